@@ -1,0 +1,135 @@
+//! Where things live (XDG directories via `directories`) and the user's config file, whose
+//! defaults are embedded from `assets/default-config.toml`.
+
+use crate::domain::Error;
+use crate::remote::RemoteConfig;
+use serde::Deserialize;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_CONFIG: &str = include_str!("../assets/default-config.toml");
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub ssh: SshSettings,
+    #[serde(default)]
+    pub theme: Theme,
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SshSettings {
+    /// Seconds an unused master stays up so the next command needs no new handshake.
+    pub idle_seconds: usize,
+    pub connect_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    #[serde(default)]
+    pub accent: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl Config {
+    /// The user's file when present (`<config dir>/config.toml`), else the embedded default.
+    pub fn load(path: Option<&Path>) -> Result<Self, Error> {
+        let text = match path {
+            Some(p) if p.exists() => std::fs::read_to_string(p)
+                .map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?,
+            _ => DEFAULT_CONFIG.to_string(),
+        };
+        toml::from_str(&text).map_err(|e| {
+            Error::Invalid(format!(
+                "config file {}: {}",
+                path.map(|p| p.display().to_string()).unwrap_or_default(),
+                e.message()
+            ))
+        })
+    }
+}
+
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub log_dir: PathBuf,
+    pub runtime_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve(db: Option<PathBuf>) -> Self {
+        let dirs = directories::ProjectDirs::from("", "", "destui");
+        let data_dir = db.unwrap_or_else(|| {
+            dirs.as_ref()
+                .map(|d| d.data_dir().to_path_buf())
+                .unwrap_or_else(|| PathBuf::from(".destui"))
+        });
+        let config_file = dirs.as_ref().map(|d| d.config_dir().join("config.toml"));
+        let log_dir = dirs
+            .as_ref()
+            .and_then(|d| d.state_dir().map(Path::to_path_buf))
+            .unwrap_or_else(|| data_dir.join("logs"));
+        Paths {
+            data_dir,
+            config_file,
+            log_dir,
+            runtime_dir: runtime_dir(),
+        }
+    }
+}
+
+/// Short, private, per-user: `$DESTUI_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/destui`, else
+/// `/tmp/destui-<uid>` (socket paths must stay under ~104 bytes).
+pub fn runtime_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DESTUI_RUNTIME_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR") {
+        return PathBuf::from(dir).join("destui");
+    }
+    use std::os::unix::fs::MetadataExt;
+    // The owner of our own /proc entry is our uid: no libc call needed.
+    let uid = std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(0);
+    PathBuf::from(format!("/tmp/destui-{uid}"))
+}
+
+pub fn remote_config(
+    config: &Config,
+    ssh_config: Option<PathBuf>,
+    runtime_dir: PathBuf,
+) -> RemoteConfig {
+    let idle = std::env::var("DESTUI_SSH_IDLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(config.ssh.idle_seconds);
+    let timeout = std::env::var("DESTUI_CONNECT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(config.ssh.connect_timeout_seconds);
+    RemoteConfig {
+        ssh_config,
+        runtime_dir,
+        idle: NonZeroUsize::new(idle).unwrap_or(NonZeroUsize::MIN),
+        connect_timeout: Duration::from_secs(timeout.max(1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_config_parses() {
+        let c = Config::load(None).unwrap();
+        assert_eq!(c.ssh.idle_seconds, 60);
+        assert!(c.keys.contains_key("quit"));
+    }
+}

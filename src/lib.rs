@@ -1,0 +1,9 @@
+//! destui: manage Docker destinations (networks with the reverse proxy attached) on servers
+//! over SSH, from a terminal UI or the command line.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod ops;
+pub mod remote;
+pub mod store;

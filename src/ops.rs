@@ -1,0 +1,1427 @@
+//! The use cases of DESIGN.md §1, shared by the CLI and the TUI. Nothing here writes to the
+//! terminal: every outcome is returned as data (with warnings as strings) or as a typed error.
+
+use crate::domain::{
+    self, Destination, DestinationType, Error, Intent, LABEL_DESTINATION, SYSTEM_NETWORKS, Server,
+    ServerMode,
+};
+use crate::remote::docker::{DockerApi, DockerError, NetworkInfo, NetworkSpec, destination_labels};
+use crate::remote::{self, Connection, RemoteConfig, docker_error};
+use crate::store::Store;
+use futures::{StreamExt, TryStreamExt, stream};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// Inspects kept in flight at once during a scan: enough to hide the link's latency, few
+/// enough not to crowd a small daemon.
+const SCAN_CONCURRENCY: usize = 16;
+
+/// Crash-consistency tests set `DESTUI_FAILPOINT` to stop the process dead at one step,
+/// exactly as `kill -9` would (no destructors, no flush).
+pub fn failpoint(name: &str) {
+    if std::env::var("DESTUI_FAILPOINT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+/// One live connection per server, shared by every use case in this process.
+type Slot = Arc<Mutex<Option<Connection>>>;
+
+#[derive(Clone)]
+pub struct Ops {
+    store: Store,
+    remote: RemoteConfig,
+    connections: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
+}
+
+// ---------- inputs ----------
+
+#[derive(Debug, Clone, Default)]
+pub struct NewServer {
+    pub name: String,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity: Option<String>,
+    pub docker_socket: Option<String>,
+    pub proxy_container: Option<String>,
+    pub build_server: bool,
+    pub local: bool,
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ServerEdit {
+    pub name: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity: Option<String>,
+    pub docker_socket: Option<String>,
+    pub proxy_container: Option<String>,
+    pub build_server: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewDestination {
+    pub server: String,
+    pub name: Option<String>,
+    pub network: Option<String>,
+    pub subnet: Option<String>,
+    pub internal: bool,
+}
+
+// ---------- outputs (their field names are the JSON keys of DESIGN.md §2) ----------
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ServerView {
+    pub uuid: String,
+    pub name: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub docker_socket: String,
+    pub local: bool,
+    pub build_server: bool,
+    pub proxy_container: String,
+    pub mode: ServerMode,
+    pub online: bool,
+    pub last_error: Option<String>,
+    pub docker_version: Option<String>,
+    pub checked_at: Option<String>,
+}
+
+impl From<&Server> for ServerView {
+    fn from(s: &Server) -> Self {
+        ServerView {
+            uuid: s.uuid.clone(),
+            name: s.name.clone(),
+            host: s.host.clone(),
+            port: if s.local {
+                None
+            } else {
+                Some(s.port.unwrap_or(22))
+            },
+            user: s.user.clone(),
+            docker_socket: s.docker_socket.clone(),
+            local: s.local,
+            build_server: s.build_server,
+            proxy_container: s.proxy_container.clone(),
+            mode: s.mode,
+            online: s.online,
+            last_error: s.last_error.clone(),
+            docker_version: s.docker_version.clone(),
+            checked_at: s.checked_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DestinationView {
+    pub uuid: String,
+    pub name: String,
+    pub network: String,
+    pub network_id: String,
+    #[serde(rename = "type")]
+    pub kind: DestinationType,
+    pub server: String,
+    pub server_uuid: String,
+    pub server_ip: String,
+    pub created_at: String,
+}
+
+impl DestinationView {
+    pub fn new(d: &Destination, server: Option<&Server>) -> Self {
+        DestinationView {
+            uuid: d.uuid.clone(),
+            name: d.name.clone(),
+            network: d.network.clone(),
+            network_id: d.network_id.clone(),
+            kind: d.kind,
+            server: server.map(|s| s.name.clone()).unwrap_or_default(),
+            server_uuid: d.server_uuid.clone(),
+            server_ip: server.map(|s| s.host.clone()).unwrap_or_default(),
+            created_at: rfc3339(d.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContainerRef {
+    pub name: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DestinationDetails {
+    #[serde(flatten)]
+    pub destination: DestinationView,
+    pub driver: Option<String>,
+    pub scope: Option<String>,
+    pub attachable: Option<bool>,
+    pub internal: Option<bool>,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    pub labels: HashMap<String, String>,
+    pub containers: Vec<ContainerRef>,
+    pub proxy_connected: Option<bool>,
+    pub resources: Vec<String>,
+    pub status: HealthStatus,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthStatus {
+    Ok,
+    Missing,
+    ProxyDetached,
+    Unknown,
+}
+
+impl HealthStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Ok => "ok",
+            HealthStatus::Missing => "missing",
+            HealthStatus::ProxyDetached => "proxy-detached",
+            HealthStatus::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CheckRow {
+    pub destination: String,
+    pub status: HealthStatus,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScanRow {
+    pub network: String,
+    pub id: String,
+    pub driver: String,
+    pub scope: String,
+    pub containers: Vec<String>,
+    pub importable: bool,
+    pub reason: Option<String>,
+    pub unused: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome<T> {
+    pub value: T,
+    pub warnings: Vec<String>,
+}
+
+impl<T> Outcome<T> {
+    fn new(value: T) -> Self {
+        Outcome {
+            value,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// What `server trust` shows before it records anything.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HostKeys {
+    pub server: String,
+    pub host_entry: String,
+    pub known_hosts_file: String,
+    pub fingerprints: Vec<String>,
+    #[serde(skip)]
+    pub lines: Vec<String>,
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` from unix seconds (civil-from-days, no calendar crate needed).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+impl Ops {
+    pub fn new(store: Store, remote: RemoteConfig) -> Self {
+        Ops {
+            store,
+            remote,
+            connections: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs a store call off the async threads (sled flushes block).
+    async fn db<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| Error::Io(format!("store task failed: {e}")))?
+    }
+
+    // ---------- connections ----------
+
+    fn slot(&self, server_uuid: &str) -> Slot {
+        let mut map = self
+            .connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(server_uuid.to_string()).or_default().clone()
+    }
+
+    /// The Docker client of a server, connecting (or reusing a tunnel) when needed.
+    pub async fn docker(&self, server: &Server) -> Result<DockerApi, Error> {
+        let slot = self.slot(&server.uuid);
+        let mut guard = slot.lock().await;
+        if let Some(conn) = guard.as_ref() {
+            if conn.docker.ping().await.is_ok() {
+                return Ok(conn.docker.clone());
+            }
+            if let Some(dead) = guard.take() {
+                dead.close().await;
+            }
+        }
+        let conn = remote::connect(server, &self.remote).await?;
+        let api = conn.docker.clone();
+        *guard = Some(conn);
+        Ok(api)
+    }
+
+    /// Forget a connection that failed mid-use, so the next call reconnects.
+    async fn drop_connection(&self, server_uuid: &str) {
+        let slot = self.slot(server_uuid);
+        if let Some(conn) = slot.lock().await.take() {
+            conn.close().await;
+        }
+    }
+
+    /// Leave every master running for the next CLI process.
+    pub async fn detach_all(&self) {
+        let slots: Vec<Slot> = self
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for slot in slots {
+            if let Some(conn) = slot.lock().await.take() {
+                conn.detach();
+            }
+        }
+    }
+
+    /// End every master (TUI exit).
+    pub async fn close_all(&self) {
+        let slots: Vec<Slot> = self
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for slot in slots {
+            if let Some(conn) = slot.lock().await.take() {
+                conn.close().await;
+            }
+        }
+    }
+
+    /// Maps a Docker error of `server`; a broken transport also drops the connection.
+    async fn fail(&self, server: &Server, e: DockerError) -> Error {
+        if matches!(e, DockerError::Transport(_)) {
+            self.drop_connection(&server.uuid).await;
+        }
+        docker_error(server, e)
+    }
+
+    // ---------- servers ----------
+
+    pub async fn servers(&self) -> Result<Vec<Server>, Error> {
+        self.db(|s| s.servers()).await
+    }
+
+    pub async fn server(&self, reference: &str) -> Result<Server, Error> {
+        let reference = reference.to_string();
+        self.db(move |s| s.find_server(&reference)).await
+    }
+
+    pub async fn add_server(&self, input: NewServer) -> Result<Outcome<Server>, Error> {
+        domain::validate_display_name("server", &input.name)?;
+        let host = match (&input.host, input.local) {
+            (Some(h), _) => h.clone(),
+            (None, true) => "local".to_string(),
+            (None, false) => {
+                return Err(Error::Invalid(
+                    "give --host HOST (or --local for this machine's Docker socket)".into(),
+                ));
+            }
+        };
+        let server = Server {
+            uuid: domain::new_uuid(),
+            name: input.name.clone(),
+            host,
+            port: input.port,
+            user: input.user.clone(),
+            identity: input.identity.clone(),
+            docker_socket: input
+                .docker_socket
+                .clone()
+                .unwrap_or_else(|| domain::DEFAULT_DOCKER_SOCKET.to_string()),
+            local: input.local,
+            build_server: input.build_server,
+            proxy_container: input
+                .proxy_container
+                .clone()
+                .unwrap_or_else(|| domain::DEFAULT_PROXY_CONTAINER.to_string()),
+            mode: ServerMode::Unknown,
+            online: false,
+            last_error: None,
+            checked_at: None,
+            docker_version: None,
+        };
+        validate_server(&server)?;
+        let name = server.name.clone();
+        let taken = self.db(move |s| Ok(s.find_server(&name).is_ok())).await?;
+        if taken {
+            return Err(Error::ServerNameTaken(server.name));
+        }
+        let mut outcome = Outcome::new(server);
+        if input.check {
+            match self.probe(&outcome.value).await {
+                Ok(checked) => outcome.value = checked,
+                Err(e) => {
+                    return Err(Error::Invalid(format!(
+                        "{e}. Nothing was saved: fix the server's settings, or add it with --no-check and check it later."
+                    )));
+                }
+            }
+        } else {
+            outcome.warnings.push(format!(
+                "{} was not checked: run `destui server check {}`",
+                outcome.value.name, outcome.value.name
+            ));
+        }
+        let saved = outcome.value.clone();
+        self.db(move |s| s.save_server(&saved)).await?;
+        Ok(outcome)
+    }
+
+    pub async fn edit_server(&self, reference: &str, edit: ServerEdit) -> Result<Server, Error> {
+        let mut server = self.server(reference).await?;
+        if let Some(name) = edit.name {
+            domain::validate_display_name("server", &name)?;
+            server.name = name;
+        }
+        if let Some(host) = edit.host {
+            server.host = host;
+        }
+        if edit.port.is_some() {
+            server.port = edit.port;
+        }
+        if edit.user.is_some() {
+            server.user = edit.user;
+        }
+        if edit.identity.is_some() {
+            server.identity = edit.identity;
+        }
+        if let Some(socket) = edit.docker_socket {
+            server.docker_socket = socket;
+        }
+        if let Some(proxy) = edit.proxy_container {
+            server.proxy_container = proxy;
+        }
+        if let Some(build) = edit.build_server {
+            server.build_server = build;
+        }
+        validate_server(&server)?;
+        self.drop_connection(&server.uuid).await;
+        let saved = server.clone();
+        self.db(move |s| s.save_server(&saved)).await?;
+        Ok(server)
+    }
+
+    /// Connects and reads the daemon's info; returns the server with the live state.
+    async fn probe(&self, server: &Server) -> Result<Server, Error> {
+        let docker = self.docker(server).await?;
+        let info = match docker.info().await {
+            Ok(info) => info,
+            Err(e) => return Err(self.fail(server, e).await),
+        };
+        let mut checked = server.clone();
+        checked.mode = info.mode;
+        checked.docker_version = Some(info.version);
+        checked.online = true;
+        checked.last_error = None;
+        checked.checked_at = Some(domain::now_unix());
+        Ok(checked)
+    }
+
+    /// Live check of one server; the record is updated either way. Returns the fresh record
+    /// and the error when it is offline.
+    pub async fn check_server(&self, server: &Server) -> Result<(Server, Option<Error>), Error> {
+        let (fresh, err) = match self.probe(server).await {
+            Ok(s) => (s, None),
+            Err(e) => {
+                let mut s = server.clone();
+                s.online = false;
+                s.last_error = Some(e.to_string());
+                s.checked_at = Some(domain::now_unix());
+                (s, Some(e))
+            }
+        };
+        let uuid = fresh.uuid.clone();
+        let update = fresh.clone();
+        // Re-read inside the write so a rename made meanwhile is not undone.
+        self.db(move |s| {
+            if let Some(mut current) = s.server(&uuid)? {
+                current.mode = update.mode;
+                current.online = update.online;
+                current.last_error = update.last_error.clone();
+                current.checked_at = update.checked_at;
+                current.docker_version = update.docker_version.clone();
+                s.save_server(&current)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok((fresh, err))
+    }
+
+    /// The server, checked live now; its Docker client; refuses when it is offline.
+    async fn online(&self, server: &Server) -> Result<(Server, DockerApi), Error> {
+        let (fresh, err) = self.check_server(server).await?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let docker = self.docker(&fresh).await?;
+        Ok((fresh, docker))
+    }
+
+    pub async fn remove_server(
+        &self,
+        reference: &str,
+        force: bool,
+    ) -> Result<Outcome<Server>, Error> {
+        let server = self.server(reference).await?;
+        let uuid = server.uuid.clone();
+        let destinations = self.db(move |s| s.destinations_of(&uuid)).await?;
+        let mut outcome = Outcome::new(server.clone());
+        if !destinations.is_empty() {
+            if !force {
+                return Err(Error::ServerHasDestinations {
+                    server: server.name.clone(),
+                    count: destinations.len(),
+                });
+            }
+            let networks: Vec<&str> = destinations.iter().map(|d| d.network.as_str()).collect();
+            outcome.warnings.push(format!(
+                "forgot {} destination(s) of {}; their networks ({}) and any containers may remain on the host",
+                destinations.len(),
+                server.name,
+                networks.join(", ")
+            ));
+        }
+        self.drop_connection(&server.uuid).await;
+        let uuid = server.uuid.clone();
+        self.db(move |s| s.remove_server_with_records(&uuid))
+            .await?;
+        Ok(outcome)
+    }
+
+    /// The host keys the server offers now, and where ssh keeps known keys for it.
+    pub async fn host_keys(&self, reference: &str) -> Result<HostKeys, Error> {
+        let server = self.server(reference).await?;
+        if server.local {
+            return Err(Error::Invalid(format!(
+                "{} uses the local Docker socket: there is no host key to trust",
+                server.name
+            )));
+        }
+        let opts = remote::ssh::resolved_options(&server, &self.remote).await?;
+        let hostname = opts.get("hostname").cloned().unwrap_or(server.host.clone());
+        let port: u16 = opts.get("port").and_then(|p| p.parse().ok()).unwrap_or(22);
+        let alias = opts
+            .get("hostkeyalias")
+            .cloned()
+            .unwrap_or(hostname.clone());
+        let host_entry = if port == 22 {
+            alias
+        } else {
+            format!("[{alias}]:{port}")
+        };
+        let known_hosts_file = opts
+            .get("userknownhostsfile")
+            .and_then(|v| v.split_whitespace().next())
+            .map(expand_tilde)
+            .unwrap_or_else(|| expand_tilde("~/.ssh/known_hosts"));
+        let scan = tokio::process::Command::new("ssh-keyscan")
+            .args(["-T", "10", "-p", &port.to_string(), "--", &hostname])
+            .output()
+            .await
+            .map_err(|e| Error::Io(format!("cannot run ssh-keyscan: {e}")))?;
+        let lines: Vec<String> = String::from_utf8_lossy(&scan.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                l.split_once(' ')
+                    .map(|(_, key)| format!("{host_entry} {key}"))
+            })
+            .collect();
+        if lines.is_empty() {
+            return Err(Error::Unreachable {
+                server: server.name.clone(),
+                detail: format!("no host key could be read from {hostname}:{port}"),
+            });
+        }
+        let mut fingerprints = Vec::new();
+        for line in &lines {
+            let mut child = tokio::process::Command::new("ssh-keygen")
+                .args(["-l", "-f", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| Error::Io(format!("cannot run ssh-keygen: {e}")))?;
+            if let Some(mut stdin) = child.stdin.take() {
+                use tokio::io::AsyncWriteExt;
+                let _ = stdin.write_all(line.as_bytes()).await;
+            }
+            let out = child
+                .wait_with_output()
+                .await
+                .map_err(|e| Error::Io(e.to_string()))?;
+            fingerprints.push(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        }
+        Ok(HostKeys {
+            server: server.name,
+            host_entry,
+            known_hosts_file,
+            fingerprints,
+            lines,
+        })
+    }
+
+    /// Records the keys shown by `host_keys`, replacing older keys of the same host.
+    pub async fn trust(&self, keys: HostKeys) -> Result<(), Error> {
+        let file = keys.known_hosts_file.clone();
+        if let Some(parent) = std::path::Path::new(&file).parent() {
+            crate::store::create_private_dir(parent)?;
+        }
+        let _ = tokio::process::Command::new("ssh-keygen")
+            .args(["-R", &keys.host_entry, "-f", &file])
+            .output()
+            .await;
+        let mut text = std::fs::read_to_string(&file).unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for line in &keys.lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(&file, text).map_err(|e| Error::Io(format!("cannot write {file}: {e}")))?;
+        Ok(())
+    }
+
+    // ---------- destinations ----------
+
+    pub async fn destinations(&self, server: Option<&str>) -> Result<Vec<DestinationView>, Error> {
+        let server = server.map(str::to_string);
+        self.db(move |s| {
+            let servers: HashMap<String, Server> = s
+                .servers()?
+                .into_iter()
+                .map(|x| (x.uuid.clone(), x))
+                .collect();
+            let list = match server {
+                Some(reference) => s.destinations_of(&s.find_server(&reference)?.uuid)?,
+                None => s.destinations()?,
+            };
+            Ok(list
+                .iter()
+                .map(|d| DestinationView::new(d, servers.get(&d.server_uuid)))
+                .collect())
+        })
+        .await
+    }
+
+    pub async fn destination(&self, reference: &str) -> Result<(Destination, Server), Error> {
+        let reference = reference.to_string();
+        self.db(move |s| {
+            let d = s.find_destination(&reference)?;
+            let server = s
+                .server(&d.server_uuid)?
+                .ok_or_else(|| Error::ServerNotFound(d.server_uuid.clone()))?;
+            Ok((d, server))
+        })
+        .await
+    }
+
+    pub async fn create_destination(
+        &self,
+        input: NewDestination,
+    ) -> Result<Outcome<DestinationView>, Error> {
+        // Everything that can be refused without the server is refused before any remote call.
+        let network = input.network.clone().unwrap_or_else(domain::new_uuid);
+        domain::validate_network_name(&network)?;
+        if let Some(subnet) = &input.subnet {
+            validate_subnet(subnet)?;
+        }
+        let server = self.server(&input.server).await?;
+        let name = input
+            .name
+            .clone()
+            .unwrap_or_else(|| domain::default_destination_name(&server.name, &network));
+        domain::validate_display_name("destination", &name)?;
+        if server.build_server {
+            return Err(Error::BuildServer);
+        }
+        let mut destination = Destination {
+            uuid: domain::new_uuid(),
+            name,
+            network: network.clone(),
+            network_id: String::new(),
+            server_uuid: server.uuid.clone(),
+            kind: DestinationType::Standalone,
+            created_at: domain::now_unix(),
+        };
+        let candidate = destination.clone();
+        self.db(move |s| s.check_destination_is_new(&candidate))
+            .await?;
+
+        let (server, docker) = self.online(&server).await?;
+        destination.kind = DestinationType::for_mode(server.mode)?;
+        match docker.network_named(&network).await {
+            Ok(Some(_)) => {
+                return Err(Error::NetworkExists {
+                    server: server.name.clone(),
+                    network,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => return Err(self.fail(&server, e).await),
+        }
+
+        let intent = Intent {
+            destination: destination.clone(),
+        };
+        self.db(move |s| s.put_intent(&intent)).await?;
+        let spec = NetworkSpec {
+            name: &network,
+            driver: destination.kind.driver(),
+            attachable: destination.kind == DestinationType::Swarm,
+            internal: input.internal,
+            subnet: input.subnet.as_deref(),
+            labels: destination_labels(&destination.uuid),
+        };
+        let created = docker.create_network(&spec).await;
+        let network_id = match created {
+            Ok(id) => id,
+            Err(e) => {
+                let uuid = destination.uuid.clone();
+                self.db(move |s| s.drop_intent(&uuid)).await?;
+                return Err(match e {
+                    DockerError::NameExists(_) => Error::NetworkExists {
+                        server: server.name.clone(),
+                        network,
+                    },
+                    DockerError::NotSwarmManager(_) => Error::Invalid(format!(
+                        "{} is no longer a swarm manager: run `destui server check {}`",
+                        server.name, server.name
+                    )),
+                    other => self.fail(&server, other).await,
+                });
+            }
+        };
+        failpoint("after-network-create");
+        destination.network_id = network_id.clone();
+
+        let mut outcome = Outcome::new(());
+        if let Some(w) = self.attach_proxy(&server, &docker, &network_id).await {
+            outcome.warnings.push(w);
+        }
+        let saved = destination.clone();
+        if let Err(e) = self.db(move |s| s.insert_destination(&saved)).await {
+            // Lost a race for the name: take back the network this call made.
+            let _ = docker
+                .disconnect_container(&network_id, &server.proxy_container)
+                .await;
+            let _ = docker.remove_network(&network_id).await;
+            let uuid = destination.uuid.clone();
+            let _ = self.db(move |s| s.drop_intent(&uuid)).await;
+            return Err(e);
+        }
+        failpoint("after-record-save");
+        Ok(Outcome {
+            value: DestinationView::new(&destination, Some(&server)),
+            warnings: outcome.warnings,
+        })
+    }
+
+    /// Connects the proxy; a missing proxy is a warning, not a failure.
+    async fn attach_proxy(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        network_id: &str,
+    ) -> Option<String> {
+        match docker
+            .connect_container(network_id, &server.proxy_container)
+            .await
+        {
+            Ok(()) => None,
+            Err(DockerError::NotFound(_)) => Some(format!(
+                "proxy container {} was not found on {}: the network is not reachable through the proxy until it runs (then `destui destination repair`)",
+                server.proxy_container, server.name
+            )),
+            Err(e) => Some(format!(
+                "could not connect proxy {} on {}: {e}",
+                server.proxy_container, server.name
+            )),
+        }
+    }
+
+    pub async fn rename_destination(
+        &self,
+        reference: &str,
+        new_name: &str,
+    ) -> Result<DestinationView, Error> {
+        domain::validate_display_name("destination", new_name)?;
+        let (d, server) = self.destination(reference).await?;
+        let new_name = new_name.to_string();
+        let renamed = self
+            .db(move |s| s.rename_destination(&d.uuid, &new_name))
+            .await?;
+        Ok(DestinationView::new(&renamed, Some(&server)))
+    }
+
+    /// Live details of a destination's network (the troubleshooting view).
+    pub async fn show_destination(&self, reference: &str) -> Result<DestinationDetails, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let uuid = d.uuid.clone();
+        let resources: Vec<String> = self
+            .db(move |s| s.resources_on(&uuid))
+            .await?
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        let mut details = DestinationDetails {
+            destination: DestinationView::new(&d, Some(&server)),
+            driver: None,
+            scope: None,
+            attachable: None,
+            internal: None,
+            subnet: None,
+            gateway: None,
+            labels: HashMap::new(),
+            containers: Vec::new(),
+            proxy_connected: None,
+            resources,
+            status: HealthStatus::Unknown,
+            detail: None,
+        };
+        let docker = match self.docker(&server).await {
+            Ok(d) => d,
+            Err(e) => {
+                details.detail = Some(e.to_string());
+                return Ok(details);
+            }
+        };
+        match docker.inspect_network(&d.network_id).await {
+            Ok(Some(n)) => {
+                let proxy = n
+                    .containers
+                    .iter()
+                    .any(|c| c.name == server.proxy_container);
+                details.status = if proxy {
+                    HealthStatus::Ok
+                } else {
+                    HealthStatus::ProxyDetached
+                };
+                details.proxy_connected = Some(proxy);
+                details.driver = Some(n.driver);
+                details.scope = Some(n.scope);
+                details.attachable = Some(n.attachable);
+                details.internal = Some(n.internal);
+                details.subnet = n.subnet;
+                details.gateway = n.gateway;
+                details.labels = n.labels;
+                details.containers = n
+                    .containers
+                    .into_iter()
+                    .map(|c| ContainerRef {
+                        name: c.name,
+                        id: c.id,
+                    })
+                    .collect();
+            }
+            Ok(None) => {
+                details.status = HealthStatus::Missing;
+                details.detail = Some(format!(
+                    "network {} is gone from {}",
+                    d.network, server.name
+                ));
+            }
+            Err(e) => details.detail = Some(self.fail(&server, e).await.to_string()),
+        }
+        Ok(details)
+    }
+
+    pub async fn delete_destination(
+        &self,
+        reference: &str,
+        force: bool,
+    ) -> Result<Outcome<DestinationView>, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let view = DestinationView::new(&d, Some(&server));
+        let uuid = d.uuid.clone();
+        if !self.db(move |s| s.resources_on(&uuid)).await?.is_empty() {
+            return Err(Error::ResourcesAttached);
+        }
+        let docker = match self.docker(&server).await {
+            Ok(docker) => docker,
+            Err(e) if e.is_unreachable() => {
+                if !force {
+                    return Err(Error::Unreachable {
+                        server: server.name.clone(),
+                        detail: format!(
+                            "{}; the destination {} is kept. To forget the record anyway, run `destui destination delete {} --force` (the network may then remain on the server)",
+                            unreachable_detail(&e),
+                            d.name,
+                            d.name
+                        ),
+                    });
+                }
+                let doomed = d.clone();
+                self.db(move |s| s.remove_destination(&doomed)).await?;
+                return Ok(Outcome {
+                    value: view,
+                    warnings: vec![format!(
+                        "{} is unreachable: forgot the record of {} only; the network {} may remain on {}",
+                        server.name, d.name, d.network, server.name
+                    )],
+                });
+            }
+            Err(e) => return Err(e),
+        };
+
+        let network = match docker.inspect_network(&d.network_id).await {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let mut outcome = Outcome::new(view);
+        if let Some(network) = &network {
+            let proxy = match docker.container(&server.proxy_container).await {
+                Ok(p) => p,
+                Err(e) => return Err(self.fail(&server, e).await),
+            };
+            if let Some(proxy) = &proxy
+                && proxy
+                    .started_on
+                    .as_deref()
+                    .is_some_and(|m| m == network.name || m == network.id)
+            {
+                return Err(Error::ProxyOwnNetwork {
+                    network: network.name.clone(),
+                    proxy: server.proxy_container.clone(),
+                });
+            }
+            let proxy_id = proxy.as_ref().map(|p| p.id.as_str());
+            let others = network
+                .containers
+                .iter()
+                .any(|c| c.name != server.proxy_container && Some(c.id.as_str()) != proxy_id);
+            if others {
+                return Err(Error::ResourcesAttached);
+            }
+            if let Err(e) = docker
+                .disconnect_container(&network.id, &server.proxy_container)
+                .await
+            {
+                return Err(self.fail(&server, e).await);
+            }
+            failpoint("after-proxy-disconnect");
+            match docker.remove_network(&network.id).await {
+                Ok(()) => {}
+                Err(DockerError::ActiveEndpoints(_)) => {
+                    // Something attached between the check and the removal: put the proxy back.
+                    let _ = docker
+                        .connect_container(&network.id, &server.proxy_container)
+                        .await;
+                    return Err(Error::ResourcesAttached);
+                }
+                Err(e) => return Err(self.fail(&server, e).await),
+            }
+            failpoint("after-network-remove");
+        } else {
+            outcome.warnings.push(format!(
+                "network {} was already gone from {}",
+                d.network, server.name
+            ));
+        }
+        let doomed = d.clone();
+        self.db(move |s| s.remove_destination(&doomed)).await?;
+        Ok(outcome)
+    }
+
+    // ---------- health ----------
+
+    pub async fn check_destination(&self, d: &Destination, server: &Server) -> CheckRow {
+        let row = |status, detail: Option<String>| CheckRow {
+            destination: d.name.clone(),
+            status,
+            detail,
+        };
+        let docker = match self.docker(server).await {
+            Ok(docker) => docker,
+            Err(e) => return row(HealthStatus::Unknown, Some(e.to_string())),
+        };
+        match docker.inspect_network(&d.network_id).await {
+            Ok(None) => row(
+                HealthStatus::Missing,
+                Some(format!(
+                    "network {} is gone from {}: `destui destination repair {}`",
+                    d.network, server.name, d.name
+                )),
+            ),
+            Ok(Some(n)) => {
+                if n.containers
+                    .iter()
+                    .any(|c| c.name == server.proxy_container)
+                {
+                    row(HealthStatus::Ok, None)
+                } else {
+                    row(
+                        HealthStatus::ProxyDetached,
+                        Some(format!(
+                            "proxy {} is not attached: `destui destination repair {}`",
+                            server.proxy_container, d.name
+                        )),
+                    )
+                }
+            }
+            Err(e) => row(
+                HealthStatus::Unknown,
+                Some(self.fail(server, e).await.to_string()),
+            ),
+        }
+    }
+
+    pub async fn check_destinations(&self, references: &[String]) -> Result<Vec<CheckRow>, Error> {
+        let targets = if references.is_empty() {
+            self.db(|s| {
+                let servers: HashMap<String, Server> = s
+                    .servers()?
+                    .into_iter()
+                    .map(|x| (x.uuid.clone(), x))
+                    .collect();
+                Ok(s.destinations()?
+                    .into_iter()
+                    .filter_map(|d| servers.get(&d.server_uuid).cloned().map(|srv| (d, srv)))
+                    .collect::<Vec<_>>())
+            })
+            .await?
+        } else {
+            let mut v = Vec::new();
+            for r in references {
+                v.push(self.destination(r).await?);
+            }
+            v
+        };
+        Ok(stream::iter(targets)
+            .map(|(d, server)| async move { self.check_destination(&d, &server).await })
+            .buffered(SCAN_CONCURRENCY)
+            .collect()
+            .await)
+    }
+
+    /// Recreates a missing network (same name and type) and reattaches the proxy.
+    pub async fn repair_destination(&self, reference: &str) -> Result<Outcome<CheckRow>, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let (server, docker) = self.online(&server).await?;
+        let before = self.check_destination(&d, &server).await;
+        let mut outcome = Outcome::new(before.clone());
+        match before.status {
+            HealthStatus::Unknown => {
+                return Err(Error::Unreachable {
+                    server: server.name.clone(),
+                    detail: before.detail.unwrap_or_default(),
+                });
+            }
+            HealthStatus::Ok => {}
+            HealthStatus::Missing => {
+                if let Ok(Some(_)) = docker.network_named(&d.network).await {
+                    return Err(Error::NetworkExists {
+                        server: server.name.clone(),
+                        network: d.network.clone(),
+                    });
+                }
+                let spec = NetworkSpec {
+                    name: &d.network,
+                    driver: d.kind.driver(),
+                    attachable: d.kind == DestinationType::Swarm,
+                    internal: false,
+                    subnet: None,
+                    labels: destination_labels(&d.uuid),
+                };
+                let id = match docker.create_network(&spec).await {
+                    Ok(id) => id,
+                    Err(e) => return Err(self.fail(&server, e).await),
+                };
+                let uuid = d.uuid.clone();
+                let new_id = id.clone();
+                self.db(move |s| s.update_destination_network_id(&uuid, &new_id))
+                    .await?;
+                if let Some(w) = self.attach_proxy(&server, &docker, &id).await {
+                    outcome.warnings.push(w);
+                }
+            }
+            HealthStatus::ProxyDetached => {
+                if let Some(w) = self.attach_proxy(&server, &docker, &d.network_id).await {
+                    outcome.warnings.push(w);
+                }
+            }
+        }
+        let (d, server) = self.destination(&d.uuid).await?;
+        outcome.value = self.check_destination(&d, &server).await;
+        Ok(outcome)
+    }
+
+    // ---------- scan and import ----------
+
+    pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
+        let server = self.server(reference).await?;
+        let docker = self.docker(&server).await?;
+        let listed = match docker.networks().await {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let uuid = server.uuid.clone();
+        let added: HashSet<String> = self
+            .db(move |s| {
+                Ok(s.destinations_of(&uuid)?
+                    .into_iter()
+                    .map(|d| d.network)
+                    .collect())
+            })
+            .await?;
+        let candidates: Vec<NetworkInfo> = listed
+            .into_iter()
+            .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
+            .collect();
+        let inspected: Vec<NetworkInfo> = match stream::iter(candidates)
+            .map(|n| {
+                let docker = docker.clone();
+                async move {
+                    // A network removed between list and inspect is simply left out.
+                    docker.inspect_network(&n.id).await
+                }
+            })
+            .buffered(SCAN_CONCURRENCY)
+            .try_collect::<Vec<_>>()
+            .await
+        {
+            Ok(v) => v.into_iter().flatten().collect(),
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let mut rows: Vec<ScanRow> = inspected
+            .into_iter()
+            .map(|n| {
+                let already = added.contains(&n.name);
+                let unused = n
+                    .containers
+                    .iter()
+                    .all(|c| c.name == server.proxy_container);
+                ScanRow {
+                    importable: !already,
+                    reason: already.then(|| "already added".to_string()),
+                    unused,
+                    containers: n.containers.into_iter().map(|c| c.name).collect(),
+                    network: n.name,
+                    id: n.id,
+                    driver: n.driver,
+                    scope: n.scope,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| a.network.cmp(&b.network));
+        Ok(rows)
+    }
+
+    /// Imports the named networks (all importable ones when `networks` is empty and `all`).
+    /// Everything is checked first: one bad name imports nothing.
+    pub async fn import(
+        &self,
+        reference: &str,
+        networks: &[String],
+        all: bool,
+    ) -> Result<Outcome<Vec<DestinationView>>, Error> {
+        for n in networks {
+            domain::validate_network_name(n)?;
+        }
+        if networks.is_empty() && !all {
+            return Err(Error::Invalid(
+                "name the networks to import, or pass --all".into(),
+            ));
+        }
+        let server = self.server(reference).await?;
+        let docker = self.docker(&server).await?;
+        let listed = match docker.networks().await {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let by_name: HashMap<&str, &NetworkInfo> =
+            listed.iter().map(|n| (n.name.as_str(), n)).collect();
+        let uuid = server.uuid.clone();
+        let existing = self.db(move |s| s.destinations_of(&uuid)).await?;
+        let added: HashSet<&str> = existing.iter().map(|d| d.network.as_str()).collect();
+
+        let chosen: Vec<&NetworkInfo> = if all && networks.is_empty() {
+            listed
+                .iter()
+                .filter(|n| {
+                    !SYSTEM_NETWORKS.contains(&n.name.as_str()) && !added.contains(n.name.as_str())
+                })
+                .collect()
+        } else {
+            let mut v = Vec::new();
+            let mut seen = HashSet::new();
+            for n in networks {
+                if !seen.insert(n.as_str()) {
+                    continue;
+                }
+                if SYSTEM_NETWORKS.contains(&n.as_str()) {
+                    return Err(Error::Invalid(format!(
+                        "{n} is one of Docker's own networks and cannot be a destination"
+                    )));
+                }
+                if added.contains(n.as_str()) {
+                    return Err(Error::NetworkAlreadyAdded);
+                }
+                match by_name.get(n.as_str()) {
+                    Some(info) => v.push(*info),
+                    None => {
+                        return Err(Error::Invalid(format!(
+                            "no network named {n} on {}: run `destui scan {}` to see what can be imported",
+                            server.name, server.name
+                        )));
+                    }
+                }
+            }
+            v
+        };
+
+        let now = domain::now_unix();
+        let server_name = server.name.clone();
+        let plans: Vec<(String, String, DestinationType)> = chosen
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    n.id.clone(),
+                    DestinationType::for_driver(&n.driver),
+                )
+            })
+            .collect();
+        let server_uuid = server.uuid.clone();
+        let imported: Vec<Destination> = self
+            .db(move |s| {
+                let mut batch_names: HashSet<String> = HashSet::new();
+                let mut out = Vec::new();
+                for (network, id, kind) in plans {
+                    let base = domain::default_destination_name(&server_name, &network);
+                    let name = domain::first_free_name(&base, |candidate| {
+                        batch_names.contains(candidate)
+                            || s.destination_name_taken(candidate).unwrap_or(true)
+                    });
+                    batch_names.insert(name.clone());
+                    out.push(Destination {
+                        uuid: domain::new_uuid(),
+                        name,
+                        network,
+                        network_id: id,
+                        server_uuid: server_uuid.clone(),
+                        kind,
+                        created_at: now,
+                    });
+                }
+                s.insert_destinations(&out)?;
+                Ok(out)
+            })
+            .await?;
+        failpoint("after-import-save");
+
+        let warnings: Vec<String> = stream::iter(imported.iter())
+            .map(|d| {
+                let docker = docker.clone();
+                let server = server.clone();
+                async move { self.attach_proxy(&server, &docker, &d.network_id).await }
+            })
+            .buffer_unordered(SCAN_CONCURRENCY)
+            .filter_map(|w| async move { w })
+            .collect()
+            .await;
+        let mut warnings = warnings;
+        warnings.dedup();
+        Ok(Outcome {
+            value: imported
+                .iter()
+                .map(|d| DestinationView::new(d, Some(&server)))
+                .collect(),
+            warnings,
+        })
+    }
+
+    // ---------- start-up reconciliation ----------
+
+    /// Settles every create that a crash interrupted: the network exists (found by its
+    /// label) → the record is saved; it does not → the intent is dropped. An unreachable
+    /// server keeps its intents for the next start. Returns one note per settled intent.
+    pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
+        let intents = self.db(|s| s.intents()).await?;
+        let mut notes = Vec::new();
+        for intent in intents {
+            let d = intent.destination;
+            let server_uuid = d.server_uuid.clone();
+            let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
+                let uuid = d.uuid.clone();
+                self.db(move |s| s.drop_intent(&uuid)).await?;
+                continue;
+            };
+            let Ok(docker) = self.docker(&server).await else {
+                continue;
+            };
+            let label = format!("{LABEL_DESTINATION}={}", d.uuid);
+            let found = match docker.networks_labelled(&label).await {
+                Ok(found) => found,
+                Err(_) => continue,
+            };
+            match found.into_iter().find(|n| n.name == d.network) {
+                Some(network) => {
+                    let mut adopted = d.clone();
+                    adopted.network_id = network.id.clone();
+                    let _ = self.attach_proxy(&server, &docker, &network.id).await;
+                    let saved = adopted.clone();
+                    match self.db(move |s| s.insert_destination(&saved)).await {
+                        Ok(()) => notes.push(format!(
+                            "recovered destination {} (network {} on {}) after an interrupted create",
+                            adopted.name, adopted.network, server.name
+                        )),
+                        Err(_) => {
+                            // The name or network was taken meanwhile: the labelled network is
+                            // ours and unrecorded, so take it back rather than orphan it.
+                            let _ = docker.disconnect_container(&network.id, &server.proxy_container).await;
+                            let _ = docker.remove_network(&network.id).await;
+                            let uuid = d.uuid.clone();
+                            self.db(move |s| s.drop_intent(&uuid)).await?;
+                        }
+                    }
+                }
+                None => {
+                    let uuid = d.uuid.clone();
+                    self.db(move |s| s.drop_intent(&uuid)).await?;
+                }
+            }
+        }
+        Ok(notes)
+    }
+}
+
+fn validate_server(s: &Server) -> Result<(), Error> {
+    if !s.local {
+        domain::validate_host(&s.host)?;
+    }
+    if let Some(user) = &s.user {
+        domain::validate_user(user)?;
+    }
+    domain::validate_socket_path(&s.docker_socket)?;
+    domain::validate_container_name(&s.proxy_container)?;
+    if let Some(identity) = &s.identity
+        && (identity.is_empty() || identity.starts_with('-'))
+    {
+        return Err(Error::Invalid(format!(
+            "invalid identity file {identity:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// `a.b.c.d/n` (IPv4) or an IPv6 CIDR; checked before the daemon sees it.
+fn validate_subnet(subnet: &str) -> Result<(), Error> {
+    let ok = subnet.split_once('/').is_some_and(|(addr, bits)| {
+        let bits: Option<u8> = bits.parse().ok();
+        match addr.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(_)) => bits.is_some_and(|b| b <= 32),
+            Ok(std::net::IpAddr::V6(_)) => bits.is_some_and(|b| b <= 128),
+            Err(_) => false,
+        }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid subnet {subnet:?}: give a CIDR such as 10.201.0.0/24"
+        )))
+    }
+}
+
+fn unreachable_detail(e: &Error) -> String {
+    match e {
+        Error::Unreachable { server, detail } => {
+            format!("server {server} is unreachable: {detail}")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn expand_tilde(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => format!("{}/{rest}", home.to_string_lossy()),
+        _ => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_unix_seconds() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn subnets_are_checked() {
+        assert!(validate_subnet("10.201.0.0/24").is_ok());
+        assert!(validate_subnet("fd00::/64").is_ok());
+        assert!(validate_subnet("10.0.0.0").is_err());
+        assert!(validate_subnet("10.0.0.0/33").is_err());
+        assert!(validate_subnet("x/8").is_err());
+    }
+}

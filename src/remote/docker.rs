@@ -1,0 +1,465 @@
+//! The Docker API (bollard) on a unix socket: the local one, or the forwarded one of a remote
+//! server. Every call that names a network uses its full ID; names are only compared exactly
+//! (the daemon's name filter is an unanchored pattern and its path lookup falls back to ID
+//! prefixes).
+
+use crate::domain::{LABEL_DESTINATION, LABEL_MANAGED, ServerMode};
+use bollard::Docker;
+use bollard::errors::Error as BollardError;
+use bollard::models::{
+    LocalNodeState, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest,
+};
+use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
+use std::collections::HashMap;
+
+/// Seconds a single Docker API request may take before it is abandoned.
+const REQUEST_TIMEOUT_SECS: u64 = 60;
+
+/// What a daemon said, sorted into the cases the use cases act on (see `classify`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DockerError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    NameExists(String),
+    #[error("{0}")]
+    ActiveEndpoints(String),
+    #[error("{0}")]
+    AlreadyConnected(String),
+    #[error("{0}")]
+    NotConnected(String),
+    #[error("{0}")]
+    NotSwarmManager(String),
+    #[error("{0}")]
+    AddressPoolsExhausted(String),
+    #[error("permission denied on the Docker socket: {0}")]
+    PermissionDenied(String),
+    /// The socket or the link behind it did not answer.
+    #[error("{0}")]
+    Transport(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Maps a bollard error to the one case that matters, in one place.
+pub fn classify(err: BollardError) -> DockerError {
+    match err {
+        BollardError::DockerResponseServerError {
+            status_code,
+            message,
+        } => {
+            let lower = message.to_lowercase();
+            if lower.contains("non-overlapping") && lower.contains("address pool") {
+                DockerError::AddressPoolsExhausted(message)
+            } else if lower.contains("active endpoints") {
+                DockerError::ActiveEndpoints(message)
+            } else if lower.contains("already exists in network")
+                || lower.contains("already connected")
+            {
+                DockerError::AlreadyConnected(message)
+            } else if lower.contains("is not connected") {
+                DockerError::NotConnected(message)
+            } else if lower.contains("not a swarm manager")
+                || lower.contains("swarm") && status_code == 503
+            {
+                DockerError::NotSwarmManager(message)
+            } else if status_code == 404 {
+                DockerError::NotFound(message)
+            } else if status_code == 409 || lower.contains("already exists") {
+                DockerError::NameExists(message)
+            } else {
+                DockerError::Other(format!("{message} (HTTP {status_code})"))
+            }
+        }
+        BollardError::SocketNotFoundError(path) => {
+            DockerError::Transport(format!("socket {path} does not exist"))
+        }
+        BollardError::RequestTimeoutError => {
+            DockerError::Transport("the Docker API did not answer in time".into())
+        }
+        BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
+            DockerError::PermissionDenied(err.to_string())
+        }
+        other => {
+            let text = other.to_string();
+            if text.to_lowercase().contains("permission denied") {
+                DockerError::PermissionDenied(text)
+            } else {
+                DockerError::Transport(text)
+            }
+        }
+    }
+}
+
+/// A network as scan and the details view need it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkInfo {
+    pub id: String,
+    pub name: String,
+    pub driver: String,
+    pub scope: String,
+    pub attachable: bool,
+    pub internal: bool,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    pub labels: HashMap<String, String>,
+    /// Attached containers (name, ID), without an overlay's load-balancer endpoint.
+    pub containers: Vec<AttachedContainer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedContainer {
+    pub name: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub running: bool,
+    /// The network the container was started on (`HostConfig.NetworkMode`).
+    pub started_on: Option<String>,
+    /// Names of the networks it is attached to now.
+    pub networks: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaemonInfo {
+    pub mode: ServerMode,
+    pub version: String,
+}
+
+/// What `create_network` is asked to make.
+#[derive(Debug, Clone)]
+pub struct NetworkSpec<'a> {
+    pub name: &'a str,
+    pub driver: &'a str,
+    pub attachable: bool,
+    pub internal: bool,
+    pub subnet: Option<&'a str>,
+    pub labels: HashMap<String, String>,
+}
+
+/// Labels of a destui-created network for destination `uuid`.
+pub fn destination_labels(uuid: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (LABEL_MANAGED.to_string(), "true".to_string()),
+        (LABEL_DESTINATION.to_string(), uuid.to_string()),
+    ])
+}
+
+#[derive(Clone, Debug)]
+pub struct DockerApi {
+    docker: Docker,
+}
+
+impl DockerApi {
+    /// Connects to a unix socket, proves it answers (`/_ping`), and settles the API version
+    /// with the daemon (old daemons refuse newer versions, new ones drop old versions).
+    pub async fn connect(socket: &str) -> Result<Self, DockerError> {
+        let docker =
+            Docker::connect_with_unix(socket, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+                .map_err(classify)?;
+        docker.ping().await.map_err(classify)?;
+        let docker = docker.negotiate_version().await.map_err(classify)?;
+        Ok(DockerApi { docker })
+    }
+
+    pub async fn ping(&self) -> Result<(), DockerError> {
+        self.docker.ping().await.map(|_| ()).map_err(classify)
+    }
+
+    pub async fn info(&self) -> Result<DaemonInfo, DockerError> {
+        let info = self.docker.info().await.map_err(classify)?;
+        let (active, control) = info
+            .swarm
+            .as_ref()
+            .map(|s| {
+                (
+                    s.local_node_state == Some(LocalNodeState::ACTIVE),
+                    s.control_available.unwrap_or(false),
+                )
+            })
+            .unwrap_or((false, false));
+        Ok(DaemonInfo {
+            mode: ServerMode::from_swarm(active, control),
+            version: info.server_version.unwrap_or_default(),
+        })
+    }
+
+    pub async fn create_network(&self, spec: &NetworkSpec<'_>) -> Result<String, DockerError> {
+        let ipam = spec.subnet.map(|subnet| bollard::models::Ipam {
+            config: Some(vec![bollard::models::IpamConfig {
+                subnet: Some(subnet.to_string()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        let request = NetworkCreateRequest {
+            name: spec.name.to_string(),
+            driver: Some(spec.driver.to_string()),
+            attachable: Some(spec.attachable),
+            internal: Some(spec.internal),
+            labels: Some(spec.labels.clone()),
+            ipam,
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_network(request)
+            .await
+            .map_err(classify)?;
+        Ok(created.id)
+    }
+
+    /// The network with exactly this name, if any (the list filter matches substrings).
+    pub async fn network_named(&self, name: &str) -> Result<Option<NetworkInfo>, DockerError> {
+        let options = ListNetworksOptions {
+            filters: Some(HashMap::from([(
+                "name".to_string(),
+                vec![name.to_string()],
+            )])),
+        };
+        let listed = self
+            .docker
+            .list_networks(Some(options))
+            .await
+            .map_err(classify)?;
+        Ok(listed
+            .into_iter()
+            .find(|n| n.name.as_deref() == Some(name))
+            .map(summary_of))
+    }
+
+    /// Networks carrying a label (`key=value`), e.g. the one created for a destination uuid.
+    pub async fn networks_labelled(&self, label: &str) -> Result<Vec<NetworkInfo>, DockerError> {
+        let options = ListNetworksOptions {
+            filters: Some(HashMap::from([(
+                "label".to_string(),
+                vec![label.to_string()],
+            )])),
+        };
+        let listed = self
+            .docker
+            .list_networks(Some(options))
+            .await
+            .map_err(classify)?;
+        Ok(listed.into_iter().map(summary_of).collect())
+    }
+
+    /// Every network, without attached containers (the list call does not fill them).
+    pub async fn networks(&self) -> Result<Vec<NetworkInfo>, DockerError> {
+        let listed = self.docker.list_networks(None).await.map_err(classify)?;
+        Ok(listed.into_iter().map(summary_of).collect())
+    }
+
+    /// Full details by ID; `None` when the network is gone.
+    pub async fn inspect_network(&self, id: &str) -> Result<Option<NetworkInfo>, DockerError> {
+        match self
+            .docker
+            .inspect_network(id, None::<InspectNetworkOptions>)
+            .await
+            .map_err(classify)
+        {
+            Ok(n) => {
+                let mut info = NetworkInfo {
+                    id: n.id.unwrap_or_default(),
+                    name: n.name.unwrap_or_default(),
+                    driver: n.driver.unwrap_or_default(),
+                    scope: n.scope.unwrap_or_default(),
+                    attachable: n.attachable.unwrap_or(false),
+                    internal: n.internal.unwrap_or(false),
+                    labels: n.labels.unwrap_or_default(),
+                    ..Default::default()
+                };
+                (info.subnet, info.gateway) = first_ipam(n.ipam.as_ref());
+                let lb_key = format!("lb-{}", info.name);
+                let lb_name = format!("{}-endpoint", info.name);
+                let mut containers: Vec<AttachedContainer> = n
+                    .containers
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(key, c)| {
+                        *key != lb_key && c.name.as_deref() != Some(lb_name.as_str())
+                    })
+                    .map(|(id, c)| AttachedContainer {
+                        name: c.name.unwrap_or_default(),
+                        id,
+                    })
+                    .collect();
+                containers.sort_by(|a, b| a.name.cmp(&b.name));
+                info.containers = containers;
+                // Docker resolves a path segment by ID, then name, then ID prefix: make sure
+                // the answer is the network that was asked for.
+                if info.id != id && info.name != id {
+                    return Ok(None);
+                }
+                Ok(Some(info))
+            }
+            Err(DockerError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn remove_network(&self, id: &str) -> Result<(), DockerError> {
+        match self.docker.remove_network(id).await.map_err(classify) {
+            Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Connecting a container that is already connected is fine.
+    pub async fn connect_container(
+        &self,
+        network_id: &str,
+        container: &str,
+    ) -> Result<(), DockerError> {
+        let request = NetworkConnectRequest {
+            container: container.to_string(),
+            ..Default::default()
+        };
+        match self
+            .docker
+            .connect_network(network_id, request)
+            .await
+            .map_err(classify)
+        {
+            Ok(()) | Err(DockerError::AlreadyConnected(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Disconnecting a container that is not connected (or no longer exists) is fine.
+    pub async fn disconnect_container(
+        &self,
+        network_id: &str,
+        container: &str,
+    ) -> Result<(), DockerError> {
+        let request = NetworkDisconnectRequest {
+            container: container.to_string(),
+            force: Some(false),
+        };
+        match self
+            .docker
+            .disconnect_network(network_id, request)
+            .await
+            .map_err(classify)
+        {
+            Ok(()) | Err(DockerError::NotConnected(_)) => Ok(()),
+            Err(DockerError::NotFound(msg)) if msg.to_lowercase().contains("container") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The container by exact name; `None` when absent.
+    pub async fn container(&self, name: &str) -> Result<Option<ContainerInfo>, DockerError> {
+        match self
+            .docker
+            .inspect_container(name, None)
+            .await
+            .map_err(classify)
+        {
+            Ok(c) => {
+                let found_name = c.name.unwrap_or_default();
+                if found_name.trim_start_matches('/') != name {
+                    return Ok(None);
+                }
+                let mut networks: Vec<String> = c
+                    .network_settings
+                    .and_then(|s| s.networks)
+                    .map(|n| n.into_keys().collect())
+                    .unwrap_or_default();
+                networks.sort();
+                Ok(Some(ContainerInfo {
+                    id: c.id.unwrap_or_default(),
+                    name: name.to_string(),
+                    running: c.state.and_then(|s| s.running).unwrap_or(false),
+                    started_on: c.host_config.and_then(|h| h.network_mode),
+                    networks,
+                }))
+            }
+            Err(DockerError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn raw(&self) -> &Docker {
+        &self.docker
+    }
+}
+
+fn first_ipam(ipam: Option<&bollard::models::Ipam>) -> (Option<String>, Option<String>) {
+    ipam.and_then(|i| i.config.as_ref())
+        .and_then(|c| c.first())
+        .map(|c| (c.subnet.clone(), c.gateway.clone()))
+        .unwrap_or((None, None))
+}
+
+fn summary_of(n: bollard::models::Network) -> NetworkInfo {
+    let (subnet, gateway) = first_ipam(n.ipam.as_ref());
+    NetworkInfo {
+        id: n.id.unwrap_or_default(),
+        name: n.name.unwrap_or_default(),
+        driver: n.driver.unwrap_or_default(),
+        scope: n.scope.unwrap_or_default(),
+        attachable: n.attachable.unwrap_or(false),
+        internal: n.internal.unwrap_or(false),
+        subnet,
+        gateway,
+        labels: n.labels.unwrap_or_default(),
+        containers: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(status_code: u16, message: &str) -> BollardError {
+        BollardError::DockerResponseServerError {
+            status_code,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn daemon_errors_are_classified() {
+        assert!(matches!(
+            classify(server_error(
+                403,
+                "error while removing network: network x id abc has active endpoints"
+            )),
+            DockerError::ActiveEndpoints(_)
+        ));
+        assert!(matches!(
+            classify(server_error(409, "network with name x already exists")),
+            DockerError::NameExists(_)
+        ));
+        assert!(matches!(
+            classify(server_error(404, "network x not found")),
+            DockerError::NotFound(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                403,
+                "endpoint with name p already exists in network x"
+            )),
+            DockerError::AlreadyConnected(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                503,
+                "This node is not a swarm manager. Use \"docker swarm init\""
+            )),
+            DockerError::NotSwarmManager(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                400,
+                "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network"
+            )),
+            DockerError::AddressPoolsExhausted(_)
+        ));
+    }
+}

@@ -1,0 +1,104 @@
+//! Reaching a server's Docker daemon: directly on the local socket, or through an SSH tunnel.
+
+pub mod docker;
+pub mod ssh;
+
+use crate::domain::{Error, Server};
+use docker::{DockerApi, DockerError};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How connections are made; built once from the command line / environment.
+#[derive(Debug, Clone)]
+pub struct RemoteConfig {
+    /// Passed to ssh as `-F`: Host aliases, keys, ports and known-hosts files come from it.
+    pub ssh_config: Option<PathBuf>,
+    /// Private (0700) directory for forwarded sockets and control sockets; short paths,
+    /// because unix socket paths are limited to about 104 bytes.
+    pub runtime_dir: PathBuf,
+    /// Seconds an unused master (and its forward) stays up for the next process.
+    pub idle: NonZeroUsize,
+    pub connect_timeout: Duration,
+}
+
+impl RemoteConfig {
+    pub fn for_tests(runtime_dir: PathBuf) -> Self {
+        RemoteConfig {
+            ssh_config: None,
+            runtime_dir,
+            idle: NonZeroUsize::new(60).unwrap_or(NonZeroUsize::MIN),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A Docker client on a server, with the tunnel that carries it (none for local servers).
+pub struct Connection {
+    pub docker: DockerApi,
+    tunnel: Option<ssh::Tunnel>,
+}
+
+impl Connection {
+    /// Keep the master alive for the next process (CLI).
+    pub fn detach(self) {
+        if let Some(t) = self.tunnel {
+            t.detach();
+        }
+    }
+
+    /// End the master (TUI exit, or a connection found broken).
+    pub async fn close(self) {
+        if let Some(t) = self.tunnel {
+            t.close().await;
+        }
+    }
+}
+
+pub async fn connect(server: &Server, cfg: &RemoteConfig) -> Result<Connection, Error> {
+    if server.local {
+        let api = tokio::time::timeout(
+            cfg.connect_timeout,
+            DockerApi::connect(&server.docker_socket),
+        )
+        .await
+        .map_err(|_| Error::Unreachable {
+            server: server.name.clone(),
+            detail: format!("{} did not answer in time", server.docker_socket),
+        })?
+        .map_err(|e| docker_error(server, e))?;
+        return Ok(Connection {
+            docker: api,
+            tunnel: None,
+        });
+    }
+    let (tunnel, api) = ssh::open(server, cfg).await?;
+    Ok(Connection {
+        docker: api,
+        tunnel: Some(tunnel),
+    })
+}
+
+/// A Docker error as the user sees it; transport failures mean the server is unreachable.
+pub fn docker_error(server: &Server, e: DockerError) -> Error {
+    match e {
+        DockerError::Transport(detail) => Error::Unreachable {
+            server: server.name.clone(),
+            detail,
+        },
+        DockerError::PermissionDenied(detail) => Error::Unreachable {
+            server: server.name.clone(),
+            detail: format!(
+                "{detail}: the user may not use {} (add it to the docker group)",
+                server.docker_socket
+            ),
+        },
+        DockerError::AddressPoolsExhausted(_) => Error::AddressPoolsExhausted {
+            server: server.name.clone(),
+        },
+        other => Error::Docker {
+            server: server.name.clone(),
+            detail: other.to_string(),
+        },
+    }
+}

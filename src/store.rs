@@ -1,0 +1,561 @@
+//! The embedded database (sled 0.34). Records are JSON values in one tree per kind; the
+//! unique indexes (server names, destination names, (server, network) pairs) live in their
+//! own trees and are written in the same transaction as the record they index.
+//!
+//! Every method is blocking (sled's `flush` waits for the disk): async callers go through
+//! `tokio::task::spawn_blocking`.
+
+use crate::domain::{Destination, Error, Intent, Resource, Server};
+use serde::{Serialize, de::DeserializeOwned};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use std::path::{Path, PathBuf};
+
+/// Bumped when the layout changes; a data directory from a newer destui is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_KEY: &[u8] = b"schema_version";
+
+#[derive(Clone)]
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    servers: sled::Tree,
+    server_names: sled::Tree,
+    destinations: sled::Tree,
+    destination_names: sled::Tree,
+    server_networks: sled::Tree,
+    resources: sled::Tree,
+    intents: sled::Tree,
+    meta: sled::Tree,
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<Error>>;
+
+fn abort<T>(e: Error) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::Store(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Store(format!("unreadable record: {e}")))
+}
+
+fn tx_encode<T: Serialize>(value: &T) -> TxResult<Vec<u8>> {
+    encode(value).map_err(ConflictableTransactionError::Abort)
+}
+
+fn network_key(server_uuid: &str, network: &str) -> Vec<u8> {
+    format!("{server_uuid}/{network}").into_bytes()
+}
+
+fn from_tx(e: TransactionError<Error>) -> Error {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => Error::Store(e.to_string()),
+    }
+}
+
+fn storage(e: sled::Error) -> Error {
+    Error::Store(e.to_string())
+}
+
+impl Store {
+    /// Opens (creating it 0700 if needed) the data directory. A second process gets
+    /// `Error::StoreLocked`; a directory from a newer schema gets `Error::SchemaTooNew`.
+    pub fn open(dir: &Path) -> Result<Self, Error> {
+        create_private_dir(dir)?;
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .open()
+            .map_err(|e| {
+                let text = e.to_string();
+                if text.contains("could not acquire lock") || text.contains("WouldBlock") {
+                    Error::StoreLocked(dir.display().to_string())
+                } else {
+                    Error::Store(format!("cannot open {}: {text}", dir.display()))
+                }
+            })?;
+        let tree = |name: &str| db.open_tree(name).map_err(storage);
+        let store = Store {
+            dir: dir.to_path_buf(),
+            servers: tree("servers")?,
+            server_names: tree("server_names")?,
+            destinations: tree("destinations")?,
+            destination_names: tree("destination_names")?,
+            server_networks: tree("server_networks")?,
+            resources: tree("resources")?,
+            intents: tree("intents")?,
+            meta: tree("meta")?,
+            db,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn check_schema(&self) -> Result<(), Error> {
+        match self.meta.get(SCHEMA_KEY).map_err(storage)? {
+            Some(raw) => {
+                let found = std::str::from_utf8(&raw)
+                    .ok()
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .ok_or_else(|| Error::Store("unreadable schema version".into()))?;
+                if found > SCHEMA_VERSION {
+                    return Err(Error::SchemaTooNew {
+                        dir: self.dir.display().to_string(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                Ok(())
+            }
+            None => {
+                self.meta
+                    .insert(SCHEMA_KEY, SCHEMA_VERSION.to_string().as_bytes())
+                    .map_err(storage)?;
+                self.flush()
+            }
+        }
+    }
+
+    /// Test hook and the way a newer destui would mark its layout.
+    pub fn set_schema_version(&self, version: u32) -> Result<(), Error> {
+        self.meta
+            .insert(SCHEMA_KEY, version.to_string().as_bytes())
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.db.flush().map(|_| ()).map_err(storage)
+    }
+
+    fn all<T: DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>, Error> {
+        tree.iter()
+            .values()
+            .map(|v| v.map_err(storage).and_then(|v| decode(&v)))
+            .collect()
+    }
+
+    fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &str) -> Result<Option<T>, Error> {
+        tree.get(key.as_bytes())
+            .map_err(storage)?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    fn index_lookup(tree: &sled::Tree, key: &[u8]) -> Result<Option<String>, Error> {
+        Ok(tree
+            .get(key)
+            .map_err(storage)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    // ---------- servers ----------
+
+    pub fn servers(&self) -> Result<Vec<Server>, Error> {
+        let mut servers: Vec<Server> = Self::all(&self.servers)?;
+        servers.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(servers)
+    }
+
+    pub fn server(&self, uuid: &str) -> Result<Option<Server>, Error> {
+        Self::get(&self.servers, uuid)
+    }
+
+    /// A server by uuid or name.
+    pub fn find_server(&self, reference: &str) -> Result<Server, Error> {
+        if let Some(server) = self.server(reference)? {
+            return Ok(server);
+        }
+        if let Some(uuid) = Self::index_lookup(&self.server_names, reference.as_bytes())?
+            && let Some(server) = self.server(&uuid)?
+        {
+            return Ok(server);
+        }
+        Err(Error::ServerNotFound(reference.to_string()))
+    }
+
+    /// Inserts a new server or updates an existing one (same uuid), keeping the name index.
+    pub fn save_server(&self, server: &Server) -> Result<(), Error> {
+        (&self.servers, &self.server_names)
+            .transaction(|(servers, names)| {
+                let old: Option<Server> = match servers.get(server.uuid.as_bytes())? {
+                    Some(raw) => Some(decode(&raw).map_err(ConflictableTransactionError::Abort)?),
+                    None => None,
+                };
+                if let Some(owner) = names.get(server.name.as_bytes())?
+                    && owner.as_ref() != server.uuid.as_bytes()
+                {
+                    return abort(Error::ServerNameTaken(server.name.clone()));
+                }
+                if let Some(old) = old
+                    && old.name != server.name
+                {
+                    names.remove(old.name.as_bytes())?;
+                }
+                names.insert(server.name.as_bytes(), server.uuid.as_bytes())?;
+                servers.insert(server.uuid.as_bytes(), tx_encode(server)?)?;
+                Ok(())
+            })
+            .map_err(from_tx)?;
+        self.flush()
+    }
+
+    /// Removes a server and, for `server remove --force`, every record that hangs off it.
+    pub fn remove_server_with_records(&self, uuid: &str) -> Result<(), Error> {
+        let doomed = self.destinations_of(uuid)?;
+        let doomed_resources: Vec<Resource> = self
+            .resources()?
+            .into_iter()
+            .filter(|r| doomed.iter().any(|d| d.uuid == r.destination_uuid))
+            .collect();
+        (
+            &self.servers,
+            &self.server_names,
+            &self.destinations,
+            &self.destination_names,
+            &self.server_networks,
+            &self.resources,
+        )
+            .transaction(|(servers, names, dests, dest_names, nets, resources)| {
+                if let Some(raw) = servers.remove(uuid.as_bytes())? {
+                    let server: Server =
+                        decode(&raw).map_err(ConflictableTransactionError::Abort)?;
+                    names.remove(server.name.as_bytes())?;
+                }
+                for d in &doomed {
+                    remove_destination_tx(dests, dest_names, nets, d)?;
+                }
+                for r in &doomed_resources {
+                    resources.remove(r.uuid.as_bytes())?;
+                }
+                Ok(())
+            })
+            .map_err(from_tx)?;
+        self.flush()
+    }
+
+    // ---------- destinations ----------
+
+    pub fn destinations(&self) -> Result<Vec<Destination>, Error> {
+        let mut all: Vec<Destination> = Self::all(&self.destinations)?;
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
+    }
+
+    pub fn destinations_of(&self, server_uuid: &str) -> Result<Vec<Destination>, Error> {
+        Ok(self
+            .destinations()?
+            .into_iter()
+            .filter(|d| d.server_uuid == server_uuid)
+            .collect())
+    }
+
+    pub fn destination(&self, uuid: &str) -> Result<Option<Destination>, Error> {
+        Self::get(&self.destinations, uuid)
+    }
+
+    pub fn destination_name_taken(&self, name: &str) -> Result<bool, Error> {
+        self.destination_names
+            .contains_key(name.as_bytes())
+            .map_err(storage)
+    }
+
+    pub fn destination_by_network(
+        &self,
+        server_uuid: &str,
+        network: &str,
+    ) -> Result<Option<Destination>, Error> {
+        match Self::index_lookup(&self.server_networks, &network_key(server_uuid, network))? {
+            Some(uuid) => self.destination(&uuid),
+            None => Ok(None),
+        }
+    }
+
+    /// A destination by uuid, name, or `server/network` (server by name or uuid).
+    pub fn find_destination(&self, reference: &str) -> Result<Destination, Error> {
+        if let Some(d) = self.destination(reference)? {
+            return Ok(d);
+        }
+        if let Some(uuid) = Self::index_lookup(&self.destination_names, reference.as_bytes())?
+            && let Some(d) = self.destination(&uuid)?
+        {
+            return Ok(d);
+        }
+        if let Some((server, network)) = reference.split_once('/')
+            && let Ok(server) = self.find_server(server)
+            && let Some(d) = self.destination_by_network(&server.uuid, network)?
+        {
+            return Ok(d);
+        }
+        Err(Error::DestinationNotFound(reference.to_string()))
+    }
+
+    /// Refuses what `insert_destination` would refuse, before any remote work is done.
+    pub fn check_destination_is_new(&self, d: &Destination) -> Result<(), Error> {
+        if self.destination_name_taken(&d.name)? {
+            return Err(Error::DestinationNameTaken(d.name.clone()));
+        }
+        if self
+            .server_networks
+            .contains_key(network_key(&d.server_uuid, &d.network))
+            .map_err(storage)?
+        {
+            return Err(Error::NetworkAlreadyAdded);
+        }
+        Ok(())
+    }
+
+    /// Saves a new destination with its indexes, and drops its intent, in one transaction.
+    pub fn insert_destination(&self, d: &Destination) -> Result<(), Error> {
+        (
+            &self.destinations,
+            &self.destination_names,
+            &self.server_networks,
+            &self.intents,
+        )
+            .transaction(|(dests, names, nets, intents)| {
+                if names.get(d.name.as_bytes())?.is_some() {
+                    return abort(Error::DestinationNameTaken(d.name.clone()));
+                }
+                let key = network_key(&d.server_uuid, &d.network);
+                if nets.get(key.as_slice())?.is_some() {
+                    return abort(Error::NetworkAlreadyAdded);
+                }
+                dests.insert(d.uuid.as_bytes(), tx_encode(d)?)?;
+                names.insert(d.name.as_bytes(), d.uuid.as_bytes())?;
+                nets.insert(key, d.uuid.as_bytes())?;
+                intents.remove(d.uuid.as_bytes())?;
+                Ok(())
+            })
+            .map_err(from_tx)?;
+        self.flush()
+    }
+
+    /// Saves many new destinations in one transaction and one flush (import): all or none.
+    pub fn insert_destinations(&self, batch: &[Destination]) -> Result<(), Error> {
+        (
+            &self.destinations,
+            &self.destination_names,
+            &self.server_networks,
+        )
+            .transaction(|(dests, names, nets)| {
+                for d in batch {
+                    if names.get(d.name.as_bytes())?.is_some() {
+                        return abort(Error::DestinationNameTaken(d.name.clone()));
+                    }
+                    let key = network_key(&d.server_uuid, &d.network);
+                    if nets.get(key.as_slice())?.is_some() {
+                        return abort(Error::NetworkAlreadyAdded);
+                    }
+                    dests.insert(d.uuid.as_bytes(), tx_encode(d)?)?;
+                    names.insert(d.name.as_bytes(), d.uuid.as_bytes())?;
+                    nets.insert(key, d.uuid.as_bytes())?;
+                }
+                Ok(())
+            })
+            .map_err(from_tx)?;
+        self.flush()
+    }
+
+    pub fn rename_destination(&self, uuid: &str, new_name: &str) -> Result<Destination, Error> {
+        let renamed = (&self.destinations, &self.destination_names)
+            .transaction(|(dests, names)| {
+                let Some(raw) = dests.get(uuid.as_bytes())? else {
+                    return abort(Error::DestinationNotFound(uuid.to_string()));
+                };
+                let mut d: Destination =
+                    decode(&raw).map_err(ConflictableTransactionError::Abort)?;
+                if d.name == new_name {
+                    return Ok(d);
+                }
+                if names.get(new_name.as_bytes())?.is_some() {
+                    return abort(Error::DestinationNameTaken(new_name.to_string()));
+                }
+                names.remove(d.name.as_bytes())?;
+                names.insert(new_name.as_bytes(), d.uuid.as_bytes())?;
+                d.name = new_name.to_string();
+                dests.insert(d.uuid.as_bytes(), tx_encode(&d)?)?;
+                Ok(d)
+            })
+            .map_err(from_tx)?;
+        self.flush()?;
+        Ok(renamed)
+    }
+
+    /// Replaces the network ID of a destination (after `repair` recreated its network).
+    pub fn update_destination_network_id(&self, uuid: &str, network_id: &str) -> Result<(), Error> {
+        let Some(mut d) = self.destination(uuid)? else {
+            return Err(Error::DestinationNotFound(uuid.to_string()));
+        };
+        d.network_id = network_id.to_string();
+        self.destinations
+            .insert(uuid.as_bytes(), encode(&d)?)
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    pub fn remove_destination(&self, d: &Destination) -> Result<(), Error> {
+        (
+            &self.destinations,
+            &self.destination_names,
+            &self.server_networks,
+        )
+            .transaction(|(dests, names, nets)| remove_destination_tx(dests, names, nets, d))
+            .map_err(from_tx)?;
+        self.flush()
+    }
+
+    // ---------- intents ----------
+
+    pub fn put_intent(&self, intent: &Intent) -> Result<(), Error> {
+        self.intents
+            .insert(intent.destination.uuid.as_bytes(), encode(intent)?)
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    pub fn intents(&self) -> Result<Vec<Intent>, Error> {
+        Self::all(&self.intents)
+    }
+
+    pub fn drop_intent(&self, destination_uuid: &str) -> Result<(), Error> {
+        self.intents
+            .remove(destination_uuid.as_bytes())
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    // ---------- resources ----------
+
+    pub fn resources(&self) -> Result<Vec<Resource>, Error> {
+        let mut all: Vec<Resource> = Self::all(&self.resources)?;
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
+    }
+
+    pub fn resources_on(&self, destination_uuid: &str) -> Result<Vec<Resource>, Error> {
+        Ok(self
+            .resources()?
+            .into_iter()
+            .filter(|r| r.destination_uuid == destination_uuid)
+            .collect())
+    }
+
+    pub fn save_resource(&self, r: &Resource) -> Result<(), Error> {
+        self.resources
+            .insert(r.uuid.as_bytes(), encode(r)?)
+            .map_err(storage)?;
+        self.flush()
+    }
+}
+
+fn remove_destination_tx(
+    dests: &TransactionalTree,
+    names: &TransactionalTree,
+    nets: &TransactionalTree,
+    d: &Destination,
+) -> TxResult<()> {
+    dests.remove(d.uuid.as_bytes())?;
+    // Only drop index entries that still point at this record.
+    if names.get(d.name.as_bytes())?.as_deref() == Some(d.uuid.as_bytes()) {
+        names.remove(d.name.as_bytes())?;
+    }
+    let key = network_key(&d.server_uuid, &d.network);
+    if nets.get(key.as_slice())?.as_deref() == Some(d.uuid.as_bytes()) {
+        nets.remove(key)?;
+    }
+    Ok(())
+}
+
+/// The data directory holds the records and (beside it) nothing secret, but it tells where
+/// every server is: private to its owner.
+pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DestinationType, new_uuid};
+
+    fn dest(server: &str, name: &str, network: &str) -> Destination {
+        Destination {
+            uuid: new_uuid(),
+            name: name.into(),
+            network: network.into(),
+            network_id: "0".repeat(64),
+            server_uuid: server.into(),
+            kind: DestinationType::Standalone,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn unique_name_and_network_per_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("d")).unwrap();
+        store.insert_destination(&dest("s1", "a", "net")).unwrap();
+        assert_eq!(
+            store.insert_destination(&dest("s1", "b", "net")),
+            Err(Error::NetworkAlreadyAdded)
+        );
+        assert_eq!(
+            store.insert_destination(&dest("s2", "a", "net")),
+            Err(Error::DestinationNameTaken("a".into()))
+        );
+        store.insert_destination(&dest("s2", "b", "net")).unwrap();
+        assert_eq!(store.destinations().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rename_moves_the_index_and_remove_clears_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("d")).unwrap();
+        let d = dest("s1", "a", "net");
+        store.insert_destination(&d).unwrap();
+        let renamed = store.rename_destination(&d.uuid, "b").unwrap();
+        assert!(!store.destination_name_taken("a").unwrap());
+        assert_eq!(store.find_destination("b").unwrap().uuid, d.uuid);
+        store.remove_destination(&renamed).unwrap();
+        assert!(store.destinations().unwrap().is_empty());
+        store.insert_destination(&dest("s1", "a", "net")).unwrap();
+    }
+
+    #[test]
+    fn data_dir_is_private_and_locked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d");
+        let _store = Store::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        // sled's lock is per process (fcntl), so the second-process case is an integration test.
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d");
+        Store::open(&path).unwrap().set_schema_version(99).unwrap();
+        match Store::open(&path) {
+            Err(Error::SchemaTooNew { found: 99, .. }) => {}
+            other => panic!("expected SchemaTooNew, got {:?}", other.err()),
+        }
+    }
+}
