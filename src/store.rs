@@ -300,15 +300,15 @@ impl Store {
 
     /// Refuses what `insert_destination` would refuse, before any remote work is done.
     pub fn check_destination_is_new(&self, d: &Destination) -> Result<(), Error> {
-        if self.destination_name_taken(&d.name)? {
-            return Err(Error::DestinationNameTaken(d.name.clone()));
-        }
         if self
             .server_networks
             .contains_key(network_key(&d.server_uuid, &d.network))
             .map_err(storage)?
         {
             return Err(Error::NetworkAlreadyAdded);
+        }
+        if self.destination_name_taken(&d.name)? {
+            return Err(Error::DestinationNameTaken(d.name.clone()));
         }
         Ok(())
     }
@@ -322,16 +322,7 @@ impl Store {
             &self.intents,
         )
             .transaction(|(dests, names, nets, intents)| {
-                if names.get(d.name.as_bytes())?.is_some() {
-                    return abort(Error::DestinationNameTaken(d.name.clone()));
-                }
-                let key = network_key(&d.server_uuid, &d.network);
-                if nets.get(key.as_slice())?.is_some() {
-                    return abort(Error::NetworkAlreadyAdded);
-                }
-                dests.insert(d.uuid.as_bytes(), tx_encode(d)?)?;
-                names.insert(d.name.as_bytes(), d.uuid.as_bytes())?;
-                nets.insert(key, d.uuid.as_bytes())?;
+                insert_destination_tx(dests, names, nets, d)?;
                 intents.remove(d.uuid.as_bytes())?;
                 Ok(())
             })
@@ -348,16 +339,7 @@ impl Store {
         )
             .transaction(|(dests, names, nets)| {
                 for d in batch {
-                    if names.get(d.name.as_bytes())?.is_some() {
-                        return abort(Error::DestinationNameTaken(d.name.clone()));
-                    }
-                    let key = network_key(&d.server_uuid, &d.network);
-                    if nets.get(key.as_slice())?.is_some() {
-                        return abort(Error::NetworkAlreadyAdded);
-                    }
-                    dests.insert(d.uuid.as_bytes(), tx_encode(d)?)?;
-                    names.insert(d.name.as_bytes(), d.uuid.as_bytes())?;
-                    nets.insert(key, d.uuid.as_bytes())?;
+                    insert_destination_tx(dests, names, nets, d)?;
                 }
                 Ok(())
             })
@@ -455,6 +437,26 @@ impl Store {
             .map_err(storage)?;
         self.flush()
     }
+}
+
+/// Refuses a taken (server, network) pair first (the spec's message), then a taken name.
+fn insert_destination_tx(
+    dests: &TransactionalTree,
+    names: &TransactionalTree,
+    nets: &TransactionalTree,
+    d: &Destination,
+) -> TxResult<()> {
+    let key = network_key(&d.server_uuid, &d.network);
+    if nets.get(key.as_slice())?.is_some() {
+        return abort(Error::NetworkAlreadyAdded);
+    }
+    if names.get(d.name.as_bytes())?.is_some() {
+        return abort(Error::DestinationNameTaken(d.name.clone()));
+    }
+    dests.insert(d.uuid.as_bytes(), tx_encode(d)?)?;
+    names.insert(d.name.as_bytes(), d.uuid.as_bytes())?;
+    nets.insert(key, d.uuid.as_bytes())?;
+    Ok(())
 }
 
 fn remove_destination_tx(

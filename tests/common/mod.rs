@@ -1,0 +1,346 @@
+//! The testbed handle and helpers shared by the integration tests.
+//!
+//! The testbed (tests/testbed/up.sh) writes `testbed.env`; `DESTUI_TESTBED_ENV` points at it.
+//! Without it, live tests print a visible SKIPPED notice — unless `DESTUI_REQUIRE_TESTBED=1`
+//! (set by the README's test command), which turns a missing testbed into a failure.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Testbed {
+    pub env: HashMap<String, String>,
+}
+
+impl Testbed {
+    pub fn get(&self, key: &str) -> &str {
+        self.env
+            .get(key)
+            .unwrap_or_else(|| panic!("testbed.env has no {key}"))
+    }
+    pub fn ssh_config(&self) -> &str {
+        self.get("DESTUI_TB_SSH_CONFIG")
+    }
+    pub fn socket_a(&self) -> &str {
+        self.get("DESTUI_TB_SOCKET_A")
+    }
+    pub fn socket_b(&self) -> &str {
+        self.get("DESTUI_TB_SOCKET_B")
+    }
+    pub fn proxy(&self) -> &str {
+        self.get("DESTUI_TB_PROXY")
+    }
+    pub fn proxy_net(&self) -> &str {
+        self.get("DESTUI_TB_PROXY_NET")
+    }
+    pub fn image(&self) -> &str {
+        self.get("DESTUI_TB_IMAGE")
+    }
+}
+
+fn load() -> Result<Testbed, String> {
+    let path = std::env::var("DESTUI_TESTBED_ENV")
+        .unwrap_or_else(|_| "/tmp/destui-testbed/testbed.env".to_string());
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {path}: {e} (run tests/testbed/up.sh)"))?;
+    let env: HashMap<String, String> = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let tb = Testbed { env };
+    for socket in [tb.socket_a(), tb.socket_b()] {
+        let ok = Command::new("docker")
+            .args(["-H", &format!("unix://{socket}"), "version", "--format", "{{.Server.Version}}"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return Err(format!("the testbed daemon on {socket} does not answer (run tests/testbed/up.sh)"));
+        }
+    }
+    Ok(tb)
+}
+
+/// The testbed, or `None` after a visible notice (a panic when it is required).
+pub fn testbed() -> Option<&'static Testbed> {
+    static TB: OnceLock<Result<Testbed, String>> = OnceLock::new();
+    match TB.get_or_init(load) {
+        Ok(tb) => Some(tb),
+        Err(why) => {
+            if std::env::var("DESTUI_REQUIRE_TESTBED").is_ok_and(|v| v == "1") {
+                panic!("the testbed is required (DESTUI_REQUIRE_TESTBED=1) but missing: {why}");
+            }
+            eprintln!("SKIPPED live test: no testbed ({why})");
+            None
+        }
+    }
+}
+
+/// `let tb = live!();` at the top of a live test.
+#[macro_export]
+macro_rules! live {
+    () => {
+        match common::testbed() {
+            Some(tb) => tb,
+            None => return,
+        }
+    };
+}
+
+/// A name no other test (or earlier run) uses: `prefix-<pid>-<n>-<nanos>`, short and valid.
+pub fn unique_name(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}-{}-{n}-{:x}", std::process::id(), nanos % 0xfffff)
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+    #[track_caller]
+    pub fn refused(self) -> Self {
+        assert_eq!(self.code, 1, "expected exit 1\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.stderr.trim().lines().count(),
+            1,
+            "a refusal is one line on stderr, got: {}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// One test's world: its own data directory and runtime directory.
+pub struct Ctx {
+    pub tb: Option<&'static Testbed>,
+    pub dir: tempfile::TempDir,
+    pub extra_env: Vec<(String, String)>,
+    cleanup: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl Ctx {
+    pub fn new(tb: &'static Testbed) -> Self {
+        Self::build(Some(tb))
+    }
+
+    /// For tests that need no testbed (pure CLI behaviour).
+    pub fn offline() -> Self {
+        Self::build(None)
+    }
+
+    fn build(tb: Option<&'static Testbed>) -> Self {
+        // Under /tmp, so socket paths stay far below the ~104-byte limit.
+        let dir = tempfile::Builder::new()
+            .prefix("dt")
+            .tempdir_in("/tmp")
+            .expect("tempdir");
+        Ctx {
+            tb,
+            dir,
+            extra_env: Vec::new(),
+            cleanup: Default::default(),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("db")
+    }
+
+    pub fn runtime(&self) -> PathBuf {
+        self.dir.path().join("rt")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_destui"));
+        cmd.args(args)
+            .env("DESTUI_DB", self.db())
+            .env("DESTUI_RUNTIME_DIR", self.runtime())
+            .env("DESTUI_SSH_IDLE", "20")
+            .env("DESTUI_CONNECT_TIMEOUT", "5")
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env_remove("DESTUI_FAILPOINT")
+            .stdin(Stdio::null());
+        if let Some(tb) = self.tb {
+            cmd.env("DESTUI_SSH_CONFIG", tb.ssh_config());
+        }
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out: Output = self.command(args).output().expect("run destui");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs with `--json`, asserts success, returns the document.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        self.run(&all).ok().json()
+    }
+
+    /// Adds a server on daemon A (standalone) over ssh; returns its name.
+    pub fn add_server_a(&self) -> String {
+        let tb = self.tb.expect("testbed");
+        let name = unique_name("a");
+        self.json(&[
+            "server", "add", &name, "--host", tb.get("DESTUI_TB_HOST_A"),
+            "--docker-socket", tb.socket_a(), "--proxy-container", tb.proxy(),
+        ]);
+        name
+    }
+
+    /// Adds a server on daemon B (swarm manager) over ssh; returns its name.
+    pub fn add_server_b(&self) -> String {
+        let tb = self.tb.expect("testbed");
+        let name = unique_name("b");
+        self.json(&[
+            "server", "add", &name, "--host", tb.get("DESTUI_TB_HOST_B"),
+            "--docker-socket", tb.socket_b(), "--proxy-container", tb.proxy(),
+        ]);
+        name
+    }
+
+    /// Removes `network` from the daemon on `socket` when the test ends, pass or fail.
+    pub fn cleanup_network(&self, socket: &str, network: &str) {
+        self.cleanup
+            .lock()
+            .unwrap()
+            .push((socket.to_string(), network.to_string()));
+    }
+}
+
+impl Drop for Ctx {
+    fn drop(&mut self) {
+        for (socket, network) in self.cleanup.lock().unwrap().drain(..) {
+            if let Some(tb) = self.tb {
+                let _ = docker(socket.as_str(), &["network", "disconnect", "-f", &network, tb.proxy()]);
+            }
+            let _ = docker(socket.as_str(), &["network", "rm", &network]);
+        }
+        // End the ssh masters this test started, rather than leave them to their idle timeout.
+        if let Ok(entries) = std::fs::read_dir(self.runtime()) {
+            for entry in entries.flatten() {
+                if let Ok(conns) = std::fs::read_dir(entry.path()) {
+                    for conn in conns.flatten() {
+                        let ctl = conn.path().join("master");
+                        if ctl.exists() {
+                            let _ = Command::new("ssh")
+                                .arg("-S")
+                                .arg(&ctl)
+                                .args(["-O", "exit", "x"])
+                                .stdout(Stdio::null())
+                                .stderr(Stdio::null())
+                                .status();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs the docker CLI against one daemon; returns (success, stdout).
+pub fn docker(socket: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker")
+        .arg("-H")
+        .arg(format!("unix://{socket}"))
+        .args(args)
+        .output()
+        .expect("run docker");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    )
+}
+
+/// `docker network inspect` of one network (by name or ID), or `None` when it is gone.
+pub fn inspect_network(socket: &str, network: &str) -> Option<Value> {
+    let (ok, out) = docker(socket, &["network", "inspect", network]);
+    if !ok {
+        return None;
+    }
+    let v: Value = serde_json::from_str(&out).expect("inspect json");
+    v.as_array().and_then(|a| a.first().cloned())
+}
+
+/// Names of the containers attached to a network, as the daemon reports them.
+pub fn attached(socket: &str, network_id: &str) -> Vec<String> {
+    inspect_network(socket, network_id)
+        .and_then(|n| n["Containers"].as_object().cloned())
+        .map(|m| {
+            m.values()
+                .filter_map(|c| c["Name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn container_running(socket: &str, name: &str) -> bool {
+    docker(socket, &["inspect", "-f", "{{.State.Running}}", name]).1 == "true"
+}
+
+/// Waits for `cond` up to `deadline`; true when it held.
+pub fn wait_for(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + deadline;
+    while Instant::now() < end {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+pub fn keys_of(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v
+        .as_object()
+        .expect("object")
+        .keys()
+        .cloned()
+        .collect();
+    k.sort();
+    k
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
