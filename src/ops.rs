@@ -966,7 +966,11 @@ impl Ops {
             }
             failpoint("after-proxy-disconnect");
             match docker.remove_network(&network.id).await {
-                Ok(()) => {}
+                Ok(()) => {
+                    if let Err(e) = docker.wait_until_gone(&network.id).await {
+                        return Err(self.fail(&server, e).await);
+                    }
+                }
                 Err(DockerError::ActiveEndpoints(_)) => {
                     // Something attached between the check and the removal: put the proxy back.
                     let _ = docker

@@ -9,8 +9,17 @@ use std::time::{Duration, Instant};
 fn ctx_with_dead_server() -> (Ctx, String) {
     let ctx = Ctx::offline();
     let port = closed_port().to_string();
-    ctx.run(&["server", "add", "dead", "--host", "127.0.0.1", "--port", &port, "--no-check"])
-        .ok();
+    ctx.run(&[
+        "server",
+        "add",
+        "dead",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-check",
+    ])
+    .ok();
     (ctx, "dead".to_string())
 }
 
@@ -18,17 +27,34 @@ fn ctx_with_dead_server() -> (Ctx, String) {
 fn hostile_network_names_are_refused_before_any_remote_call() {
     let (ctx, server) = ctx_with_dead_server();
     let long = "x".repeat(300);
-    for bad in ["../x", "-rf", "with space", "ünïcödé", long.as_str(), "a/b", ""] {
+    for bad in [
+        "../x",
+        "-rf",
+        "with space",
+        "ünïcödé",
+        long.as_str(),
+        "a/b",
+        "",
+    ] {
         let started = Instant::now();
         let run = ctx
-            .run(&["destination", "create", "--server", &server, &format!("--network={bad}")])
+            .run(&[
+                "destination",
+                "create",
+                "--server",
+                &server,
+                &format!("--network={bad}"),
+            ])
             .refused();
         assert!(
             run.stderr.contains("invalid network name"),
             "{bad:?} → {}",
             run.stderr
         );
-        assert!(started.elapsed() < Duration::from_secs(3), "no remote call for {bad:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "no remote call for {bad:?}"
+        );
     }
     let list = ctx.json(&["destination", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 0, "nothing half-written");
@@ -45,19 +71,53 @@ fn hostile_host_input_is_refused_and_never_reaches_ssh() {
     let run = ctx.run(&["server", "add", "evil", &host_arg]).refused();
     assert!(run.stderr.contains("invalid host"), "{}", run.stderr);
     // Even with --no-check, nothing is saved.
-    ctx.run(&["server", "add", "evil", &host_arg, "--no-check"]).refused();
+    ctx.run(&["server", "add", "evil", &host_arg, "--no-check"])
+        .refused();
     assert!(!marker.exists(), "ssh must never have run the ProxyCommand");
     assert_eq!(ctx.json(&["server", "list"]).as_array().unwrap().len(), 0);
-    ctx.run(&["server", "add", "evil", "--host", "x", "--user=-oFoo=bar", "--no-check"]).refused();
-    ctx.run(&["server", "add", "evil", "--host", "x", "--docker-socket", "/a:b", "--no-check"]).refused();
+    ctx.run(&[
+        "server",
+        "add",
+        "evil",
+        "--host",
+        "x",
+        "--user=-oFoo=bar",
+        "--no-check",
+    ])
+    .refused();
+    ctx.run(&[
+        "server",
+        "add",
+        "evil",
+        "--host",
+        "x",
+        "--docker-socket",
+        "/a:b",
+        "--no-check",
+    ])
+    .refused();
 }
 
 #[test]
 fn build_servers_cannot_hold_destinations() {
     let ctx = Ctx::offline();
-    ctx.run(&["server", "add", "builder", "--host", "127.0.0.1", "--build-server", "--no-check"]).ok();
-    let run = ctx.run(&["destination", "create", "--server", "builder"]).refused();
-    assert_eq!(run.stderr.trim(), "destui: Destinations cannot be created on a build server.");
+    ctx.run(&[
+        "server",
+        "add",
+        "builder",
+        "--host",
+        "127.0.0.1",
+        "--build-server",
+        "--no-check",
+    ])
+    .ok();
+    let run = ctx
+        .run(&["destination", "create", "--server", "builder"])
+        .refused();
+    assert_eq!(
+        run.stderr.trim(),
+        "destui: Destinations cannot be created on a build server."
+    );
 }
 
 #[test]
@@ -65,9 +125,19 @@ fn unknown_references_and_usage_errors() {
     let ctx = Ctx::offline();
     let run = ctx.run(&["destination", "show", "nope"]).refused();
     assert!(run.stderr.contains("no destination nope"), "{}", run.stderr);
-    let run = ctx.run(&["destination", "create", "--server", "ghost"]).refused();
-    assert!(run.stderr.contains("no server named ghost"), "{}", run.stderr);
-    assert_eq!(ctx.run(&["destination", "frobnicate"]).code, 2, "usage error exits 2");
+    let run = ctx
+        .run(&["destination", "create", "--server", "ghost"])
+        .refused();
+    assert!(
+        run.stderr.contains("no server named ghost"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        ctx.run(&["destination", "frobnicate"]).code,
+        2,
+        "usage error exits 2"
+    );
     assert_eq!(ctx.run(&["server", "add"]).code, 2);
 }
 
@@ -77,7 +147,15 @@ fn closed_port_is_a_clear_refusal_not_a_hang() {
     let port = closed_port().to_string();
     let started = Instant::now();
     let run = ctx
-        .run(&["server", "add", "closed", "--host", "127.0.0.1", "--port", &port])
+        .run(&[
+            "server",
+            "add",
+            "closed",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+        ])
         .refused();
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
@@ -92,7 +170,11 @@ fn a_second_process_on_the_same_data_directory_is_refused() {
     // This test process holds the data directory open, as a running TUI would.
     let held = destui::store::Store::open(&ctx.db()).expect("open store");
     let run = ctx.run(&["server", "list"]).refused();
-    assert!(run.stderr.contains("another destui is using"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("another destui is using"),
+        "{}",
+        run.stderr
+    );
     drop(held);
     ctx.run(&["server", "list"]).ok();
 }
@@ -100,13 +182,18 @@ fn a_second_process_on_the_same_data_directory_is_refused() {
 #[test]
 fn a_data_directory_from_a_newer_schema_is_refused() {
     let ctx = Ctx::offline();
-    ctx.run(&["server", "add", "s", "--host", "h", "--no-check"]).ok();
+    ctx.run(&["server", "add", "s", "--host", "h", "--no-check"])
+        .ok();
     destui::store::Store::open(&ctx.db())
         .unwrap()
         .set_schema_version(destui::store::SCHEMA_VERSION + 1)
         .unwrap();
     let run = ctx.run(&["server", "list"]).refused();
-    assert!(run.stderr.contains("written by a newer destui"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("written by a newer destui"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -128,10 +215,28 @@ fn completions_are_generated() {
 #[test]
 fn server_json_has_the_contract_keys() {
     let ctx = Ctx::offline();
-    let v = ctx.json(&["server", "add", "s1", "--host", "example.invalid", "--no-check"]);
+    let v = ctx.json(&[
+        "server",
+        "add",
+        "s1",
+        "--host",
+        "example.invalid",
+        "--no-check",
+    ]);
     for key in [
-        "uuid", "name", "host", "port", "user", "docker_socket", "local", "build_server",
-        "proxy_container", "mode", "online", "last_error", "docker_version",
+        "uuid",
+        "name",
+        "host",
+        "port",
+        "user",
+        "docker_socket",
+        "local",
+        "build_server",
+        "proxy_container",
+        "mode",
+        "online",
+        "last_error",
+        "docker_version",
     ] {
         assert!(v.get(key).is_some(), "missing key {key} in {v}");
     }
@@ -142,7 +247,8 @@ fn server_json_has_the_contract_keys() {
 #[test]
 fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
     let ctx = Ctx::offline();
-    ctx.run(&["server", "add", "s", "--host", "h", "--no-check"]).ok();
+    ctx.run(&["server", "add", "s", "--host", "h", "--no-check"])
+        .ok();
     // A record whose network lives on an unreachable server, inserted through the store.
     {
         let store = destui::store::Store::open(&ctx.db()).unwrap();
@@ -160,12 +266,26 @@ fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
             .unwrap();
     }
     let run = ctx.run(&["server", "remove", "s"]).refused();
-    assert!(run.stderr.contains("has 1 destination(s)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has 1 destination(s)"),
+        "{}",
+        run.stderr
+    );
     // Without a terminal, --force needs --yes.
     ctx.run(&["server", "remove", "s", "--force"]).refused();
-    assert_eq!(ctx.json(&["destination", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        1
+    );
     let run = ctx.run(&["server", "remove", "s", "--force", "--yes"]).ok();
-    assert!(run.stderr.contains("may remain on the host"), "{}", run.stderr);
-    assert_eq!(ctx.json(&["destination", "list"]).as_array().unwrap().len(), 0);
+    assert!(
+        run.stderr.contains("may remain on the host"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        0
+    );
     assert_eq!(ctx.json(&["server", "list"]).as_array().unwrap().len(), 0);
 }

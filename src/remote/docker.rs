@@ -309,6 +309,21 @@ impl DockerApi {
         }
     }
 
+    /// A swarm manager answers a network removal before the network is gone: wait (bounded)
+    /// so that "deleted" means gone and the name can be used again at once.
+    pub async fn wait_until_gone(&self, id: &str) -> Result<(), DockerError> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.inspect_network(id).await?.is_some() {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(DockerError::Other(format!(
+                    "network {id} was removed but is still listed after 10s"
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        Ok(())
+    }
+
     /// Connecting a container that is already connected is fine.
     pub async fn connect_container(
         &self,

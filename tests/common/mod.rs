@@ -56,13 +56,21 @@ fn load() -> Result<Testbed, String> {
     let tb = Testbed { env };
     for socket in [tb.socket_a(), tb.socket_b()] {
         let ok = Command::new("docker")
-            .args(["-H", &format!("unix://{socket}"), "version", "--format", "{{.Server.Version}}"])
+            .args([
+                "-H",
+                &format!("unix://{socket}"),
+                "version",
+                "--format",
+                "{{.Server.Version}}",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            return Err(format!("the testbed daemon on {socket} does not answer (run tests/testbed/up.sh)"));
+            return Err(format!(
+                "the testbed daemon on {socket} does not answer (run tests/testbed/up.sh)"
+            ));
         }
     }
     Ok(tb)
@@ -113,17 +121,29 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
     }
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
     #[track_caller]
     pub fn refused(self) -> Self {
-        assert_eq!(self.code, 1, "expected exit 1\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 1,
+            "expected exit 1\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         assert_eq!(
             self.stderr.trim().lines().count(),
             1,
@@ -211,13 +231,29 @@ impl Ctx {
         self.run(&all).ok().json()
     }
 
+    /// Runs with `--json` and returns the document whatever the exit code (check exits 1
+    /// when something is not ok, yet prints the full report).
+    #[track_caller]
+    pub fn json_any(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        self.run(&all).json()
+    }
+
     /// Adds a server on daemon A (standalone) over ssh; returns its name.
     pub fn add_server_a(&self) -> String {
         let tb = self.tb.expect("testbed");
         let name = unique_name("a");
         self.json(&[
-            "server", "add", &name, "--host", tb.get("DESTUI_TB_HOST_A"),
-            "--docker-socket", tb.socket_a(), "--proxy-container", tb.proxy(),
+            "server",
+            "add",
+            &name,
+            "--host",
+            tb.get("DESTUI_TB_HOST_A"),
+            "--docker-socket",
+            tb.socket_a(),
+            "--proxy-container",
+            tb.proxy(),
         ]);
         name
     }
@@ -227,8 +263,15 @@ impl Ctx {
         let tb = self.tb.expect("testbed");
         let name = unique_name("b");
         self.json(&[
-            "server", "add", &name, "--host", tb.get("DESTUI_TB_HOST_B"),
-            "--docker-socket", tb.socket_b(), "--proxy-container", tb.proxy(),
+            "server",
+            "add",
+            &name,
+            "--host",
+            tb.get("DESTUI_TB_HOST_B"),
+            "--docker-socket",
+            tb.socket_b(),
+            "--proxy-container",
+            tb.proxy(),
         ]);
         name
     }
@@ -245,10 +288,18 @@ impl Ctx {
 impl Drop for Ctx {
     fn drop(&mut self) {
         for (socket, network) in self.cleanup.lock().unwrap().drain(..) {
+            // Never `network rm <name>`: when the name is gone the daemon falls back to an
+            // ID prefix and may remove somebody else's network. Exact name → full ID only.
+            let Some(id) = network_id_by_exact_name(&socket, &network) else {
+                continue;
+            };
             if let Some(tb) = self.tb {
-                let _ = docker(socket.as_str(), &["network", "disconnect", "-f", &network, tb.proxy()]);
+                let _ = docker(
+                    socket.as_str(),
+                    &["network", "disconnect", "-f", &id, tb.proxy()],
+                );
             }
-            let _ = docker(socket.as_str(), &["network", "rm", &network]);
+            let _ = docker(socket.as_str(), &["network", "rm", &id]);
         }
         // End the ssh masters this test started, rather than leave them to their idle timeout.
         if let Ok(entries) = std::fs::read_dir(self.runtime()) {
@@ -284,6 +335,27 @@ pub fn docker(socket: &str, args: &[&str]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).trim().to_string(),
     )
+}
+
+/// The full ID of the network named exactly `name`, if any.
+pub fn network_id_by_exact_name(socket: &str, name: &str) -> Option<String> {
+    let (ok, out) = docker(
+        socket,
+        &[
+            "network",
+            "ls",
+            "--no-trunc",
+            "--format",
+            "{{.ID}} {{.Name}}",
+        ],
+    );
+    if !ok {
+        return None;
+    }
+    out.lines()
+        .filter_map(|l| l.split_once(' '))
+        .find(|(_, n)| *n == name)
+        .map(|(id, _)| id.to_string())
 }
 
 /// `docker network inspect` of one network (by name or ID), or `None` when it is gone.
@@ -331,12 +403,7 @@ pub fn closed_port() -> u16 {
 }
 
 pub fn keys_of(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v
-        .as_object()
-        .expect("object")
-        .keys()
-        .cloned()
-        .collect();
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
     k.sort();
     k
 }

@@ -83,7 +83,9 @@ done
 # ---- the proxy on each daemon ----
 for d in a b; do
   "dk_$d" network inspect "$PROXY_NET" >/dev/null 2>&1 || "dk_$d" network create "$PROXY_NET" >/dev/null
-  if [ "$("dk_$d" inspect -f '{{.State.Running}}' "$PROXY" 2>/dev/null)" != true ]; then
+  # Running, and still on its network (a network removed under it leaves it running).
+  on_net=$("dk_$d" inspect -f "{{.State.Running}} {{with index .NetworkSettings.Networks \"$PROXY_NET\"}}on{{end}}" "$PROXY" 2>/dev/null || true)
+  if [ "$on_net" != "true on" ]; then
     "dk_$d" rm -f "$PROXY" >/dev/null 2>&1 || true
     "dk_$d" run -d --name "$PROXY" --network "$PROXY_NET" --restart unless-stopped \
       "$IMAGE" /bin/sleep 2147483647 >/dev/null

@@ -1,0 +1,542 @@
+//! Destinations over real SSH against the two testbed daemons, each result checked on the daemon.
+mod common;
+
+use common::{
+    Ctx, attached, container_running, docker, inspect_network, keys_of, unique_name, wait_for,
+};
+use std::time::Duration;
+
+const DESTINATION_KEYS: [&str; 9] = [
+    "created_at",
+    "name",
+    "network",
+    "network_id",
+    "server",
+    "server_ip",
+    "server_uuid",
+    "type",
+    "uuid",
+];
+
+/// Create with defaults, verify on the daemon, rename, delete, verify gone; proxy keeps running.
+fn lifecycle(ctx: &Ctx, server: &str, socket: &str, driver: &str, kind: &str) {
+    let tb = ctx.tb.unwrap();
+    let d = ctx.json(&["destination", "create", "--server", server]);
+    let network = d["network"].as_str().unwrap().to_string();
+    ctx.cleanup_network(socket, &network);
+    assert_eq!(keys_of(&d), DESTINATION_KEYS.map(String::from).to_vec());
+    // Default network: a fresh CUID2; default name: kebab(<server>-<network>).
+    assert!(
+        network.len() >= 20
+            && network
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{network}"
+    );
+    assert_eq!(d["name"], format!("{server}-{network}"));
+    assert_eq!(d["type"], kind);
+    assert_eq!(d["server"], server);
+
+    let id = d["network_id"].as_str().unwrap();
+    let n = inspect_network(socket, id).expect("network exists on the daemon");
+    assert_eq!(n["Name"], network.as_str());
+    assert_eq!(n["Driver"], driver);
+    assert_eq!(n["Attachable"], driver == "overlay");
+    assert_eq!(n["Labels"]["destui.managed"], "true");
+    assert_eq!(n["Labels"]["destui.destination"], d["uuid"]);
+    assert!(
+        attached(socket, id).contains(&tb.proxy().to_string()),
+        "proxy attached"
+    );
+
+    // show: live details.
+    let shown = ctx.json(&["destination", "show", d["name"].as_str().unwrap()]);
+    for key in [
+        "driver",
+        "scope",
+        "attachable",
+        "subnet",
+        "gateway",
+        "containers",
+        "proxy_connected",
+        "resources",
+        "status",
+    ] {
+        assert!(shown.get(key).is_some(), "show lacks {key}");
+    }
+    assert_eq!(shown["status"], "ok");
+    assert_eq!(shown["proxy_connected"], true);
+    assert_eq!(shown["driver"], driver);
+
+    // Rename changes the name only.
+    let new_name = unique_name("renamed");
+    let renamed = ctx.json(&[
+        "destination",
+        "rename",
+        &format!("{server}/{network}"),
+        &new_name,
+    ]);
+    assert_eq!(renamed["name"], new_name.as_str());
+    assert_eq!(renamed["network"], network.as_str());
+    assert_eq!(renamed["network_id"], id);
+
+    // Delete by name: proxy disconnected, network removed, record gone, proxy still running.
+    ctx.run(&["destination", "delete", &new_name]).ok();
+    assert!(inspect_network(socket, id).is_none(), "network removed");
+    assert!(container_running(socket, tb.proxy()), "proxy still running");
+    assert_eq!(
+        ctx.json(&["destination", "list", "--server", server])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn create_rename_delete_on_a_standalone_server() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let s = ctx.json(&["server", "show", &server]);
+    assert_eq!(s["mode"], "standalone");
+    assert_eq!(s["online"], true);
+    lifecycle(&ctx, &server, tb.socket_a(), "bridge", "standalone");
+}
+
+#[test]
+fn create_rename_delete_on_a_swarm_manager_uses_attachable_overlay() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_b();
+    assert_eq!(
+        ctx.json(&["server", "show", &server])["mode"],
+        "swarm-manager"
+    );
+    // The overlay's load-balancer endpoint (lb-<network>) must not block the delete.
+    lifecycle(&ctx, &server, tb.socket_b(), "overlay", "swarm");
+}
+
+#[test]
+fn duplicate_network_and_duplicate_name_are_refused_with_the_exact_messages() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let net = unique_name("dup");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    let d = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+        "--name",
+        &net,
+    ]);
+    let run = ctx
+        .run(&[
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--network",
+            &net,
+        ])
+        .refused();
+    assert_eq!(
+        run.stderr.trim(),
+        "destui: Network already added to this server."
+    );
+    let run = ctx
+        .run(&["destination", "create", "--server", &server, "--name", &net])
+        .refused();
+    assert_eq!(
+        run.stderr.trim(),
+        format!("destui: A destination named {net} already exists.")
+    );
+    let run = ctx.run(&["destination", "rename", &net, &net]).ok();
+    assert!(run.stdout.contains(&net));
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        1,
+        "no extra record"
+    );
+    ctx.run(&["destination", "delete", d["uuid"].as_str().unwrap()])
+        .ok();
+}
+
+#[test]
+fn a_network_created_out_of_band_is_pointed_to_import() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let net = unique_name("oob");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    assert!(docker(tb.socket_a(), &["network", "create", &net]).0);
+    let run = ctx
+        .run(&[
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--network",
+            &net,
+        ])
+        .refused();
+    assert!(
+        run.stderr.contains("already exists")
+            && run
+                .stderr
+                .contains(&format!("destui import {server} {net}")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        0
+    );
+    assert!(
+        inspect_network(tb.socket_a(), &net).is_some(),
+        "the foreign network is untouched"
+    );
+}
+
+#[test]
+fn delete_is_refused_while_a_container_is_attached() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    for (server, socket) in [
+        (ctx.add_server_a(), tb.socket_a()),
+        (ctx.add_server_b(), tb.socket_b()),
+    ] {
+        let net = unique_name("busy");
+        ctx.cleanup_network(socket, &net);
+        let d = ctx.json(&[
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--network",
+            &net,
+        ]);
+        let app = unique_name("app");
+        let (ok, _) = docker(
+            socket,
+            &[
+                "run",
+                "-d",
+                "--name",
+                &app,
+                "--network",
+                &net,
+                tb.image(),
+                "/bin/sleep",
+                "600",
+            ],
+        );
+        assert!(ok, "app container started");
+        let run = ctx
+            .run(&["destination", "delete", &format!("{server}/{net}")])
+            .refused();
+        assert_eq!(
+            run.stderr.trim(),
+            "destui: You must delete all resources before deleting this destination."
+        );
+        let id = d["network_id"].as_str().unwrap();
+        assert!(inspect_network(socket, id).is_some(), "network kept");
+        assert!(
+            attached(socket, id).contains(&tb.proxy().to_string()),
+            "proxy still attached"
+        );
+        assert_eq!(
+            ctx.json(&["destination", "list", "--server", &server])
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        docker(socket, &["rm", "-f", &app]);
+        ctx.run(&["destination", "delete", &format!("{server}/{net}")])
+            .ok();
+        assert!(inspect_network(socket, id).is_none());
+    }
+}
+
+#[test]
+fn a_network_removed_by_hand_is_missing_and_delete_still_forgets_it() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let net = unique_name("gone");
+    let d = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+    ]);
+    docker(tb.socket_a(), &["network", "disconnect", &net, tb.proxy()]);
+    let checked = ctx.json_any(&["destination", "check", &net_ref(&server, &net)]);
+    assert_eq!(checked[0]["status"], "proxy-detached");
+    assert!(docker(tb.socket_a(), &["network", "rm", &net]).0);
+    let checked = ctx.json_any(&["destination", "check", &net_ref(&server, &net)]);
+    assert_eq!(checked[0]["status"], "missing");
+    assert_eq!(checked[0]["destination"], d["name"]);
+    let run = ctx
+        .run(&["destination", "delete", &net_ref(&server, &net)])
+        .ok();
+    assert!(run.stderr.contains("already gone"), "{}", run.stderr);
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        0
+    );
+}
+
+fn net_ref(server: &str, net: &str) -> String {
+    format!("{server}/{net}")
+}
+
+#[test]
+fn hex_names_that_prefix_another_networks_id_never_touch_that_network() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let victim = inspect_network(tb.socket_a(), tb.proxy_net()).expect("proxy net");
+    let victim_id = victim["Id"].as_str().unwrap().to_string();
+    // Docker resolves a path segment by ID prefix when no name matches: the name of our
+    // network is a prefix of the proxy network's ID.
+    let prefix = &victim_id[..12];
+    ctx.cleanup_network(tb.socket_a(), prefix);
+    let d = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        prefix,
+    ]);
+    assert_ne!(d["network_id"], victim_id.as_str());
+    ctx.run(&["destination", "delete", &net_ref(&server, prefix)])
+        .ok();
+    assert!(
+        inspect_network(tb.socket_a(), &victim_id).is_some(),
+        "the proxy network survives"
+    );
+    assert!(container_running(tb.socket_a(), tb.proxy()));
+}
+
+#[test]
+fn the_proxys_own_network_is_never_deleted() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    ctx.json(&["import", &server, tb.proxy_net()]);
+    let run = ctx
+        .run(&["destination", "delete", &net_ref(&server, tb.proxy_net())])
+        .refused();
+    assert!(run.stderr.contains("never deleted"), "{}", run.stderr);
+    assert!(inspect_network(tb.socket_a(), tb.proxy_net()).is_some());
+    assert!(attached(tb.socket_a(), tb.proxy_net()).contains(&tb.proxy().to_string()));
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        1,
+        "record kept"
+    );
+}
+
+#[test]
+fn an_absent_proxy_is_a_warning_not_a_failure() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = unique_name("noproxy");
+    ctx.json(&[
+        "server",
+        "add",
+        &server,
+        "--host",
+        tb.get("DESTUI_TB_HOST_A"),
+        "--docker-socket",
+        tb.socket_a(),
+        "--proxy-container",
+        "destui-no-such-proxy",
+    ]);
+    let net = unique_name("np");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    let run = ctx
+        .run(&[
+            "--json",
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--network",
+            &net,
+        ])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("warning: proxy container destui-no-such-proxy was not found"),
+        "{}",
+        run.stderr
+    );
+    assert!(inspect_network(tb.socket_a(), &net).is_some());
+    ctx.run(&["destination", "delete", &net_ref(&server, &net)])
+        .ok();
+    assert!(wait_for(Duration::from_secs(5), || inspect_network(
+        tb.socket_a(),
+        &net
+    )
+    .is_none()));
+}
+
+#[test]
+fn an_unreachable_server_keeps_the_record_until_forced() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let net = unique_name("unr");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+    ]);
+    // The machine "goes away": point the record at a closed port.
+    let port = common::closed_port().to_string();
+    ctx.json(&[
+        "server",
+        "edit",
+        &server,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+    ]);
+    let run = ctx
+        .run(&["destination", "delete", &net_ref(&server, &net)])
+        .refused();
+    assert!(
+        run.stderr.contains("is kept") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        1
+    );
+    let checked = ctx.json_any(&["destination", "check"]);
+    assert_eq!(checked[0]["status"], "unknown", "never treated as missing");
+    let run = ctx
+        .run(&["destination", "delete", &net_ref(&server, &net), "--force"])
+        .ok();
+    assert!(run.stderr.contains("may remain"), "{}", run.stderr);
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        0
+    );
+    assert!(
+        inspect_network(tb.socket_a(), &net).is_some(),
+        "force touched only the record"
+    );
+}
+
+#[test]
+fn create_is_refused_on_an_offline_server_with_nothing_written() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let port = common::closed_port().to_string();
+    ctx.run(&[
+        "server",
+        "add",
+        "off",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-check",
+    ])
+    .ok();
+    let run = ctx
+        .run(&["destination", "create", "--server", "off"])
+        .refused();
+    assert!(run.stderr.contains("unreachable"), "{}", run.stderr);
+    assert_eq!(
+        ctx.json(&["destination", "list"]).as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(ctx.json(&["server", "show", "off"])["online"], false);
+}
+
+#[test]
+fn internal_networks_and_explicit_subnets() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    // B's own namespace: private subnets are never handed out in the machine's namespace.
+    let server = ctx.add_server_b();
+    let net = unique_name("int");
+    ctx.cleanup_network(tb.socket_b(), &net);
+    let d = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+        "--internal",
+        "--subnet",
+        "10.231.7.0/24",
+    ]);
+    let n = inspect_network(tb.socket_b(), d["network_id"].as_str().unwrap()).unwrap();
+    assert_eq!(n["Internal"], true);
+    assert_eq!(n["IPAM"]["Config"][0]["Subnet"], "10.231.7.0/24");
+    let bad = ctx
+        .run(&[
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--subnet",
+            "10.0.0.0/99",
+        ])
+        .refused();
+    assert!(bad.stderr.contains("invalid subnet"), "{}", bad.stderr);
+    ctx.run(&["destination", "delete", &net_ref(&server, &net)])
+        .ok();
+}
+
+#[test]
+fn connect_and_disconnect_twice_are_harmless() {
+    let tb = live!();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let api = destui::remote::docker::DockerApi::connect(tb.socket_a())
+            .await
+            .unwrap();
+        let net = unique_name("twice");
+        let id = api
+            .create_network(&destui::remote::docker::NetworkSpec {
+                name: &net,
+                driver: "bridge",
+                attachable: false,
+                internal: false,
+                subnet: None,
+                labels: Default::default(),
+            })
+            .await
+            .unwrap();
+        api.connect_container(&id, tb.proxy()).await.unwrap();
+        api.connect_container(&id, tb.proxy()).await.unwrap();
+        assert_eq!(attached(tb.socket_a(), &id), vec![tb.proxy().to_string()]);
+        api.disconnect_container(&id, tb.proxy()).await.unwrap();
+        api.disconnect_container(&id, tb.proxy()).await.unwrap();
+        assert!(attached(tb.socket_a(), &id).is_empty());
+        api.remove_network(&id).await.unwrap();
+        api.remove_network(&id).await.unwrap();
+        assert!(inspect_network(tb.socket_a(), &id).is_none());
+    });
+}
