@@ -319,8 +319,8 @@ impl Ops {
         }
     }
 
-    /// Leave every master running for the next CLI process.
-    pub async fn detach_all(&self) {
+    /// Takes every open connection out of the pool.
+    async fn take_connections(&self) -> Vec<Connection> {
         let slots: Vec<Slot> = self
             .connections
             .lock()
@@ -328,26 +328,24 @@ impl Ops {
             .drain()
             .map(|(_, s)| s)
             .collect();
+        let mut taken = Vec::new();
         for slot in slots {
-            if let Some(conn) = slot.lock().await.take() {
-                conn.detach();
-            }
+            taken.extend(slot.lock().await.take());
+        }
+        taken
+    }
+
+    /// Leave every master running for the next CLI process.
+    pub async fn detach_all(&self) {
+        for conn in self.take_connections().await {
+            conn.detach();
         }
     }
 
     /// End every master (TUI exit).
     pub async fn close_all(&self) {
-        let slots: Vec<Slot> = self
-            .connections
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain()
-            .map(|(_, s)| s)
-            .collect();
-        for slot in slots {
-            if let Some(conn) = slot.lock().await.take() {
-                conn.close().await;
-            }
+        for conn in self.take_connections().await {
+            conn.close().await;
         }
     }
 

@@ -243,33 +243,26 @@ impl Ctx {
     /// Adds a server on daemon A (standalone) over ssh; returns its name.
     pub fn add_server_a(&self) -> String {
         let tb = self.tb.expect("testbed");
-        let name = unique_name("a");
-        self.json(&[
-            "server",
-            "add",
-            &name,
-            "--host",
-            tb.get("DESTUI_TB_HOST_A"),
-            "--docker-socket",
-            tb.socket_a(),
-            "--proxy-container",
-            tb.proxy(),
-        ]);
-        name
+        self.add_server("a", tb.get("DESTUI_TB_HOST_A"), tb.socket_a())
     }
 
     /// Adds a server on daemon B (swarm manager) over ssh; returns its name.
     pub fn add_server_b(&self) -> String {
         let tb = self.tb.expect("testbed");
-        let name = unique_name("b");
+        self.add_server("b", tb.get("DESTUI_TB_HOST_B"), tb.socket_b())
+    }
+
+    fn add_server(&self, prefix: &str, host: &str, socket: &str) -> String {
+        let tb = self.tb.expect("testbed");
+        let name = unique_name(prefix);
         self.json(&[
             "server",
             "add",
             &name,
             "--host",
-            tb.get("DESTUI_TB_HOST_B"),
+            host,
             "--docker-socket",
-            tb.socket_b(),
+            socket,
             "--proxy-container",
             tb.proxy(),
         ]);
