@@ -24,6 +24,10 @@ pub enum DockerError {
     NameExists(String),
     #[error("{0}")]
     ActiveEndpoints(String),
+    /// A swarm manager still holds an attachment task for a container that has left; it
+    /// lets go within seconds, unless a service really uses the network.
+    #[error("{0}")]
+    InUseByTask(String),
     #[error("{0}")]
     AlreadyConnected(String),
     #[error("{0}")]
@@ -53,6 +57,8 @@ pub fn classify(err: BollardError) -> DockerError {
                 DockerError::AddressPoolsExhausted(message)
             } else if lower.contains("active endpoints") {
                 DockerError::ActiveEndpoints(message)
+            } else if lower.contains("in use by task") {
+                DockerError::InUseByTask(message)
             } else if lower.contains("already exists in network")
                 || lower.contains("already connected")
             {
@@ -302,10 +308,22 @@ impl DockerApi {
         }
     }
 
+    /// Removes by full ID; already gone is fine. A swarm attachment task left by a container
+    /// that just went away is waited out (bounded); one that stays means a service uses the
+    /// network, which is reported as active endpoints.
     pub async fn remove_network(&self, id: &str) -> Result<(), DockerError> {
-        match self.docker.remove_network(id).await.map_err(classify) {
-            Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
-            Err(e) => Err(e),
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match self.docker.remove_network(id).await.map_err(classify) {
+                Ok(()) | Err(DockerError::NotFound(_)) => return Ok(()),
+                Err(DockerError::InUseByTask(message)) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(DockerError::ActiveEndpoints(message));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 
@@ -446,6 +464,13 @@ mod tests {
                 "error while removing network: network x id abc has active endpoints"
             )),
             DockerError::ActiveEndpoints(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                400,
+                "rpc error: code = FailedPrecondition desc = network j is in use by task 2l"
+            )),
+            DockerError::InUseByTask(_)
         ));
         assert!(matches!(
             classify(server_error(409, "network with name x already exists")),

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# Installs what the testbed needs, only when something is missing (a fresh Debian machine
-# has cargo but no Docker daemon, sshd or busybox).
+# Installs what the testbed needs, and only when something is missing: a fresh Debian machine
+# of this project's kind has cargo but no Docker, sshd or busybox. Nothing is pulled from a
+# container registry (none can be reached); everything comes from Debian's packages.
 set -euo pipefail
-need=()
-command -v dockerd >/dev/null || need+=(docker.io)
-[ -x /usr/sbin/sshd ] || need+=(openssh-server)
-command -v ssh >/dev/null && command -v ssh-keyscan >/dev/null || need+=(openssh-client)
-[ -x /bin/busybox ] || command -v busybox >/dev/null || need+=(busybox-static)
-command -v iptables >/dev/null || need+=(iptables)
-command -v ip >/dev/null || need+=(iproute2)
-command -v nsenter >/dev/null || need+=(util-linux)
-command -v tmux >/dev/null || need+=(tmux)
-command -v python3 >/dev/null || need+=(python3)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "testbed: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have dockerd || missing+=(dockerd)
+have docker || missing+=(docker)
+# sshd is started by absolute path (it re-executes itself), so look exactly there.
+[ -x /usr/sbin/sshd ] || missing+=(sshd)
+have ssh || missing+=(ssh)
+have ssh-keygen || missing+=(ssh-keygen)
+# The image is a copy of busybox: it must be the static build (no libc in the image).
+if ! have busybox || ldd "$(command -v busybox)" >/dev/null 2>&1; then missing+=(busybox-static); fi
+have iptables || missing+=(iptables)
+have ip || missing+=(ip)
+have nsenter || missing+=(nsenter)
+have flock || missing+=(flock)
+have tmux || missing+=(tmux)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
 fi
+[ "$(id -u)" = 0 ] || { echo "testbed: missing ${missing[*]}; run this as root to install them" >&2; exit 1; }
+echo "testbed: missing ${missing[*]}; installing with apt-get" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# One list for every case: apt-get skips what is already installed.
+apt-get install -y docker.io openssh-server openssh-client busybox-static iptables iproute2 util-linux tmux

@@ -1,147 +1,236 @@
 #!/usr/bin/env bash
-# Starts the testbed of DESIGN.md §6 and writes <state>/testbed.env (its path is printed last).
-# Idempotent: a second run reuses what is running; a run after a half-failed one repairs.
+# Starts the testbed of DESIGN.md §6 and writes <state>/testbed.env; its path is the last (and
+# only) line on stdout, progress goes to stderr.
 #   daemon A  the machine's dockerd on /var/run/docker.sock (standalone)
 #   daemon B  a second dockerd in its own network namespace, a single-node swarm manager
-#             (in A's namespace it would break A's bridge)
-#   sshd      on 127.0.0.1, a free port, generated keys, key-only, with an ssh config file
-#   proxy     a busybox "proxy" container on each daemon, on its own user-defined network
+#   image     destui-busybox:latest on both, imported from busybox-static (nothing can be pulled)
+#   proxy     a container running `sleep` on a user-defined bridge network, on both daemons
+#   sshd      on 127.0.0.1, a free port, generated keys, key-only, plus an ssh config naming
+#             destui-a, destui-b (client_key) and destui-b-docker (docker_b_key, aimed at B)
+# Idempotent: a second run reuses whatever is running and answering (same sshd, same port); a
+# run after a half-failed one repairs what is missing, dead or stale.
+# Environment: DESTUI_TESTBED_DIR (state dir, default /tmp/destui-testbed),
+#              DESTUI_TESTBED_ID (short id all names derive from, default destui-tb).
 set -euo pipefail
 
-ID=${DESTUI_TESTBED_ID:-destui-tb}
-STATE=${DESTUI_TESTBED_DIR:-/tmp/destui-testbed}
-NS="$ID-b"
-B_RUN="/run/$ID"              # short: unix socket paths must stay under ~104 bytes
-SOCK_A=/var/run/docker.sock
-SOCK_B="$B_RUN/b.sock"
-IMAGE=destui-busybox:latest
-PROXY=destui-tb-proxy
-PROXY_NET=destui-tb-proxynet
-USER_NAME=$(id -un)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
-mkdir -p "$STATE" "$B_RUN"
-chmod 700 "$STATE"
+[ "$(id -u)" = 0 ] || tb_die "run as root: it creates a network namespace and starts dockerd and sshd"
+for cmd in docker dockerd ssh ssh-keygen ip nsenter flock timeout setsid; do
+  command -v "$cmd" >/dev/null || tb_die "$cmd is missing; run tests/testbed/install.sh"
+done
+[ -x /usr/sbin/sshd ] || tb_die "/usr/sbin/sshd is missing; run tests/testbed/install.sh"
 
-# wait_until SECONDS WHAT LOG CMD... : polls CMD until it succeeds or the deadline passes.
-wait_until() {
-  local seconds=$1 what=$2 log=$3; shift 3
-  local end=$((SECONDS + seconds))
+started=$SECONDS
+mkdir -p "$TB_STATE" "$TB_RUN"
+chmod 700 "$TB_STATE" "$TB_RUN"
+tb_lock
+
+# wait_for SECONDS WHAT LOG PID CMD...: polls CMD until it succeeds. Fails with a message naming
+# LOG when the deadline passes or, if PID is not empty, as soon as that process has died.
+wait_for() {
+  local seconds=$1 what=$2 log=$3 pid=$4 end
+  shift 4
+  end=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $end ]; then
-      echo "testbed: $what did not come up within ${seconds}s; see $log" >&2
-      tail -n 20 "$log" >&2 2>/dev/null || true
-      exit 1
+    if [ -n "$pid" ] && ! alive "$pid"; then
+      tb_say "$what exited while starting; last lines of $log:"
+      tail -n 25 "$log" >&2 2>/dev/null || true
+      tb_die "$what did not start; see $log"
+    fi
+    if [ "$SECONDS" -ge "$end" ]; then
+      tb_say "$what did not answer within ${seconds}s; last lines of $log:"
+      tail -n 25 "$log" >&2 2>/dev/null || true
+      tb_die "$what did not answer within ${seconds}s; see $log"
     fi
     sleep 0.2
   done
 }
 
-dk_a() { docker -H "unix://$SOCK_A" "$@"; }
-dk_b() { docker -H "unix://$SOCK_B" "$@"; }
-
-# ---- daemon A ----
-if ! dk_a info >/dev/null 2>&1; then
-  setsid nohup dockerd >"$STATE/dockerd-a.log" 2>&1 </dev/null &
-  wait_until 90 "dockerd A" "$STATE/dockerd-a.log" dk_a info
+# ---------------------------------------------------------------- daemon A
+if ! answers "$SOCK_A"; then
+  log_a="$TB_STATE/dockerd-a.log"
+  # A dockerd that is already running but not answering yet (just started by the package's init
+  # script, say) is waited for: a second one would fail on /var/run/docker.pid.
+  if pid_a=$(pid_running_with /var/run/docker.pid dockerd); then
+    tb_say "daemon A (pid $pid_a) is running but not answering yet; waiting"
+    log_a="the log of the dockerd with pid $pid_a (not started by the testbed)"
+  else
+    tb_say "starting daemon A (dockerd on $SOCK_A), log in $log_a"
+    # No live dockerd owns it (see above): a leftover would stop the new one from starting.
+    rm -f /var/run/docker.pid
+    # setsid: its own session, so that ^C on the test command does not reach it.
+    setsid nohup dockerd </dev/null >>"$TB_STATE/dockerd-a.log" 2>&1 9>&- &
+    pid_a=$!
+  fi
+  wait_for 90 "daemon A" "$log_a" "$pid_a" answers "$SOCK_A"
 fi
 
-# ---- daemon B ----
-if ! dk_b info >/dev/null 2>&1; then
-  [ -e "/run/netns/$NS" ] || ip netns add "$NS"
-  nsenter --net="/run/netns/$NS" ip link set lo up
-  if [ -f "$B_RUN/dockerd.pid" ]; then
-    kill "$(cat "$B_RUN/dockerd.pid")" 2>/dev/null || true
-    sleep 1
-    rm -f "$B_RUN/dockerd.pid"
+# ---------------------------------------------------------------- daemon B
+# B lives in its own network namespace: in A's namespace its iptables rules and bridge would
+# break A's (and its swarm ports would clash). nsenter enters only the network namespace;
+# `ip netns exec` would also put dockerd in a mount namespace of its own (it remounts /sys),
+# hiding its mounts from the machine (down.sh must unmount them), and it has been seen to fail
+# on this kind of machine.
+log_b="$TB_STATE/dockerd-b.log"
+
+# b_ok: B answers on its socket and its dockerd is really inside our namespace.
+b_ok() {
+  local pid ns
+  answers "$SOCK_B" || return 1
+  pid=$(pid_running_with "$B_PIDFILE" "$SOCK_B") || return 1
+  ns=$(netns_inode "$TB_NS") || return 1
+  [ "$(readlink "/proc/$pid/ns/net")" = "net:[$ns]" ]
+}
+
+if ! b_ok; then
+  # Whatever is left of an earlier B (hung, or in a namespace that was deleted) goes first.
+  if pid_b=$(pid_running_with "$B_PIDFILE" "$SOCK_B"); then
+    tb_say "daemon B (pid $pid_b) is not usable; stopping it"
+    stop_pid "$pid_b" "daemon B" 30
   fi
+  # dockerd refuses to start while its pidfile names a process that still exists, and a killed
+  # dockerd can linger as a zombie for a while: nothing of ours runs now, so the file goes.
+  rm -f "$B_PIDFILE"
+  if ! nsenter --net="/run/netns/$TB_NS" true 2>/dev/null; then
+    # A stale entry (e.g. the bind mount is gone) would make `ip netns add` fail.
+    ip netns del "$TB_NS" 2>/dev/null || rm -f "/run/netns/$TB_NS"
+    ip netns add "$TB_NS"
+  fi
+  nsenter --net="/run/netns/$TB_NS" ip link set lo up
+  mkdir -p "$B_DATA" "$B_EXEC"
+  # Its own (empty) daemon.json: A's /etc/docker/daemon.json may set "hosts" (which conflicts
+  # with -H) or pools and mirrors meant for A.
+  echo '{}' >"$B_CONFIG"
   rm -f "$SOCK_B"
-  mkdir -p "$B_RUN/exec" "/var/lib/$ID-b"
-  # `ip netns exec` fails on this kind of machine: nsenter does the same job.
-  setsid nohup nsenter --net="/run/netns/$NS" dockerd \
-    -H "unix://$SOCK_B" --data-root "/var/lib/$ID-b" --exec-root "$B_RUN/exec" \
-    --pidfile "$B_RUN/dockerd.pid" --cgroup-parent "$ID-b" \
-    >"$STATE/dockerd-b.log" 2>&1 </dev/null &
-  wait_until 90 "dockerd B" "$STATE/dockerd-b.log" dk_b info
-fi
-if [ "$(dk_b info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
-  dk_b swarm init --advertise-addr 127.0.0.1 >/dev/null
+  tb_say "starting daemon B (dockerd on $SOCK_B in netns $TB_NS), log in $log_b"
+  setsid nohup nsenter --net="/run/netns/$TB_NS" dockerd \
+    --config-file "$B_CONFIG" -H "unix://$SOCK_B" \
+    --data-root "$B_DATA" --exec-root "$B_EXEC" --pidfile "$B_PIDFILE" \
+    --cgroup-parent "$B_CGROUP" \
+    </dev/null >>"$log_b" 2>&1 9>&- &
+  wait_for 90 "daemon B" "$log_b" $! answers "$SOCK_B"
+  b_ok || tb_die "daemon B answers on $SOCK_B but is not the dockerd in netns $TB_NS; see $log_b"
 fi
 
-# ---- the image (no registry: built from busybox-static) ----
-busybox=$(command -v busybox || echo /bin/busybox)
-for d in a b; do
-  if ! "dk_$d" image inspect "$IMAGE" >/dev/null 2>&1; then
-    root=$(mktemp -d)
-    mkdir -p "$root/bin" "$root/tmp"
-    cp "$busybox" "$root/bin/busybox"
-    for applet in sh sleep true cat ls echo ip ping wget nc; do ln -sf busybox "$root/bin/$applet"; done
-    tar -C "$root" -c . | "dk_$d" import -c 'CMD ["/bin/sleep","2147483647"]' - "$IMAGE" >/dev/null
-    rm -rf "$root"
-  fi
+# A single-node swarm manager: `active` with the control plane available.
+swarm=$(dk "$SOCK_B" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
+if [ "$swarm" != "active true" ]; then
+  tb_say "daemon B swarm state is '$swarm'; (re)initialising a single-node swarm"
+  [ "${swarm%% *}" = inactive ] || dk "$SOCK_B" swarm leave --force >/dev/null 2>&1 || true
+  dk "$SOCK_B" swarm init --advertise-addr 127.0.0.1 >/dev/null
+  swarm=$(dk "$SOCK_B" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
+  [ "$swarm" = "active true" ] || tb_die "daemon B is not a swarm manager after swarm init ('$swarm'); see $log_b"
+fi
+
+# ---------------------------------------------------------------- image
+# No registry can be reached, so the image is a busybox-static root filesystem: bin/busybox and
+# one symlink per applet (sh, sleep, true, ...).
+busybox=""
+for candidate in /bin/busybox "$(command -v busybox || true)"; do
+  # Only a static busybox works inside an image without a libc.
+  if [ -x "$candidate" ] && ! ldd "$candidate" >/dev/null 2>&1; then busybox=$candidate; break; fi
 done
-
-# ---- the proxy on each daemon ----
-for d in a b; do
-  "dk_$d" network inspect "$PROXY_NET" >/dev/null 2>&1 || "dk_$d" network create "$PROXY_NET" >/dev/null
-  # Running, and still on its network (a network removed under it leaves it running).
-  on_net=$("dk_$d" inspect -f "{{.State.Running}} {{with index .NetworkSettings.Networks \"$PROXY_NET\"}}on{{end}}" "$PROXY" 2>/dev/null || true)
-  if [ "$on_net" != "true on" ]; then
-    "dk_$d" rm -f "$PROXY" >/dev/null 2>&1 || true
-    "dk_$d" run -d --name "$PROXY" --network "$PROXY_NET" --restart unless-stopped \
-      "$IMAGE" /bin/sleep 2147483647 >/dev/null
-  fi
-done
-
-# ---- sshd ----
-for key in host_key client_key docker_b_key; do
-  [ -f "$STATE/$key" ] || ssh-keygen -q -t ed25519 -N '' -C "$ID-$key" -f "$STATE/$key"
-done
-{
-  cat "$STATE/client_key.pub"
-  # `docker -H ssh://` runs `docker system dial-stdio` remotely: this key aims it at B.
-  echo "environment=\"DOCKER_HOST=unix://$SOCK_B\" $(cat "$STATE/docker_b_key.pub")"
-} >"$STATE/authorized_keys"
-
-write_client_files() {
-  local port=$1
-  echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$STATE/host_key.pub")" >"$STATE/known_hosts"
-  {
-    for host in destui-a destui-b destui-b-docker; do
-      key=client_key
-      [ "$host" = destui-b-docker ] && key=docker_b_key
-      cat <<CFG
-Host $host
-  HostName 127.0.0.1
-  Port $port
-  User $USER_NAME
-  IdentityFile $STATE/$key
-  IdentitiesOnly yes
-  UserKnownHostsFile $STATE/known_hosts
-  StrictHostKeyChecking yes
-  BatchMode yes
-
-CFG
+rootfs=""
+rootfs_tar=""
+# The temporary root filesystem goes even when an import fails.
+trap 'rm -rf "${rootfs:-}" "${rootfs_tar:-}"' EXIT
+for sock in "$SOCK_A" "$SOCK_B"; do
+  dk "$sock" image inspect "$IMAGE" >/dev/null 2>&1 && continue
+  [ -n "$busybox" ] || tb_die "no static busybox found; run tests/testbed/install.sh (busybox-static)"
+  if [ -z "$rootfs_tar" ]; then
+    rootfs=$(mktemp -d)
+    rootfs_tar="$rootfs.tar"
+    mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/root" "$rootfs/tmp"
+    chmod 1777 "$rootfs/tmp"
+    cp "$busybox" "$rootfs/bin/busybox"
+    for applet in $("$busybox" --list); do
+      [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"
     done
-  } >"$STATE/ssh_config"
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
+    echo 'root:x:0:' >"$rootfs/etc/group"
+    tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -cf "$rootfs_tar" .
+    rm -rf "$rootfs"
+  fi
+  tb_say "importing $IMAGE into the daemon on $sock"
+  dk "$sock" import \
+    --change 'CMD ["/bin/sleep", "2147483647"]' \
+    --change "LABEL destui.testbed=$TB_ID" \
+    "$rootfs_tar" "$IMAGE" >/dev/null
+done
+[ -z "$rootfs_tar" ] || rm -f "$rootfs_tar"
+# The image must really run on both (a dynamic busybox, say, would import fine and fail here).
+dk "$SOCK_A" run --rm --network none "$IMAGE" true &
+run_a=$!
+dk "$SOCK_B" run --rm --network none "$IMAGE" true &
+run_b=$!
+wait "$run_a" || tb_die "docker run --rm $IMAGE true failed on daemon A"
+wait "$run_b" || tb_die "docker run --rm $IMAGE true failed on daemon B; see $log_b"
+
+# ---------------------------------------------------------------- proxy
+# A stand-in for a reverse proxy: sleeps forever on its own user-defined bridge network. It is
+# recreated when missing, stopped, or attached to an older network of that name.
+# --stop-signal KILL: sleep as PID 1 ignores SIGTERM, so every stop (and every daemon shutdown)
+# would otherwise wait the full 10 s timeout.
+ensure_proxy() {
+  local sock=$1 net_id seen
+  net_id=$(dk "$sock" network inspect --format '{{.Id}}' "$PROXY_NET" 2>/dev/null) ||
+    net_id=$(dk "$sock" network create --driver bridge --label "destui.testbed=$TB_ID" "$PROXY_NET")
+  seen=$(dk "$sock" container inspect --format \
+    "{{.State.Running}} {{with index .NetworkSettings.Networks \"$PROXY_NET\"}}{{.NetworkID}}{{end}}" \
+    "$PROXY" 2>/dev/null) || seen=missing
+  [ "$seen" = "true $net_id" ] && return 0
+  tb_say "(re)creating $PROXY on $sock (was: $seen)"
+  dk "$sock" rm -f "$PROXY" >/dev/null 2>&1 || true
+  dk "$sock" run -d --name "$PROXY" --network "$PROXY_NET" --restart unless-stopped \
+    --stop-signal KILL --label "destui.testbed=$TB_ID" "$IMAGE" sleep 2147483647 >/dev/null
+}
+ensure_proxy "$SOCK_A"
+ensure_proxy "$SOCK_B"
+
+# ---------------------------------------------------------------- keys
+# new_key NAME: an ed25519 key pair without passphrase; a half-written pair is made anew.
+new_key() {
+  local key="$TB_STATE/$1"
+  [ -s "$key" ] && [ -s "$key.pub" ] && return 0
+  rm -f "$key" "$key.pub"
+  ssh-keygen -q -t ed25519 -N '' -C "$TB_ID-$1" -f "$key"
+}
+new_key host_key
+new_key client_key
+new_key docker_b_key
+
+# write_file PATH: stdin to PATH through a temporary file and a rename, so that a reader (sshd
+# reading authorized_keys, a test reading ssh_config) never sees half a file.
+write_file() {
+  cat >"$1.tmp.$$"
+  mv -f "$1.tmp.$$" "$1"
 }
 
-sshd_alive() {
-  [ -f "$STATE/sshd.pid" ] && kill -0 "$(cat "$STATE/sshd.pid")" 2>/dev/null && [ -f "$STATE/port" ] &&
-    ssh -F "$STATE/ssh_config" -o ConnectTimeout=5 destui-a true
-}
+# `docker -H ssh://` runs `docker system dial-stdio` on the remote: docker_b_key's line sets
+# DOCKER_HOST so that this lands on daemon B (sshd allows exactly that variable).
+{
+  cat "$TB_STATE/client_key.pub"
+  echo "environment=\"DOCKER_HOST=unix://$SOCK_B\" $(cat "$TB_STATE/docker_b_key.pub")"
+} | write_file "$TB_STATE/authorized_keys"
 
-if [ -f "$STATE/port" ]; then write_client_files "$(cat "$STATE/port")"; fi
-if ! sshd_alive; then
-  [ -f "$STATE/sshd.pid" ] && kill "$(cat "$STATE/sshd.pid")" 2>/dev/null || true
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  echo "$port" >"$STATE/port"
-  cat >"$STATE/sshd_config" <<CFG
-Port $port
-ListenAddress 127.0.0.1
-HostKey $STATE/host_key
-PidFile $STATE/sshd.pid
-AuthorizedKeysFile $STATE/authorized_keys
+# ---------------------------------------------------------------- sshd
+user=$(id -un)
+
+# sshd_config_for PORT: the whole sshd_config; comparing it with the file on disk tells whether a
+# running sshd was started with what this script would write now.
+penalties=""
+sshd_config_for() {
+  cat <<CFG
+# destui testbed sshd ($TB_ID), written by tests/testbed/up.sh
+ListenAddress 127.0.0.1:$1
+HostKey $TB_STATE/host_key
+PidFile $SSHD_PIDFILE
+AuthorizedKeysFile $TB_STATE/authorized_keys
 StrictModes no
+PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
@@ -152,40 +241,165 @@ MaxSessions 100
 MaxStartups 100:30:200
 PermitUserEnvironment DOCKER_HOST
 LogLevel VERBOSE
+PrintMotd no
+PrintLastLog no
+X11Forwarding no
+UseDNS no
+$penalties
 CFG
-  mkdir -p /run/sshd
-  /usr/sbin/sshd -f "$STATE/sshd_config" -E "$STATE/sshd.log"
-  write_client_files "$port"
-  wait_until 30 "sshd" "$STATE/sshd.log" ssh -F "$STATE/ssh_config" -o ConnectTimeout=5 destui-a true
-fi
-port=$(cat "$STATE/port")
+}
+# Privilege separation directory (sshd, and even `sshd -t`, refuse to run without it); /run is
+# a fresh tmpfs on a new machine.
+mkdir -p /run/sshd
+chmod 755 /run/sshd
+# OpenSSH >= 9.8 penalises addresses that fail auth (tests provoke many failures on purpose,
+# all from 127.0.0.1) by refusing them for a while; turn it off where the option exists.
+probe="$TB_STATE/sshd_config.probe"
+printf 'PerSourcePenalties no\nHostKey %s\n' "$TB_STATE/host_key" >"$probe"
+if /usr/sbin/sshd -t -f "$probe" 2>/dev/null; then penalties="PerSourcePenalties no"; fi
+rm -f "$probe"
 
-# `docker -H ssh://destui-b-docker` (a benchmark peer) uses the plain ssh config: include ours,
-# at the top so that it is not swallowed by an earlier Host block.
-mkdir -p ~/.ssh && chmod 700 ~/.ssh
-include="Include $STATE/ssh_config"
-if ! grep -qxF "$include" ~/.ssh/config 2>/dev/null; then
-  { echo "$include"; cat ~/.ssh/config 2>/dev/null || true; } >~/.ssh/config.new
-  mv ~/.ssh/config.new ~/.ssh/config
-  chmod 600 ~/.ssh/config
+write_client_files() {
+  local port=$1 host key
+  echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$TB_STATE/host_key.pub")" | write_file "$TB_STATE/known_hosts"
+  {
+    echo "# destui testbed ($TB_ID): ssh -F $SSH_CONFIG $HOST_A, written by tests/testbed/up.sh"
+    for host in "$HOST_A" "$HOST_B" "$HOST_B_DOCKER"; do
+      key=client_key
+      [ "$host" = "$HOST_B_DOCKER" ] && key=docker_b_key
+      cat <<CFG
+
+Host $host
+  HostName 127.0.0.1
+  Port $port
+  User $user
+  IdentityFile $TB_STATE/$key
+  IdentitiesOnly yes
+  UserKnownHostsFile $TB_STATE/known_hosts
+  StrictHostKeyChecking yes
+  BatchMode yes
+CFG
+    done
+  } | write_file "$SSH_CONFIG"
+}
+
+ssh_ok() {
+  timeout 20 ssh -F "$SSH_CONFIG" -o ConnectTimeout=5 "$HOST_A" true </dev/null
+}
+
+# free_port: a port nothing on this machine is bound to, below the ephemeral range (so that no
+# outgoing connection takes it between the pick and sshd's bind).
+free_port() {
+  local low port hex i
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 11000 ] || low=61000
+  for i in $(seq 200); do
+    port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
+    hex=$(printf ':%04X' "$port")
+    # Column 2 of /proc/net/tcp* is ADDR:PORT in hex; any socket on that port rules it out.
+    if ! awk -v p="$hex" 'substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+      /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  tb_die "no free port found after $i tries"
+}
+
+port=$(cat "$TB_STATE/port" 2>/dev/null || true)
+sshd_pid=$(pid_running_with "$SSHD_PIDFILE" "$SSHD_CONFIG" || true)
+reuse=no
+why="does not know its port"
+if [ -n "$sshd_pid" ] && [ -n "$port" ]; then
+  if [ "$(sshd_config_for "$port")" != "$(cat "$SSHD_CONFIG")" ]; then
+    why="runs an sshd_config other than the one this script writes"
+  else
+    write_client_files "$port"
+    if ssh_ok >/dev/null 2>&1; then reuse=yes; else why="does not accept client_key"; fi
+  fi
+fi
+if [ "$reuse" = no ]; then
+  if [ -n "$sshd_pid" ]; then
+    tb_say "testbed sshd (pid $sshd_pid) $why; restarting it"
+    stop_pid "$sshd_pid" sshd 10
+  fi
+  [ -n "$port" ] || port=$(free_port)
+  for _ in 1 2 3 4 5; do
+    sshd_config_for "$port" | write_file "$SSHD_CONFIG"
+    /usr/sbin/sshd -t -f "$SSHD_CONFIG" || tb_die "sshd rejects $SSHD_CONFIG (see above)"
+    write_client_files "$port"
+    rm -f "$SSHD_PIDFILE"
+    echo "--- $(date -u +%FT%TZ) up.sh starts sshd on 127.0.0.1:$port" >>"$SSHD_LOG"
+    tb_say "starting sshd on 127.0.0.1:$port, log in $SSHD_LOG"
+    # Absolute path: sshd re-executes itself. -D keeps it in the foreground of its own session
+    # (setsid), so that $! is sshd itself and a failed bind shows up as its exit.
+    # (Its early errors on stderr and its -E log go to the same file, both appending.)
+    # shellcheck disable=SC2094
+    setsid nohup /usr/sbin/sshd -D -f "$SSHD_CONFIG" -E "$SSHD_LOG" </dev/null >>"$SSHD_LOG" 2>&1 9>&- &
+    pid=$!
+    end=$((SECONDS + 30))
+    until ssh_ok >/dev/null 2>&1; do
+      if ! alive "$pid"; then break; fi
+      if [ "$SECONDS" -ge "$end" ]; then
+        tail -n 25 "$SSHD_LOG" >&2 || true
+        tb_die "sshd on 127.0.0.1:$port did not accept client_key within 30s; see $SSHD_LOG"
+      fi
+      sleep 0.1
+    done
+    alive "$pid" && break
+    # Lost the race for the port (someone bound it between the pick and sshd's bind): retry.
+    if tail -n 5 "$SSHD_LOG" | grep -q 'Cannot bind\|Address already in use'; then
+      tb_say "port $port was taken; picking another"
+      port=$(free_port)
+      continue
+    fi
+    tail -n 25 "$SSHD_LOG" >&2 || true
+    tb_die "sshd exited while starting; see $SSHD_LOG"
+  done
+  alive "$pid" || tb_die "sshd could not bind a port after 5 attempts; see $SSHD_LOG"
+  echo "$port" | write_file "$TB_STATE/port"
 fi
 
-cat >"$STATE/testbed.env.tmp" <<ENV
-DESTUI_TB_DIR=$STATE
-DESTUI_TB_SSH_CONFIG=$STATE/ssh_config
-DESTUI_TB_SSH_PORT=$port
-DESTUI_TB_USER=$USER_NAME
-DESTUI_TB_CLIENT_KEY=$STATE/client_key
-DESTUI_TB_KNOWN_HOSTS=$STATE/known_hosts
-DESTUI_TB_HOST_A=destui-a
-DESTUI_TB_HOST_B=destui-b
-DESTUI_TB_DOCKER_SSH_HOST=destui-b-docker
-DESTUI_TB_SOCKET_A=$SOCK_A
-DESTUI_TB_SOCKET_B=$SOCK_B
-DESTUI_TB_NETNS_B=$NS
-DESTUI_TB_PROXY=$PROXY
-DESTUI_TB_PROXY_NET=$PROXY_NET
-DESTUI_TB_IMAGE=$IMAGE
-ENV
-mv "$STATE/testbed.env.tmp" "$STATE/testbed.env"
-echo "$STATE/testbed.env"
+# ---------------------------------------------------------------- the user's ssh config
+# `docker -H ssh://destui-b-docker` runs the system ssh without -F: let the user's config
+# include ours. First line, because an Include after a `Host` block would only apply to that
+# host. Aliases that do not match anything else cost nothing; down.sh removes the line.
+mkdir -p "$HOME/.ssh"
+chmod 700 "$HOME/.ssh"
+if ! grep -qxF "$INCLUDE_LINE" "$USER_SSH_CONFIG" 2>/dev/null; then
+  tb_say "adding '$INCLUDE_LINE' to $USER_SSH_CONFIG"
+  {
+    echo "$INCLUDE_LINE"
+    cat "$USER_SSH_CONFIG" 2>/dev/null || true
+  } >"$USER_SSH_CONFIG.tmp.$$"
+  chmod 600 "$USER_SSH_CONFIG.tmp.$$"
+  mv -f "$USER_SSH_CONFIG.tmp.$$" "$USER_SSH_CONFIG"
+fi
+
+# ---------------------------------------------------------------- final checks
+# (`ssh -F $SSH_CONFIG destui-a true` has just succeeded above, on either path.)
+b_state=$(timeout 60 docker -H "ssh://$HOST_B_DOCKER" info --format '{{.Swarm.LocalNodeState}}' </dev/null) ||
+  tb_die "docker -H ssh://$HOST_B_DOCKER info failed; see $SSHD_LOG"
+[ "$b_state" = active ] ||
+  tb_die "docker -H ssh://$HOST_B_DOCKER reached a daemon whose swarm state is '$b_state', not daemon B"
+
+{
+  echo "DESTUI_TB_DIR=$TB_STATE"
+  echo "DESTUI_TB_SSH_CONFIG=$SSH_CONFIG"
+  echo "DESTUI_TB_SSH_PORT=$port"
+  echo "DESTUI_TB_USER=$user"
+  echo "DESTUI_TB_CLIENT_KEY=$TB_STATE/client_key"
+  echo "DESTUI_TB_KNOWN_HOSTS=$TB_STATE/known_hosts"
+  echo "DESTUI_TB_HOST_A=$HOST_A"
+  echo "DESTUI_TB_HOST_B=$HOST_B"
+  echo "DESTUI_TB_DOCKER_SSH_HOST=$HOST_B_DOCKER"
+  echo "DESTUI_TB_SOCKET_A=$SOCK_A"
+  echo "DESTUI_TB_SOCKET_B=$SOCK_B"
+  echo "DESTUI_TB_NETNS_B=$TB_NS"
+  echo "DESTUI_TB_PROXY=$PROXY"
+  echo "DESTUI_TB_PROXY_NET=$PROXY_NET"
+  echo "DESTUI_TB_IMAGE=$IMAGE"
+} | write_file "$TB_STATE/testbed.env"
+
+tb_say "up in $((SECONDS - started))s (sshd on 127.0.0.1:$port)"
+echo "$TB_STATE/testbed.env"
