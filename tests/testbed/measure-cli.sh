@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck disable=SC1091
+# shellcheck source=/dev/null
 set -a; . "${DESTUI_TESTBED_ENV:-/tmp/destui-testbed/testbed.env}"; set +a
 B=target/release/destui
 DESTUI_DB=$(mktemp -d); DESTUI_RUNTIME_DIR=$(mktemp -d); DESTUI_SSH_CONFIG=$DESTUI_TB_SSH_CONFIG
