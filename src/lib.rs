@@ -7,3 +7,5 @@ pub mod domain;
 pub mod ops;
 pub mod remote;
 pub mod store;
+pub mod tasks;
+pub mod tui;

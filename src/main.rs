@@ -5,8 +5,9 @@ use destui::ops::Ops;
 use destui::store::Store;
 
 fn main() {
+    let started = std::time::Instant::now();
     let args = Cli::parse();
-    let code = match run(args) {
+    let code = match run(args, started) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("destui: {e}");
@@ -16,7 +17,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(args: Cli) -> Result<i32, destui::domain::Error> {
+fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Error> {
     let _ = color_eyre::install();
     let paths = Paths::resolve(args.db.clone());
     let _log_guard = init_logging(&paths);
@@ -28,8 +29,14 @@ fn run(args: Cli) -> Result<i32, destui::domain::Error> {
         .map_err(|e| destui::domain::Error::Io(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let Some(command) = args.command else {
-            eprintln!("destui: the terminal UI is not part of this build yet; see `destui --help` for the commands");
-            return Ok(2);
+            let ops = Ops::new(Store::open(&paths.data_dir)?, remote);
+            if !ops.store().intents()?.is_empty() {
+                for note in ops.reconcile().await? {
+                    tracing::info!("{note}");
+                }
+            }
+            destui::tui::run(ops, &config, started).await?;
+            return Ok(0);
         };
         if let cli::Command::Completions { .. } = command {
             let ops = Ops::new(Store::open(&paths.data_dir)?, remote);

@@ -38,7 +38,7 @@ pub struct Ops {
 
 // ---------- inputs ----------
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewServer {
     pub name: String,
     pub host: Option<String>,
@@ -52,7 +52,7 @@ pub struct NewServer {
     pub check: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServerEdit {
     pub name: Option<String>,
     pub host: Option<String>,
@@ -64,7 +64,7 @@ pub struct ServerEdit {
     pub build_server: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewDestination {
     pub server: String,
     pub name: Option<String>,
@@ -1054,8 +1054,13 @@ impl Ops {
             }
             v
         };
-        Ok(stream::iter(targets)
-            .map(|(d, server)| async move { self.check_destination(&d, &server).await })
+        // The futures are built first: a stream of closures that borrow `self` is not provably
+        // Send, and the TUI runs this on a spawned task.
+        let checks: Vec<_> = targets
+            .iter()
+            .map(|(d, server)| self.check_destination(d, server))
+            .collect();
+        Ok(stream::iter(checks)
             .buffered(SCAN_CONCURRENCY)
             .collect()
             .await)
@@ -1135,14 +1140,12 @@ impl Ops {
             .into_iter()
             .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
             .collect();
-        let inspected: Vec<NetworkInfo> = match stream::iter(candidates)
-            .map(|n| {
-                let docker = docker.clone();
-                async move {
-                    // A network removed between list and inspect is simply left out.
-                    docker.inspect_network(&n.id).await
-                }
-            })
+        // A network removed between list and inspect is simply left out.
+        let inspections: Vec<_> = candidates
+            .iter()
+            .map(|n| docker.inspect_network(&n.id))
+            .collect();
+        let inspected: Vec<NetworkInfo> = match stream::iter(inspections)
             .buffered(SCAN_CONCURRENCY)
             .try_collect::<Vec<_>>()
             .await
@@ -1277,17 +1280,17 @@ impl Ops {
             .await?;
         failpoint("after-import-save");
 
-        let warnings: Vec<String> = stream::iter(imported.iter())
-            .map(|d| {
-                let docker = docker.clone();
-                let server = server.clone();
-                async move { self.attach_proxy(&server, &docker, &d.network_id).await }
-            })
+        let attachments: Vec<_> = imported
+            .iter()
+            .map(|d| self.attach_proxy(&server, &docker, &d.network_id))
+            .collect();
+        let mut warnings: Vec<String> = stream::iter(attachments)
             .buffer_unordered(SCAN_CONCURRENCY)
-            .filter_map(|w| async move { w })
-            .collect()
-            .await;
-        let mut warnings = warnings;
+            .collect::<Vec<Option<String>>>()
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
         warnings.dedup();
         Ok(Outcome {
             value: imported

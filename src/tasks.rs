@@ -1,0 +1,334 @@
+//! The async task queue the TUI hands every remote action to.
+//!
+//! Each server has its own lane: its tasks run one after another, in the order they were
+//! submitted, while other servers' lanes run in parallel. Store-only work (loading the lists,
+//! adding a server) runs on a lane of its own. A task reports `Started`, `Progress` and one
+//! typed `Finished` event on a channel; nothing here draws or knows about keys.
+//!
+//! Reads (a scan, a server check, a reload, a details view) coalesce as in gitui's
+//! `AsyncSingleJob`: a second request while the same read is still queued or running on that
+//! lane joins the first. Writes never coalesce; a write also ends the joining window of the
+//! reads before it, so a read asked for after a write sees what the write did.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::domain::{Error, Server};
+use crate::ops::{
+    CheckRow, DestinationDetails, DestinationView, NewDestination, NewServer, Ops, ServerEdit, Outcome,
+    ScanRow,
+};
+
+pub type TaskId = u64;
+
+/// The lane of store-only tasks.
+pub const LOCAL_LANE: &str = "";
+
+/// One action for the queue. Servers and destinations are named by uuid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Task {
+    /// Servers and destinations from the store.
+    Load,
+    CheckServer { server: String },
+    /// Whether this machine's Docker socket answers (to offer it as the first server).
+    ProbeLocal,
+    AddServer(NewServer),
+    EditServer { server: String, edit: ServerEdit },
+    RemoveServer { server: String, force: bool },
+    Scan { server: String },
+    Import { server: String, networks: Vec<String> },
+    CreateDestination(NewDestination),
+    RenameDestination { server: String, destination: String, name: String },
+    DeleteDestination { server: String, destination: String, force: bool },
+    ShowDestination { server: String, destination: String },
+    CheckDestinations { server: String, destinations: Vec<String> },
+}
+
+impl Task {
+    /// The lane (a server uuid, or [`LOCAL_LANE`]) this task runs on.
+    pub fn lane(&self) -> &str {
+        match self {
+            Task::Load | Task::ProbeLocal | Task::AddServer(_) => LOCAL_LANE,
+            Task::CheckServer { server }
+            | Task::RemoveServer { server, .. }
+            | Task::EditServer { server, .. }
+            | Task::Scan { server }
+            | Task::Import { server, .. }
+            | Task::RenameDestination { server, .. }
+            | Task::DeleteDestination { server, .. }
+            | Task::ShowDestination { server, .. }
+            | Task::CheckDestinations { server, .. } => server,
+            Task::CreateDestination(input) => &input.server,
+        }
+    }
+
+    /// Reads that may join an identical one already queued or running.
+    fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Task::Load
+                | Task::CheckServer { .. }
+                | Task::ProbeLocal
+                | Task::Scan { .. }
+                | Task::ShowDestination { .. }
+                | Task::CheckDestinations { .. }
+        )
+    }
+}
+
+/// The typed result of a finished task, one variant per kind of outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskResult {
+    Loaded {
+        servers: Vec<Server>,
+        destinations: Vec<DestinationView>,
+    },
+    ServerChecked {
+        server: Server,
+        error: Option<String>,
+    },
+    LocalProbed {
+        reachable: bool,
+    },
+    ServerAdded(Outcome<Server>),
+    ServerEdited(Server),
+    ServerRemoved(Outcome<Server>),
+    Scanned {
+        server: String,
+        rows: Vec<ScanRow>,
+    },
+    Imported {
+        server: String,
+        outcome: Outcome<Vec<DestinationView>>,
+    },
+    Created(Outcome<DestinationView>),
+    Renamed(DestinationView),
+    Deleted(Outcome<DestinationView>),
+    Details(Box<DestinationDetails>),
+    Checked(Vec<CheckRow>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskEvent {
+    /// Accepted; `label` says what it does, for the Tasks pane.
+    Queued {
+        id: TaskId,
+        label: String,
+        at: Instant,
+    },
+    /// Asked for again while the first was pending: its result will come as `into`'s.
+    Joined { id: TaskId, into: TaskId },
+    Started { id: TaskId, at: Instant },
+    Progress { id: TaskId, note: String },
+    Finished {
+        id: TaskId,
+        at: Instant,
+        result: Result<TaskResult, String>,
+    },
+}
+
+type Job = (TaskId, Task);
+
+/// Owned by the event loop (never shared): it hands tasks to the lanes.
+pub struct Queue {
+    ops: Ops,
+    events: UnboundedSender<TaskEvent>,
+    lanes: HashMap<String, UnboundedSender<Job>>,
+    /// Reads still pending, by lane and task: a new identical read joins them.
+    pending_reads: Vec<(Task, TaskId)>,
+}
+
+impl Queue {
+    pub fn new(ops: Ops) -> (Self, UnboundedReceiver<TaskEvent>) {
+        let (events, receiver) = unbounded_channel();
+        (
+            Queue {
+                ops,
+                events,
+                lanes: HashMap::new(),
+                pending_reads: Vec::new(),
+            },
+            receiver,
+        )
+    }
+
+    /// Submits `task` under the caller's `id`. Must be called from inside the tokio runtime.
+    pub fn submit(&mut self, id: TaskId, task: Task) {
+        let label = label(&task);
+        if task.is_read() {
+            if let Some((_, into)) = self.pending_reads.iter().find(|(t, _)| *t == task) {
+                let _ = self.events.send(TaskEvent::Joined { id, into: *into });
+                return;
+            }
+            self.pending_reads.push((task.clone(), id));
+        } else {
+            let lane = task.lane().to_string();
+            self.pending_reads.retain(|(t, _)| t.lane() != lane);
+        }
+        let _ = self.events.send(TaskEvent::Queued {
+            id,
+            label,
+            at: Instant::now(),
+        });
+        let lane = task.lane().to_string();
+        let sender = self
+            .lanes
+            .entry(lane)
+            .or_insert_with(|| spawn_lane(self.ops.clone(), self.events.clone()));
+        if let Err(refused) = sender.send((id, task)) {
+            // The lane's worker is gone (it only ends when the runtime does): report, never drop.
+            let (id, _) = refused.0;
+            let _ = self.events.send(TaskEvent::Finished {
+                id,
+                at: Instant::now(),
+                result: Err("the task queue has stopped".into()),
+            });
+        }
+    }
+
+    /// Called with every event before the app sees it: a finished read stops being joinable.
+    pub fn observe(&mut self, event: &TaskEvent) {
+        if let TaskEvent::Finished { id, .. } = event {
+            self.pending_reads.retain(|(_, pending)| pending != id);
+        }
+    }
+}
+
+fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<Job> {
+    let (sender, mut jobs) = unbounded_channel::<Job>();
+    tokio::spawn(async move {
+        while let Some((id, task)) = jobs.recv().await {
+            let _ = events.send(TaskEvent::Started {
+                id,
+                at: Instant::now(),
+            });
+            let progress = Progress {
+                id,
+                events: events.clone(),
+            };
+            let result = run(&ops, task, &progress)
+                .await
+                .map_err(|e| e.to_string());
+            tracing::info!(task = id, ok = result.is_ok(), "task finished");
+            let _ = events.send(TaskEvent::Finished {
+                id,
+                at: Instant::now(),
+                result,
+            });
+        }
+    });
+    sender
+}
+
+/// What the Tasks pane calls a task.
+pub fn label(task: &Task) -> String {
+    match task {
+        Task::Load => "load records".into(),
+        Task::CheckServer { .. } => "check server".into(),
+        Task::ProbeLocal => "probe local Docker".into(),
+        Task::AddServer(s) => format!("add server {}", s.name),
+        Task::RemoveServer { .. } => "remove server".into(),
+        Task::EditServer { .. } => "edit server".into(),
+        Task::Scan { .. } => "scan".into(),
+        Task::Import { networks, .. } => match networks.as_slice() {
+            [one] => format!("import {one}"),
+            many => format!("import {} networks", many.len()),
+        },
+        Task::CreateDestination(d) => match &d.name {
+            Some(name) => format!("create {name}"),
+            None => "create destination".into(),
+        },
+        Task::RenameDestination { name, .. } => format!("rename to {name}"),
+        Task::DeleteDestination { .. } => "delete destination".into(),
+        Task::ShowDestination { .. } => "details".into(),
+        Task::CheckDestinations { destinations, .. } => {
+            format!("check {} destination(s)", destinations.len())
+        }
+    }
+}
+
+/// A running task's channel for progress notes.
+struct Progress {
+    id: TaskId,
+    events: UnboundedSender<TaskEvent>,
+}
+
+impl Progress {
+    fn note(&self, note: String) {
+        let _ = self.events.send(TaskEvent::Progress { id: self.id, note });
+    }
+}
+
+async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, Error> {
+    match task {
+        Task::Load => {
+            let servers = ops.servers().await?;
+            let destinations = ops.destinations(None).await?;
+            Ok(TaskResult::Loaded {
+                servers,
+                destinations,
+            })
+        }
+        Task::CheckServer { server } => {
+            let record = ops.server(&server).await?;
+            progress.note(format!("connecting to {}", record.name));
+            let (server, error) = ops.check_server(&record).await?;
+            Ok(TaskResult::ServerChecked {
+                server,
+                error: error.map(|e| e.to_string()),
+            })
+        }
+        Task::ProbeLocal => Ok(TaskResult::LocalProbed {
+            reachable: crate::remote::docker::DockerApi::connect(
+                crate::domain::DEFAULT_DOCKER_SOCKET,
+            )
+            .await
+            .is_ok(),
+        }),
+        Task::AddServer(input) => {
+            progress.note(format!("checking {}", input.name));
+            Ok(TaskResult::ServerAdded(ops.add_server(input).await?))
+        }
+        Task::EditServer { server, edit } => {
+            Ok(TaskResult::ServerEdited(ops.edit_server(&server, edit).await?))
+        }
+        Task::RemoveServer { server, force } => Ok(TaskResult::ServerRemoved(
+            ops.remove_server(&server, force).await?,
+        )),
+        Task::Scan { server } => {
+            progress.note("listing networks".into());
+            let rows = ops.scan(&server).await?;
+            Ok(TaskResult::Scanned { server, rows })
+        }
+        Task::Import { server, networks } => {
+            progress.note(format!("importing {} network(s)", networks.len()));
+            let outcome = ops.import(&server, &networks, false).await?;
+            Ok(TaskResult::Imported { server, outcome })
+        }
+        Task::CreateDestination(input) => {
+            progress.note("creating the network".into());
+            Ok(TaskResult::Created(ops.create_destination(input).await?))
+        }
+        Task::RenameDestination {
+            destination, name, ..
+        } => Ok(TaskResult::Renamed(
+            ops.rename_destination(&destination, &name).await?,
+        )),
+        Task::DeleteDestination {
+            destination, force, ..
+        } => {
+            progress.note("removing the network".into());
+            Ok(TaskResult::Deleted(
+                ops.delete_destination(&destination, force).await?,
+            ))
+        }
+        Task::ShowDestination { destination, .. } => Ok(TaskResult::Details(Box::new(
+            ops.show_destination(&destination).await?,
+        ))),
+        Task::CheckDestinations { destinations, .. } => Ok(TaskResult::Checked(
+            ops.check_destinations(&destinations).await?,
+        )),
+    }
+}

@@ -1,0 +1,403 @@
+//! Dialog state: forms built from `tui-input` fields, confirmations, the server check. A form
+//! turns its fields into a task, refusing bad input inline (the domain's own validators) so
+//! nothing is submitted that the CLI would refuse; what was typed is never lost.
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::domain::{self, Server};
+use crate::ops::{DestinationView, NewDestination, NewServer, ServerEdit};
+use crate::tasks::{Task, TaskId};
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Form(Form),
+    Confirm(Confirm),
+    /// The live check of one server (uuid); `task` while it runs.
+    ServerCheck {
+        server: String,
+        task: Option<TaskId>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKind {
+    AddServer,
+    EditServer { server: String },
+    CreateDestination { server: String },
+    Rename { server: String, destination: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: &'static str,
+    pub input: Input,
+    pub hint: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    /// Read-only lines shown above the fields (what cannot be edited).
+    pub info: Vec<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    /// The submitted task, while it runs.
+    pub waiting: Option<TaskId>,
+    /// Create form: the name follows the network until the user edits the name.
+    name_edited: bool,
+    server_name: String,
+}
+
+fn field(label: &'static str, value: &str, hint: &'static str) -> Field {
+    Field {
+        label,
+        input: Input::new(value.to_string()),
+        hint,
+    }
+}
+
+impl Form {
+    fn new(kind: FormKind, title: String, info: Vec<String>, fields: Vec<Field>) -> Self {
+        Form {
+            kind,
+            title,
+            info,
+            fields,
+            focus: 0,
+            error: None,
+            waiting: None,
+            name_edited: false,
+            server_name: String::new(),
+        }
+    }
+
+    pub fn add_server() -> Self {
+        Form::new(
+            FormKind::AddServer,
+            "Add server".into(),
+            vec!["host `local` uses this machine's Docker socket".into()],
+            server_fields(None),
+        )
+    }
+
+    pub fn edit_server(server: &Server) -> Self {
+        Form::new(
+            FormKind::EditServer {
+                server: server.uuid.clone(),
+            },
+            format!("Edit server {}", server.name),
+            Vec::new(),
+            server_fields(Some(server)),
+        )
+    }
+
+    pub fn create_destination(server: &Server) -> Self {
+        let network = domain::new_uuid();
+        let mut form = Form::new(
+            FormKind::CreateDestination {
+                server: server.uuid.clone(),
+            },
+            format!("Create destination on {}", server.name),
+            vec![format!(
+                "server {} ({}), type from its mode: {}",
+                server.name, server.host, server.mode
+            )],
+            vec![
+                field(
+                    "Name",
+                    &domain::default_destination_name(&server.name, &network),
+                    "unique across all destinations",
+                ),
+                field("Network", &network, "Docker network name; fixed once created"),
+                field("Subnet", "", "optional CIDR, e.g. 10.20.0.0/24"),
+                field("Internal", "no", "yes: no outbound traffic"),
+            ],
+        );
+        form.server_name = server.name.clone();
+        form
+    }
+
+    pub fn rename(d: &DestinationView) -> Self {
+        Form::new(
+            FormKind::Rename {
+                server: d.server_uuid.clone(),
+                destination: d.uuid.clone(),
+            },
+            format!("Rename {}", d.name),
+            vec![
+                format!("server {} ({})", d.server, d.server_ip),
+                format!("network {} (cannot change)", d.network),
+            ],
+            vec![field("Name", &d.name, "unique across all destinations")],
+        )
+    }
+
+    pub fn value(&self, label: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map_or("", |f| f.input.value().trim())
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        let count = self.fields.len().max(1);
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
+            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
+            _ => {
+                let Some(field) = self.fields.get_mut(self.focus) else {
+                    return;
+                };
+                let label = field.label;
+                if field.input.handle_event(&Event::Key(key)).is_some() {
+                    self.error = None;
+                    self.follow_network(label);
+                }
+            }
+        }
+    }
+
+    /// In the create form the default name tracks the network until the name is edited.
+    fn follow_network(&mut self, edited: &str) {
+        if !matches!(self.kind, FormKind::CreateDestination { .. }) {
+            return;
+        }
+        match edited {
+            "Name" => self.name_edited = true,
+            "Network" if !self.name_edited => {
+                let name = domain::default_destination_name(&self.server_name, self.value("Network"));
+                if let Some(f) = self.fields.iter_mut().find(|f| f.label == "Name") {
+                    f.input = Input::new(name);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The task this form asks for, or the one line that says what to fix.
+    pub fn task(&self) -> Result<Task, String> {
+        let text = |e: domain::Error| e.to_string();
+        let optional = |label: &str| {
+            let v = self.value(label);
+            (!v.is_empty()).then(|| v.to_string())
+        };
+        match &self.kind {
+            FormKind::AddServer | FormKind::EditServer { .. } => {
+                let name = self.value("Name").to_string();
+                domain::validate_display_name("server", &name).map_err(text)?;
+                let host = self.value("Host").to_string();
+                let local = host == "local";
+                if host.is_empty() {
+                    return Err("give a host (or `local` for this machine's Docker socket)".into());
+                }
+                if !local {
+                    domain::validate_host(&host).map_err(text)?;
+                }
+                let port = match self.value("Port") {
+                    "" => None,
+                    p => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                        format!("port {p:?} is not a number from 1 to 65535")
+                    })?),
+                };
+                let user = optional("User");
+                if let Some(u) = &user {
+                    domain::validate_user(u).map_err(text)?;
+                }
+                let socket = optional("Docker socket");
+                if let Some(s) = &socket {
+                    domain::validate_socket_path(s).map_err(text)?;
+                }
+                let proxy = optional("Proxy container");
+                if let Some(p) = &proxy {
+                    domain::validate_container_name(p).map_err(text)?;
+                }
+                let identity = optional("Identity file");
+                match &self.kind {
+                    FormKind::EditServer { server } => Ok(Task::EditServer {
+                        server: server.clone(),
+                        edit: ServerEdit {
+                            name: Some(name),
+                            host: Some(host),
+                            port,
+                            user,
+                            identity,
+                            docker_socket: socket,
+                            proxy_container: proxy,
+                            build_server: None,
+                        },
+                    }),
+                    _ => Ok(Task::AddServer(NewServer {
+                        name,
+                        host: (!local).then_some(host),
+                        port,
+                        user,
+                        identity,
+                        docker_socket: socket,
+                        proxy_container: proxy,
+                        build_server: false,
+                        local,
+                        check: true,
+                    })),
+                }
+            }
+            FormKind::CreateDestination { server } => {
+                let network = self.value("Network").to_string();
+                domain::validate_network_name(&network).map_err(text)?;
+                let name = self.value("Name").to_string();
+                domain::validate_display_name("destination", &name).map_err(text)?;
+                let internal = match self.value("Internal").to_lowercase().as_str() {
+                    "" | "no" | "n" => false,
+                    "yes" | "y" => true,
+                    other => return Err(format!("Internal: answer yes or no, not {other:?}")),
+                };
+                Ok(Task::CreateDestination(NewDestination {
+                    server: server.clone(),
+                    name: Some(name),
+                    network: Some(network),
+                    subnet: optional("Subnet"),
+                    internal,
+                }))
+            }
+            FormKind::Rename {
+                server,
+                destination,
+            } => {
+                let name = self.value("Name").to_string();
+                domain::validate_display_name("destination", &name).map_err(text)?;
+                Ok(Task::RenameDestination {
+                    server: server.clone(),
+                    destination: destination.clone(),
+                    name,
+                })
+            }
+        }
+    }
+}
+
+fn server_fields(server: Option<&Server>) -> Vec<Field> {
+    let get = |f: fn(&Server) -> String| server.map(f).unwrap_or_default();
+    vec![
+        field("Name", &get(|s| s.name.clone()), "unique"),
+        field(
+            "Host",
+            &get(|s| {
+                if s.local {
+                    "local".into()
+                } else {
+                    s.host.clone()
+                }
+            }),
+            "hostname, IP or ssh-config alias",
+        ),
+        field(
+            "Port",
+            &get(|s| s.port.map(|p| p.to_string()).unwrap_or_default()),
+            "empty: 22 or the ssh config's",
+        ),
+        field(
+            "User",
+            &get(|s| s.user.clone().unwrap_or_default()),
+            "empty: the ssh config's",
+        ),
+        field(
+            "Identity file",
+            &get(|s| s.identity.clone().unwrap_or_default()),
+            "empty: the ssh config's",
+        ),
+        field(
+            "Docker socket",
+            &get(|s| s.docker_socket.clone()),
+            "empty: /var/run/docker.sock",
+        ),
+        field(
+            "Proxy container",
+            &get(|s| s.proxy_container.clone()),
+            "empty: coolify-proxy",
+        ),
+    ]
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfirmKind {
+    /// (server uuid, destination uuid) pairs.
+    DeleteDestinations(Vec<(String, String)>),
+    RemoveServer { server: String, force: bool },
+    AddLocal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub kind: ConfirmKind,
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+impl Confirm {
+    pub fn delete_destinations(targets: &[DestinationView]) -> Self {
+        let mut lines: Vec<String> = targets
+            .iter()
+            .take(8)
+            .map(|d| format!("{} — network {} on {}", d.name, d.network, d.server))
+            .collect();
+        if targets.len() > 8 {
+            lines.push(format!("… and {} more", targets.len() - 8));
+        }
+        lines.push(String::new());
+        lines.push(
+            "Each network is removed from its server; refused while anything but the proxy uses it."
+                .into(),
+        );
+        Confirm {
+            kind: ConfirmKind::DeleteDestinations(
+                targets
+                    .iter()
+                    .map(|d| (d.server_uuid.clone(), d.uuid.clone()))
+                    .collect(),
+            ),
+            title: format!("Delete {} destination(s)?", targets.len()),
+            lines,
+        }
+    }
+
+    pub fn remove_server(server: &Server, destinations: usize) -> Self {
+        let lines = if destinations == 0 {
+            vec![format!(
+                "Forget {} ({}). Nothing on the host changes.",
+                server.name, server.host
+            )]
+        } else {
+            vec![
+                format!(
+                    "{} has {destinations} destination(s): delete them first to remove their networks.",
+                    server.name
+                ),
+                "y forgets the server and all its records anyway (for a machine that is gone);"
+                    .into(),
+                "its networks and containers may remain on the host.".into(),
+            ]
+        };
+        Confirm {
+            kind: ConfirmKind::RemoveServer {
+                server: server.uuid.clone(),
+                force: destinations > 0,
+            },
+            title: format!("Remove server {}?", server.name),
+            lines,
+        }
+    }
+
+    pub fn add_local() -> Self {
+        Confirm {
+            kind: ConfirmKind::AddLocal,
+            title: "No servers yet".into(),
+            lines: vec![
+                "This machine's Docker socket answers.".into(),
+                "Add it as the first server, named `local`?".into(),
+            ],
+        }
+    }
+}

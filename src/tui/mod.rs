@@ -1,0 +1,114 @@
+//! The terminal UI: state + pure update (`app`), drawing (`render`, `panes`, `overlay`), keys
+//! (`keymap`), styles (`theme`), and this event loop, which owns the terminal and the task
+//! queue and never waits on the network.
+
+pub mod app;
+pub mod dialog;
+pub mod keymap;
+pub mod layout;
+pub mod overlay;
+pub mod panes;
+pub mod render;
+pub mod theme;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use crossterm::execute;
+use futures::StreamExt;
+use ratatui::layout::Rect;
+
+use crate::config::Config;
+use crate::domain::Error;
+use crate::ops::Ops;
+use crate::tasks::Queue;
+use app::{Action, App, Effect, update};
+use keymap::Keymap;
+use theme::Theme;
+
+/// How often the spinner moves while something is pending. Nothing redraws on a timer otherwise.
+const SPINNER_TICK: Duration = Duration::from_millis(120);
+
+/// Runs the TUI until the user quits. `started` is when the process began, for the log line
+/// that records the time to the first frame.
+pub async fn run(ops: Ops, config: &Config, started: Instant) -> Result<(), Error> {
+    let keymap = Keymap::from_config(&config.keys)?;
+    let theme = Theme::new(&config.theme, Theme::no_color_requested());
+    install_panic_hook();
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| Error::Io(format!("cannot open the terminal: {e}")))?;
+    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, ops.clone(), keymap, theme, started).await;
+    restore_terminal();
+    ops.close_all().await;
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    ops: Ops,
+    keymap: Keymap,
+    theme: Theme,
+    started: Instant,
+) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
+    let size = terminal.size().map_err(io)?;
+    let mut app = App::new(keymap, theme, Rect::new(0, 0, size.width, size.height), started);
+    let (mut queue, mut task_events) = Queue::new(ops);
+    let mut input = EventStream::new();
+    let mut spinner = tokio::time::interval(SPINNER_TICK);
+    spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    // The first frame is drawn before any task has even been handed to the queue.
+    terminal
+        .draw(|frame| render::render(frame, &app, Instant::now()))
+        .map_err(io)?;
+    tracing::info!(
+        first_frame_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "first frame drawn"
+    );
+    let mut effects = app.start();
+    loop {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Submit(id, task) => queue.submit(id, task),
+                Effect::Quit => return Ok(()),
+            }
+        }
+        let busy = app.busy();
+        let action = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(Event::Key(key))) => Action::Key(key),
+                Some(Ok(Event::Mouse(mouse))) => Action::Mouse(mouse),
+                Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(io(e)),
+                None => return Ok(()),
+            },
+            Some(event) = task_events.recv() => {
+                queue.observe(&event);
+                Action::Task(event)
+            }
+            _ = spinner.tick(), if busy => Action::Tick,
+        };
+        effects = update(&mut app, action);
+        terminal
+            .draw(|frame| render::render(frame, &app, Instant::now()))
+            .map_err(io)?;
+    }
+}
+
+fn restore_terminal() {
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// A panic restores the terminal first, then the previous hook (color-eyre's) prints the report
+/// on a sane screen.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}

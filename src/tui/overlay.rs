@@ -1,0 +1,304 @@
+//! What is drawn over the panes: the help, the details view and the dialogs.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Details};
+use super::dialog::{Confirm, Dialog, Form};
+use super::keymap::{CONFIGURABLE, FIXED};
+use super::panes::servers::mode_label;
+use super::panes::tasks::spinner;
+use crate::ops::rfc3339;
+
+pub fn render(frame: &mut Frame, app: &App, now: Instant) {
+    if let Some(details) = &app.details {
+        render_details(frame, app, details, now);
+    }
+    match &app.dialog {
+        Some(Dialog::Form(form)) => render_form(frame, app, form, now),
+        Some(Dialog::Confirm(confirm)) => render_confirm(frame, app, confirm),
+        Some(Dialog::ServerCheck { server, task }) => {
+            render_server_check(frame, app, server, task.is_some(), now)
+        }
+        None => {}
+    }
+    if app.help {
+        render_help(frame, app);
+    }
+}
+
+/// A centred box of at most `width` x `height`, shrunk to the screen.
+fn popup(frame: &mut Frame, title: &str, width: u16, height: u16, app: &App) -> Rect {
+    let screen = frame.area();
+    let [area] = Layout::horizontal([Constraint::Length(width.min(screen.width))])
+        .flex(Flex::Center)
+        .areas(screen);
+    let [area] = Layout::vertical([Constraint::Length(height.min(screen.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(app.theme.accent)
+        .title(Span::styled(format!(" {title} "), app.theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn render_help(frame: &mut Frame, app: &App) {
+    let mut lines = vec![Line::from(Span::styled(
+        "Keys (letters can be changed in the config file, [keys])",
+        app.theme.dim,
+    ))];
+    for (name, command, _, what) in CONFIGURABLE {
+        let _ = name;
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>16}  ", app.keymap.key_name(*command)),
+                app.theme.accent,
+            ),
+            Span::raw(*what),
+        ]));
+    }
+    for (keys, what) in FIXED {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{keys:>16}  "), app.theme.accent),
+            Span::raw(*what),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        "any key closes this help",
+        app.theme.dim,
+    )));
+    let height = lines.len() as u16 + 2;
+    let inner = popup(frame, "Help", 70, height, app);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn kv<'a>(app: &App, key: &'a str, value: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{key:>16}: "), app.theme.dim),
+        Span::raw(value),
+    ])
+}
+
+fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => "?".to_string(),
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let (title, lines): (String, Vec<Line>) = match details {
+        Details::Loading { title, .. } => (
+            title.clone(),
+            vec![Line::from(format!(
+                "{} reading the live network…",
+                spinner(app, now)
+            ))],
+        ),
+        Details::Failed { title, error } => (
+            title.clone(),
+            vec![Line::from(Span::styled(error.clone(), app.theme.error))],
+        ),
+        Details::Destination(d) => {
+            let v = &d.destination;
+            let mut lines = vec![
+                kv(app, "status", d.status.as_str().to_string()),
+                kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
+                kv(app, "network", v.network.clone()),
+                kv(app, "network id", v.network_id.clone()),
+                kv(app, "type", v.kind.to_string()),
+                kv(app, "driver", opt(&d.driver)),
+                kv(app, "scope", opt(&d.scope)),
+                kv(app, "attachable", yes_no(d.attachable)),
+                kv(app, "internal", yes_no(d.internal)),
+                kv(app, "subnet", opt(&d.subnet)),
+                kv(app, "gateway", opt(&d.gateway)),
+                kv(app, "proxy attached", yes_no(d.proxy_connected)),
+                kv(app, "created", v.created_at.clone()),
+            ];
+            let mut labels: Vec<_> = d.labels.iter().collect();
+            labels.sort();
+            for (k, val) in labels {
+                lines.push(kv(app, "label", format!("{k}={val}")));
+            }
+            if d.containers.is_empty() {
+                lines.push(kv(app, "containers", "none".into()));
+            }
+            for c in &d.containers {
+                let id: String = c.id.chars().take(12).collect();
+                lines.push(kv(app, "container", format!("{} ({id})", c.name)));
+            }
+            lines.push(kv(
+                app,
+                "resources",
+                if d.resources.is_empty() {
+                    "none".into()
+                } else {
+                    d.resources.join(", ")
+                },
+            ));
+            if let Some(detail) = &d.detail {
+                lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));
+            }
+            (format!("Destination {}", v.name), lines)
+        }
+        Details::Server(s) => (
+            format!("Server {}", s.name),
+            vec![
+                kv(app, "host", s.host.clone()),
+                kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
+                kv(app, "user", opt(&s.user)),
+                kv(app, "identity", opt(&s.identity)),
+                kv(app, "docker socket", s.docker_socket.clone()),
+                kv(app, "proxy container", s.proxy_container.clone()),
+                kv(app, "mode", mode_label(s.mode).to_string()),
+                kv(app, "online", yes_no(s.checked_at.map(|_| s.online))),
+                kv(app, "docker", opt(&s.docker_version)),
+                kv(app, "checked", s.checked_at.map_or("never".into(), rfc3339)),
+                kv(app, "build server", yes_no(Some(s.build_server))),
+                kv(app, "last error", opt(&s.last_error)),
+            ],
+        ),
+        Details::Network(r) => (
+            format!("Network {}", r.network),
+            vec![
+                kv(app, "id", r.id.clone()),
+                kv(app, "driver", r.driver.clone()),
+                kv(app, "scope", r.scope.clone()),
+                kv(app, "importable", yes_no(Some(r.importable))),
+                kv(app, "reason", opt(&r.reason)),
+                kv(app, "unused", yes_no(Some(r.unused))),
+                kv(
+                    app,
+                    "containers",
+                    if r.containers.is_empty() {
+                        "none".into()
+                    } else {
+                        r.containers.join(", ")
+                    },
+                ),
+            ],
+        ),
+    };
+    let mut lines = lines;
+    lines.push(Line::from(Span::styled("Esc closes", app.theme.dim)));
+    let height = lines.len() as u16 + 2;
+    let inner = popup(frame, &title, 90, height, app);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| f.label.len())
+        .max()
+        .unwrap_or(0) as u16
+        + 2;
+    let mut lines: Vec<Line> = form
+        .info
+        .iter()
+        .map(|i| Line::from(Span::styled(i.clone(), app.theme.dim)))
+        .collect();
+    let first_field_line = lines.len() as u16;
+    for (i, f) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        lines.push(Line::from(vec![
+            Span::raw(if focused { "> " } else { "  " }),
+            Span::styled(
+                format!("{:<width$}", f.label, width = label_width as usize - 2),
+                if focused {
+                    app.theme.title
+                } else {
+                    app.theme.dim
+                },
+            ),
+            Span::styled(
+                format!("[{}]", f.input.value()),
+                if focused {
+                    ratatui::style::Style::new().add_modifier(Modifier::BOLD)
+                } else {
+                    ratatui::style::Style::new()
+                },
+            ),
+        ]));
+    }
+    let hint = form.fields.get(form.focus).map_or("", |f| f.hint);
+    lines.push(Line::from(Span::styled(format!("  {hint}"), app.theme.dim)));
+    match (&form.waiting, &form.error) {
+        (Some(_), _) => lines.push(Line::from(Span::styled(
+            format!("{} working…", spinner(app, now)),
+            app.theme.accent,
+        ))),
+        (None, Some(e)) => lines.push(Line::from(Span::styled(
+            format!("! {e}"),
+            app.theme.error,
+        ))),
+        (None, None) => lines.push(Line::from("")),
+    }
+    lines.push(Line::from(Span::styled(
+        "Enter save · Tab/↑↓ field · Esc cancel",
+        app.theme.dim,
+    )));
+    let height = lines.len() as u16 + 2;
+    let inner = popup(frame, &form.title, 76, height, app);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    if let Some(f) = form.fields.get(form.focus)
+        && form.waiting.is_none()
+    {
+        let x = inner.x + 2 + label_width - 2 + 1 + f.input.visual_cursor() as u16;
+        let y = inner.y + first_field_line + form.focus as u16;
+        if x < inner.right() && y < inner.bottom() {
+            frame.set_cursor_position(Position::new(x, y));
+        }
+    }
+}
+
+fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
+    let mut lines: Vec<Line> = confirm.lines.iter().map(|l| Line::from(l.clone())).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("y yes · n no", app.theme.accent)));
+    let height = lines.len() as u16 + 2;
+    let inner = popup(frame, &confirm.title, 76, height, app);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn render_server_check(frame: &mut Frame, app: &App, uuid: &str, running: bool, now: Instant) {
+    let Some(s) = app.servers.iter().find(|s| s.uuid == uuid) else {
+        return;
+    };
+    let mut lines = vec![kv(app, "host", s.host.clone())];
+    if running {
+        lines.push(Line::from(format!("{} checking…", spinner(app, now))));
+    } else if s.online {
+        lines.push(Line::from(Span::styled("online", app.theme.ok)));
+        lines.push(kv(app, "mode", s.mode.to_string()));
+        lines.push(kv(
+            app,
+            "docker",
+            s.docker_version.clone().unwrap_or_else(|| "?".into()),
+        ));
+    } else {
+        lines.push(Line::from(Span::styled("offline", app.theme.error)));
+        lines.push(Line::from(Span::styled(
+            s.last_error.clone().unwrap_or_default(),
+            app.theme.error,
+        )));
+    }
+    if let Some(at) = s.checked_at.filter(|_| !running) {
+        lines.push(kv(app, "checked", rfc3339(at)));
+    }
+    lines.push(Line::from(Span::styled("Esc closes", app.theme.dim)));
+    let height = lines.len() as u16 + 4;
+    let inner = popup(frame, &format!("Check {}", s.name), 76, height, app);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

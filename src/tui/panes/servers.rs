@@ -1,0 +1,146 @@
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+use super::{block, header, inner_width, marker, row_style};
+use crate::domain::{Server, ServerMode};
+use crate::ops::rfc3339;
+use crate::tui::app::{App, Pane};
+use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
+
+/// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
+pub fn state_symbol(app: &App, server: &Server) -> &'static str {
+    if app.checking.contains(&server.uuid) && server.checked_at.is_none() {
+        "…"
+    } else if server.checked_at.is_none() {
+        "?"
+    } else if server.online {
+        "●"
+    } else {
+        "✗"
+    }
+}
+
+pub fn mode_label(mode: ServerMode) -> &'static str {
+    match mode {
+        ServerMode::Unknown => "unknown",
+        ServerMode::Standalone => "standalone",
+        ServerMode::SwarmManager => "swarm-mgr",
+        ServerMode::SwarmWorker => "swarm-wkr",
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let count = if app.loading {
+        String::new()
+    } else {
+        app.visible_servers.len().to_string()
+    };
+    let outer = block(app, Pane::Servers, "Servers", count);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let [table_area, detail_area] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(SERVER_DETAIL_LINES),
+    ])
+    .areas(inner);
+
+    let cursor = app.cursor(Pane::Servers);
+    let wide = inner_width(area) >= 40;
+    let rows = app
+        .visible_servers
+        .iter()
+        .enumerate()
+        .skip(cursor.offset)
+        .take(server_rows(area))
+        .map(|(i, &index)| {
+            let s = &app.servers[index];
+            let selected = i == cursor.selected;
+            let symbol = state_symbol(app, s);
+            let symbol_style = match symbol {
+                "●" => app.theme.ok,
+                "✗" => app.theme.error,
+                _ => app.theme.dim,
+            };
+            let mut cells = vec![
+                Line::from(marker(selected)),
+                Line::from(Span::styled(symbol, symbol_style)),
+                Line::from(s.name.as_str()),
+            ];
+            if wide {
+                cells.push(Line::from(s.host.as_str()));
+            }
+            cells.push(Line::from(mode_label(s.mode)));
+            Row::new(cells).style(row_style(app, Pane::Servers, selected))
+        });
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ];
+    let mut titles = vec!["", "", "NAME"];
+    if wide {
+        widths.push(Constraint::Fill(1));
+        titles.push("HOST");
+    }
+    widths.push(Constraint::Length(10));
+    titles.push("MODE");
+    let table = Table::new(rows, widths)
+        .header(header(app, titles))
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+
+    let lines = if app.loading {
+        vec![Line::from(Span::styled("loading records…", app.theme.dim))]
+    } else if app.servers.is_empty() {
+        vec![
+            Line::from("no servers yet"),
+            Line::from(Span::styled("a adds one", app.theme.dim)),
+        ]
+    } else if let Some(s) = app.selected_server() {
+        detail_lines(app, s)
+    } else {
+        vec![Line::from(Span::styled("no server matches", app.theme.dim))]
+    };
+    frame.render_widget(Paragraph::new(lines), detail_area);
+}
+
+fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
+    let target = if s.local {
+        format!("local socket {}", s.docker_socket)
+    } else {
+        format!(
+            "{}{}{}",
+            s.user.as_deref().map(|u| format!("{u}@")).unwrap_or_default(),
+            s.host,
+            s.port.map(|p| format!(":{p}")).unwrap_or_default()
+        )
+    };
+    let state = match (s.checked_at, s.online) {
+        _ if app.checking.contains(&s.uuid) => "checking…".to_string(),
+        (None, _) => "not checked yet".to_string(),
+        (Some(_), true) => format!(
+            "online · Docker {}",
+            s.docker_version.as_deref().unwrap_or("?")
+        ),
+        (Some(at), false) => format!("offline since check at {}", rfc3339(at)),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(target, app.theme.dim)),
+        Line::from(Span::styled(
+            state,
+            if s.online || s.checked_at.is_none() {
+                app.theme.dim
+            } else {
+                app.theme.error
+            },
+        )),
+    ];
+    if let Some(e) = s.last_error.as_deref().filter(|_| !s.online) {
+        lines.push(Line::from(Span::styled(format!("error: {e}"), app.theme.error)));
+    } else if s.build_server {
+        lines.push(Line::from(Span::styled("build server", app.theme.dim)));
+    }
+    lines
+}

@@ -1,0 +1,111 @@
+use std::time::{Duration, Instant};
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+use super::{block, marker, row_style};
+use crate::tui::app::{App, Pane, TaskState};
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+pub fn spinner(app: &App, now: Instant) -> &'static str {
+    let tick = now.saturating_duration_since(app.started).as_millis() / 100;
+    SPINNER[(tick % SPINNER.len() as u128) as usize]
+}
+
+pub fn duration(d: Duration) -> String {
+    if d.as_secs() >= 60 {
+        format!("{}m{:02}s", d.as_secs() / 60, d.as_secs() % 60)
+    } else if d.as_millis() >= 10_000 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
+    let running = app
+        .tasks
+        .iter()
+        .filter(|t| matches!(t.state, TaskState::Queued | TaskState::Running))
+        .count();
+    let failed = app
+        .tasks
+        .iter()
+        .filter(|t| t.state == TaskState::Failed)
+        .count();
+    let count = match (running, failed) {
+        (0, 0) => String::new(),
+        (r, 0) => format!("{r} pending"),
+        (0, f) => format!("{f} failed"),
+        (r, f) => format!("{r} pending, {f} failed"),
+    };
+    let outer = block(app, Pane::Tasks, "Tasks", count);
+    if app.tasks.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "remote actions run here, one lane per server",
+                app.theme.dim,
+            ))
+            .block(outer),
+            area,
+        );
+        return;
+    }
+    let cursor = app.cursor(Pane::Tasks);
+    let visible = usize::from(area.height.saturating_sub(2));
+    let rows = app
+        .tasks
+        .iter()
+        .enumerate()
+        .skip(cursor.offset)
+        .take(visible)
+        .map(|(i, t)| {
+            let selected = i == cursor.selected;
+            let (symbol, style, state) = match t.state {
+                TaskState::Queued => ("·", app.theme.dim, "queued"),
+                TaskState::Running => (spinner(app, now), app.theme.accent, "running"),
+                TaskState::Done => ("✓", app.theme.ok, "done"),
+                TaskState::Failed => ("✗", app.theme.error, "failed"),
+            };
+            let elapsed = match (t.started_at, t.finished_at) {
+                (Some(s), Some(f)) => duration(f.saturating_duration_since(s)),
+                (Some(s), None) => duration(now.saturating_duration_since(s)),
+                (None, _) => String::new(),
+            };
+            Row::new(vec![
+                Line::from(marker(selected)),
+                Line::from(Span::styled(symbol, style)),
+                Line::from(Span::styled(state, style)),
+                Line::from(t.server.as_str()),
+                Line::from(t.label.as_str()),
+                Line::from(elapsed),
+                Line::from(Span::styled(
+                    t.note.as_str(),
+                    if t.state == TaskState::Failed {
+                        app.theme.error
+                    } else {
+                        app.theme.dim
+                    },
+                )),
+            ])
+            .style(row_style(app, Pane::Tasks, selected))
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(7),
+            Constraint::Max(14),
+            Constraint::Max(24),
+            Constraint::Length(6),
+            Constraint::Fill(1),
+        ],
+    )
+    .column_spacing(1)
+    .block(outer);
+    frame.render_widget(table, area);
+}

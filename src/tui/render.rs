@@ -1,0 +1,71 @@
+//! Draws the whole screen from the app's state; reads only.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, Pane};
+use super::keymap::Command;
+use super::{overlay, panes};
+
+pub fn render(frame: &mut Frame, app: &App, now: Instant) {
+    let areas = app.areas();
+    panes::servers::render(frame, areas.servers, app);
+    panes::destinations::render(frame, areas.destinations, app);
+    panes::scan::render(frame, areas.scan, app);
+    panes::tasks::render(frame, areas.tasks, app, now);
+    status_line(frame, areas.status, app, now);
+    overlay::render(frame, app, now);
+}
+
+fn status_line(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, now: Instant) {
+    let hints = hints(app);
+    // The message wins: the hints show only where they fit beside it.
+    let message_width = app.status.text.chars().count() as u16 + 4;
+    let hint_width = hints.chars().count() as u16 + 2;
+    let hint_width = if message_width + hint_width <= area.width {
+        hint_width
+    } else {
+        0
+    };
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint_width)]).areas(area);
+    let mut spans = Vec::new();
+    if app.busy() {
+        spans.push(Span::styled(
+            format!("{} ", panes::tasks::spinner(app, now)),
+            app.theme.accent,
+        ));
+    }
+    if app.status.error {
+        spans.push(Span::styled(
+            format!("! {}", app.status.text),
+            app.theme.error,
+        ));
+    } else {
+        spans.push(Span::raw(app.status.text.as_str()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(
+        Paragraph::new(Span::styled(hints, app.theme.dim)).right_aligned(),
+        right,
+    );
+}
+
+/// The keys that matter in the focused pane, shortest first.
+fn hints(app: &App) -> String {
+    let k = |c: Command| app.keymap.key_name(c);
+    if app.filter_input.is_some() {
+        return "Enter keep · Esc clear".into();
+    }
+    let pane_keys = match app.focus {
+        Pane::Servers => format!("{} scan {} add {} check", k(Command::Scan), k(Command::Add), k(Command::Check)),
+        Pane::Destinations => format!("{} delete {} rename {} mark", k(Command::Delete), k(Command::Edit), k(Command::Toggle)),
+        Pane::Scan => format!("{} check {} import {} all", k(Command::Toggle), k(Command::Import), k(Command::SelectAll)),
+        Pane::Tasks => "Tab pane".to_string(),
+    };
+    format!("{pane_keys} {} help {} quit", k(Command::Help), k(Command::Quit))
+}
