@@ -17,8 +17,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::domain::{Error, Server};
 use crate::ops::{
-    CheckRow, DestinationDetails, DestinationView, NewDestination, NewServer, Ops, ServerEdit, Outcome,
-    ScanRow,
+    CheckRow, DestinationDetails, DestinationView, NewDestination, NewServer, Ops, Outcome,
+    ScanRow, ServerEdit,
 };
 
 pub type TaskId = u64;
@@ -31,19 +31,46 @@ pub const LOCAL_LANE: &str = "";
 pub enum Task {
     /// Servers and destinations from the store.
     Load,
-    CheckServer { server: String },
+    CheckServer {
+        server: String,
+    },
     /// Whether this machine's Docker socket answers (to offer it as the first server).
     ProbeLocal,
     AddServer(NewServer),
-    EditServer { server: String, edit: ServerEdit },
-    RemoveServer { server: String, force: bool },
-    Scan { server: String },
-    Import { server: String, networks: Vec<String> },
+    EditServer {
+        server: String,
+        edit: ServerEdit,
+    },
+    RemoveServer {
+        server: String,
+        force: bool,
+    },
+    Scan {
+        server: String,
+    },
+    Import {
+        server: String,
+        networks: Vec<String>,
+    },
     CreateDestination(NewDestination),
-    RenameDestination { server: String, destination: String, name: String },
-    DeleteDestination { server: String, destination: String, force: bool },
-    ShowDestination { server: String, destination: String },
-    CheckDestinations { server: String, destinations: Vec<String> },
+    RenameDestination {
+        server: String,
+        destination: String,
+        name: String,
+    },
+    DeleteDestination {
+        server: String,
+        destination: String,
+        force: bool,
+    },
+    ShowDestination {
+        server: String,
+        destination: String,
+    },
+    CheckDestinations {
+        server: String,
+        destinations: Vec<String>,
+    },
 }
 
 impl Task {
@@ -110,6 +137,8 @@ pub enum TaskResult {
     Checked(Vec<CheckRow>),
 }
 
+// A few events a second at most, moved once through a channel: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskEvent {
     /// Accepted; `label` says what it does, for the Tasks pane.
@@ -119,9 +148,18 @@ pub enum TaskEvent {
         at: Instant,
     },
     /// Asked for again while the first was pending: its result will come as `into`'s.
-    Joined { id: TaskId, into: TaskId },
-    Started { id: TaskId, at: Instant },
-    Progress { id: TaskId, note: String },
+    Joined {
+        id: TaskId,
+        into: TaskId,
+    },
+    Started {
+        id: TaskId,
+        at: Instant,
+    },
+    Progress {
+        id: TaskId,
+        note: String,
+    },
     Finished {
         id: TaskId,
         at: Instant,
@@ -208,9 +246,7 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
                 id,
                 events: events.clone(),
             };
-            let result = run(&ops, task, &progress)
-                .await
-                .map_err(|e| e.to_string());
+            let result = run(&ops, task, &progress).await.map_err(|e| e.to_string());
             tracing::info!(task = id, ok = result.is_ok(), "task finished");
             let _ = events.send(TaskEvent::Finished {
                 id,
@@ -291,9 +327,9 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
             progress.note(format!("checking {}", input.name));
             Ok(TaskResult::ServerAdded(ops.add_server(input).await?))
         }
-        Task::EditServer { server, edit } => {
-            Ok(TaskResult::ServerEdited(ops.edit_server(&server, edit).await?))
-        }
+        Task::EditServer { server, edit } => Ok(TaskResult::ServerEdited(
+            ops.edit_server(&server, edit).await?,
+        )),
         Task::RemoveServer { server, force } => Ok(TaskResult::ServerRemoved(
             ops.remove_server(&server, force).await?,
         )),

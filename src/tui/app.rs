@@ -34,7 +34,11 @@ impl Pane {
     fn step(self, forward: bool) -> Pane {
         let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
         let n = Pane::ORDER.len();
-        Pane::ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        Pane::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 
@@ -123,6 +127,7 @@ pub struct Status {
     pub error: bool,
 }
 
+#[allow(clippy::large_enum_variant)] // see TaskEvent
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
@@ -370,10 +375,7 @@ impl App {
                         || d.server.to_lowercase().contains(&filter))
             })
             .collect();
-        let (len, page) = (
-            self.len(Pane::Destinations),
-            self.page(Pane::Destinations),
-        );
+        let (len, page) = (self.len(Pane::Destinations), self.page(Pane::Destinations));
         self.cursor_mut(Pane::Destinations).fit(len, page);
     }
 
@@ -1006,7 +1008,8 @@ fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
                 });
                 trim_tasks(app);
                 let (len, page) = (app.len(Pane::Tasks), app.page(Pane::Tasks));
-                app.cursor_mut(Pane::Tasks).set(len.saturating_sub(1), len, page);
+                app.cursor_mut(Pane::Tasks)
+                    .set(len.saturating_sub(1), len, page);
             }
             Vec::new()
         }
@@ -1176,7 +1179,8 @@ fn failed(app: &mut App, id: TaskId, error: String) -> Vec<Effect> {
             error: error.clone(),
         });
     }
-    app.checking.retain(|uuid| app.servers.iter().any(|s| &s.uuid == uuid));
+    app.checking
+        .retain(|uuid| app.servers.iter().any(|s| &s.uuid == uuid));
     if app.loading {
         app.loading = false;
     }
@@ -1306,10 +1310,8 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
             if let Some(scan) = &mut app.scan
                 && scan.server == server
             {
-                scan.checked.retain(|n| {
-                    rows.iter()
-                        .any(|r| &r.network == n && r.importable)
-                });
+                scan.checked
+                    .retain(|n| rows.iter().any(|r| &r.network == n && r.importable));
                 let importable = rows.iter().filter(|r| r.importable).count();
                 let total = rows.len();
                 scan.rows = rows;

@@ -112,7 +112,11 @@ impl Form {
                     &domain::default_destination_name(&server.name, &network),
                     "unique across all destinations",
                 ),
-                field("Network", &network, "Docker network name; fixed once created"),
+                field(
+                    "Network",
+                    &network,
+                    "Docker network name; fixed once created",
+                ),
                 field("Subnet", "", "optional CIDR, e.g. 10.20.0.0/24"),
                 field("Internal", "no", "yes: no outbound traffic"),
             ],
@@ -169,7 +173,8 @@ impl Form {
         match edited {
             "Name" => self.name_edited = true,
             "Network" if !self.name_edited => {
-                let name = domain::default_destination_name(&self.server_name, self.value("Network"));
+                let name =
+                    domain::default_destination_name(&self.server_name, self.value("Network"));
                 if let Some(f) = self.fields.iter_mut().find(|f| f.label == "Name") {
                     f.input = Input::new(name);
                 }
@@ -197,12 +202,13 @@ impl Form {
                 if !local {
                     domain::validate_host(&host).map_err(text)?;
                 }
-                let port = match self.value("Port") {
-                    "" => None,
-                    p => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-                        format!("port {p:?} is not a number from 1 to 65535")
-                    })?),
-                };
+                let port =
+                    match self.value("Port") {
+                        "" => None,
+                        p => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                            format!("port {p:?} is not a number from 1 to 65535")
+                        })?),
+                    };
                 let user = optional("User");
                 if let Some(u) = &user {
                     domain::validate_user(u).map_err(text)?;
@@ -325,7 +331,10 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
 pub enum ConfirmKind {
     /// (server uuid, destination uuid) pairs.
     DeleteDestinations(Vec<(String, String)>),
-    RemoveServer { server: String, force: bool },
+    RemoveServer {
+        server: String,
+        force: bool,
+    },
     AddLocal,
 }
 

@@ -39,17 +39,62 @@ pub enum Command {
 pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
     ("quit", Command::Quit, 'q', "quit"),
     ("help", Command::Help, '?', "this help"),
-    ("scan", Command::Scan, 's', "scan the selected server's networks"),
-    ("import", Command::Import, 'i', "import the checked networks"),
-    ("add", Command::Add, 'a', "add a server / create a destination"),
-    ("edit", Command::Edit, 'e', "edit a server / rename a destination"),
+    (
+        "scan",
+        Command::Scan,
+        's',
+        "scan the selected server's networks",
+    ),
+    (
+        "import",
+        Command::Import,
+        'i',
+        "import the checked networks",
+    ),
+    (
+        "add",
+        Command::Add,
+        'a',
+        "add a server / create a destination",
+    ),
+    (
+        "edit",
+        Command::Edit,
+        'e',
+        "edit a server / rename a destination",
+    ),
     ("delete", Command::Delete, 'd', "delete (asks first)"),
-    ("check", Command::Check, 'c', "check a server / the destinations"),
-    ("refresh", Command::Refresh, 'r', "reload records, re-check servers, rescan"),
+    (
+        "check",
+        Command::Check,
+        'c',
+        "check a server / the destinations",
+    ),
+    (
+        "refresh",
+        Command::Refresh,
+        'r',
+        "reload records, re-check servers, rescan",
+    ),
     ("filter", Command::Filter, '/', "filter the pane"),
-    ("toggle", Command::Toggle, ' ', "check a network / mark a destination"),
-    ("select_all", Command::SelectAll, 'A', "check all importable networks"),
-    ("scope", Command::Scope, 'v', "destinations: all servers or the selected one"),
+    (
+        "toggle",
+        Command::Toggle,
+        ' ',
+        "check a network / mark a destination",
+    ),
+    (
+        "select_all",
+        Command::SelectAll,
+        'A',
+        "check all importable networks",
+    ),
+    (
+        "scope",
+        Command::Scope,
+        'v',
+        "destinations: all servers or the selected one",
+    ),
 ];
 
 /// Keys that are not configurable, for the help screen.

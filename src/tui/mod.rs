@@ -35,8 +35,8 @@ pub async fn run(ops: Ops, config: &Config, started: Instant) -> Result<(), Erro
     let keymap = Keymap::from_config(&config.keys)?;
     let theme = Theme::new(&config.theme, Theme::no_color_requested());
     install_panic_hook();
-    let mut terminal = ratatui::try_init()
-        .map_err(|e| Error::Io(format!("cannot open the terminal: {e}")))?;
+    let mut terminal =
+        ratatui::try_init().map_err(|e| Error::Io(format!("cannot open the terminal: {e}")))?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, ops.clone(), keymap, theme, started).await;
     restore_terminal();
@@ -53,7 +53,12 @@ async fn event_loop(
 ) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
     let size = terminal.size().map_err(io)?;
-    let mut app = App::new(keymap, theme, Rect::new(0, 0, size.width, size.height), started);
+    let mut app = App::new(
+        keymap,
+        theme,
+        Rect::new(0, 0, size.width, size.height),
+        started,
+    );
     let (mut queue, mut task_events) = Queue::new(ops);
     let mut input = EventStream::new();
     let mut spinner = tokio::time::interval(SPINNER_TICK);

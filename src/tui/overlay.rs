@@ -53,10 +53,7 @@ fn popup(frame: &mut Frame, title: &str, width: u16, height: u16, app: &App) -> 
 }
 
 fn render_help(frame: &mut Frame, app: &App) {
-    let mut lines = vec![Line::from(Span::styled(
-        "Keys (letters can be changed in the config file, [keys])",
-        app.theme.dim,
-    ))];
+    let mut lines = Vec::new();
     for (name, command, _, what) in CONFIGURABLE {
         let _ = name;
         lines.push(Line::from(vec![
@@ -74,17 +71,17 @@ fn render_help(frame: &mut Frame, app: &App) {
         ]));
     }
     lines.push(Line::from(Span::styled(
-        "any key closes this help",
+        "letter keys can be changed in the config file, [keys]",
         app.theme.dim,
     )));
     let height = lines.len() as u16 + 2;
-    let inner = popup(frame, "Help", 70, height, app);
+    let inner = popup(frame, "Help — any key closes", 70, height, app);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn kv<'a>(app: &App, key: &'a str, value: String) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{key:>16}: "), app.theme.dim),
+        Span::styled(format!("{key:>14}: "), app.theme.dim),
         Span::raw(value),
     ])
 }
@@ -111,19 +108,35 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
         Details::Destination(d) => {
             let v = &d.destination;
             let mut lines = vec![
-                kv(app, "status", d.status.as_str().to_string()),
+                kv(
+                    app,
+                    "status",
+                    format!("{} · created {}", d.status.as_str(), v.created_at),
+                ),
                 kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
                 kv(app, "network", v.network.clone()),
                 kv(app, "network id", v.network_id.clone()),
-                kv(app, "type", v.kind.to_string()),
-                kv(app, "driver", opt(&d.driver)),
-                kv(app, "scope", opt(&d.scope)),
-                kv(app, "attachable", yes_no(d.attachable)),
-                kv(app, "internal", yes_no(d.internal)),
-                kv(app, "subnet", opt(&d.subnet)),
-                kv(app, "gateway", opt(&d.gateway)),
+                kv(
+                    app,
+                    "type",
+                    format!(
+                        "{} · driver {} · scope {}",
+                        v.kind,
+                        opt(&d.driver),
+                        opt(&d.scope)
+                    ),
+                ),
+                kv(
+                    app,
+                    "attachable",
+                    format!("{} · internal {}", yes_no(d.attachable), yes_no(d.internal)),
+                ),
+                kv(
+                    app,
+                    "subnet",
+                    format!("{} · gateway {}", opt(&d.subnet), opt(&d.gateway)),
+                ),
                 kv(app, "proxy attached", yes_no(d.proxy_connected)),
-                kv(app, "created", v.created_at.clone()),
             ];
             let mut labels: Vec<_> = d.labels.iter().collect();
             labels.sort();
@@ -197,13 +210,8 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
 }
 
 fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
-    let label_width = form
-        .fields
-        .iter()
-        .map(|f| f.label.len())
-        .max()
-        .unwrap_or(0) as u16
-        + 2;
+    // "> " + the longest label + one space, then "[value]".
+    let label_width = form.fields.iter().map(|f| f.label.len()).max().unwrap_or(0) as u16 + 1;
     let mut lines: Vec<Line> = form
         .info
         .iter()
@@ -215,7 +223,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
         lines.push(Line::from(vec![
             Span::raw(if focused { "> " } else { "  " }),
             Span::styled(
-                format!("{:<width$}", f.label, width = label_width as usize - 2),
+                format!("{:<width$}", f.label, width = label_width as usize),
                 if focused {
                     app.theme.title
                 } else {
@@ -239,10 +247,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
             format!("{} working…", spinner(app, now)),
             app.theme.accent,
         ))),
-        (None, Some(e)) => lines.push(Line::from(Span::styled(
-            format!("! {e}"),
-            app.theme.error,
-        ))),
+        (None, Some(e)) => lines.push(Line::from(Span::styled(format!("! {e}"), app.theme.error))),
         (None, None) => lines.push(Line::from("")),
     }
     lines.push(Line::from(Span::styled(
@@ -255,7 +260,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     if let Some(f) = form.fields.get(form.focus)
         && form.waiting.is_none()
     {
-        let x = inner.x + 2 + label_width - 2 + 1 + f.input.visual_cursor() as u16;
+        let x = inner.x + 2 + label_width + 1 + f.input.visual_cursor() as u16;
         let y = inner.y + first_field_line + form.focus as u16;
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position(Position::new(x, y));
@@ -264,7 +269,11 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
 }
 
 fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
-    let mut lines: Vec<Line> = confirm.lines.iter().map(|l| Line::from(l.clone())).collect();
+    let mut lines: Vec<Line> = confirm
+        .lines
+        .iter()
+        .map(|l| Line::from(l.clone()))
+        .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("y yes · n no", app.theme.accent)));
     let height = lines.len() as u16 + 2;

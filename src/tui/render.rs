@@ -62,10 +62,29 @@ fn hints(app: &App) -> String {
         return "Enter keep · Esc clear".into();
     }
     let pane_keys = match app.focus {
-        Pane::Servers => format!("{} scan {} add {} check", k(Command::Scan), k(Command::Add), k(Command::Check)),
-        Pane::Destinations => format!("{} delete {} rename {} mark", k(Command::Delete), k(Command::Edit), k(Command::Toggle)),
-        Pane::Scan => format!("{} check {} import {} all", k(Command::Toggle), k(Command::Import), k(Command::SelectAll)),
+        Pane::Servers => format!(
+            "{} scan {} add {} check",
+            k(Command::Scan),
+            k(Command::Add),
+            k(Command::Check)
+        ),
+        Pane::Destinations => format!(
+            "{} delete {} rename {} mark",
+            k(Command::Delete),
+            k(Command::Edit),
+            k(Command::Toggle)
+        ),
+        Pane::Scan => format!(
+            "{} check {} import {} all",
+            k(Command::Toggle),
+            k(Command::Import),
+            k(Command::SelectAll)
+        ),
         Pane::Tasks => "Tab pane".to_string(),
     };
-    format!("{pane_keys} {} help {} quit", k(Command::Help), k(Command::Quit))
+    format!(
+        "{pane_keys} {} help {} quit",
+        k(Command::Help),
+        k(Command::Quit)
+    )
 }

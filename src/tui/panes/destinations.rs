@@ -59,7 +59,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             };
             let mut cells = vec![
                 Line::from(marker(selected)),
-                Line::from(if app.marked.contains(&d.uuid) { "*" } else { " " }),
+                Line::from(if app.marked.contains(&d.uuid) {
+                    "*"
+                } else {
+                    " "
+                }),
                 Line::from(d.name.as_str()),
                 Line::from(d.network.as_str()),
             ];

@@ -45,7 +45,11 @@ pub fn block<'a>(app: &App, pane: Pane, title: &str, count: String) -> Block<'a>
         } else {
             BorderType::Plain
         })
-        .border_style(if focused { app.theme.accent } else { app.theme.dim })
+        .border_style(if focused {
+            app.theme.accent
+        } else {
+            app.theme.dim
+        })
         .title(Line::from(spans))
 }
 

@@ -33,9 +33,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         && scan.rows.is_empty()
     {
         frame.render_widget(
-            Paragraph::new(Span::styled(format!("scan failed: {error}"), app.theme.error))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(outer),
+            Paragraph::new(Span::styled(
+                format!("scan failed: {error}"),
+                app.theme.error,
+            ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(outer),
             area,
         );
         return;
@@ -98,7 +101,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(3),
-        Constraint::Fill(2),
+        Constraint::Fill(1),
         Constraint::Length(7),
     ];
     let mut titles = vec!["", "", "NETWORK", "DRIVER"];
@@ -108,7 +111,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         titles.push("SCOPE");
         titles.push("CTRS");
     }
-    widths.push(Constraint::Fill(1));
+    widths.push(Constraint::Min(13));
     titles.push("IMPORT");
     let table = Table::new(rows, widths)
         .header(header(app, titles))

@@ -40,11 +40,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let outer = block(app, Pane::Servers, "Servers", count);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let [table_area, detail_area] = Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(SERVER_DETAIL_LINES),
-    ])
-    .areas(inner);
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(SERVER_DETAIL_LINES)])
+            .areas(inner);
 
     let cursor = app.cursor(Pane::Servers);
     let wide = inner_width(area) >= 40;
@@ -112,7 +110,10 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
     } else {
         format!(
             "{}{}{}",
-            s.user.as_deref().map(|u| format!("{u}@")).unwrap_or_default(),
+            s.user
+                .as_deref()
+                .map(|u| format!("{u}@"))
+                .unwrap_or_default(),
             s.host,
             s.port.map(|p| format!(":{p}")).unwrap_or_default()
         )
@@ -138,7 +139,10 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
         )),
     ];
     if let Some(e) = s.last_error.as_deref().filter(|_| !s.online) {
-        lines.push(Line::from(Span::styled(format!("error: {e}"), app.theme.error)));
+        lines.push(Line::from(Span::styled(
+            format!("error: {e}"),
+            app.theme.error,
+        )));
     } else if s.build_server {
         lines.push(Line::from(Span::styled("build server", app.theme.dim)));
     }

@@ -1,0 +1,771 @@
+//! The TUI without a terminal: state updates driven through `update`, and every pane and
+//! dialog rendered into ratatui's `TestBackend` at 80x24 and 120x40 (insta snapshots).
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use destui::domain::{Destination, DestinationType, Server, ServerMode};
+use destui::ops::{
+    CheckRow, ContainerRef, DestinationDetails, DestinationView, HealthStatus, Outcome, ScanRow,
+};
+use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
+use destui::tui::app::{Action, App, Details, Effect, Pane, TaskState, update};
+use destui::tui::dialog::Dialog;
+use destui::tui::keymap::Keymap;
+use destui::tui::render::render;
+use destui::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use std::sync::OnceLock;
+
+// ---------- fixture ----------
+
+fn base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+fn at(ms: u64) -> Instant {
+    base() + Duration::from_millis(ms)
+}
+
+/// 2026-11-22T10:00:00Z
+const CHECKED: i64 = 1_795_341_600;
+
+fn server(uuid: &str, name: &str, host: &str, mode: ServerMode) -> Server {
+    Server {
+        uuid: uuid.into(),
+        name: name.into(),
+        host: host.into(),
+        port: Some(22),
+        user: Some("root".into()),
+        identity: None,
+        docker_socket: "/var/run/docker.sock".into(),
+        local: false,
+        build_server: false,
+        proxy_container: "coolify-proxy".into(),
+        mode,
+        online: false,
+        last_error: None,
+        checked_at: None,
+        docker_version: None,
+    }
+}
+
+fn servers() -> Vec<Server> {
+    vec![
+        server("s-beta", "beta", "10.0.0.2", ServerMode::SwarmManager),
+        server(
+            "s-alpha",
+            "alpha",
+            "alpha.example.net",
+            ServerMode::Standalone,
+        ),
+        server("s-gone", "gone", "192.0.2.9", ServerMode::Unknown),
+    ]
+}
+
+fn destination(uuid: &str, name: &str, network: &str, server: &Server) -> DestinationView {
+    let kind = if server.mode == ServerMode::SwarmManager {
+        DestinationType::Swarm
+    } else {
+        DestinationType::Standalone
+    };
+    DestinationView::new(
+        &Destination {
+            uuid: uuid.into(),
+            name: name.into(),
+            network: network.into(),
+            network_id: format!("{:0<64}", uuid.replace('-', "")),
+            server_uuid: server.uuid.clone(),
+            kind,
+            created_at: CHECKED,
+        },
+        Some(server),
+    )
+}
+
+fn destinations(servers: &[Server]) -> Vec<DestinationView> {
+    let (beta, alpha) = (&servers[0], &servers[1]);
+    vec![
+        destination("d-1", "alpha-web", "web", alpha),
+        destination("d-2", "alpha-db", "db", alpha),
+        destination("d-3", "beta-stack", "stack", beta),
+    ]
+}
+
+fn scan_rows() -> Vec<ScanRow> {
+    let row = |network: &str, importable: bool, containers: &[&str]| ScanRow {
+        network: network.into(),
+        id: format!("{network:x<64}"),
+        driver: "bridge".into(),
+        scope: "local".into(),
+        containers: containers.iter().map(|c| c.to_string()).collect(),
+        importable,
+        reason: (!importable).then(|| "already added".into()),
+        unused: containers.iter().all(|c| *c == "coolify-proxy"),
+    };
+    vec![
+        row("db", false, &["coolify-proxy", "postgres"]),
+        row("legacy", true, &["coolify-proxy"]),
+        row("shop", true, &["shop-app"]),
+        row("web", false, &["coolify-proxy"]),
+    ]
+}
+
+struct Harness {
+    app: App,
+    effects: Vec<Effect>,
+}
+
+impl Harness {
+    fn new(width: u16, height: u16) -> Self {
+        let mut app = App::new(
+            Keymap::default(),
+            Theme::plain(),
+            Rect::new(0, 0, width, height),
+            base(),
+        );
+        let effects = app.start();
+        Harness { app, effects }
+    }
+
+    /// Start-up with the fixture loaded and the servers checked: alpha and beta online,
+    /// gone offline.
+    fn loaded(width: u16, height: u16) -> Self {
+        let mut h = Harness::new(width, height);
+        let load = h.submitted(|t| *t == Task::Load);
+        let all = servers();
+        let dests = destinations(&all);
+        h.finish(
+            load,
+            5,
+            Ok(TaskResult::Loaded {
+                servers: all.clone(),
+                destinations: dests,
+            }),
+        );
+        for mut s in all {
+            let id = h.submitted(|t| {
+                *t == Task::CheckServer {
+                    server: s.uuid.clone(),
+                }
+            });
+            h.queue(id, "check server", 6);
+            h.event(TaskEvent::Started { id, at: at(7) });
+            let error = if s.name == "gone" {
+                s.online = false;
+                s.last_error = Some("cannot reach gone (192.0.2.9): connection timed out".into());
+                Some("cannot reach gone (192.0.2.9): connection timed out".to_string())
+            } else {
+                s.online = true;
+                s.docker_version = Some("20.10.24".into());
+                None
+            };
+            s.checked_at = Some(CHECKED);
+            h.finish(id, 240, Ok(TaskResult::ServerChecked { server: s, error }));
+        }
+        h.effects.clear();
+        h
+    }
+
+    /// The id of the one submitted task matching `f`, taken out of the pending effects.
+    fn submitted(&mut self, f: impl Fn(&Task) -> bool) -> TaskId {
+        let i = self
+            .effects
+            .iter()
+            .position(|e| matches!(e, Effect::Submit(_, t) if f(t)))
+            .unwrap_or_else(|| panic!("no such task submitted; effects: {:?}", self.effects));
+        match self.effects.remove(i) {
+            Effect::Submit(id, _) => id,
+            Effect::Quit => unreachable!(),
+        }
+    }
+
+    fn tasks(&self) -> Vec<&Task> {
+        self.effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Submit(_, t) => Some(t),
+                Effect::Quit => None,
+            })
+            .collect()
+    }
+
+    fn event(&mut self, event: TaskEvent) {
+        let more = update(&mut self.app, Action::Task(event));
+        self.effects.extend(more);
+    }
+
+    fn queue(&mut self, id: TaskId, label: &str, ms: u64) {
+        self.event(TaskEvent::Queued {
+            id,
+            label: label.into(),
+            at: at(ms),
+        });
+    }
+
+    fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, String>) {
+        self.event(TaskEvent::Finished {
+            id,
+            at: at(ms),
+            result,
+        });
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        let more = update(
+            &mut self.app,
+            Action::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
+        self.effects.extend(more);
+    }
+
+    fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn scan_alpha(&mut self) -> TaskId {
+        self.key(KeyCode::Char('s'));
+        let id = self.submitted(|t| {
+            *t == Task::Scan {
+                server: "s-alpha".into(),
+            }
+        });
+        self.queue(id, "scan", 300);
+        self.event(TaskEvent::Started { id, at: at(300) });
+        self.finish(
+            id,
+            420,
+            Ok(TaskResult::Scanned {
+                server: "s-alpha".into(),
+                rows: scan_rows(),
+            }),
+        );
+        id
+    }
+
+    fn screen(&self) -> String {
+        let mut terminal =
+            Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height))
+                .expect("test terminal");
+        terminal
+            .draw(|f| render(f, &self.app, at(1000)))
+            .expect("draw");
+        terminal.backend().to_string()
+    }
+}
+
+/// The line of the screen that contains `needle`.
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{screen}"))
+}
+
+// ---------- state updates ----------
+
+#[test]
+fn start_up_loads_then_checks_every_server_and_selects_the_first_by_name() {
+    let mut h = Harness::new(80, 24);
+    assert_eq!(h.tasks(), vec![&Task::Load, &Task::ProbeLocal]);
+    assert!(
+        h.screen().contains("loading records"),
+        "first frame before any answer"
+    );
+    let load = h.submitted(|t| *t == Task::Load);
+    let all = servers();
+    h.finish(
+        load,
+        5,
+        Ok(TaskResult::Loaded {
+            destinations: destinations(&all),
+            servers: all,
+        }),
+    );
+    let mut checks: Vec<String> = h
+        .tasks()
+        .into_iter()
+        .filter_map(|t| match t {
+            Task::CheckServer { server } => Some(server.clone()),
+            _ => None,
+        })
+        .collect();
+    checks.sort();
+    assert_eq!(checks, ["s-alpha", "s-beta", "s-gone"]);
+    assert_eq!(h.app.focus, Pane::Servers);
+    assert_eq!(
+        h.app.selected_server().map(|s| s.name.as_str()),
+        Some("alpha")
+    );
+    // Servers not answered yet show as being checked, not as offline.
+    assert!(line_with(&h.screen(), "gone").contains('…'));
+}
+
+#[test]
+fn an_offline_server_shows_its_error_and_the_others_stay_online() {
+    let mut h = Harness::loaded(120, 40);
+    let screen = h.screen();
+    assert!(
+        line_with(&screen, "> ● alpha").contains("standalone"),
+        "{screen}"
+    );
+    assert!(line_with(&screen, "10.0.0.2").contains('●'), "{screen}");
+    assert!(line_with(&screen, "192.0.2.9").contains('✗'));
+    h.keys("jj");
+    assert_eq!(
+        h.app.selected_server().map(|s| s.name.as_str()),
+        Some("gone")
+    );
+    assert!(h.screen().contains("error: cannot reach gone"));
+}
+
+#[test]
+fn the_local_socket_is_offered_only_with_an_empty_database_once_both_answers_are_in() {
+    for probe_first in [true, false] {
+        let mut h = Harness::new(80, 24);
+        let load = h.submitted(|t| *t == Task::Load);
+        let probe = h.submitted(|t| *t == Task::ProbeLocal);
+        let loaded = Ok(TaskResult::Loaded {
+            servers: vec![],
+            destinations: vec![],
+        });
+        let probed = Ok(TaskResult::LocalProbed { reachable: true });
+        if probe_first {
+            h.finish(probe, 1, probed);
+            assert!(h.app.dialog.is_none(), "not before the load");
+            h.finish(load, 2, loaded);
+        } else {
+            h.finish(load, 1, loaded);
+            h.finish(probe, 2, probed);
+        }
+        assert!(h.screen().contains("No servers yet"));
+        h.key(KeyCode::Char('y'));
+        let add = h.tasks();
+        assert!(
+            matches!(add.as_slice(), [Task::AddServer(s)] if s.local && s.name == "local"),
+            "{add:?}"
+        );
+    }
+    let mut h = Harness::loaded(80, 24);
+    let probe = h.app.start().len(); // a second start asks again; servers exist now
+    assert_eq!(probe, 2);
+    h.finish(99, 1, Ok(TaskResult::LocalProbed { reachable: true }));
+    assert!(h.app.dialog.is_none(), "never offered when servers exist");
+}
+
+#[test]
+fn scan_check_and_import_submit_exactly_the_checked_networks() {
+    let mut h = Harness::loaded(120, 40);
+    h.scan_alpha();
+    assert_eq!(h.app.focus, Pane::Scan);
+    // db (already added) cannot be checked; the cursor stays put and the status says why.
+    h.key(KeyCode::Char(' '));
+    assert!(h.app.status.error && h.app.status.text.contains("already added"));
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    let screen = h.screen();
+    assert!(line_with(&screen, "legacy").contains("[x]"));
+    assert!(line_with(&screen, "shop").contains("[ ]"));
+    assert!(
+        line_with(&screen, "> [ ] shop").contains('>'),
+        "cursor moved on"
+    );
+    h.key(KeyCode::Char('i'));
+    assert_eq!(
+        h.tasks(),
+        vec![&Task::Import {
+            server: "s-alpha".into(),
+            networks: vec!["legacy".into()]
+        }]
+    );
+    let import = h.submitted(|t| matches!(t, Task::Import { .. }));
+    let alpha = servers()[1].clone();
+    h.finish(
+        import,
+        900,
+        Ok(TaskResult::Imported {
+            server: "s-alpha".into(),
+            outcome: Outcome {
+                value: vec![destination("d-9", "alpha-legacy", "legacy", &alpha)],
+                warnings: vec![],
+            },
+        }),
+    );
+    // The panes refresh without a key press: a reload and a rescan of that server.
+    let mut follow = h.tasks();
+    follow.sort_by_key(|t| format!("{t:?}"));
+    assert_eq!(
+        follow,
+        vec![
+            &Task::Load,
+            &Task::Scan {
+                server: "s-alpha".into()
+            }
+        ]
+    );
+    assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
+    assert!(h.app.status.text.contains("imported alpha-legacy"));
+}
+
+#[test]
+fn select_all_checks_every_importable_network_and_again_clears() {
+    let mut h = Harness::loaded(120, 40);
+    h.scan_alpha();
+    h.key(KeyCode::Char('A'));
+    let checked: Vec<&str> = h
+        .app
+        .scan
+        .as_ref()
+        .map(|s| s.checked.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(checked, ["legacy", "shop"]);
+    h.key(KeyCode::Char('A'));
+    assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
+    h.key(KeyCode::Char('i'));
+    assert!(
+        h.tasks().is_empty(),
+        "nothing importable under the cursor (db)"
+    );
+}
+
+#[test]
+fn a_form_keeps_what_was_typed_and_shows_errors_inline() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    let Some(Dialog::Form(form)) = &mut h.app.dialog else {
+        panic!("create form expected");
+    };
+    form.fields[1].input = tui_input::Input::new(String::new());
+    h.key(KeyCode::Tab);
+    h.keys("bad name!");
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "refused before anything is submitted");
+    let screen = h.screen();
+    assert!(screen.contains("[bad name!]"), "{screen}");
+    assert!(screen.contains("! "), "inline error:\n{screen}");
+    // Fix the network; the name follows the network until it is edited by hand.
+    for _ in 0.."bad name!".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("web");
+    let Some(Dialog::Form(form)) = &h.app.dialog else {
+        panic!("form still open");
+    };
+    assert_eq!(form.value("Name"), "alpha-web");
+    h.key(KeyCode::Enter);
+    let create = h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.network.as_deref() == Some("web") && d.server == "s-alpha"));
+    h.finish(
+        create,
+        500,
+        Err("Network already added to this server.".into()),
+    );
+    let screen = h.screen();
+    assert!(
+        screen.contains("! Network already added to this server."),
+        "{screen}"
+    );
+    assert!(screen.contains("[web]"), "typed text kept");
+    // `q` inside a form is text, not quit.
+    h.key(KeyCode::Char('q'));
+    assert!(!h.effects.contains(&Effect::Quit));
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+}
+
+#[test]
+fn delete_asks_first_and_deletes_every_marked_destination() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Destinations);
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.dialog.is_none() && h.tasks().is_empty(), "n cancels");
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('d'));
+    assert!(h.screen().contains("Delete 2 destination(s)?"));
+    h.key(KeyCode::Char('y'));
+    let mut deleted: Vec<String> = h
+        .tasks()
+        .into_iter()
+        .map(|t| match t {
+            Task::DeleteDestination {
+                destination, force, ..
+            } => {
+                assert!(!force);
+                destination.clone()
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    deleted.sort();
+    assert_eq!(deleted.len(), 2);
+    let id = h.submitted(|t| matches!(t, Task::DeleteDestination { .. }));
+    h.finish(
+        id,
+        700,
+        Err("You must delete all resources before deleting this destination.".into()),
+    );
+    assert!(h.app.status.error);
+    assert!(h.screen().contains("You must delete all resources"));
+}
+
+#[test]
+fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
+    let mut h = Harness::loaded(120, 40);
+    // Reloads and the local probe are not listed; server checks are.
+    assert_eq!(h.app.tasks.len(), 3);
+    assert!(h.app.tasks.iter().all(|t| t.state == TaskState::Done));
+    let id = h.scan_alpha();
+    let row = h.app.tasks.iter().find(|t| t.id == id).expect("scan row");
+    assert_eq!(row.state, TaskState::Done);
+    assert_eq!(row.server, "alpha");
+    assert!(line_with(&h.screen(), "2 importable").contains("0.1s"));
+    h.key(KeyCode::Char('r'));
+    let pending = h.effects.len();
+    assert!(
+        pending >= 4,
+        "reload + a check per server + rescan: {:?}",
+        h.effects
+    );
+    let check = h.submitted(|t| {
+        *t == Task::CheckServer {
+            server: "s-gone".into(),
+        }
+    });
+    h.queue(check, "check server", 1000);
+    assert!(h.app.busy());
+    let screen = h.screen();
+    assert!(line_with(&screen, "queued").contains("check server"));
+}
+
+#[test]
+fn a_joined_request_waits_for_the_task_it_joined() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    let first = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Enter);
+    let second = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+    h.event(TaskEvent::Joined {
+        id: second,
+        into: first,
+    });
+    let all = servers();
+    let view = destinations(&all)[1].clone();
+    h.finish(first, 800, Ok(TaskResult::Details(Box::new(details(view)))));
+    assert!(matches!(h.app.details, Some(Details::Destination(_))));
+}
+
+#[test]
+fn filter_scope_mouse_and_resize() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    h.keys("/db");
+    assert_eq!(h.app.visible_destinations.len(), 1);
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("/db"));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.visible_destinations.len(), 3);
+    // v: only the selected server's (alpha) destinations.
+    h.key(KeyCode::Char('v'));
+    assert_eq!(h.app.visible_destinations.len(), 2);
+    h.key(KeyCode::Char('v'));
+    // A click on the third destination row selects it and focuses the pane.
+    let area = h.app.areas().destinations;
+    h.key(KeyCode::BackTab);
+    update(
+        &mut h.app,
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: area.x + 5,
+            row: area.y + 4,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(h.app.focus, Pane::Destinations);
+    assert_eq!(
+        h.app.selected_destination().map(|d| d.name.as_str()),
+        Some("beta-stack")
+    );
+    // Shrinking keeps the selection on screen.
+    update(&mut h.app, Action::Resize(80, 24));
+    let screen = h.screen();
+    assert!(line_with(&screen, "beta-stack").contains('>'), "{screen}");
+}
+
+#[test]
+fn quit_keys() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Char('q'));
+    assert_eq!(h.effects, vec![Effect::Quit]);
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Char('?'));
+    let more = update(
+        &mut h.app,
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(more, vec![Effect::Quit], "Ctrl-C quits from anywhere");
+}
+
+fn details(view: DestinationView) -> DestinationDetails {
+    DestinationDetails {
+        destination: view,
+        driver: Some("bridge".into()),
+        scope: Some("local".into()),
+        attachable: Some(false),
+        internal: Some(false),
+        subnet: Some("172.20.0.0/16".into()),
+        gateway: Some("172.20.0.1".into()),
+        labels: [("destui.managed".to_string(), "true".to_string())].into(),
+        containers: vec![
+            ContainerRef {
+                name: "coolify-proxy".into(),
+                id: "0123456789abcdef".into(),
+            },
+            ContainerRef {
+                name: "postgres".into(),
+                id: "fedcba9876543210".into(),
+            },
+        ],
+        proxy_connected: Some(true),
+        resources: vec![],
+        status: HealthStatus::Ok,
+        detail: None,
+    }
+}
+
+// ---------- snapshots ----------
+
+/// Every screen worth seeing, at both sizes.
+fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    out.push(("first_frame", Harness::new(width, height).screen()));
+
+    let mut h = Harness::loaded(width, height);
+    out.push(("servers", h.screen()));
+
+    h.scan_alpha();
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    out.push(("scan", h.screen()));
+
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('c'));
+    let ids: Vec<TaskId> = h
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Submit(id, Task::CheckDestinations { .. }) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    for (n, id) in ids.into_iter().enumerate() {
+        h.queue(id, "check destinations", 500);
+        h.event(TaskEvent::Started { id, at: at(500) });
+        if n == 0 {
+            h.finish(
+                id,
+                650,
+                Ok(TaskResult::Checked(vec![
+                    CheckRow {
+                        destination: "alpha-web".into(),
+                        status: HealthStatus::Ok,
+                        detail: None,
+                    },
+                    CheckRow {
+                        destination: "alpha-db".into(),
+                        status: HealthStatus::ProxyDetached,
+                        detail: Some("proxy not attached".into()),
+                    },
+                ])),
+            );
+        }
+    }
+    h.effects.clear();
+    h.key(KeyCode::Char(' '));
+    out.push(("destinations_and_tasks", h.screen()));
+
+    h.key(KeyCode::Char('d'));
+    out.push(("confirm_delete", h.screen()));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('e'));
+    out.push(("rename", h.screen()));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('a'));
+    if let Some(Dialog::Form(form)) = &mut h.app.dialog {
+        form.fields[0].input = tui_input::Input::new("alpha-payments".into());
+        form.fields[1].input = tui_input::Input::new("payments".into());
+    }
+    out.push(("create_destination", h.screen()));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Enter);
+    let show = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+    let view = h.app.selected_destination().cloned().expect("selected");
+    h.finish(show, 800, Ok(TaskResult::Details(Box::new(details(view)))));
+    out.push(("details", h.screen()));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('?'));
+    out.push(("help", h.screen()));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('a'));
+    h.keys("gamma");
+    out.push(("add_server", h.screen()));
+    h.key(KeyCode::Esc);
+
+    h.keys("jj");
+    h.key(KeyCode::Char('c'));
+    out.push(("server_check", h.screen()));
+    out
+}
+
+#[test]
+fn snapshots_80x24() {
+    for (name, screen) in screens(80, 24) {
+        insta::assert_snapshot!(format!("80x24_{name}"), screen);
+    }
+}
+
+#[test]
+fn snapshots_120x40() {
+    for (name, screen) in screens(120, 40) {
+        insta::assert_snapshot!(format!("120x40_{name}"), screen);
+    }
+}
+
+#[test]
+fn selection_and_checkboxes_do_not_depend_on_colour() {
+    let mut h = Harness::loaded(80, 24);
+    h.scan_alpha();
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    terminal
+        .draw(|f| render(f, &h.app, at(1000)))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    // With the plain (NO_COLOR) theme no cell has a colour, and the marks are characters.
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset)
+    );
+    let screen = terminal.backend().to_string();
+    assert!(line_with(&screen, "legacy").contains("[x]"));
+    assert!(line_with(&screen, "shop").contains('>'));
+}
