@@ -1,0 +1,149 @@
+//! The task queue with a real store and real ssh: order within a lane, coalescing reads,
+//! and a server that never answers delaying nothing on other lanes.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use destui::ops::{NewServer, Ops};
+use destui::remote::RemoteConfig;
+use destui::store::Store;
+use destui::tasks::{Queue, Task, TaskEvent, TaskId, TaskResult};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    queue: Queue,
+    events: UnboundedReceiver<TaskEvent>,
+    log: Vec<TaskEvent>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("db")).expect("store");
+        let runtime = dir.path().join("rt");
+        let mut remote = RemoteConfig::for_tests(runtime);
+        remote.connect_timeout = Duration::from_secs(4);
+        let (queue, events) = Queue::new(Ops::new(store, remote));
+        Fixture {
+            _dir: dir,
+            queue,
+            events,
+            log: Vec::new(),
+        }
+    }
+
+    /// Feeds events to the queue (as the event loop does) until `id` has finished.
+    async fn until_finished(&mut self, id: TaskId) -> Result<TaskResult, String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("task {id} did not finish; events: {:?}", self.log))
+                .expect("queue open");
+            self.queue.observe(&event);
+            self.log.push(event.clone());
+            if let TaskEvent::Finished {
+                id: done, result, ..
+            } = event
+                && done == id
+            {
+                return result;
+            }
+        }
+    }
+
+    fn position(&self, f: impl Fn(&TaskEvent) -> bool) -> usize {
+        self.log
+            .iter()
+            .position(f)
+            .unwrap_or_else(|| panic!("event not seen in {:?}", self.log))
+    }
+}
+
+fn local_server(name: &str) -> Task {
+    Task::AddServer(NewServer {
+        name: name.into(),
+        local: true,
+        check: false,
+        ..Default::default()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_identical_read_joins_the_first_and_writes_never_merge() {
+    let mut f = Fixture::new();
+    f.queue.submit(1, Task::Load);
+    f.queue.submit(2, Task::Load);
+    f.queue.submit(3, local_server("one"));
+    f.queue.submit(4, local_server("one"));
+    // Asked for after a write: must not join the load before it, and must see the write.
+    f.queue.submit(5, Task::Load);
+    assert!(f.until_finished(1).await.is_ok());
+    assert!(f.until_finished(3).await.is_ok());
+    let refused = f
+        .until_finished(4)
+        .await
+        .expect_err("a second server named one");
+    assert!(refused.contains("one"), "{refused}");
+    let Ok(TaskResult::Loaded { servers, .. }) = f.until_finished(5).await else {
+        panic!("load failed");
+    };
+    assert_eq!(servers.len(), 1);
+    assert!(f.log.contains(&TaskEvent::Joined { id: 2, into: 1 }));
+    assert!(
+        !f.log
+            .iter()
+            .any(|e| matches!(e, TaskEvent::Joined { id: 5, .. })),
+        "a read after a write runs again"
+    );
+    // One lane runs in order: 4 starts only after 3 has finished.
+    let done3 = f.position(|e| matches!(e, TaskEvent::Finished { id: 3, .. }));
+    let start4 = f.position(|e| matches!(e, TaskEvent::Started { id: 4, .. }));
+    assert!(done3 < start4, "{:?}", f.log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_delays_no_other_lane() {
+    // Accepts TCP connections (the kernel's backlog) but never speaks SSH.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = silent.local_addr().expect("addr").port();
+    let mut f = Fixture::new();
+    f.queue.submit(
+        1,
+        Task::AddServer(NewServer {
+            name: "silent".into(),
+            host: Some("127.0.0.1".into()),
+            port: Some(port),
+            user: Some("root".into()),
+            check: false,
+            ..Default::default()
+        }),
+    );
+    let Ok(TaskResult::ServerAdded(added)) = f.until_finished(1).await else {
+        panic!("add failed");
+    };
+    let uuid = added.value.uuid;
+    f.queue.submit(
+        2,
+        Task::CheckServer {
+            server: uuid.clone(),
+        },
+    );
+    f.queue.submit(3, local_server("other"));
+    f.queue.submit(4, Task::Load);
+    assert!(f.until_finished(3).await.is_ok());
+    assert!(f.until_finished(4).await.is_ok());
+    assert!(
+        !f.log
+            .iter()
+            .any(|e| matches!(e, TaskEvent::Finished { id: 2, .. })),
+        "the silent server's check is still waiting while the others are done"
+    );
+    let Ok(TaskResult::ServerChecked { server, error }) = f.until_finished(2).await else {
+        panic!("the check itself must not fail, only report offline");
+    };
+    assert!(!server.online);
+    assert!(error.is_some_and(|e| !e.is_empty()));
+    drop(silent);
+}
