@@ -527,7 +527,7 @@ fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
     let row = h.app.tasks.iter().find(|t| t.id == id).expect("scan row");
     assert_eq!(row.state, TaskState::Done);
     assert_eq!(row.server, "alpha");
-    assert!(line_with(&h.screen(), "2 importable").contains("0.1s"));
+    assert!(line_with(&h.screen(), "2 importable").contains("120ms"));
     h.key(KeyCode::Char('r'));
     let pending = h.effects.len();
     assert!(

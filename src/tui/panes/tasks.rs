@@ -20,8 +20,10 @@ pub fn duration(d: Duration) -> String {
         format!("{}m{:02}s", d.as_secs() / 60, d.as_secs() % 60)
     } else if d.as_millis() >= 10_000 {
         format!("{}s", d.as_secs())
-    } else {
+    } else if d.as_millis() >= 1_000 {
         format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format!("{}ms", d.as_millis())
     }
 }
 
