@@ -72,6 +72,10 @@ async fn event_loop(
         first_frame_ms = started.elapsed().as_secs_f64() * 1000.0,
         "first frame drawn"
     );
+    // For the test that a panic leaves a sane terminal behind.
+    if std::env::var("DESTUI_FAILPOINT").is_ok_and(|f| f == "tui-panic") {
+        panic!("failpoint tui-panic: a deliberate panic after the first frame");
+    }
     let mut effects = app.start();
     loop {
         for effect in effects.drain(..) {
