@@ -522,7 +522,21 @@ fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
     let mut h = Harness::loaded(120, 40);
     // Reloads and the local probe are not listed; server checks are.
     assert_eq!(h.app.tasks.len(), 3);
-    assert!(h.app.tasks.iter().all(|t| t.state == TaskState::Done));
+    // A check that finds the server offline is shown as failed.
+    let states: Vec<(String, TaskState)> = h
+        .app
+        .tasks
+        .iter()
+        .map(|t| (t.server.clone(), t.state))
+        .collect();
+    assert!(
+        states.contains(&("gone".into(), TaskState::Failed)),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("alpha".into(), TaskState::Done)),
+        "{states:?}"
+    );
     let id = h.scan_alpha();
     let row = h.app.tasks.iter().find(|t| t.id == id).expect("scan row");
     assert_eq!(row.state, TaskState::Done);

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 fn tmux(socket: &str, args: &[&str]) -> String {
     let out = Command::new("tmux")
-        .arg("-L")
+        .arg("-S")
         .arg(socket)
         .args(args)
         .output()
@@ -24,7 +24,8 @@ impl Drop for Server {
 #[test]
 fn a_panic_restores_the_terminal_then_prints_the_report() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let socket = format!("destui-panic-{}", std::process::id());
+    // A socket file of its own in the temp dir: nothing is left in /tmp/tmux-<uid>.
+    let socket = dir.path().join("tmux.sock").display().to_string();
     let server = Server(socket.clone());
     let command = format!(
         "env DESTUI_DB={db} DESTUI_RUNTIME_DIR={rt} DESTUI_FAILPOINT=tui-panic RUST_BACKTRACE=0 {bin}",

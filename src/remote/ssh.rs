@@ -34,12 +34,14 @@ impl Tunnel {
         }
     }
 
-    /// Ends the master and removes the forwarded socket (TUI exit, or a broken tunnel).
+    /// Ends the master this process started and removes its forwarded socket (TUI exit, or a
+    /// broken tunnel). A master reused from an earlier process is not ours: it and its socket
+    /// stay for the processes that rely on them (it ends by itself when idle).
     pub async fn close(self) {
         if let Some(session) = self.session {
             let _ = session.close().await;
+            let _ = std::fs::remove_file(&self.socket);
         }
-        let _ = std::fs::remove_file(&self.socket);
     }
 }
 
@@ -88,17 +90,25 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
         None => launch_master(server, cfg, &control_dir).await?,
     };
 
-    let forward = session
-        .request_port_forward(
-            ForwardType::Local,
-            Socket::UnixSocket {
-                path: socket.as_path().into(),
-            },
-            Socket::UnixSocket {
-                path: Path::new(&server.docker_socket).into(),
-            },
-        )
+    let listen = || Socket::UnixSocket {
+        path: socket.as_path().into(),
+    };
+    let remote = || Socket::UnixSocket {
+        path: Path::new(&server.docker_socket).into(),
+    };
+    let mut forward = session
+        .request_port_forward(ForwardType::Local, listen(), remote())
         .await;
+    if forward.is_ok() && !socket.exists() {
+        // A revived master that still holds this forward answers "done" without listening
+        // again when its socket file was removed: drop the stale forward and ask anew.
+        let _ = session
+            .close_port_forward(ForwardType::Local, listen(), remote())
+            .await;
+        forward = session
+            .request_port_forward(ForwardType::Local, listen(), remote())
+            .await;
+    }
     if let Err(e) = forward {
         // Another process may have set up the same forward a moment ago.
         if let Some(api) = probe(&socket).await {

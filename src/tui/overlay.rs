@@ -32,6 +32,14 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     }
 }
 
+/// The height of `lines` wrapped into a box `width` wide (borders included), so that the
+/// last line (the key hint) is never cut off by a long value.
+fn wrapped_height(lines: &[Line], width: u16, screen: Rect) -> u16 {
+    let inner = usize::from(width.min(screen.width).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)
+}
+
 /// A centred box of at most `width` x `height`, shrunk to the screen.
 fn popup(frame: &mut Frame, title: &str, width: u16, height: u16, app: &App) -> Rect {
     let screen = frame.area();
@@ -81,7 +89,7 @@ fn render_help(frame: &mut Frame, app: &App) {
 
 fn kv<'a>(app: &App, key: &'a str, value: String) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{key:>14}: "), app.theme.dim),
+        Span::styled(format!("{key:>15}: "), app.theme.dim),
         Span::raw(value),
     ])
 }
@@ -204,7 +212,7 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
     };
     let mut lines = lines;
     lines.push(Line::from(Span::styled("Esc closes", app.theme.dim)));
-    let height = lines.len() as u16 + 2;
+    let height = wrapped_height(&lines, 90, frame.area());
     let inner = popup(frame, &title, 90, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -254,7 +262,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
         "Enter save · Tab/↑↓ field · Esc cancel",
         app.theme.dim,
     )));
-    let height = lines.len() as u16 + 2;
+    let height = wrapped_height(&lines, 76, frame.area());
     let inner = popup(frame, &form.title, 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some(f) = form.fields.get(form.focus)
@@ -276,7 +284,7 @@ fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("y yes · n no", app.theme.accent)));
-    let height = lines.len() as u16 + 2;
+    let height = wrapped_height(&lines, 76, frame.area());
     let inner = popup(frame, &confirm.title, 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -307,7 +315,7 @@ fn render_server_check(frame: &mut Frame, app: &App, uuid: &str, running: bool, 
         lines.push(kv(app, "checked", rfc3339(at)));
     }
     lines.push(Line::from(Span::styled("Esc closes", app.theme.dim)));
-    let height = lines.len() as u16 + 4;
+    let height = wrapped_height(&lines, 76, frame.area());
     let inner = popup(frame, &format!("Check {}", s.name), 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -5,6 +5,8 @@
 //! (set by the README's test command), which turns a missing testbed into a failure.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

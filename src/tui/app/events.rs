@@ -52,11 +52,16 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
                 Ok(r) => summary(app, r),
                 Err(e) => e.clone(),
             };
+            // A check that finds the server offline ran fine, but it is bad news: shown as failed.
+            let bad_news = matches!(
+                &result,
+                Err(_) | Ok(TaskResult::ServerChecked { error: Some(_), .. })
+            );
             if let Some(row) = app.tasks.iter_mut().find(|t| t.id == id) {
-                row.state = if result.is_ok() {
-                    TaskState::Done
-                } else {
+                row.state = if bad_news {
                     TaskState::Failed
+                } else {
+                    TaskState::Done
                 };
                 row.started_at.get_or_insert(at);
                 row.finished_at = Some(at);

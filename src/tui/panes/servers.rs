@@ -5,7 +5,6 @@ use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::{block, header, inner_width, marker, row_style};
 use crate::domain::{Server, ServerMode};
-use crate::ops::rfc3339;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
 
@@ -101,7 +100,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         vec![Line::from(Span::styled("no server matches", app.theme.dim))]
     };
-    frame.render_widget(Paragraph::new(lines), detail_area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        detail_area,
+    );
 }
 
 fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
@@ -118,32 +120,30 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
             s.port.map(|p| format!(":{p}")).unwrap_or_default()
         )
     };
-    let state = match (s.checked_at, s.online) {
-        _ if app.checking.contains(&s.uuid) => "checking…".to_string(),
-        (None, _) => "not checked yet".to_string(),
-        (Some(_), true) => format!(
-            "online · Docker {}",
-            s.docker_version.as_deref().unwrap_or("?")
-        ),
-        (Some(at), false) => format!("offline since check at {}", rfc3339(at)),
-    };
-    let mut lines = vec![
-        Line::from(Span::styled(target, app.theme.dim)),
-        Line::from(Span::styled(
-            state,
-            if s.online || s.checked_at.is_none() {
-                app.theme.dim
-            } else {
-                app.theme.error
-            },
-        )),
-    ];
-    if let Some(e) = s.last_error.as_deref().filter(|_| !s.online) {
+    let mut lines = vec![Line::from(Span::styled(target, app.theme.dim))];
+    if app.checking.contains(&s.uuid) {
+        lines.push(Line::from(Span::styled("checking…", app.theme.dim)));
+    } else if s.checked_at.is_none() {
+        lines.push(Line::from(Span::styled("not checked yet", app.theme.dim)));
+    } else if s.online {
         lines.push(Line::from(Span::styled(
-            format!("error: {e}"),
+            format!(
+                "online · Docker {}",
+                s.docker_version.as_deref().unwrap_or("?")
+            ),
+            app.theme.dim,
+        )));
+    } else {
+        // The row already names the server: show the reason, wrapped over the lines left.
+        let error = s.last_error.as_deref().unwrap_or("offline");
+        let prefix = format!("server {} is unreachable: ", s.name);
+        let reason = error.strip_prefix(&prefix).unwrap_or(error);
+        lines.push(Line::from(Span::styled(
+            format!("error: {reason}"),
             app.theme.error,
         )));
-    } else if s.build_server {
+    }
+    if s.build_server && s.online {
         lines.push(Line::from(Span::styled("build server", app.theme.dim)));
     }
     lines
