@@ -337,12 +337,14 @@ fn an_unreachable_server_does_not_delay_the_others() {
     // The selected server's details say that it is offline, and Enter shows the whole error.
     for (name, why) in [(&closed, "nothing accepts"), (&stalled, "timed out")] {
         tui.select("Servers", name);
+        // The reason itself (wrapped over the detail lines), without repeating the name.
         tui.wait(&format!("{name}'s error line"), |s| {
             s.pane("Servers").is_some_and(|p| {
-                p.contains("offline since")
-                    && p.rows
-                        .iter()
-                        .any(|r| r.starts_with(&format!("error: server {name} is unreachable")))
+                let detail: Vec<&str> = p.rows.iter().map(|r| r.trim()).collect();
+                let detail = detail.join(" ");
+                p.rows.iter().any(|r| r.starts_with("error: "))
+                    && detail.contains(why)
+                    && !detail.contains(&format!("server {name} is unreachable"))
             })
         });
         tui.keys(&["Enter"]);
