@@ -99,11 +99,8 @@ impl From<&Server> for ServerView {
             uuid: s.uuid.clone(),
             name: s.name.clone(),
             host: s.host.clone(),
-            port: if s.local {
-                None
-            } else {
-                Some(s.port.unwrap_or(22))
-            },
+            // None: ssh decides (the ssh config's Port, else 22); a guess here could be wrong.
+            port: if s.local { None } else { s.port },
             user: s.user.clone(),
             docker_socket: s.docker_socket.clone(),
             local: s.local,

@@ -289,3 +289,38 @@ fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
     );
     assert_eq!(ctx.json(&["server", "list"]).as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn the_tui_without_a_terminal_says_so_in_one_line() {
+    let ctx = Ctx::offline();
+    let run = ctx.run(&[]).refused();
+    assert_eq!(
+        run.stderr.trim(),
+        "destui: the TUI needs a terminal; in scripts use the commands (destui --help)"
+    );
+}
+
+#[test]
+fn a_port_left_to_the_ssh_config_is_not_guessed() {
+    let ctx = Ctx::offline();
+    let v = ctx.json(&[
+        "server",
+        "add",
+        "s1",
+        "--host",
+        "example.invalid",
+        "--no-check",
+    ]);
+    assert!(v["port"].is_null(), "{v}");
+    let v = ctx.json(&[
+        "server",
+        "add",
+        "s2",
+        "--host",
+        "example.invalid",
+        "--port",
+        "2222",
+        "--no-check",
+    ]);
+    assert_eq!(v["port"], 2222);
+}

@@ -32,6 +32,12 @@ const SPINNER_TICK: Duration = Duration::from_millis(120);
 /// Runs the TUI until the user quits. `started` is when the process began, for the log line
 /// that records the time to the first frame.
 pub async fn run(ops: Ops, config: &Config, started: Instant) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Error::Invalid(
+            "the TUI needs a terminal; in scripts use the commands (destui --help)".into(),
+        ));
+    }
     let keymap = Keymap::from_config(&config.keys)?;
     let theme = Theme::new(&config.theme, Theme::no_color_requested());
     install_panic_hook();
