@@ -783,3 +783,34 @@ fn selection_and_checkboxes_do_not_depend_on_colour() {
     assert!(line_with(&screen, "legacy").contains("[x]"));
     assert!(line_with(&screen, "shop").contains('>'));
 }
+
+#[test]
+fn long_details_scroll_on_a_small_screen() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    let show = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+    let view = h.app.selected_destination().cloned().expect("selected");
+    let mut many = details(view);
+    many.containers = (0..20)
+        .map(|i| ContainerRef {
+            name: format!("worker-{i:02}"),
+            id: format!("{i:016}"),
+        })
+        .collect();
+    h.finish(show, 800, Ok(TaskResult::Details(Box::new(many))));
+    let screen = h.screen();
+    assert!(screen.contains("j/k scroll"), "{screen}");
+    assert!(!screen.contains("worker-19"), "{screen}");
+    for _ in 0..40 {
+        h.key(KeyCode::Char('j'));
+    }
+    let screen = h.screen();
+    assert!(
+        screen.contains("worker-19"),
+        "the last line is reachable:\n{screen}"
+    );
+    assert!(screen.contains("resources"), "{screen}");
+    h.key(KeyCode::Esc);
+    assert!(h.app.details.is_none() && h.app.details_scroll == 0);
+}

@@ -210,11 +210,25 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
             ],
         ),
     };
-    let mut lines = lines;
-    lines.push(Line::from(Span::styled("Esc closes", app.theme.dim)));
-    let height = wrapped_height(&lines, 90, frame.area());
+    let height = wrapped_height(&lines, 90, frame.area()) + 1;
+    let fits = height <= frame.area().height;
     let inner = popup(frame, &title, 90, height, app);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    // Never scroll past the last line.
+    let total = wrapped_height(&lines, 90, frame.area()).saturating_sub(2);
+    let scroll = app.details_scroll.min(total.saturating_sub(body.height));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        body,
+    );
+    let hint_text = if fits {
+        "Esc closes"
+    } else {
+        "j/k scroll · Esc closes"
+    };
+    frame.render_widget(Span::styled(hint_text, app.theme.dim), hint);
 }
 
 fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {

@@ -23,8 +23,20 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if app.details.is_some() {
-        if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
-            app.details = None;
+        // Long details (many containers) scroll on small screens.
+        match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+                app.details = None;
+                app.details_scroll = 0;
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                app.details_scroll = app.details_scroll.saturating_add(1);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                app.details_scroll = app.details_scroll.saturating_sub(1);
+            }
+            KeyCode::Char('g') | KeyCode::Home => app.details_scroll = 0,
+            _ => {}
         }
         return Vec::new();
     }

@@ -177,6 +177,8 @@ pub struct App {
     pub tasks: Vec<TaskRow>,
     pub dialog: Option<Dialog>,
     pub details: Option<Details>,
+    /// Lines scrolled in the details view.
+    pub details_scroll: u16,
     pub help: bool,
     pub status: Status,
     /// True until the first load from the store has arrived.
@@ -236,6 +238,7 @@ impl App {
             tasks: Vec::new(),
             dialog: None,
             details: None,
+            details_scroll: 0,
             help: false,
             status: Status {
                 text: "loading records…".into(),
