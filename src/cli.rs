@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long, conflicts_with = "networks")]
         all: bool,
     },
+    /// Applications, databases and service stacks deployed on destinations.
+    #[command(subcommand)]
+    Resource(crate::cli_resources::ResourceCommand),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
 }
@@ -194,7 +197,7 @@ pub async fn run(ops: &Ops, command: Command, json: bool) -> i32 {
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::Io(e.to_string()))?;
     println!("{text}");
     Ok(())
@@ -206,7 +209,7 @@ fn warn_all(warnings: &[String]) {
     }
 }
 
-fn emit<T: Serialize>(
+pub(crate) fn emit<T: Serialize>(
     json: bool,
     outcome: &Outcome<T>,
     text: impl FnOnce(&T) -> String,
@@ -240,6 +243,7 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
     match command {
         Command::Server(cmd) => server(ops, cmd, json).await,
         Command::Destination(cmd) => destination(ops, cmd, json).await,
+        Command::Resource(cmd) => crate::cli_resources::run(ops, cmd, json).await,
         Command::Scan { server } => {
             let rows = ops.scan(&server).await?;
             if json {
@@ -550,7 +554,7 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
 
 // ---------- text tables ----------
 
-fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {

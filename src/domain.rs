@@ -155,6 +155,28 @@ pub enum ResourceKind {
     Service,
 }
 
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Application => "application",
+            ResourceKind::Database => "database",
+            ResourceKind::Service => "service",
+        }
+    }
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The isolated network of a service stack: named from its resource's uuid, so that copies of
+/// one stack never share (or clash on) a network.
+pub fn stack_network(resource_uuid: &str) -> String {
+    format!("destui-{resource_uuid}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
     pub uuid: String,
@@ -360,6 +382,19 @@ pub enum Error {
     DestinationNotFound(String),
     #[error("no resource {0}: see `destui resource list`")]
     ResourceNotFound(String),
+    #[error("A resource named {0} already exists.")]
+    ResourceNameTaken(String),
+    #[error(
+        "{server} has no destination yet: create one with `destui destination create --server {server}`"
+    )]
+    NoDestination { server: String },
+    #[error(
+        "{server} has {} destinations: choose one with --destination ({})", candidates.len(), candidates.join(", ")
+    )]
+    DestinationChoice {
+        server: String,
+        candidates: Vec<String>,
+    },
     #[error(
         "Docker on {server} has run out of address pools (could not find an available, non-overlapping IPv4 address pool): remove unused networks, widen `default-address-pools` in /etc/docker/daemon.json, or pass --subnet CIDR."
     )]

@@ -8,7 +8,10 @@ use crate::domain::{
 use crate::remote::docker::{DockerApi, DockerError, NetworkInfo, NetworkSpec, destination_labels};
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
+
+mod resources;
 use futures::{StreamExt, TryStreamExt, stream};
+pub use resources::{NewResource, ResourceView};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

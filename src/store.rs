@@ -431,6 +431,19 @@ impl Store {
             .collect())
     }
 
+    /// A resource by uuid or (exact) name.
+    pub fn find_resource(&self, reference: &str) -> Result<Resource, Error> {
+        self.resources()?
+            .into_iter()
+            .find(|r| r.uuid == reference || r.name == reference)
+            .ok_or_else(|| Error::ResourceNotFound(reference.to_string()))
+    }
+
+    pub fn remove_resource(&self, uuid: &str) -> Result<(), Error> {
+        self.resources.remove(uuid.as_bytes()).map_err(storage)?;
+        self.flush()
+    }
+
     pub fn save_resource(&self, r: &Resource) -> Result<(), Error> {
         self.resources
             .insert(r.uuid.as_bytes(), encode(r)?)

@@ -147,6 +147,18 @@ pub struct NetworkSpec<'a> {
     pub labels: HashMap<String, String>,
 }
 
+/// What `run_container` is asked to start.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec<'a> {
+    pub name: &'a str,
+    pub image: &'a str,
+    /// Run with `/bin/sh -c`; `None` keeps the image's own command.
+    pub command: Option<&'a str>,
+    /// The network it starts on (full ID).
+    pub network: &'a str,
+    pub labels: HashMap<String, String>,
+}
+
 /// Labels of a destui-created network for destination `uuid`.
 pub fn destination_labels(uuid: &str) -> HashMap<String, String> {
     HashMap::from([
@@ -413,6 +425,115 @@ impl DockerApi {
                 }))
             }
             Err(DockerError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates and starts a container on `network` (full ID or name), labelled with `labels`.
+    /// A container that was created but cannot start is removed again: nothing half-made stays.
+    pub async fn run_container(&self, spec: &ContainerSpec<'_>) -> Result<String, DockerError> {
+        use bollard::models::{
+            ContainerCreateBody, EndpointSettings, HostConfig, NetworkingConfig,
+        };
+        use bollard::query_parameters::CreateContainerOptions;
+        let body = ContainerCreateBody {
+            image: Some(spec.image.to_string()),
+            cmd: spec
+                .command
+                .map(|c| vec!["/bin/sh".to_string(), "-c".to_string(), c.to_string()]),
+            labels: Some(spec.labels.clone()),
+            host_config: Some(HostConfig {
+                network_mode: Some(spec.network.to_string()),
+                restart_policy: Some(bollard::models::RestartPolicy {
+                    name: Some(bollard::models::RestartPolicyNameEnum::UNLESS_STOPPED),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            }),
+            networking_config: Some(NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(
+                    spec.network.to_string(),
+                    EndpointSettings::default(),
+                )])),
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptions {
+            name: Some(spec.name.to_string()),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(classify)?;
+        if let Err(e) = self.docker.start_container(&created.id, None).await {
+            let _ = self.remove_container(&created.id).await;
+            return Err(classify(e));
+        }
+        Ok(created.id)
+    }
+
+    /// Containers carrying `label` (`key=value`), running or not.
+    pub async fn containers_labelled(
+        &self,
+        label: &str,
+    ) -> Result<Vec<ContainerInfo>, DockerError> {
+        use bollard::query_parameters::ListContainersOptions;
+        let options = ListContainersOptions {
+            all: true,
+            filters: Some(HashMap::from([(
+                "label".to_string(),
+                vec![label.to_string()],
+            )])),
+            ..Default::default()
+        };
+        let listed = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(classify)?;
+        let mut found: Vec<ContainerInfo> = listed
+            .into_iter()
+            .map(|c| {
+                let mut networks: Vec<String> = c
+                    .network_settings
+                    .and_then(|n| n.networks)
+                    .map(|n| n.into_keys().collect())
+                    .unwrap_or_default();
+                networks.sort();
+                ContainerInfo {
+                    id: c.id.unwrap_or_default(),
+                    name: c
+                        .names
+                        .and_then(|n| n.into_iter().next())
+                        .unwrap_or_default()
+                        .trim_start_matches('/')
+                        .to_string(),
+                    running: c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING),
+                    started_on: c.host_config.and_then(|h| h.network_mode),
+                    networks,
+                }
+            })
+            .collect();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+
+    /// Removes a container by ID, running or not; already gone is fine.
+    pub async fn remove_container(&self, id: &str) -> Result<(), DockerError> {
+        use bollard::query_parameters::RemoveContainerOptions;
+        let options = RemoveContainerOptions {
+            force: true,
+            ..Default::default()
+        };
+        match self
+            .docker
+            .remove_container(id, Some(options))
+            .await
+            .map_err(classify)
+        {
+            Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
         }
     }

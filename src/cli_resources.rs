@@ -1,0 +1,189 @@
+//! `destui resource …`: applications, databases and service stacks on destinations.
+
+use std::io::IsTerminal;
+
+use clap::{Subcommand, ValueEnum};
+
+use crate::cli::{emit, print_json, table};
+use crate::domain::{Error, ResourceKind};
+use crate::ops::{NewResource, Ops, ResourceView};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Application,
+    Database,
+    Service,
+}
+
+impl From<Kind> for ResourceKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Application => ResourceKind::Application,
+            Kind::Database => ResourceKind::Database,
+            Kind::Service => ResourceKind::Service,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResourceCommand {
+    /// Deploy a resource as a container on a destination of SERVER.
+    Create {
+        name: String,
+        #[arg(long, value_enum, default_value = "application")]
+        kind: Kind,
+        /// Server name or uuid.
+        #[arg(long)]
+        server: String,
+        /// Needed when the server has more than one destination (a terminal is asked).
+        #[arg(long)]
+        destination: Option<String>,
+        #[arg(long)]
+        image: String,
+        /// Run with /bin/sh -c instead of the image's command.
+        #[arg(long)]
+        command: Option<String>,
+        /// A service stack also joins the destination's network (besides its own).
+        #[arg(long)]
+        connect_predefined: bool,
+    },
+    /// List resources, with their live state.
+    List {
+        #[arg(long)]
+        destination: Option<String>,
+    },
+    /// Show one resource.
+    Show { resource: String },
+    /// Remove a resource's containers (and a stack's own network), then its record.
+    Delete { resource: String },
+    /// A new resource like R, deployed on another destination; R stays as it is.
+    Clone {
+        resource: String,
+        #[arg(long)]
+        destination: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+fn line(v: &ResourceView) -> String {
+    format!(
+        "{} ({}) on {} [{}]: {}",
+        v.name,
+        v.kind,
+        v.destination,
+        v.server,
+        if v.containers.is_empty() {
+            v.status.clone()
+        } else {
+            format!("{} {}", v.status, v.containers.join(", "))
+        }
+    )
+}
+
+pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Error> {
+    match cmd {
+        ResourceCommand::Create {
+            name,
+            kind,
+            server,
+            destination,
+            image,
+            command,
+            connect_predefined,
+        } => {
+            let mut input = NewResource {
+                name,
+                kind: Some(kind.into()),
+                server,
+                destination,
+                image,
+                command,
+                connect_predefined,
+            };
+            let outcome = match ops.create_resource(input.clone()).await {
+                Err(Error::DestinationChoice { candidates, .. })
+                    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() =>
+                {
+                    input.destination = Some(ask(&candidates)?);
+                    ops.create_resource(input).await?
+                }
+                other => other?,
+            };
+            emit(json, &outcome, |v| format!("created {}", line(v)))?;
+        }
+        ResourceCommand::List { destination } => {
+            let views = ops.resources(destination.as_deref()).await?;
+            if json {
+                print_json(&views)?;
+            } else {
+                let rows = views
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            v.name.clone(),
+                            v.kind.to_string(),
+                            v.destination.clone(),
+                            v.server.clone(),
+                            v.status.clone(),
+                            v.image.clone(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(
+                        &["NAME", "KIND", "DESTINATION", "SERVER", "STATUS", "IMAGE"],
+                        rows
+                    )
+                );
+            }
+        }
+        ResourceCommand::Show { resource } => {
+            let v = ops.show_resource(&resource).await?;
+            if json {
+                print_json(&v)?;
+            } else {
+                println!("{}", line(&v));
+                println!("networks: {}", v.networks.join(", "));
+            }
+        }
+        ResourceCommand::Delete { resource } => {
+            let outcome = ops.delete_resource(&resource).await?;
+            emit(json, &outcome, |v| format!("deleted resource {}", v.name))?;
+        }
+        ResourceCommand::Clone {
+            resource,
+            destination,
+            name,
+        } => {
+            let outcome = ops.clone_resource(&resource, &destination, name).await?;
+            emit(json, &outcome, |v| format!("cloned as {}", line(v)))?;
+        }
+    }
+    Ok(0)
+}
+
+/// Asks on the terminal which destination to use.
+fn ask(candidates: &[String]) -> Result<String, Error> {
+    eprintln!("This server has {} destinations:", candidates.len());
+    for (i, c) in candidates.iter().enumerate() {
+        eprintln!("  {}) {c}", i + 1);
+    }
+    eprint!("Destination (number or name): ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Io(e.to_string()))?;
+    let answer = answer.trim();
+    if let Ok(n) = answer.parse::<usize>()
+        && (1..=candidates.len()).contains(&n)
+    {
+        return Ok(candidates[n - 1].clone());
+    }
+    candidates
+        .iter()
+        .find(|c| c.as_str() == answer)
+        .cloned()
+        .ok_or_else(|| Error::Invalid(format!("{answer:?} is not one of the destinations listed")))
+}

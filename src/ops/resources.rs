@@ -1,0 +1,334 @@
+//! Resources (applications, databases, service stacks) deployed as labelled containers on a
+//! destination's network; a service stack on an isolated network of its own.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Ops, Outcome};
+use crate::domain::{
+    self, Destination, DestinationType, Error, LABEL_MANAGED, LABEL_RESOURCE, Resource,
+    ResourceKind, Server,
+};
+use crate::remote::docker::{ContainerSpec, DockerApi, NetworkSpec};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewResource {
+    pub name: String,
+    pub kind: Option<ResourceKind>,
+    pub server: String,
+    pub destination: Option<String>,
+    pub image: String,
+    pub command: Option<String>,
+    pub connect_predefined: bool,
+}
+
+/// A resource as shown and printed (`--json` keys of DESIGN.md §2 / issue 5).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ResourceView {
+    pub uuid: String,
+    pub name: String,
+    pub kind: ResourceKind,
+    pub image: String,
+    pub command: Option<String>,
+    pub destination: String,
+    pub destination_uuid: String,
+    pub server: String,
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub connect_predefined: bool,
+    /// `running`, `stopped`, `missing` (no container) or `unknown` (server unreachable).
+    pub status: String,
+}
+
+fn labels(uuid: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (LABEL_MANAGED.to_string(), "true".to_string()),
+        (LABEL_RESOURCE.to_string(), uuid.to_string()),
+    ])
+}
+
+fn container_name(r: &Resource) -> String {
+    format!("{}-{}", domain::kebab(&r.name), r.uuid)
+}
+
+impl Ops {
+    async fn resource_context(&self, r: &Resource) -> Result<(Destination, Server), Error> {
+        self.destination(&r.destination_uuid).await
+    }
+
+    /// The destination a new resource on `server` goes to: the one named, or the only one.
+    async fn choose_destination(
+        &self,
+        server: &Server,
+        named: Option<&str>,
+    ) -> Result<Destination, Error> {
+        let uuid = server.uuid.clone();
+        let candidates = self.db(move |s| s.destinations_of(&uuid)).await?;
+        if let Some(reference) = named {
+            let (d, _) = self.destination(reference).await?;
+            if d.server_uuid != server.uuid {
+                return Err(Error::Invalid(format!(
+                    "destination {} is on another server, not on {}",
+                    d.name, server.name
+                )));
+            }
+            return Ok(d);
+        }
+        match candidates.as_slice() {
+            [] => Err(Error::NoDestination {
+                server: server.name.clone(),
+            }),
+            [only] => Ok(only.clone()),
+            many => Err(Error::DestinationChoice {
+                server: server.name.clone(),
+                candidates: many.iter().map(|d| d.name.clone()).collect(),
+            }),
+        }
+    }
+
+    pub async fn create_resource(
+        &self,
+        input: NewResource,
+    ) -> Result<Outcome<ResourceView>, Error> {
+        domain::validate_display_name("resource", &input.name)?;
+        if input.image.trim().is_empty() {
+            return Err(Error::Invalid("give the image to run with --image".into()));
+        }
+        let name = input.name.clone();
+        if self
+            .db(move |s| Ok(s.resources()?.iter().any(|r| r.name == name)))
+            .await?
+        {
+            return Err(Error::ResourceNameTaken(input.name));
+        }
+        let server = self.server(&input.server).await?;
+        let destination = self
+            .choose_destination(&server, input.destination.as_deref())
+            .await?;
+        let resource = Resource {
+            uuid: domain::new_uuid(),
+            name: input.name,
+            kind: input.kind.unwrap_or(ResourceKind::Application),
+            image: input.image,
+            command: input.command,
+            destination_uuid: destination.uuid.clone(),
+            connect_predefined: input.connect_predefined,
+        };
+        self.deploy(resource, &destination, &server).await
+    }
+
+    /// Starts the resource's container (and a stack's own network), then saves the record.
+    /// Anything made before a failure is removed again.
+    async fn deploy(
+        &self,
+        resource: Resource,
+        destination: &Destination,
+        server: &Server,
+    ) -> Result<Outcome<ResourceView>, Error> {
+        let (server, docker) = self.online(server).await?;
+        let mut stack_network_id = None;
+        let network_id = if resource.kind == ResourceKind::Service {
+            let swarm = destination.kind == DestinationType::Swarm;
+            let name = domain::stack_network(&resource.uuid);
+            let spec = NetworkSpec {
+                name: &name,
+                driver: if swarm { "overlay" } else { "bridge" },
+                attachable: swarm,
+                internal: false,
+                subnet: None,
+                labels: labels(&resource.uuid),
+            };
+            match docker.create_network(&spec).await {
+                Ok(id) => {
+                    stack_network_id = Some(id.clone());
+                    id
+                }
+                Err(e) => return Err(self.fail(&server, e).await),
+            }
+        } else {
+            destination.network_id.clone()
+        };
+        let container = container_name(&resource);
+        let spec = ContainerSpec {
+            name: &container,
+            image: &resource.image,
+            command: resource.command.as_deref(),
+            network: &network_id,
+            labels: labels(&resource.uuid),
+        };
+        let started = async {
+            let id = docker.run_container(&spec).await?;
+            if resource.kind == ResourceKind::Service && resource.connect_predefined {
+                if let Err(e) = docker.connect_container(&destination.network_id, &id).await {
+                    let _ = docker.remove_container(&id).await;
+                    return Err(e);
+                }
+            }
+            Ok(id)
+        }
+        .await;
+        if let Err(e) = started {
+            if let Some(id) = &stack_network_id {
+                let _ = docker.remove_network(id).await;
+            }
+            return Err(self.fail(&server, e).await);
+        }
+        let record = resource.clone();
+        self.db(move |s| s.save_resource(&record)).await?;
+        let view = self
+            .view(&resource, destination, &server, Some(&docker))
+            .await;
+        Ok(Outcome {
+            value: view,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// The record with its live containers and networks (`unknown` when unreachable).
+    async fn view(
+        &self,
+        r: &Resource,
+        d: &Destination,
+        server: &Server,
+        docker: Option<&DockerApi>,
+    ) -> ResourceView {
+        let mut view = ResourceView {
+            uuid: r.uuid.clone(),
+            name: r.name.clone(),
+            kind: r.kind,
+            image: r.image.clone(),
+            command: r.command.clone(),
+            destination: d.name.clone(),
+            destination_uuid: d.uuid.clone(),
+            server: server.name.clone(),
+            containers: Vec::new(),
+            networks: Vec::new(),
+            connect_predefined: r.connect_predefined,
+            status: "unknown".into(),
+        };
+        let owned;
+        let docker = match docker {
+            Some(d) => d,
+            None => match self.docker(server).await {
+                Ok(d) => {
+                    owned = d;
+                    &owned
+                }
+                Err(_) => return view,
+            },
+        };
+        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
+        if let Ok(containers) = docker.containers_labelled(&label).await {
+            view.status = if containers.is_empty() {
+                "missing".into()
+            } else if containers.iter().all(|c| c.running) {
+                "running".into()
+            } else {
+                "stopped".into()
+            };
+            let mut networks: Vec<String> = containers
+                .iter()
+                .flat_map(|c| c.networks.iter().cloned())
+                .collect();
+            networks.sort();
+            networks.dedup();
+            view.networks = networks;
+            view.containers = containers.into_iter().map(|c| c.name).collect();
+        }
+        view
+    }
+
+    pub async fn resources(&self, destination: Option<&str>) -> Result<Vec<ResourceView>, Error> {
+        let only = match destination {
+            Some(reference) => Some(self.destination(reference).await?.0.uuid),
+            None => None,
+        };
+        let all = self.db(|s| s.resources()).await?;
+        let mut views = Vec::new();
+        for r in all
+            .iter()
+            .filter(|r| only.as_ref().is_none_or(|u| &r.destination_uuid == u))
+        {
+            let (d, server) = self.resource_context(r).await?;
+            views.push(self.view(r, &d, &server, None).await);
+        }
+        Ok(views)
+    }
+
+    pub async fn show_resource(&self, reference: &str) -> Result<ResourceView, Error> {
+        let reference = reference.to_string();
+        let r = self.db(move |s| s.find_resource(&reference)).await?;
+        let (d, server) = self.resource_context(&r).await?;
+        Ok(self.view(&r, &d, &server, None).await)
+    }
+
+    /// Removes the resource's containers and a stack's own network, then the record.
+    pub async fn delete_resource(&self, reference: &str) -> Result<Outcome<ResourceView>, Error> {
+        let reference = reference.to_string();
+        let r = self.db(move |s| s.find_resource(&reference)).await?;
+        let (d, server) = self.resource_context(&r).await?;
+        let (server, docker) = self.online(&server).await?;
+        let view = self.view(&r, &d, &server, Some(&docker)).await;
+        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
+        let removed = async {
+            for c in docker.containers_labelled(&label).await? {
+                docker.remove_container(&c.id).await?;
+            }
+            if let Some(network) = docker
+                .network_named(&domain::stack_network(&r.uuid))
+                .await?
+                .filter(|n| n.labels.get(LABEL_RESOURCE) == Some(&r.uuid))
+            {
+                docker.remove_network(&network.id).await?;
+                docker.wait_until_gone(&network.id).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = removed {
+            return Err(self.fail(&server, e).await);
+        }
+        let uuid = r.uuid.clone();
+        self.db(move |s| s.remove_resource(&uuid)).await?;
+        Ok(Outcome {
+            value: view,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// A new resource (new uuid and name) like `reference`, deployed on `destination`; the
+    /// original keeps running where it is.
+    pub async fn clone_resource(
+        &self,
+        reference: &str,
+        destination: &str,
+        name: Option<String>,
+    ) -> Result<Outcome<ResourceView>, Error> {
+        let reference = reference.to_string();
+        let original = self.db(move |s| s.find_resource(&reference)).await?;
+        let (target, server) = self.destination(destination).await?;
+        let taken: Vec<String> = self
+            .db(|s| Ok(s.resources()?.into_iter().map(|r| r.name).collect()))
+            .await?;
+        let name = match name {
+            Some(n) => {
+                domain::validate_display_name("resource", &n)?;
+                if taken.contains(&n) {
+                    return Err(Error::ResourceNameTaken(n));
+                }
+                n
+            }
+            None => domain::first_free_name(&format!("{}-clone", original.name), |n| {
+                taken.iter().any(|t| t == n)
+            }),
+        };
+        let copy = Resource {
+            uuid: domain::new_uuid(),
+            name,
+            destination_uuid: target.uuid.clone(),
+            ..original
+        };
+        self.deploy(copy, &target, &server).await
+    }
+}

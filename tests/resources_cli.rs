@@ -1,0 +1,239 @@
+//! Resources against the testbed: containers on destinations, service stacks on networks of
+//! their own, the destination choice, clone, and delete rules, on both daemons.
+mod common;
+
+use common::{Ctx, attached, container_running, docker, inspect_network, unique_name};
+use serde_json::Value;
+
+/// Creates a destination on `server` and registers its network for cleanup.
+fn destination(ctx: &Ctx, server: &str, socket: &str) -> Value {
+    let net = unique_name("res");
+    ctx.cleanup_network(socket, &net);
+    ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        server,
+        "--network",
+        &net,
+    ])
+}
+
+/// Removes every container of a resource even if a test fails half-way.
+struct Containers<'a>(&'a str, Vec<String>);
+
+impl Drop for Containers<'_> {
+    fn drop(&mut self) {
+        for uuid in &self.1 {
+            let (_, ids) = docker(
+                self.0,
+                &[
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    &format!("label=destui.resource={uuid}"),
+                ],
+            );
+            for id in ids.split_whitespace() {
+                docker(self.0, &["rm", "-f", id]);
+            }
+            let net = format!("destui-{uuid}");
+            if let Some(v) = inspect_network(self.0, &net) {
+                if v["Name"] == net.as_str() {
+                    docker(self.0, &["network", "rm", v["Id"].as_str().unwrap_or("")]);
+                }
+            }
+        }
+    }
+}
+
+fn names(v: &Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn two_copies_of_one_stack_run_side_by_side_and_delete_cleans_up() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    for (server, socket) in [
+        (ctx.add_server_a(), tb.socket_a()),
+        (ctx.add_server_b(), tb.socket_b()),
+    ] {
+        let d = destination(&ctx, &server, socket);
+        let dest_net = d["network"].as_str().unwrap().to_string();
+        let mut guard = Containers(socket, Vec::new());
+        let mut copies = Vec::new();
+        for (i, predefined) in [(1, true), (2, false)] {
+            let name = unique_name(&format!("stack{i}"));
+            let mut args = vec![
+                "resource",
+                "create",
+                &name,
+                "--kind",
+                "service",
+                "--server",
+                &server,
+                "--image",
+                tb.image(),
+            ];
+            if predefined {
+                args.push("--connect-predefined");
+            }
+            let v = ctx.json(&args);
+            guard.1.push(v["uuid"].as_str().unwrap().to_string());
+            assert_eq!(v["status"], "running", "{v}");
+            let own = format!("destui-{}", v["uuid"].as_str().unwrap());
+            let nets = names(&v, "networks");
+            assert!(nets.contains(&own), "its own network: {v}");
+            assert_eq!(nets.contains(&dest_net), predefined, "{v}");
+            let container = names(&v, "containers")[0].clone();
+            assert!(container_running(socket, &container));
+            assert!(attached(socket, &own).contains(&container));
+            copies.push((name, own, container));
+        }
+        assert_ne!(copies[0].1, copies[1].1, "no shared network");
+        // The destination cannot go while resources are assigned.
+        let run = ctx
+            .run(&["destination", "delete", d["name"].as_str().unwrap()])
+            .refused();
+        assert_eq!(
+            run.stderr.trim(),
+            "destui: You must delete all resources before deleting this destination."
+        );
+        for (name, own, container) in &copies {
+            ctx.run(&["resource", "delete", name]).ok();
+            assert!(!container_running(socket, container));
+            assert!(inspect_network(socket, own).is_none(), "{own} removed");
+        }
+        assert!(
+            ctx.json(&["resource", "list"])
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        ctx.run(&["destination", "delete", d["name"].as_str().unwrap()])
+            .ok();
+    }
+}
+
+#[test]
+fn the_destination_is_asked_for_only_when_there_is_a_choice() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let first = destination(&ctx, &server, socket);
+    let mut guard = Containers(socket, Vec::new());
+    let app = unique_name("app");
+    let v = ctx.json(&[
+        "resource",
+        "create",
+        &app,
+        "--server",
+        &server,
+        "--image",
+        tb.image(),
+    ]);
+    guard.1.push(v["uuid"].as_str().unwrap().to_string());
+    assert_eq!(
+        v["destination"], first["name"],
+        "the only destination is used"
+    );
+    assert!(names(&v, "networks").contains(&first["network"].as_str().unwrap().to_string()));
+
+    let second = destination(&ctx, &server, socket);
+    let db = unique_name("db");
+    let run = ctx
+        .run(&[
+            "resource",
+            "create",
+            &db,
+            "--kind",
+            "database",
+            "--server",
+            &server,
+            "--image",
+            tb.image(),
+        ])
+        .refused();
+    for d in [&first, &second] {
+        assert!(
+            run.stderr.contains(d["name"].as_str().unwrap()),
+            "names every candidate: {}",
+            run.stderr
+        );
+    }
+    let (_, listed) = docker(socket, &["ps", "-a", "--format", "{{.Names}}"]);
+    assert!(!listed.contains(&db), "nothing deployed without a choice");
+    let v = ctx.json(&[
+        "resource",
+        "create",
+        &db,
+        "--kind",
+        "database",
+        "--server",
+        &server,
+        "--destination",
+        second["name"].as_str().unwrap(),
+        "--image",
+        tb.image(),
+    ]);
+    guard.1.push(v["uuid"].as_str().unwrap().to_string());
+    assert_eq!(v["kind"], "database");
+    assert_eq!(v["destination"], second["name"]);
+}
+
+#[test]
+fn clone_deploys_a_new_resource_and_leaves_the_original_running() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let b = ctx.add_server_b();
+    let da = destination(&ctx, &a, tb.socket_a());
+    let db = destination(&ctx, &b, tb.socket_b());
+    let mut guard_a = Containers(tb.socket_a(), Vec::new());
+    let mut guard_b = Containers(tb.socket_b(), Vec::new());
+    let name = unique_name("web");
+    let original = ctx.json(&[
+        "resource",
+        "create",
+        &name,
+        "--server",
+        &a,
+        "--image",
+        tb.image(),
+        "--command",
+        "sleep 600",
+    ]);
+    guard_a
+        .1
+        .push(original["uuid"].as_str().unwrap().to_string());
+    let copy = ctx.json(&[
+        "resource",
+        "clone",
+        &name,
+        "--destination",
+        db["name"].as_str().unwrap(),
+    ]);
+    guard_b.1.push(copy["uuid"].as_str().unwrap().to_string());
+    assert_ne!(copy["uuid"], original["uuid"]);
+    assert_eq!(copy["name"], format!("{name}-clone"));
+    assert_eq!(copy["command"], "sleep 600");
+    assert_eq!(copy["server"], b.as_str());
+    assert!(container_running(
+        tb.socket_b(),
+        &names(&copy, "containers")[0]
+    ));
+    let again = ctx.json(&["resource", "show", &name]);
+    assert_eq!(again["status"], "running");
+    assert_eq!(again["destination"], da["name"]);
+    assert!(container_running(
+        tb.socket_a(),
+        &names(&original, "containers")[0]
+    ));
+}
