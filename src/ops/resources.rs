@@ -159,11 +159,12 @@ impl Ops {
         };
         let started = async {
             let id = docker.run_container(&spec).await?;
-            if resource.kind == ResourceKind::Service && resource.connect_predefined {
-                if let Err(e) = docker.connect_container(&destination.network_id, &id).await {
-                    let _ = docker.remove_container(&id).await;
-                    return Err(e);
-                }
+            if resource.kind == ResourceKind::Service
+                && resource.connect_predefined
+                && let Err(e) = docker.connect_container(&destination.network_id, &id).await
+            {
+                let _ = docker.remove_container(&id).await;
+                return Err(e);
             }
             Ok(id)
         }
