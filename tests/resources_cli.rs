@@ -38,10 +38,10 @@ impl Drop for Containers<'_> {
                 docker(self.0, &["rm", "-f", id]);
             }
             let net = format!("destui-{uuid}");
-            if let Some(v) = inspect_network(self.0, &net) {
-                if v["Name"] == net.as_str() {
-                    docker(self.0, &["network", "rm", v["Id"].as_str().unwrap_or("")]);
-                }
+            if let Some(v) = inspect_network(self.0, &net)
+                && v["Name"] == net.as_str()
+            {
+                docker(self.0, &["network", "rm", v["Id"].as_str().unwrap_or("")]);
             }
         }
     }
