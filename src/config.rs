@@ -18,6 +18,23 @@ pub struct Config {
     pub theme: Theme,
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub tui: TuiSettings,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TuiSettings {
+    /// Seconds between background checks of every destination; 0 turns them off.
+    pub check_interval_seconds: u64,
+}
+
+impl Default for TuiSettings {
+    fn default() -> Self {
+        TuiSettings {
+            check_interval_seconds: 300,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

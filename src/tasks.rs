@@ -71,6 +71,10 @@ pub enum Task {
         server: String,
         destinations: Vec<String>,
     },
+    RepairDestination {
+        server: String,
+        destination: String,
+    },
 }
 
 impl Task {
@@ -86,7 +90,8 @@ impl Task {
             | Task::RenameDestination { server, .. }
             | Task::DeleteDestination { server, .. }
             | Task::ShowDestination { server, .. }
-            | Task::CheckDestinations { server, .. } => server,
+            | Task::CheckDestinations { server, .. }
+            | Task::RepairDestination { server, .. } => server,
             Task::CreateDestination(input) => &input.server,
         }
     }
@@ -135,6 +140,7 @@ pub enum TaskResult {
     Deleted(Outcome<DestinationView>),
     Details(Box<DestinationDetails>),
     Checked(Vec<CheckRow>),
+    Repaired(Outcome<CheckRow>),
 }
 
 // A few events a second at most, moved once through a channel: boxing would buy nothing.
@@ -282,6 +288,7 @@ pub fn label(task: &Task) -> String {
         Task::CheckDestinations { destinations, .. } => {
             format!("check {} destination(s)", destinations.len())
         }
+        Task::RepairDestination { .. } => "repair destination".into(),
     }
 }
 
@@ -366,5 +373,11 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::CheckDestinations { destinations, .. } => Ok(TaskResult::Checked(
             ops.check_destinations(&destinations).await?,
         )),
+        Task::RepairDestination { destination, .. } => {
+            progress.note("recreating the network".into());
+            Ok(TaskResult::Repaired(
+                ops.repair_destination(&destination).await?,
+            ))
+        }
     }
 }

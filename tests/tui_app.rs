@@ -814,3 +814,79 @@ fn long_details_scroll_on_a_small_screen() {
     h.key(KeyCode::Esc);
     assert!(h.app.details.is_none() && h.app.details_scroll == 0);
 }
+
+#[test]
+fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
+    let mut h = Harness::loaded(120, 40);
+    // Scoped to one server or filtered, the background check still covers everything.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('v'));
+    h.effects.clear();
+    let more = update(&mut h.app, Action::CheckAll);
+    let mut checked: Vec<(String, usize)> = more
+        .iter()
+        .map(|e| match e {
+            Effect::Submit(
+                _,
+                Task::CheckDestinations {
+                    server,
+                    destinations,
+                },
+            ) => (server.clone(), destinations.len()),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    checked.sort();
+    assert_eq!(
+        checked,
+        [("s-alpha".to_string(), 2), ("s-beta".to_string(), 1)]
+    );
+    let Effect::Submit(id, _) = &more[0] else {
+        unreachable!()
+    };
+    h.finish(
+        *id,
+        900,
+        Ok(TaskResult::Checked(vec![
+            CheckRow {
+                destination: "alpha-web".into(),
+                status: HealthStatus::Ok,
+                detail: None,
+            },
+            CheckRow {
+                destination: "alpha-db".into(),
+                status: HealthStatus::Missing,
+                detail: Some("network gone".into()),
+            },
+        ])),
+    );
+    assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
+    // R on an ok destination does nothing; on the missing one it asks for a repair.
+    h.key(KeyCode::Char('R'));
+    assert!(
+        h.tasks().is_empty() && h.app.status.text.contains("nothing to repair"),
+        "{:?} {:?} {:?}",
+        h.tasks(),
+        h.app.status,
+        h.app.selected_destination().map(|d| &d.name)
+    );
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('R'));
+    let repair = h.submitted(
+        |t| matches!(t, Task::RepairDestination { destination, .. } if destination == "d-2"),
+    );
+    h.finish(
+        repair,
+        1200,
+        Ok(TaskResult::Repaired(Outcome {
+            value: CheckRow {
+                destination: "alpha-db".into(),
+                status: HealthStatus::Ok,
+                detail: None,
+            },
+            warnings: vec![],
+        })),
+    );
+    assert!(line_with(&h.screen(), "alpha-db").contains("ok"));
+    assert_eq!(h.tasks(), vec![&Task::Load], "the records are reloaded");
+}

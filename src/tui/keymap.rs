@@ -23,6 +23,7 @@ pub enum Command {
     SelectAll,
     /// Destinations pane: all servers, or the selected server only.
     Scope,
+    Repair,
     NextPane,
     PrevPane,
     Up,
@@ -95,13 +96,18 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         'v',
         "destinations: all servers or the selected one",
     ),
+    (
+        "repair",
+        Command::Repair,
+        'R',
+        "repair a missing / proxy-detached destination",
+    ),
 ];
 
 /// Keys that are not configurable, for the help screen.
 pub const FIXED: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous pane"),
-    ("j k / Down Up", "move"),
-    ("PgDn PgUp", "move a page"),
+    ("j k ↓ ↑ PgDn PgUp", "move a row / a page"),
     ("g G / Home End", "top / bottom"),
     ("Enter", "details"),
     ("Esc", "close / cancel / clear filter"),

@@ -44,7 +44,8 @@ pub async fn run(ops: Ops, config: &Config, started: Instant) -> Result<(), Erro
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::Io(format!("cannot open the terminal: {e}")))?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, ops.clone(), keymap, theme, started).await;
+    let every = Duration::from_secs(config.tui.check_interval_seconds);
+    let result = event_loop(&mut terminal, ops.clone(), keymap, theme, started, every).await;
     restore_terminal();
     ops.close_all().await;
     result
@@ -56,6 +57,7 @@ async fn event_loop(
     keymap: Keymap,
     theme: Theme,
     started: Instant,
+    check_every: Duration,
 ) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
     let size = terminal.size().map_err(io)?;
@@ -69,6 +71,15 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut spinner = tokio::time::interval(SPINNER_TICK);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // The first background check comes one period after start-up (servers are checked then).
+    let checks_on = !check_every.is_zero();
+    let period = if checks_on {
+        check_every
+    } else {
+        Duration::from_secs(3600)
+    };
+    let mut checks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     // The first frame is drawn before any task has even been handed to the queue.
     terminal
@@ -105,6 +116,7 @@ async fn event_loop(
                 Action::Task(event)
             }
             _ = spinner.tick(), if busy => Action::Tick,
+            _ = checks.tick(), if checks_on => Action::CheckAll,
         };
         effects = update(&mut app, action);
         terminal

@@ -165,6 +165,10 @@ fn summary(app: &App, result: &TaskResult) -> String {
             &o.warnings,
         ),
         TaskResult::Details(d) => format!("{}: {}", d.destination.name, d.status.as_str()),
+        TaskResult::Repaired(o) => with_warnings(
+            format!("{}: {}", o.value.destination, o.value.status.as_str()),
+            &o.warnings,
+        ),
         TaskResult::Checked(rows) => {
             let bad = rows
                 .iter()
@@ -414,6 +418,20 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 app.details = Some(Details::Destination(details));
             }
             Vec::new()
+        }
+        TaskResult::Repaired(outcome) => {
+            let row = outcome.value;
+            warn_or_say(
+                app,
+                format!(
+                    "{} is {} after repair",
+                    row.destination,
+                    row.status.as_str()
+                ),
+                &outcome.warnings,
+            );
+            app.health.insert(row.destination.clone(), row);
+            vec![app.reload()]
         }
         TaskResult::Checked(rows) => {
             let bad = rows

@@ -1,6 +1,6 @@
 //! Keys and mouse: what each command does to the state, and which tasks it asks for.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
@@ -110,6 +110,7 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Edit => edit(app),
         Command::Delete => delete(app),
         Command::Check => return check(app),
+        Command::Repair => return repair(app),
         Command::Refresh => return refresh(app),
     }
     Vec::new()
@@ -351,29 +352,11 @@ fn delete(app: &mut App) {
 fn check(app: &mut App) -> Vec<Effect> {
     match app.focus {
         Pane::Destinations => {
-            let mut by_server: HashMap<String, Vec<String>> = HashMap::new();
-            for &i in &app.visible_destinations {
-                let d = &app.destinations[i];
-                by_server
-                    .entry(d.server_uuid.clone())
-                    .or_default()
-                    .push(d.uuid.clone());
-            }
-            if by_server.is_empty() {
+            if app.visible_destinations.is_empty() {
                 return Vec::new();
             }
-            let mut servers: Vec<_> = by_server.into_iter().collect();
-            servers.sort();
             app.say("checking destinations…");
-            servers
-                .into_iter()
-                .map(|(server, destinations)| {
-                    app.submit(Task::CheckDestinations {
-                        server,
-                        destinations,
-                    })
-                })
-                .collect()
+            check_all(app, true)
         }
         _ => {
             let Some(server) = app.current_server().cloned() else {
@@ -391,6 +374,55 @@ fn check(app: &mut App) -> Vec<Effect> {
             vec![effect]
         }
     }
+}
+
+fn repair(app: &mut App) -> Vec<Effect> {
+    if app.focus != Pane::Destinations {
+        app.say("R repairs the selected destination in the Destinations pane");
+        return Vec::new();
+    }
+    let Some(d) = app.selected_destination().cloned() else {
+        return Vec::new();
+    };
+    if app
+        .health
+        .get(&d.name)
+        .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
+    {
+        app.say(format!("{} is ok: nothing to repair", d.name));
+        return Vec::new();
+    }
+    app.say(format!("repairing {}…", d.name));
+    vec![app.submit(Task::RepairDestination {
+        server: d.server_uuid,
+        destination: d.uuid,
+    })]
+}
+
+/// Checks destinations, one task per server (the background check, and `c`).
+pub(super) fn check_all(app: &mut App, only_visible: bool) -> Vec<Effect> {
+    let mut by_server: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let indexes: Vec<usize> = if only_visible {
+        app.visible_destinations.clone()
+    } else {
+        (0..app.destinations.len()).collect()
+    };
+    for i in indexes {
+        let d = &app.destinations[i];
+        by_server
+            .entry(d.server_uuid.clone())
+            .or_default()
+            .push(d.uuid.clone());
+    }
+    by_server
+        .into_iter()
+        .map(|(server, destinations)| {
+            app.submit(Task::CheckDestinations {
+                server,
+                destinations,
+            })
+        })
+        .collect()
 }
 
 fn refresh(app: &mut App) -> Vec<Effect> {

@@ -139,6 +139,8 @@ pub enum Action {
     Task(TaskEvent),
     /// Sent only while something is pending, to move the spinner.
     Tick,
+    /// The background check of every destination (config `[tui] check_interval_seconds`).
+    CheckAll,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -466,5 +468,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Task(event) => events::on_task(app, event),
         Action::Tick => Vec::new(),
+        Action::CheckAll => input::check_all(app, false),
     }
 }
