@@ -125,6 +125,7 @@ fn main() {
                 result: Ok(TaskResult::Loaded {
                     servers: servers.clone(),
                     destinations: destinations.clone(),
+                    resources: vec![],
                 }),
             }),
         );

@@ -15,10 +15,10 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::domain::{Error, Server};
+use crate::domain::{Error, Resource, Server};
 use crate::ops::{
-    CheckRow, DestinationDetails, DestinationView, NewDestination, NewServer, Ops, Outcome,
-    ScanRow, ServerEdit,
+    CheckRow, DestinationDetails, DestinationView, NewDestination, NewResource, NewServer, Ops,
+    Outcome, ResourceView, ScanRow, ServerEdit,
 };
 
 pub type TaskId = u64;
@@ -75,6 +75,14 @@ pub enum Task {
         server: String,
         destination: String,
     },
+    CreateResource(NewResource),
+    /// `server` is the target destination's server (the lane the deploy runs on).
+    CloneResource {
+        server: String,
+        resource: String,
+        destination: String,
+        name: Option<String>,
+    },
 }
 
 impl Task {
@@ -91,7 +99,9 @@ impl Task {
             | Task::DeleteDestination { server, .. }
             | Task::ShowDestination { server, .. }
             | Task::CheckDestinations { server, .. }
-            | Task::RepairDestination { server, .. } => server,
+            | Task::RepairDestination { server, .. }
+            | Task::CloneResource { server, .. } => server,
+            Task::CreateResource(input) => &input.server,
             Task::CreateDestination(input) => &input.server,
         }
     }
@@ -116,6 +126,7 @@ pub enum TaskResult {
     Loaded {
         servers: Vec<Server>,
         destinations: Vec<DestinationView>,
+        resources: Vec<Resource>,
     },
     ServerChecked {
         server: Server,
@@ -141,6 +152,7 @@ pub enum TaskResult {
     Details(Box<DestinationDetails>),
     Checked(Vec<CheckRow>),
     Repaired(Outcome<CheckRow>),
+    ResourceDeployed(Outcome<ResourceView>),
 }
 
 // A few events a second at most, moved once through a channel: boxing would buy nothing.
@@ -289,6 +301,8 @@ pub fn label(task: &Task) -> String {
             format!("check {} destination(s)", destinations.len())
         }
         Task::RepairDestination { .. } => "repair destination".into(),
+        Task::CreateResource(r) => format!("deploy {}", r.name),
+        Task::CloneResource { resource, .. } => format!("clone {resource}"),
     }
 }
 
@@ -309,9 +323,11 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::Load => {
             let servers = ops.servers().await?;
             let destinations = ops.destinations(None).await?;
+            let resources = ops.store_resources().await?;
             Ok(TaskResult::Loaded {
                 servers,
                 destinations,
+                resources,
             })
         }
         Task::CheckServer { server } => {
@@ -373,6 +389,23 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::CheckDestinations { destinations, .. } => Ok(TaskResult::Checked(
             ops.check_destinations(&destinations).await?,
         )),
+        Task::CreateResource(input) => {
+            progress.note("starting the container".into());
+            Ok(TaskResult::ResourceDeployed(
+                ops.create_resource(input).await?,
+            ))
+        }
+        Task::CloneResource {
+            resource,
+            destination,
+            name,
+            ..
+        } => {
+            progress.note("starting the copy".into());
+            Ok(TaskResult::ResourceDeployed(
+                ops.clone_resource(&resource, &destination, name).await?,
+            ))
+        }
         Task::RepairDestination { destination, .. } => {
             progress.note("recreating the network".into());
             Ok(TaskResult::Repaired(

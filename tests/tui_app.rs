@@ -144,6 +144,7 @@ impl Harness {
             Ok(TaskResult::Loaded {
                 servers: all.clone(),
                 destinations: dests,
+                resources: vec![],
             }),
         );
         for mut s in all {
@@ -285,6 +286,7 @@ fn start_up_loads_then_checks_every_server_and_selects_the_first_by_name() {
         Ok(TaskResult::Loaded {
             destinations: destinations(&all),
             servers: all,
+            resources: vec![],
         }),
     );
     let mut checks: Vec<String> = h
@@ -333,6 +335,7 @@ fn the_local_socket_is_offered_only_with_an_empty_database_once_both_answers_are
         let loaded = Ok(TaskResult::Loaded {
             servers: vec![],
             destinations: vec![],
+            resources: vec![],
         });
         let probed = Ok(TaskResult::LocalProbed { reachable: true });
         if probe_first {
@@ -889,4 +892,99 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
     );
     assert!(line_with(&h.screen(), "alpha-db").contains("ok"));
     assert_eq!(h.tasks(), vec![&Task::Load], "the records are reloaded");
+}
+
+#[test]
+fn new_resource_and_clone_dialogs_submit_typed_tasks() {
+    let mut h = Harness::loaded(120, 40);
+    // beta has exactly one destination: it is prefilled.
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('n'));
+    let Some(Dialog::Form(form)) = &h.app.dialog else {
+        panic!("new resource form");
+    };
+    assert_eq!(form.value("Destination"), "beta-stack");
+    h.keys("shop");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.keys("nginx:1");
+    h.key(KeyCode::Enter);
+    let Some(Effect::Submit(id, Task::CreateResource(r))) = h.effects.first().cloned() else {
+        panic!("{:?}", h.effects);
+    };
+    assert_eq!(
+        (
+            r.name.as_str(),
+            r.server.as_str(),
+            r.destination.as_deref(),
+            r.image.as_str()
+        ),
+        ("shop", "s-beta", Some("beta-stack"), "nginx:1")
+    );
+    h.effects.clear();
+    h.finish(id, 900, Err("A resource named shop already exists.".into()));
+    assert!(
+        h.screen()
+            .contains("! A resource named shop already exists.")
+    );
+    h.key(KeyCode::Esc);
+
+    // alpha has two: nothing is prefilled outside the Destinations pane, and the choice is listed.
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Char('n'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("destinations: alpha-web, alpha-db"),
+        "{screen}"
+    );
+    let Some(Dialog::Form(form)) = &h.app.dialog else {
+        panic!("new resource form");
+    };
+    assert_eq!(form.value("Destination"), "");
+    h.key(KeyCode::Esc);
+
+    // Clone: the resources of the selected destination, to a destination by name.
+    let load = {
+        h.key(KeyCode::Char('r'));
+        h.submitted(|t| *t == Task::Load)
+    };
+    h.effects.clear();
+    let all = servers();
+    h.finish(
+        load,
+        1000,
+        Ok(TaskResult::Loaded {
+            destinations: destinations(&all),
+            servers: all,
+            resources: vec![destui::domain::Resource {
+                uuid: "r-1".into(),
+                name: "shop".into(),
+                kind: destui::domain::ResourceKind::Application,
+                image: "nginx:1".into(),
+                command: None,
+                destination_uuid: "d-1".into(),
+                connect_predefined: false,
+            }],
+        }),
+    );
+    h.effects.clear();
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('C'));
+    let Some(Dialog::Form(form)) = &h.app.dialog else {
+        panic!("clone form");
+    };
+    assert_eq!(form.value("Resource"), "shop");
+    h.key(KeyCode::Tab);
+    h.keys("beta-stack");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.tasks(),
+        vec![&Task::CloneResource {
+            server: "s-beta".into(),
+            resource: "shop".into(),
+            destination: "d-3".into(),
+            name: None
+        }]
+    );
 }

@@ -240,6 +240,11 @@ impl Ops {
         view
     }
 
+    /// The resource records only (no live state): for lists that must not wait on servers.
+    pub async fn store_resources(&self) -> Result<Vec<Resource>, Error> {
+        self.db(|s| s.resources()).await
+    }
+
     pub async fn resources(&self, destination: Option<&str>) -> Result<Vec<ResourceView>, Error> {
         let only = match destination {
             Some(reference) => Some(self.destination(reference).await?.0.uuid),

@@ -27,6 +27,8 @@ pub enum FormKind {
     EditServer { server: String },
     CreateDestination { server: String },
     Rename { server: String, destination: String },
+    NewResource { server: String },
+    CloneResource,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +139,60 @@ impl Form {
                 format!("network {} (cannot change)", d.network),
             ],
             vec![field("Name", &d.name, "unique across all destinations")],
+        )
+    }
+
+    /// Deploy a resource on `server`; the destination is prefilled when there is no choice
+    /// (or with the selected one) and the info line lists the candidates.
+    pub fn new_resource(
+        server: &Server,
+        destinations: &[String],
+        preselected: Option<&str>,
+    ) -> Self {
+        let prefilled = match (destinations, preselected) {
+            ([only], _) => only.as_str(),
+            (_, Some(selected)) => selected,
+            _ => "",
+        };
+        Form::new(
+            FormKind::NewResource {
+                server: server.uuid.clone(),
+            },
+            format!("New resource on {}", server.name),
+            vec![format!("destinations: {}", destinations.join(", "))],
+            vec![
+                field("Name", "", "unique across all resources"),
+                field("Kind", "application", "application, database or service"),
+                field("Destination", prefilled, "one of the destinations above"),
+                field("Image", "", "e.g. nginx:1.27"),
+                field("Command", "", "optional, run with /bin/sh -c"),
+                field(
+                    "Predefined",
+                    "no",
+                    "service: also join the destination's network (yes/no)",
+                ),
+            ],
+        )
+    }
+
+    /// Clone one of `resources` (on the selected destination) onto another destination.
+    pub fn clone_resource(resources: &[String], destinations: &[String]) -> Self {
+        Form::new(
+            FormKind::CloneResource,
+            "Clone resource".into(),
+            vec![
+                format!("resources here: {}", resources.join(", ")),
+                format!("destinations: {}", destinations.join(", ")),
+            ],
+            vec![
+                field(
+                    "Resource",
+                    resources.first().map_or("", |r| r.as_str()),
+                    "the resource to copy",
+                ),
+                field("Destination", "", "where the copy runs"),
+                field("Name", "", "empty: <name>-clone"),
+            ],
         )
     }
 
@@ -267,6 +323,56 @@ impl Form {
                     subnet: optional("Subnet"),
                     internal,
                 }))
+            }
+            FormKind::NewResource { server } => {
+                let name = self.value("Name").to_string();
+                domain::validate_display_name("resource", &name).map_err(text)?;
+                let kind = match self.value("Kind").to_lowercase().as_str() {
+                    "" | "application" | "app" => domain::ResourceKind::Application,
+                    "database" | "db" => domain::ResourceKind::Database,
+                    "service" => domain::ResourceKind::Service,
+                    other => {
+                        return Err(format!(
+                            "Kind: application, database or service, not {other:?}"
+                        ));
+                    }
+                };
+                let image = self.value("Image").to_string();
+                if image.is_empty() {
+                    return Err("give the image to run".into());
+                }
+                let connect_predefined = match self.value("Predefined").to_lowercase().as_str() {
+                    "" | "no" | "n" => false,
+                    "yes" | "y" => true,
+                    other => return Err(format!("Predefined: answer yes or no, not {other:?}")),
+                };
+                Ok(Task::CreateResource(crate::ops::NewResource {
+                    name,
+                    kind: Some(kind),
+                    server: server.clone(),
+                    destination: optional("Destination"),
+                    image,
+                    command: optional("Command"),
+                    connect_predefined,
+                }))
+            }
+            FormKind::CloneResource => {
+                let resource = self.value("Resource").to_string();
+                let destination = self.value("Destination").to_string();
+                if resource.is_empty() || destination.is_empty() {
+                    return Err("give the resource and the destination to clone it to".into());
+                }
+                let name = optional("Name");
+                if let Some(n) = &name {
+                    domain::validate_display_name("resource", n).map_err(text)?;
+                }
+                Ok(Task::CloneResource {
+                    // Resolved to the target's server by the app before submitting.
+                    server: String::new(),
+                    resource,
+                    destination,
+                    name,
+                })
             }
             FormKind::Rename {
                 server,

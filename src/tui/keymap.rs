@@ -24,6 +24,8 @@ pub enum Command {
     /// Destinations pane: all servers, or the selected server only.
     Scope,
     Repair,
+    NewResource,
+    CloneResource,
     NextPane,
     PrevPane,
     Up,
@@ -38,7 +40,7 @@ pub enum Command {
 
 /// The configurable commands: config name, command, default key, what help says.
 pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
-    ("quit", Command::Quit, 'q', "quit"),
+    ("quit", Command::Quit, 'q', "quit (Ctrl-C too)"),
     ("help", Command::Help, '?', "this help"),
     (
         "scan",
@@ -102,6 +104,18 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         'R',
         "repair a missing / proxy-detached destination",
     ),
+    (
+        "new_resource",
+        Command::NewResource,
+        'n',
+        "deploy a resource on the selected server",
+    ),
+    (
+        "clone",
+        Command::CloneResource,
+        'C',
+        "clone a resource of the selected destination",
+    ),
 ];
 
 /// Keys that are not configurable, for the help screen.
@@ -111,7 +125,6 @@ pub const FIXED: &[(&str, &str)] = &[
     ("g G / Home End", "top / bottom"),
     ("Enter", "details"),
     ("Esc", "close / cancel / clear filter"),
-    ("Ctrl-C", "quit"),
     ("mouse click", "select a row"),
 ];
 

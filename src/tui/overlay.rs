@@ -78,12 +78,14 @@ fn render_help(frame: &mut Frame, app: &App) {
             Span::raw(*what),
         ]));
     }
-    lines.push(Line::from(Span::styled(
-        "letter keys can be changed in the config file, [keys]",
-        app.theme.dim,
-    )));
     let height = lines.len() as u16 + 2;
-    let inner = popup(frame, "Help — any key closes", 70, height, app);
+    let inner = popup(
+        frame,
+        "Help — any key closes · letters: config [keys]",
+        70,
+        height,
+        app,
+    );
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -127,6 +127,7 @@ fn summary(app: &App, result: &TaskResult) -> String {
         TaskResult::Loaded {
             servers,
             destinations,
+            ..
         } => format!(
             "{} server(s), {} destination(s)",
             servers.len(),
@@ -165,6 +166,10 @@ fn summary(app: &App, result: &TaskResult) -> String {
             &o.warnings,
         ),
         TaskResult::Details(d) => format!("{}: {}", d.destination.name, d.status.as_str()),
+        TaskResult::ResourceDeployed(o) => with_warnings(
+            format!("{} running on {}", o.value.name, o.value.destination),
+            &o.warnings,
+        ),
         TaskResult::Repaired(o) => with_warnings(
             format!("{}: {}", o.value.destination, o.value.status.as_str()),
             &o.warnings,
@@ -236,7 +241,9 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
         TaskResult::Loaded {
             mut servers,
             destinations,
+            resources,
         } => {
+            app.resources = resources;
             servers.sort_by(|a, b| a.name.cmp(&b.name));
             let first_load = app.loading;
             let selected = app.selected_server().map(|s| s.uuid.clone());
@@ -418,6 +425,21 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 app.details = Some(Details::Destination(details));
             }
             Vec::new()
+        }
+        TaskResult::ResourceDeployed(outcome) => {
+            close_form(app, id);
+            warn_or_say(
+                app,
+                format!(
+                    "{} ({}) is {} on {}",
+                    outcome.value.name,
+                    outcome.value.kind,
+                    outcome.value.status,
+                    outcome.value.destination
+                ),
+                &outcome.warnings,
+            );
+            vec![app.reload()]
         }
         TaskResult::Repaired(outcome) => {
             let row = outcome.value;

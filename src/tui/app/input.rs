@@ -111,6 +111,8 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Delete => delete(app),
         Command::Check => return check(app),
         Command::Repair => return repair(app),
+        Command::NewResource => new_resource(app),
+        Command::CloneResource => clone_resource(app),
         Command::Refresh => return refresh(app),
     }
     Vec::new()
@@ -376,6 +378,59 @@ fn check(app: &mut App) -> Vec<Effect> {
     }
 }
 
+fn new_resource(app: &mut App) {
+    let Some(server) = app.current_server().cloned() else {
+        app.complain("add a server first (a in the Servers pane)");
+        return;
+    };
+    let names: Vec<String> = app
+        .destinations
+        .iter()
+        .filter(|d| d.server_uuid == server.uuid)
+        .map(|d| d.name.clone())
+        .collect();
+    if names.is_empty() {
+        app.complain(format!(
+            "{} has no destination yet: create one first (a in Destinations)",
+            server.name
+        ));
+        return;
+    }
+    let selected = app
+        .selected_destination()
+        .filter(|d| app.focus == Pane::Destinations && d.server_uuid == server.uuid)
+        .map(|d| d.name.clone());
+    app.dialog = Some(Dialog::Form(Form::new_resource(
+        &server,
+        &names,
+        selected.as_deref(),
+    )));
+}
+
+fn clone_resource(app: &mut App) {
+    let Some(d) = app.selected_destination().cloned() else {
+        app.say("select a destination with resources in the Destinations pane");
+        return;
+    };
+    let here: Vec<String> = app
+        .resources
+        .iter()
+        .filter(|r| r.destination_uuid == d.uuid)
+        .map(|r| r.name.clone())
+        .collect();
+    if here.is_empty() {
+        app.say(format!("{} has no resources to clone", d.name));
+        return;
+    }
+    let elsewhere: Vec<String> = app
+        .destinations
+        .iter()
+        .filter(|x| x.uuid != d.uuid)
+        .map(|x| x.name.clone())
+        .collect();
+    app.dialog = Some(Dialog::Form(Form::clone_resource(&here, &elsewhere)));
+}
+
 fn repair(app: &mut App) -> Vec<Effect> {
     if app.focus != Pane::Destinations {
         app.say("R repairs the selected destination in the Destinations pane");
@@ -497,7 +552,27 @@ fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 if form.waiting.is_some() {
                     return Vec::new();
                 }
-                match form.task() {
+                let task = form.task().and_then(|task| match task {
+                    Task::CloneResource {
+                        resource,
+                        destination,
+                        name,
+                        ..
+                    } => match app.destinations.iter().find(|d| d.name == destination) {
+                        Some(target) => Ok(Task::CloneResource {
+                            server: target.server_uuid.clone(),
+                            resource,
+                            destination: target.uuid.clone(),
+                            name,
+                        }),
+                        None => Err(format!("no destination named {destination:?}")),
+                    },
+                    other => Ok(other),
+                });
+                let Some(Dialog::Form(form)) = app.dialog.as_mut() else {
+                    return Vec::new();
+                };
+                match task {
                     Err(message) => {
                         form.error = Some(message);
                         Vec::new()

@@ -157,6 +157,8 @@ pub struct App {
     pub focus: Pane,
     pub servers: Vec<Server>,
     pub destinations: Vec<DestinationView>,
+    /// Resource records (for the new-resource and clone dialogs).
+    pub resources: Vec<crate::domain::Resource>,
     /// Indexes into `destinations` that the pane shows (scope and filter applied).
     pub visible_destinations: Vec<usize>,
     /// Indexes into `servers` after the filter.
@@ -226,6 +228,7 @@ impl App {
             focus: Pane::Servers,
             servers: Vec::new(),
             destinations: Vec::new(),
+            resources: Vec::new(),
             visible_destinations: Vec::new(),
             visible_servers: Vec::new(),
             visible_scan: Vec::new(),
