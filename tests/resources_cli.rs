@@ -237,3 +237,87 @@ fn clone_deploys_a_new_resource_and_leaves_the_original_running() {
         &names(&original, "containers")[0]
     ));
 }
+
+#[test]
+fn drift_is_found_and_repaired_on_both_daemons() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    for (server, socket, driver) in [
+        (ctx.add_server_a(), tb.socket_a(), "bridge"),
+        (ctx.add_server_b(), tb.socket_b(), "overlay"),
+    ] {
+        let d = destination(&ctx, &server, socket);
+        let name = d["name"].as_str().unwrap().to_string();
+        let old_id = d["network_id"].as_str().unwrap().to_string();
+        // Removed by hand behind destui's back (by full ID).
+        docker(
+            socket,
+            &["network", "disconnect", "-f", &old_id, tb.proxy()],
+        );
+        assert!(docker(socket, &["network", "rm", &old_id]).0);
+        common::wait_for(std::time::Duration::from_secs(10), || {
+            inspect_network(socket, &old_id).is_none()
+        });
+        let rows = ctx.json_any(&["destination", "check", &name]);
+        assert_eq!(rows[0]["status"], "missing", "{rows}");
+        let repaired = ctx.json(&["destination", "repair", &name]);
+        assert_eq!(repaired["status"], "ok", "{repaired}");
+        let shown = ctx.json(&["destination", "show", &name]);
+        assert_eq!(shown["network"], d["network"]);
+        assert_eq!(shown["driver"], driver);
+        assert_eq!(shown["proxy_connected"], true);
+        let new_id = shown["network_id"].as_str().unwrap();
+        assert_ne!(new_id, old_id, "a new network");
+        assert!(attached(socket, new_id).contains(&tb.proxy().to_string()));
+        let rows = ctx.json_any(&["destination", "check", &name]);
+        assert_eq!(rows[0]["status"], "ok", "{rows}");
+        ctx.run(&["destination", "delete", &name]).ok();
+    }
+}
+
+#[test]
+fn a_terminal_is_asked_which_destination() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let _first = destination(&ctx, &server, socket);
+    let second = destination(&ctx, &server, socket);
+    let name = unique_name("asked");
+    let term = common::tmux::Tui::start_command(
+        &ctx,
+        &[
+            "--json",
+            "resource",
+            "create",
+            &name,
+            "--server",
+            &server,
+            "--image",
+            tb.image(),
+        ],
+        100,
+        30,
+        &[],
+    );
+    let screen = term.wait("the destination prompt", |s| {
+        s.contains("Destination (number or name):")
+    });
+    // Answer with the number the prompt gives the second destination.
+    let wanted = second["name"].as_str().unwrap();
+    let number = screen
+        .text
+        .lines()
+        .find_map(|l| {
+            let (n, rest) = l.trim().split_once(") ")?;
+            (rest.trim() == wanted).then(|| n.to_string())
+        })
+        .unwrap_or_else(|| panic!("{wanted} not offered:\n{}", screen.text));
+    term.keys(&[&number, "Enter"]);
+    assert_eq!(term.wait_exit(), 0, "{}", term.screen().text);
+    let v = ctx.json(&["resource", "show", &name]);
+    let _guard = Containers(socket, vec![v["uuid"].as_str().unwrap().to_string()]);
+    assert_eq!(v["destination"], second["name"], "{v}");
+    assert_eq!(v["status"], "running");
+    ctx.run(&["resource", "delete", &name]).ok();
+}

@@ -40,7 +40,18 @@ impl Tui {
     /// Starts `destui` (no subcommand: the TUI) in a `width` x `height` window, with exactly
     /// the environment `ctx` gives its CLI runs, plus `extra`.
     pub fn start(ctx: &Ctx, width: u16, height: u16, extra: &[(&str, &str)]) -> Tui {
-        let cmd = ctx.command(&[]);
+        Tui::start_command(ctx, &[], width, height, extra)
+    }
+
+    /// Like `start`, for a command (`args`) that needs a terminal.
+    pub fn start_command(
+        ctx: &Ctx,
+        args: &[&str],
+        width: u16,
+        height: u16,
+        extra: &[(&str, &str)],
+    ) -> Tui {
+        let cmd = ctx.command(args);
         let mut argv: Vec<String> = vec!["env".into()];
         let mut set = Vec::new();
         for (key, value) in cmd.get_envs() {
@@ -53,6 +64,7 @@ impl Tui {
         argv.extend(set);
         argv.extend(extra.iter().map(|(k, v)| format!("{k}={v}")));
         argv.push(cmd.get_program().to_string_lossy().into_owned());
+        argv.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
 
         let socket = unique_name("destui-tui");
         let tui = Tui {
