@@ -321,3 +321,57 @@ fn a_terminal_is_asked_which_destination() {
     assert_eq!(v["status"], "running");
     ctx.run(&["resource", "delete", &name]).ok();
 }
+
+#[test]
+fn an_image_that_cannot_be_pulled_leaves_nothing_behind() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let _d = destination(&ctx, &server, socket);
+    let name = unique_name("nopull");
+    let run = ctx
+        .run(&[
+            "resource",
+            "create",
+            &name,
+            "--kind",
+            "service",
+            "--server",
+            &server,
+            "--image",
+            "destui-no-such/image:0",
+        ])
+        .refused();
+    assert!(run.stderr.contains("could not be pulled"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim().lines().count(),
+        1,
+        "one line: {}",
+        run.stderr
+    );
+    assert!(
+        ctx.json(&["resource", "list"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let (_, containers) = docker(socket, &["ps", "-a", "--format", "{{.Names}}"]);
+    assert!(!containers.contains(&name), "{containers}");
+    // No stack network without its container may remain. Other tests running in parallel
+    // create stack networks just before their containers, so an empty one of theirs lasts a
+    // moment; an orphan of ours would stay for good.
+    let orphans = || {
+        let (_, ids) = docker(
+            socket,
+            &["network", "ls", "-q", "--filter", "label=destui.resource"],
+        );
+        ids.split_whitespace()
+            .filter(|id| attached(socket, id).is_empty())
+            .count()
+    };
+    assert!(
+        common::wait_for(std::time::Duration::from_secs(10), || orphans() == 0),
+        "the stack's network was removed"
+    );
+}

@@ -462,16 +462,46 @@ impl DockerApi {
             name: Some(spec.name.to_string()),
             ..Default::default()
         };
-        let created = self
+        let created = match self
             .docker
-            .create_container(Some(options), body)
+            .create_container(Some(options.clone()), body.clone())
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+        {
+            Err(DockerError::NotFound(message)) if message.contains("No such image") => {
+                // Like `docker run`: pull what the daemon does not have, then try once more.
+                self.pull(spec.image).await?;
+                self.docker
+                    .create_container(Some(options), body)
+                    .await
+                    .map_err(classify)?
+            }
+            other => other?,
+        };
         if let Err(e) = self.docker.start_container(&created.id, None).await {
             let _ = self.remove_container(&created.id).await;
             return Err(classify(e));
         }
         Ok(created.id)
+    }
+
+    async fn pull(&self, image: &str) -> Result<(), DockerError> {
+        use futures::TryStreamExt;
+        let options = bollard::query_parameters::CreateImageOptions {
+            from_image: Some(image.to_string()),
+            ..Default::default()
+        };
+        self.docker
+            .create_image(Some(options), None, None)
+            .try_collect::<Vec<_>>()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                DockerError::Other(format!(
+                    "image {image} is not on the server and could not be pulled: {}",
+                    classify(e)
+                ))
+            })
     }
 
     /// Containers carrying `label` (`key=value`), running or not.
