@@ -86,8 +86,8 @@ fn main() {
 
     println!();
     println!(
-        "{:<58} {:>9} {:>9}  {:>7}  {:<10} {}",
-        "row", "destui", "other", "ratio", "target", "met"
+        "{:<58} {:>9} {:>9}  {:>7}  {:<10} met",
+        "row", "destui", "other", "ratio", "target"
     );
     for r in &rows {
         let (ratio, target, met) = match (r.at_least, r.at_most) {
