@@ -494,9 +494,22 @@ impl Ops {
         };
         let uuid = fresh.uuid.clone();
         let update = fresh.clone();
-        // Re-read inside the write so a rename made meanwhile is not undone.
+        // Re-read inside the write so a rename made meanwhile is not undone. A check that
+        // changes nothing but the time is not written again within a minute: every action
+        // checks its server live, and a flush per action is measurable (issue 6).
         self.db(move |s| {
             if let Some(mut current) = s.server(&uuid)? {
+                let unchanged = current.mode == update.mode
+                    && current.online == update.online
+                    && current.last_error == update.last_error
+                    && current.docker_version == update.docker_version;
+                let recent = match (current.checked_at, update.checked_at) {
+                    (Some(before), Some(now)) => now - before < 60,
+                    _ => false,
+                };
+                if unchanged && recent {
+                    return Ok(());
+                }
                 current.mode = update.mode;
                 current.online = update.online;
                 current.last_error = update.last_error.clone();
