@@ -254,10 +254,15 @@ fn drift_is_found_and_repaired_on_both_daemons() {
             socket,
             &["network", "disconnect", "-f", &old_id, tb.proxy()],
         );
-        assert!(docker(socket, &["network", "rm", &old_id]).0);
-        common::wait_for(std::time::Duration::from_secs(10), || {
-            inspect_network(socket, &old_id).is_none()
-        });
+        // A swarm manager holds the proxy's attachment task for a moment after the disconnect
+        // ("in use by task"): retry like an admin would, until the network is gone.
+        assert!(
+            common::wait_for(std::time::Duration::from_secs(15), || {
+                docker(socket, &["network", "rm", &old_id]);
+                inspect_network(socket, &old_id).is_none()
+            }),
+            "removed by hand"
+        );
         let rows = ctx.json_any(&["destination", "check", &name]);
         assert_eq!(rows[0]["status"], "missing", "{rows}");
         let repaired = ctx.json(&["destination", "repair", &name]);
