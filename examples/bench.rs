@@ -79,9 +79,11 @@ fn main() {
         connect_timeout: Duration::from_secs(10),
     };
     let ops = Ops::new(Store::open(&work.join("db")).expect("store"), remote);
-    let rows = runtime.block_on(batch_rows(&ops, &tb, &work));
+    let mut rows = runtime.block_on(batch_rows(&ops, &tb, &work));
+    rows.extend(runtime.block_on(scan_rows(&ops, &tb)));
     runtime.block_on(ops.close_all());
     drop(ops);
+    let tui = tui_rows(&work);
     let _ = std::fs::remove_dir_all(&work);
 
     println!();
@@ -111,6 +113,180 @@ fn main() {
             if met { "yes" } else { "NO" }
         );
     }
+    for (what, value, target, met) in tui {
+        println!(
+            "{what:<58} {value:>9} {:>9}  {:>7}  {target:<10} {}",
+            "",
+            "",
+            if met { "yes" } else { "NO" }
+        );
+    }
+}
+
+/// Two servers (A and B) scanned at once vs one after the other, warm connections.
+async fn scan_rows(ops: &Ops, tb: &Testbed) -> Vec<Row> {
+    let env = std::fs::read_to_string(
+        std::env::var("DESTUI_TESTBED_ENV")
+            .unwrap_or_else(|_| "/tmp/destui-testbed/testbed.env".into()),
+    )
+    .expect("testbed env");
+    let get = |key: &str| {
+        env.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .expect("key")
+            .to_string()
+    };
+    let b = ops
+        .add_server(NewServer {
+            name: "b".into(),
+            host: Some(get("DESTUI_TB_HOST_B")),
+            docker_socket: Some(get("DESTUI_TB_SOCKET_B")),
+            proxy_container: Some(tb.proxy.clone()),
+            check: true,
+            ..Default::default()
+        })
+        .await
+        .expect("server b")
+        .value;
+    let a = "over-ssh".to_string();
+    ops.scan(&a).await.expect("scan a");
+    ops.scan(&b.uuid).await.expect("scan b");
+    let mut alone = Duration::ZERO;
+    let mut together = Duration::ZERO;
+    for _ in 0..5 {
+        let t = Instant::now();
+        ops.scan(&a).await.expect("scan a");
+        ops.scan(&b.uuid).await.expect("scan b");
+        alone += t.elapsed();
+        let t = Instant::now();
+        let (x, y) = tokio::join!(ops.scan(&a), ops.scan(&b.uuid));
+        x.expect("scan a");
+        y.expect("scan b");
+        together += t.elapsed();
+    }
+    vec![Row {
+        what: "5 x scan of A and B at once",
+        destui: together,
+        other: alone,
+        other_name: "one after the other",
+        at_least: Some(1.2),
+        at_most: None,
+    }]
+}
+
+/// The TUI with 10,000 destinations: time to first frame (its own log line) and resident
+/// memory once the records are loaded, from the release binary in tmux.
+fn tui_rows(work: &Path) -> Vec<(String, String, String, bool)> {
+    use destui::domain::{Destination, DestinationType, Server, ServerMode};
+    let db = work.join("tui-db");
+    {
+        let store = Store::open(&db).expect("store");
+        let servers: Vec<Server> = (0..50)
+            .map(|i| Server {
+                uuid: format!("server-{i:03}"),
+                name: format!("srv{i:03}"),
+                // Unreachable on purpose: the first frame must not wait for any of them.
+                host: "192.0.2.1".into(),
+                port: Some(22),
+                user: Some("root".into()),
+                identity: None,
+                docker_socket: "/var/run/docker.sock".into(),
+                local: false,
+                build_server: false,
+                proxy_container: "coolify-proxy".into(),
+                mode: ServerMode::Standalone,
+                online: false,
+                last_error: None,
+                checked_at: None,
+                docker_version: None,
+            })
+            .collect();
+        for s in &servers {
+            store.save_server(s).expect("server");
+        }
+        let batch: Vec<Destination> = (0..10_000)
+            .map(|i| Destination {
+                uuid: format!("dest-{i:05}"),
+                name: format!("srv{:03}-app-{i:05}", i % 50),
+                network: format!("net{i:05}"),
+                network_id: format!("{i:064}"),
+                server_uuid: format!("server-{:03}", i % 50),
+                kind: DestinationType::Standalone,
+                created_at: 1_795_341_600,
+            })
+            .collect();
+        store.insert_destinations(&batch).expect("destinations");
+    }
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| Some(p.parent()?.parent()?.join("destui")))
+        .expect("destui binary");
+    let state = work.join("state");
+    let socket = work.join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .expect("tmux")
+    };
+    let command = format!(
+        "env DESTUI_DB={} XDG_STATE_HOME={} DESTUI_RUNTIME_DIR={} DESTUI_CONNECT_TIMEOUT=3 {}",
+        db.display(),
+        state.display(),
+        work.join("tui-rt").display(),
+        binary.display()
+    );
+    tmux(&["new-session", "-d", "-x", "120", "-y", "40", &command]);
+    let pid = String::from_utf8_lossy(&tmux(&["display-message", "-p", "#{pane_pid}"]).stdout)
+        .trim()
+        .to_string();
+    // Wait until the records are on screen, then read the resident set of the process tree.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).into_owned();
+        if screen.contains("Destinations 10000") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let rss_kb = tree_rss_kb(&pid);
+    tmux(&["send-keys", "q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    tmux(&["kill-server"]);
+    let log = std::fs::read_to_string(state.join("destui").join("destui.log")).unwrap_or_default();
+    let first_ms: f64 = log
+        .lines()
+        .find_map(|l| l.split("first_frame_ms=").nth(1))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN);
+    let rss_mb = rss_kb as f64 / 1024.0;
+    vec![
+        (
+            "TUI, 10,000 destinations: time to first frame".into(),
+            format!("{first_ms:.1} ms"),
+            "< 150 ms".into(),
+            first_ms < 150.0,
+        ),
+        (
+            "TUI, 10,000 destinations: resident memory (destui only)".into(),
+            format!("{rss_mb:.1} MB"),
+            "< 60 MB".into(),
+            rss_mb < 60.0,
+        ),
+    ]
+}
+
+/// VmRSS of `pid` (the destui process; its ssh children are separate programs).
+fn tree_rss_kb(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path) -> Vec<Row> {
