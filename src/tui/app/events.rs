@@ -49,7 +49,7 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
         }
         TaskEvent::Finished { id, at, result } => {
             let line = match &result {
-                Ok(r) => summary(app, r),
+                Ok(r) => summary(r),
                 Err(e) => e.clone(),
             };
             // A check that finds the server offline ran fine, but it is bad news: shown as failed.
@@ -69,9 +69,7 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             }
             app.hidden_tasks.remove(&id);
             app.task_servers.remove(&id);
-            if let Some(server) = app.check_tasks.remove(&id) {
-                app.checking.remove(&server);
-            }
+            app.check_tasks.remove(&id);
             match result {
                 Ok(r) => finished(app, id, r),
                 Err(e) => failed(app, id, e),
@@ -118,7 +116,7 @@ fn retarget(app: &mut App, id: TaskId, into: TaskId) {
 }
 
 /// The one-line result the Tasks pane shows.
-fn summary(app: &App, result: &TaskResult) -> String {
+fn summary(result: &TaskResult) -> String {
     let with_warnings = |text: String, warnings: &[String]| match warnings.first() {
         Some(w) => format!("{text} (warning: {w})"),
         None => text,
@@ -179,7 +177,6 @@ fn summary(app: &App, result: &TaskResult) -> String {
                 .iter()
                 .filter(|r| r.status != crate::ops::HealthStatus::Ok)
                 .count();
-            let _ = app;
             format!("{} checked, {} not ok", rows.len(), bad)
         }
     }
@@ -272,16 +269,12 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                     app.servers.len(),
                     app.destinations.len()
                 ));
-                let uuids: Vec<String> = app.servers.iter().map(|s| s.uuid.clone()).collect();
-                for server in uuids {
-                    effects.push(app.submit(Task::CheckServer { server }));
-                }
+                effects.extend(app.check_all_servers());
             }
             offer_local(app);
             effects
         }
         TaskResult::ServerChecked { server, error } => {
-            app.checking.remove(&server.uuid);
             if let Some(Dialog::ServerCheck { task, .. }) = &mut app.dialog
                 && *task == Some(id)
             {

@@ -482,10 +482,7 @@ pub(super) fn check_all(app: &mut App, only_visible: bool) -> Vec<Effect> {
 
 fn refresh(app: &mut App) -> Vec<Effect> {
     let mut effects = vec![app.reload()];
-    let uuids: Vec<String> = app.servers.iter().map(|s| s.uuid.clone()).collect();
-    for server in uuids {
-        effects.push(app.submit(Task::CheckServer { server }));
-    }
+    effects.extend(app.check_all_servers());
     if app.focus == Pane::Scan
         && let Some(uuid) = app.scan.as_ref().map(|s| s.server.clone())
         && let Some(server) = app.servers.iter().find(|s| s.uuid == uuid).cloned()

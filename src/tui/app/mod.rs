@@ -176,8 +176,6 @@ pub struct App {
     pub marked: BTreeSet<String>,
     /// The last check of each destination, by destination name.
     pub health: HashMap<String, CheckRow>,
-    /// Servers with a check in flight, by uuid.
-    pub checking: HashSet<String>,
     pub tasks: Vec<TaskRow>,
     pub dialog: Option<Dialog>,
     pub details: Option<Details>,
@@ -192,7 +190,7 @@ pub struct App {
     /// Tasks the Tasks pane does not list (reloads), and which server each task is for.
     hidden_tasks: HashSet<TaskId>,
     task_servers: HashMap<TaskId, String>,
-    /// Server checks in flight: which server each is for, so that any ending clears it.
+    /// Server checks in flight, and which server each is for: any ending clears it.
     check_tasks: HashMap<TaskId, String>,
     /// Reloads asked for by a finished write select this server or destination once loaded.
     select_after_load: Option<(Pane, String)>,
@@ -239,7 +237,6 @@ impl App {
             scan: None,
             marked: BTreeSet::new(),
             health: HashMap::new(),
-            checking: HashSet::new(),
             tasks: Vec::new(),
             dialog: None,
             details: None,
@@ -305,12 +302,26 @@ impl App {
             .map_or_else(|| uuid.to_string(), |s| s.name.clone())
     }
 
+    /// Whether a live check of this server (uuid) is in flight.
+    pub fn is_checking(&self, uuid: &str) -> bool {
+        self.check_tasks.values().any(|s| s == uuid)
+    }
+
+    /// A live check of every recorded server, each on its own lane.
+    fn check_all_servers(&mut self) -> Vec<Effect> {
+        let uuids: Vec<String> = self.servers.iter().map(|s| s.uuid.clone()).collect();
+        uuids
+            .into_iter()
+            .map(|server| self.submit(Task::CheckServer { server }))
+            .collect()
+    }
+
     /// Whether anything is queued or running (the spinner turns only then).
     pub fn busy(&self) -> bool {
         self.tasks
             .iter()
             .any(|t| matches!(t.state, TaskState::Queued | TaskState::Running))
-            || !self.checking.is_empty()
+            || !self.check_tasks.is_empty()
             || self.loading
     }
 
@@ -429,7 +440,6 @@ impl App {
             self.hidden_tasks.insert(id);
         }
         if let Task::CheckServer { server } = &task {
-            self.checking.insert(server.clone());
             self.check_tasks.insert(id, server.clone());
         }
         Effect::Submit(id, task)

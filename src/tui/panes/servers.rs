@@ -10,7 +10,7 @@ use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
 
 /// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
 pub fn state_symbol(app: &App, server: &Server) -> &'static str {
-    if app.checking.contains(&server.uuid) && server.checked_at.is_none() {
+    if app.is_checking(&server.uuid) && server.checked_at.is_none() {
         "…"
     } else if server.checked_at.is_none() {
         "?"
@@ -121,7 +121,7 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
         )
     };
     let mut lines = vec![Line::from(Span::styled(target, app.theme.dim))];
-    if app.checking.contains(&s.uuid) {
+    if app.is_checking(&s.uuid) {
         lines.push(Line::from(Span::styled("checking…", app.theme.dim)));
     } else if s.checked_at.is_none() {
         lines.push(Line::from(Span::styled("not checked yet", app.theme.dim)));
