@@ -53,6 +53,12 @@ fn container_name(r: &Resource) -> String {
 }
 
 impl Ops {
+    /// Names already used by resources (they are unique).
+    async fn resource_names(&self) -> Result<Vec<String>, Error> {
+        self.db(|s| Ok(s.resources()?.into_iter().map(|r| r.name).collect()))
+            .await
+    }
+
     async fn resource_context(&self, r: &Resource) -> Result<(Destination, Server), Error> {
         self.destination(&r.destination_uuid).await
     }
@@ -95,11 +101,7 @@ impl Ops {
         if input.image.trim().is_empty() {
             return Err(Error::Invalid("give the image to run with --image".into()));
         }
-        let name = input.name.clone();
-        if self
-            .db(move |s| Ok(s.resources()?.iter().any(|r| r.name == name)))
-            .await?
-        {
+        if self.resource_names().await?.contains(&input.name) {
             return Err(Error::ResourceNameTaken(input.name));
         }
         let server = self.server(&input.server).await?;
@@ -314,9 +316,7 @@ impl Ops {
         let reference = reference.to_string();
         let original = self.db(move |s| s.find_resource(&reference)).await?;
         let (target, server) = self.destination(destination).await?;
-        let taken: Vec<String> = self
-            .db(|s| Ok(s.resources()?.into_iter().map(|r| r.name).collect()))
-            .await?;
+        let taken = self.resource_names().await?;
         let name = match name {
             Some(n) => {
                 domain::validate_display_name("resource", &n)?;

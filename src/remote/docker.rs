@@ -410,12 +410,7 @@ impl DockerApi {
                 if found_name.trim_start_matches('/') != name {
                     return Ok(None);
                 }
-                let mut networks: Vec<String> = c
-                    .network_settings
-                    .and_then(|s| s.networks)
-                    .map(|n| n.into_keys().collect())
-                    .unwrap_or_default();
-                networks.sort();
+                let networks = sorted_names(c.network_settings.and_then(|s| s.networks));
                 Ok(Some(ContainerInfo {
                     id: c.id.unwrap_or_default(),
                     name: name.to_string(),
@@ -526,12 +521,7 @@ impl DockerApi {
         let mut found: Vec<ContainerInfo> = listed
             .into_iter()
             .map(|c| {
-                let mut networks: Vec<String> = c
-                    .network_settings
-                    .and_then(|n| n.networks)
-                    .map(|n| n.into_keys().collect())
-                    .unwrap_or_default();
-                networks.sort();
+                let networks = sorted_names(c.network_settings.and_then(|n| n.networks));
                 ContainerInfo {
                     id: c.id.unwrap_or_default(),
                     name: c
@@ -571,6 +561,15 @@ impl DockerApi {
     pub fn raw(&self) -> &Docker {
         &self.docker
     }
+}
+
+/// The names (keys) of a container's networks, sorted.
+fn sorted_names<V>(networks: Option<HashMap<String, V>>) -> Vec<String> {
+    let mut names: Vec<String> = networks
+        .map(|n| n.into_keys().collect())
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 fn first_ipam(ipam: Option<&bollard::models::Ipam>) -> (Option<String>, Option<String>) {

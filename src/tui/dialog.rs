@@ -203,6 +203,15 @@ impl Form {
             .map_or("", |f| f.input.value().trim())
     }
 
+    /// A yes/no field; empty means no.
+    fn yes_no(&self, label: &str) -> Result<bool, String> {
+        match self.value(label).to_lowercase().as_str() {
+            "" | "no" | "n" => Ok(false),
+            "yes" | "y" => Ok(true),
+            other => Err(format!("{label}: answer yes or no, not {other:?}")),
+        }
+    }
+
     pub fn on_key(&mut self, key: KeyEvent) {
         let count = self.fields.len().max(1);
         match key.code {
@@ -311,11 +320,7 @@ impl Form {
                 domain::validate_network_name(&network).map_err(text)?;
                 let name = self.value("Name").to_string();
                 domain::validate_display_name("destination", &name).map_err(text)?;
-                let internal = match self.value("Internal").to_lowercase().as_str() {
-                    "" | "no" | "n" => false,
-                    "yes" | "y" => true,
-                    other => return Err(format!("Internal: answer yes or no, not {other:?}")),
-                };
+                let internal = self.yes_no("Internal")?;
                 Ok(Task::CreateDestination(NewDestination {
                     server: server.clone(),
                     name: Some(name),
@@ -341,11 +346,7 @@ impl Form {
                 if image.is_empty() {
                     return Err("give the image to run".into());
                 }
-                let connect_predefined = match self.value("Predefined").to_lowercase().as_str() {
-                    "" | "no" | "n" => false,
-                    "yes" | "y" => true,
-                    other => return Err(format!("Predefined: answer yes or no, not {other:?}")),
-                };
+                let connect_predefined = self.yes_no("Predefined")?;
                 Ok(Task::CreateResource(crate::ops::NewResource {
                     name,
                     kind: Some(kind),
