@@ -3,25 +3,8 @@
 mod common;
 
 use common::tmux::{Screen, Tui, short_name};
-use common::{
-    Ctx, Testbed, attached, closed_port, docker, inspect_network, network_id_by_exact_name,
-};
+use common::{Ctx, attached, closed_port, docker, inspect_network, network_id_by_exact_name};
 use std::time::Duration;
-
-/// Records a server with a short name (the TUI's columns are narrow) over ssh, checked live.
-fn add_server(ctx: &Ctx, tb: &Testbed, name: &str, host: &str, socket: &str) {
-    ctx.json(&[
-        "server",
-        "add",
-        name,
-        "--host",
-        host,
-        "--docker-socket",
-        socket,
-        "--proxy-container",
-        tb.proxy(),
-    ]);
-}
 
 /// The row of `server` in the Servers pane shows `symbol` (`●`, `✗`, `…`, `?`).
 fn server_shows(screen: &Screen, server: &str, symbol: &str) -> bool {
@@ -102,20 +85,8 @@ fn scan_toggle_import_then_delete_from_the_keyboard_on_two_servers() {
     let tb = live!();
     let ctx = Ctx::new(tb);
     let (server_a, server_b) = (short_name("tua"), short_name("tub"));
-    add_server(
-        &ctx,
-        tb,
-        &server_a,
-        tb.get("DESTUI_TB_HOST_A"),
-        tb.socket_a(),
-    );
-    add_server(
-        &ctx,
-        tb,
-        &server_b,
-        tb.get("DESTUI_TB_HOST_B"),
-        tb.socket_b(),
-    );
+    ctx.add_server_named(&server_a, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    ctx.add_server_named(&server_b, tb.get("DESTUI_TB_HOST_B"), tb.socket_b());
     let (net_a, net_b) = (short_name("tna"), short_name("tnb"));
     ctx.cleanup_network(tb.socket_a(), &net_a);
     ctx.cleanup_network(tb.socket_b(), &net_b);
@@ -254,7 +225,7 @@ fn quitting_the_tui_leaves_the_cli_working() {
     let tb = live!();
     let ctx = Ctx::new(tb);
     let server = short_name("tub");
-    add_server(&ctx, tb, &server, tb.get("DESTUI_TB_HOST_B"), tb.socket_b());
+    ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_B"), tb.socket_b());
     let tui = Tui::start(&ctx, 120, 40, &[]);
     tui.wait("the server online", |s| server_shows(s, &server, "●"));
     tui.keys(&["q"]);
@@ -276,13 +247,7 @@ fn an_unreachable_server_does_not_delay_the_others() {
     ctx.extra_env
         .push(("DESTUI_CONNECT_TIMEOUT".into(), "10".into()));
     let server_a = short_name("tua");
-    add_server(
-        &ctx,
-        tb,
-        &server_a,
-        tb.get("DESTUI_TB_HOST_A"),
-        tb.socket_a(),
-    );
+    ctx.add_server_named(&server_a, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
     // A closed port (refused at once) and a port that accepts but never speaks (a stalled link).
     let closed = short_name("tuc");
     let stalled = short_name("tus");
@@ -410,7 +375,7 @@ fn at_80x24_without_colour_the_markers_still_show() {
     let tb = live!();
     let ctx = Ctx::new(tb);
     let server = short_name("tua");
-    add_server(&ctx, tb, &server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
     let net = short_name("tna");
     ctx.cleanup_network(tb.socket_a(), &net);
     assert!(docker(tb.socket_a(), &["network", "create", &net]).0);

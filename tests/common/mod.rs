@@ -255,12 +255,19 @@ impl Ctx {
     }
 
     fn add_server(&self, prefix: &str, host: &str, socket: &str) -> String {
-        let tb = self.tb.expect("testbed");
         let name = unique_name(prefix);
+        self.add_server_named(&name, host, socket);
+        name
+    }
+
+    /// Records server `name` reaching the Docker socket `socket` through ssh host `host`,
+    /// checked live, with the testbed's proxy.
+    pub fn add_server_named(&self, name: &str, host: &str, socket: &str) {
+        let tb = self.tb.expect("testbed");
         self.json(&[
             "server",
             "add",
-            &name,
+            name,
             "--host",
             host,
             "--docker-socket",
@@ -268,7 +275,6 @@ impl Ctx {
             "--proxy-container",
             tb.proxy(),
         ]);
-        name
     }
 
     /// Removes `network` from the daemon on `socket` when the test ends, pass or fail.

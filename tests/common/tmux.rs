@@ -2,7 +2,7 @@
 //! screen pane by pane, and wait (with a deadline, never a fixed sleep) until it shows
 //! something. Every `Tui` has its own tmux server (`tmux -L <unique>`), killed on drop.
 
-use super::{Ctx, unique_name};
+use super::{Ctx, unique_name, wait_for};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::process::{Command, Stdio};
@@ -235,7 +235,7 @@ impl Tui {
                     // Not on screen: walk down a row at a time, then up once at the bottom.
                     let before = pane.rows[s].clone();
                     self.keys(&[if down { "j" } else { "k" }]);
-                    let moved = wait_quietly(Duration::from_secs(3), || {
+                    let moved = wait_for(Duration::from_secs(3), || {
                         self.screen()
                             .pane(title)
                             .and_then(|p| p.selected().map(|i| p.rows[i].clone()))
@@ -251,17 +251,6 @@ impl Tui {
         }
         panic!("could not reach {needle} in {title}");
     }
-}
-
-fn wait_quietly(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + deadline;
-    while Instant::now() < end {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
 }
 
 impl Drop for Tui {
