@@ -19,6 +19,8 @@ struct Testbed {
     ssh_config: String,
     host: String,
     socket: String,
+    host_b: String,
+    socket_b: String,
     proxy: String,
 }
 
@@ -38,6 +40,8 @@ impl Testbed {
             ssh_config: get("DESTUI_TB_SSH_CONFIG"),
             host: get("DESTUI_TB_HOST_A"),
             socket: get("DESTUI_TB_SOCKET_A"),
+            host_b: get("DESTUI_TB_HOST_B"),
+            socket_b: get("DESTUI_TB_SOCKET_B"),
             proxy: get("DESTUI_TB_PROXY"),
         }
     }
@@ -125,22 +129,11 @@ fn main() {
 
 /// Two servers (A and B) scanned at once vs one after the other, warm connections.
 async fn scan_rows(ops: &Ops, tb: &Testbed) -> Vec<Row> {
-    let env = std::fs::read_to_string(
-        std::env::var("DESTUI_TESTBED_ENV")
-            .unwrap_or_else(|_| "/tmp/destui-testbed/testbed.env".into()),
-    )
-    .expect("testbed env");
-    let get = |key: &str| {
-        env.lines()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .expect("key")
-            .to_string()
-    };
     let b = ops
         .add_server(NewServer {
             name: "b".into(),
-            host: Some(get("DESTUI_TB_HOST_B")),
-            docker_socket: Some(get("DESTUI_TB_SOCKET_B")),
+            host: Some(tb.host_b.clone()),
+            docker_socket: Some(tb.socket_b.clone()),
             proxy_container: Some(tb.proxy.clone()),
             check: true,
             ..Default::default()
@@ -217,10 +210,7 @@ fn tui_rows(work: &Path) -> Vec<(String, String, String, bool)> {
             .collect();
         store.insert_destinations(&batch).expect("destinations");
     }
-    let binary = std::env::current_exe()
-        .ok()
-        .and_then(|p| Some(p.parent()?.parent()?.join("destui")))
-        .expect("destui binary");
+    let binary = destui_binary();
     let state = work.join("state");
     let socket = work.join("tmux.sock");
     let tmux = |args: &[&str]| {
@@ -384,11 +374,7 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path) -> Vec<Row> {
 
     // One destui process per command (create, delete), against a warm server.
     let cli_db = work.join("cli-db");
-    // target/<profile>/examples/bench -> target/<profile>/destui (built by tests/bench.sh).
-    let destui_binary = std::env::current_exe()
-        .ok()
-        .and_then(|p| Some(p.parent()?.parent()?.join("destui")))
-        .expect("the destui binary next to the examples");
+    let destui_binary = destui_binary();
     let cli = |args: &[&str]| {
         let mut c = Command::new(&destui_binary);
         c.env("DESTUI_DB", &cli_db)
@@ -472,4 +458,12 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path) -> Vec<Row> {
             at_most: None,
         },
     ]
+}
+
+/// target/<profile>/examples/bench -> target/<profile>/destui (built by tests/bench.sh).
+fn destui_binary() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| Some(p.parent()?.parent()?.join("destui")))
+        .expect("the destui binary next to the examples")
 }
