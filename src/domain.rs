@@ -188,11 +188,27 @@ pub struct Resource {
     pub connect_predefined: bool,
 }
 
-/// Written before a network is created, removed when the record is saved: what start-up
-/// reconciliation needs to adopt the network or forget the attempt.
+/// Written before a step that changes a daemon and removed in the same transaction as the
+/// record change that completes it: what start-up reconciliation needs to settle a step that a
+/// crash interrupted (see `Ops::reconcile`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intent {
     pub destination: Destination,
+    /// Absent in intents written before deletes and imports had one: those were creates.
+    #[serde(default)]
+    pub step: IntentStep,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntentStep {
+    /// The network may have been created; the record is not saved yet.
+    #[default]
+    Create,
+    /// The record is saved; the proxy may not be attached yet (import).
+    AttachProxy,
+    /// The proxy may be detached and the network removed; the record is still there.
+    Delete,
 }
 
 pub fn new_uuid() -> String {

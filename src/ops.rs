@@ -2,8 +2,8 @@
 //! terminal: every outcome is returned as data (with warnings as strings) or as a typed error.
 
 use crate::domain::{
-    self, Destination, DestinationType, Error, Intent, LABEL_DESTINATION, SYSTEM_NETWORKS, Server,
-    ServerMode,
+    self, Destination, DestinationType, Error, Intent, IntentStep, LABEL_DESTINATION,
+    SYSTEM_NETWORKS, Server, ServerMode,
 };
 use crate::remote::docker::{DockerApi, DockerError, NetworkInfo, NetworkSpec, destination_labels};
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
@@ -739,8 +739,10 @@ impl Ops {
 
         let intent = Intent {
             destination: destination.clone(),
+            step: IntentStep::Create,
         };
         self.db(move |s| s.put_intent(&intent)).await?;
+        failpoint("after-create-intent");
         let spec = NetworkSpec {
             name: &network,
             driver: destination.kind.driver(),
@@ -775,6 +777,7 @@ impl Ops {
         if let Some(w) = self.attach_proxy(&server, &docker, &network_id).await {
             outcome.warnings.push(w);
         }
+        failpoint("after-proxy-connect");
         let saved = destination.clone();
         if let Err(e) = self.db(move |s| s.insert_destination(&saved)).await {
             // Lost a race for the name: take back the network this call made.
@@ -969,27 +972,18 @@ impl Ops {
             if others {
                 return Err(Error::ResourcesAttached);
             }
-            if let Err(e) = docker
-                .disconnect_container(&network.id, &server.proxy_container)
-                .await
-            {
-                return Err(self.fail(&server, e).await);
-            }
-            failpoint("after-proxy-disconnect");
-            match docker.remove_network(&network.id).await {
-                Ok(()) => {
-                    if let Err(e) = docker.wait_until_gone(&network.id).await {
-                        return Err(self.fail(&server, e).await);
-                    }
-                }
-                Err(DockerError::ActiveEndpoints(_)) => {
-                    // Something attached between the check and the removal: put the proxy back.
-                    let _ = docker
-                        .connect_container(&network.id, &server.proxy_container)
-                        .await;
-                    return Err(Error::ResourcesAttached);
-                }
-                Err(e) => return Err(self.fail(&server, e).await),
+            // From here a crash leaves the intent for start-up reconciliation to finish the
+            // delete; a refusal or an error takes it back (the user decides what next).
+            let intent = Intent {
+                destination: d.clone(),
+                step: IntentStep::Delete,
+            };
+            self.db(move |s| s.put_intent(&intent)).await?;
+            failpoint("after-delete-intent");
+            if let Err(e) = self.remove_network(&server, &docker, &network.id).await {
+                let uuid = d.uuid.clone();
+                let _ = self.db(move |s| s.drop_intent(&uuid)).await;
+                return Err(e);
             }
             failpoint("after-network-remove");
         } else {
@@ -1001,6 +995,36 @@ impl Ops {
         let doomed = d.clone();
         self.db(move |s| s.remove_destination(&doomed)).await?;
         Ok(outcome)
+    }
+
+    /// Detaches the proxy and removes a destination's network (its record stays).
+    async fn remove_network(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        network_id: &str,
+    ) -> Result<(), Error> {
+        if let Err(e) = docker
+            .disconnect_container(network_id, &server.proxy_container)
+            .await
+        {
+            return Err(self.fail(server, e).await);
+        }
+        failpoint("after-proxy-disconnect");
+        match docker.remove_network(network_id).await {
+            Ok(()) => match docker.wait_until_gone(network_id).await {
+                Ok(()) => Ok(()),
+                Err(e) => Err(self.fail(server, e).await),
+            },
+            Err(DockerError::ActiveEndpoints(_)) => {
+                // Something attached between the check and the removal: put the proxy back.
+                let _ = docker
+                    .connect_container(network_id, &server.proxy_container)
+                    .await;
+                Err(Error::ResourcesAttached)
+            }
+            Err(e) => Err(self.fail(server, e).await),
+        }
     }
 
     // ---------- health ----------
@@ -1287,7 +1311,9 @@ impl Ops {
                         created_at: now,
                     });
                 }
-                s.insert_destinations(&out)?;
+                // Saved with an intent each until the proxy is attached: a crash in between
+                // is finished by start-up reconciliation.
+                s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
                 Ok(out)
             })
             .await?;
@@ -1305,6 +1331,9 @@ impl Ops {
             .flatten()
             .collect();
         warnings.dedup();
+        failpoint("after-import-attach");
+        let settled: Vec<String> = imported.iter().map(|d| d.uuid.clone()).collect();
+        self.db(move |s| s.drop_intents(&settled)).await?;
         Ok(Outcome {
             value: imported
                 .iter()
@@ -1316,9 +1345,15 @@ impl Ops {
 
     // ---------- start-up reconciliation ----------
 
-    /// Settles every create that a crash interrupted: the network exists (found by its
-    /// label) → the record is saved; it does not → the intent is dropped. An unreachable
-    /// server keeps its intents for the next start. Returns one note per settled intent.
+    /// Settles every step that a crash interrupted, from its intent:
+    /// - create: the network exists (found by its label) → the record is saved; it does not →
+    ///   the intent is dropped;
+    /// - import: the record is saved → the proxy is attached;
+    /// - delete: the delete is finished (or, if something was attached meanwhile, the proxy
+    ///   is put back and the destination kept).
+    ///
+    /// An unreachable server keeps its intents for the next start. Returns one note per
+    /// settled intent.
     pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
         let intents = self.db(|s| s.intents()).await?;
         let mut notes = Vec::new();
@@ -1333,39 +1368,107 @@ impl Ops {
             let Ok(docker) = self.docker(&server).await else {
                 continue;
             };
-            let label = format!("{LABEL_DESTINATION}={}", d.uuid);
-            let found = match docker.networks_labelled(&label).await {
-                Ok(found) => found,
-                Err(_) => continue,
+            let note = match intent.step {
+                IntentStep::Create => self.settle_create(&server, &docker, d).await?,
+                IntentStep::AttachProxy => self.settle_attach(&server, &docker, d).await?,
+                IntentStep::Delete => self.settle_delete(&server, d).await?,
             };
-            match found.into_iter().find(|n| n.name == d.network) {
-                Some(network) => {
-                    let mut adopted = d.clone();
-                    adopted.network_id = network.id.clone();
-                    let _ = self.attach_proxy(&server, &docker, &network.id).await;
-                    let saved = adopted.clone();
-                    match self.db(move |s| s.insert_destination(&saved)).await {
-                        Ok(()) => notes.push(format!(
-                            "recovered destination {} (network {} on {}) after an interrupted create",
-                            adopted.name, adopted.network, server.name
-                        )),
-                        Err(_) => {
-                            // The name or network was taken meanwhile: the labelled network is
-                            // ours and unrecorded, so take it back rather than orphan it.
-                            let _ = docker.disconnect_container(&network.id, &server.proxy_container).await;
-                            let _ = docker.remove_network(&network.id).await;
-                            let uuid = d.uuid.clone();
-                            self.db(move |s| s.drop_intent(&uuid)).await?;
-                        }
-                    }
-                }
-                None => {
-                    let uuid = d.uuid.clone();
-                    self.db(move |s| s.drop_intent(&uuid)).await?;
-                }
-            }
+            notes.extend(note);
         }
         Ok(notes)
+    }
+
+    async fn settle_create(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        d: Destination,
+    ) -> Result<Option<String>, Error> {
+        let label = format!("{LABEL_DESTINATION}={}", d.uuid);
+        let Ok(found) = docker.networks_labelled(&label).await else {
+            return Ok(None);
+        };
+        let uuid = d.uuid.clone();
+        let Some(network) = found.into_iter().find(|n| n.name == d.network) else {
+            self.db(move |s| s.drop_intent(&uuid)).await?;
+            return Ok(None);
+        };
+        let mut adopted = d.clone();
+        adopted.network_id = network.id.clone();
+        let _ = self.attach_proxy(server, docker, &network.id).await;
+        let saved = adopted.clone();
+        match self.db(move |s| s.insert_destination(&saved)).await {
+            Ok(()) => Ok(Some(format!(
+                "recovered destination {} (network {} on {}) after an interrupted create",
+                adopted.name, adopted.network, server.name
+            ))),
+            Err(_) => {
+                // The name or network was taken meanwhile: the labelled network is ours and
+                // unrecorded, so take it back rather than orphan it.
+                let _ = docker
+                    .disconnect_container(&network.id, &server.proxy_container)
+                    .await;
+                let _ = docker.remove_network(&network.id).await;
+                self.db(move |s| s.drop_intent(&uuid)).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn settle_attach(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        d: Destination,
+    ) -> Result<Option<String>, Error> {
+        let uuid = d.uuid.clone();
+        if self.db(move |s| s.destination(&uuid)).await?.is_none() {
+            let uuid = d.uuid.clone();
+            self.db(move |s| s.drop_intent(&uuid)).await?;
+            return Ok(None);
+        }
+        let outcome = match self.attach_proxy(server, docker, &d.network_id).await {
+            None => format!(
+                "finished importing destination {}: proxy {} attached after an interrupted import",
+                d.name, server.proxy_container
+            ),
+            Some(warning) => format!("destination {} was imported, but {warning}", d.name),
+        };
+        let uuid = d.uuid.clone();
+        self.db(move |s| s.drop_intent(&uuid)).await?;
+        Ok(Some(outcome))
+    }
+
+    async fn settle_delete(
+        &self,
+        server: &Server,
+        d: Destination,
+    ) -> Result<Option<String>, Error> {
+        let uuid = d.uuid.clone();
+        if self.db(move |s| s.destination(&uuid)).await?.is_none() {
+            let uuid = d.uuid.clone();
+            self.db(move |s| s.drop_intent(&uuid)).await?;
+            return Ok(None);
+        }
+        match self.delete_destination(&d.uuid, false).await {
+            Ok(_) => Ok(Some(format!(
+                "finished deleting destination {} (network {} on {}) after an interrupted delete",
+                d.name, d.network, server.name
+            ))),
+            Err(e) if e.is_unreachable() => Ok(None),
+            Err(e) => {
+                // Refused now (something was attached meanwhile): the destination stays, whole.
+                if let Ok(docker) = self.docker(server).await {
+                    let _ = self.attach_proxy(server, &docker, &d.network_id).await;
+                }
+                let uuid = d.uuid.clone();
+                self.db(move |s| s.drop_intent(&uuid)).await?;
+                Ok(Some(format!(
+                    "kept destination {} after an interrupted delete: {e}",
+                    d.name
+                )))
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! Every method is blocking (sled's `flush` waits for the disk): async callers go through
 //! `tokio::task::spawn_blocking`.
 
-use crate::domain::{Destination, Error, Intent, Resource, Server};
+use crate::domain::{Destination, Error, Intent, IntentStep, Resource, Server};
 use serde::{Serialize, de::DeserializeOwned};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -332,14 +332,40 @@ impl Store {
 
     /// Saves many new destinations in one transaction and one flush (import): all or none.
     pub fn insert_destinations(&self, batch: &[Destination]) -> Result<(), Error> {
+        self.insert_destinations_with(batch, None)
+    }
+
+    /// Like `insert_destinations`, and with each record an intent of `step` (import saves
+    /// its records before it attaches the proxy to them).
+    pub fn insert_destinations_pending(
+        &self,
+        batch: &[Destination],
+        step: IntentStep,
+    ) -> Result<(), Error> {
+        self.insert_destinations_with(batch, Some(step))
+    }
+
+    fn insert_destinations_with(
+        &self,
+        batch: &[Destination],
+        step: Option<IntentStep>,
+    ) -> Result<(), Error> {
         (
             &self.destinations,
             &self.destination_names,
             &self.server_networks,
+            &self.intents,
         )
-            .transaction(|(dests, names, nets)| {
+            .transaction(|(dests, names, nets, intents)| {
                 for d in batch {
                     insert_destination_tx(dests, names, nets, d)?;
+                    if let Some(step) = step {
+                        let intent = Intent {
+                            destination: d.clone(),
+                            step,
+                        };
+                        intents.insert(d.uuid.as_bytes(), tx_encode(&intent)?)?;
+                    }
                 }
                 Ok(())
             })
@@ -384,13 +410,19 @@ impl Store {
         self.flush()
     }
 
+    /// Removes a destination and its indexes, and any intent of it, in one transaction.
     pub fn remove_destination(&self, d: &Destination) -> Result<(), Error> {
         (
             &self.destinations,
             &self.destination_names,
             &self.server_networks,
+            &self.intents,
         )
-            .transaction(|(dests, names, nets)| remove_destination_tx(dests, names, nets, d))
+            .transaction(|(dests, names, nets, intents)| {
+                remove_destination_tx(dests, names, nets, d)?;
+                intents.remove(d.uuid.as_bytes())?;
+                Ok(())
+            })
             .map_err(from_tx)?;
         self.flush()
     }
@@ -409,9 +441,16 @@ impl Store {
     }
 
     pub fn drop_intent(&self, destination_uuid: &str) -> Result<(), Error> {
-        self.intents
-            .remove(destination_uuid.as_bytes())
-            .map_err(storage)?;
+        self.drop_intents(&[destination_uuid.to_string()])
+    }
+
+    /// Drops many intents with one flush (the end of an import).
+    pub fn drop_intents(&self, destination_uuids: &[String]) -> Result<(), Error> {
+        let mut batch = sled::Batch::default();
+        for uuid in destination_uuids {
+            batch.remove(uuid.as_bytes());
+        }
+        self.intents.apply_batch(batch).map_err(storage)?;
         self.flush()
     }
 

@@ -1,0 +1,237 @@
+//! Crash consistency (DESIGN.md §8, issue 7): the process is killed dead (`DESTUI_FAILPOINT`
+//! aborts exactly like kill -9: no destructors, no flush) at each step of create, import and
+//! delete; the next start reconciles, and then the records and the daemon agree: every record
+//! has its network with the proxy attached, every network this test made through destui has
+//! its record, and nothing is left to reconcile.
+mod common;
+
+use common::{Ctx, Testbed, attached, docker, network_id_by_exact_name, unique_name};
+use std::collections::BTreeMap;
+
+/// Runs `args` with the failpoint `step` and checks the process died by a signal there.
+#[track_caller]
+fn crash_at(ctx: &Ctx, step: &str, args: &[&str]) {
+    let out = ctx
+        .command(args)
+        .env("DESTUI_FAILPOINT", step)
+        .output()
+        .expect("run destui");
+    assert!(
+        out.status.code().is_none(),
+        "{step}: expected a kill by signal, got {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The next start (any command reconciles first): returns its notes and the records of
+/// `server` by network name.
+fn restart(ctx: &Ctx, server: &str) -> (String, BTreeMap<String, String>) {
+    let run = ctx
+        .run(&["--json", "destination", "list", "--server", server])
+        .ok();
+    let records = run
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| {
+            (
+                d["network"].as_str().unwrap_or_default().to_string(),
+                d["network_id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    (run.stderr, records)
+}
+
+/// Records and daemon agree about `networks` on `socket`: a record exactly when the network
+/// exists, with its ID and the proxy attached; and a second start has nothing to settle.
+#[track_caller]
+fn assert_agree(ctx: &Ctx, tb: &Testbed, server: &str, socket: &str, networks: &[&str]) {
+    let (_, records) = restart(ctx, server);
+    for net in networks {
+        let live = network_id_by_exact_name(socket, net);
+        match (records.get(*net), &live) {
+            (Some(recorded), Some(id)) => {
+                assert_eq!(recorded, id, "{net}: the record points at another network");
+                assert!(
+                    attached(socket, id).contains(&tb.proxy().to_string()),
+                    "{net}: recorded and present, but the proxy is not attached"
+                );
+            }
+            (None, None) => {}
+            (recorded, live) => {
+                panic!("{net}: record {recorded:?} but network {live:?} on the daemon")
+            }
+        }
+    }
+    let (notes, _) = restart(ctx, server);
+    assert!(notes.is_empty(), "a second start still settled: {notes}");
+}
+
+#[test]
+fn a_crash_at_any_step_of_create_is_settled_on_the_next_start() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    // (failpoint, whether the destination exists once settled)
+    for (step, kept) in [
+        ("after-create-intent", false),
+        ("after-network-create", true),
+        ("after-proxy-connect", true),
+        ("after-record-save", true),
+    ] {
+        let net = unique_name("cc-create");
+        ctx.cleanup_network(socket, &net);
+        crash_at(
+            &ctx,
+            step,
+            &[
+                "destination",
+                "create",
+                "--server",
+                &server,
+                "--network",
+                &net,
+            ],
+        );
+        assert_agree(&ctx, tb, &server, socket, &[&net]);
+        let (_, records) = restart(&ctx, &server);
+        assert_eq!(records.contains_key(&net), kept, "{step}");
+        assert_eq!(
+            network_id_by_exact_name(socket, &net).is_some(),
+            kept,
+            "{step}"
+        );
+        if kept {
+            ctx.run(&["destination", "delete", &format!("{server}/{net}")])
+                .ok();
+        }
+    }
+}
+
+#[test]
+fn a_crash_at_any_step_of_import_is_settled_on_the_next_start() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    for step in ["after-import-save", "after-import-attach"] {
+        let nets = [unique_name("cc-imp"), unique_name("cc-imp")];
+        for net in &nets {
+            ctx.cleanup_network(socket, net);
+            assert!(docker(socket, &["network", "create", net]).0);
+        }
+        crash_at(&ctx, step, &["import", &server, &nets[0], &nets[1]]);
+        let (notes, records) = restart(&ctx, &server);
+        if step == "after-import-save" {
+            assert!(notes.contains("finished importing"), "{step}: {notes}");
+        }
+        for net in &nets {
+            assert!(records.contains_key(net), "{step}: {net} was not imported");
+        }
+        let names: Vec<&str> = nets.iter().map(String::as_str).collect();
+        assert_agree(&ctx, tb, &server, socket, &names);
+        for net in &nets {
+            ctx.run(&["destination", "delete", &format!("{server}/{net}")])
+                .ok();
+        }
+    }
+}
+
+#[test]
+fn a_crash_at_any_step_of_delete_is_settled_on_the_next_start() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    for step in [
+        "after-delete-intent",
+        "after-proxy-disconnect",
+        "after-network-remove",
+    ] {
+        let net = unique_name("cc-del");
+        ctx.cleanup_network(socket, &net);
+        ctx.json(&[
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--network",
+            &net,
+        ]);
+        crash_at(
+            &ctx,
+            step,
+            &["destination", "delete", &format!("{server}/{net}")],
+        );
+        let (notes, records) = restart(&ctx, &server);
+        assert!(notes.contains("finished deleting"), "{step}: {notes}");
+        assert!(!records.contains_key(&net), "{step}: the record is back");
+        assert!(
+            network_id_by_exact_name(socket, &net).is_none(),
+            "{step}: the network is still there"
+        );
+        assert_agree(&ctx, tb, &server, socket, &[&net]);
+    }
+}
+
+/// A delete interrupted while something else got attached to the network is not finished
+/// behind the user's back: the destination is kept whole, proxy attached again.
+#[test]
+fn an_interrupted_delete_is_rolled_back_when_the_network_is_in_use_by_then() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let net = unique_name("cc-busy");
+    ctx.cleanup_network(socket, &net);
+    ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+    ]);
+    crash_at(
+        &ctx,
+        "after-proxy-disconnect",
+        &["destination", "delete", &format!("{server}/{net}")],
+    );
+    let app = unique_name("cc-app");
+    assert!(
+        docker(
+            socket,
+            &[
+                "run",
+                "-d",
+                "--rm",
+                "--name",
+                &app,
+                "--network",
+                &net,
+                tb.image(),
+                "sleep",
+                "300"
+            ]
+        )
+        .0
+    );
+    let (notes, records) = restart(&ctx, &server);
+    let _ = docker(socket, &["rm", "-f", &app]);
+    assert!(notes.contains("kept destination"), "{notes}");
+    assert!(records.contains_key(&net));
+    assert_agree(&ctx, tb, &server, socket, &[&net]);
+    let deleted = common::wait_for(std::time::Duration::from_secs(10), || {
+        ctx.run(&["destination", "delete", &format!("{server}/{net}")])
+            .code
+            == 0
+    });
+    assert!(
+        deleted,
+        "the destination could not be deleted once the app was gone"
+    );
+}
