@@ -428,3 +428,70 @@ fn at_80x24_without_colour_the_markers_still_show() {
             .is_empty()
     );
 }
+
+/// kill -9 of every ssh master under `ctx`'s runtime directory; returns how many died.
+fn kill_masters(ctx: &Ctx) -> usize {
+    let mut killed = 0;
+    for conn in std::fs::read_dir(ctx.runtime())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for dir in std::fs::read_dir(conn.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let out = std::process::Command::new("ssh")
+                .arg("-S")
+                .arg(dir.path().join("master"))
+                .args(["-O", "check", "x"])
+                .output()
+                .expect("ssh -O check");
+            // "Master running (pid=1234)" on stderr.
+            let text = String::from_utf8_lossy(&out.stderr);
+            let pid = text
+                .split("pid=")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .and_then(|pid| pid.parse::<i32>().ok());
+            if let Some(pid) = pid {
+                let dead = std::process::Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status()
+                    .is_ok_and(|s| s.success());
+                killed += usize::from(dead);
+            }
+        }
+    }
+    killed
+}
+
+/// The master connection dies in the middle of a session (kill -9): the next action finds
+/// the dead tunnel, reconnects and succeeds, with no restart and no failed task.
+#[test]
+fn a_master_killed_mid_session_is_reconnected_by_the_next_action() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = short_name("tum");
+    ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    let net = short_name("tmk");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    tui.wait("the server online", |s| server_shows(s, &server, "●"));
+    assert!(docker(tb.socket_a(), &["network", "create", &net]).0);
+
+    assert!(kill_masters(&ctx) >= 1, "no master to kill");
+    tui.keys(&["s"]);
+    let screen = tui.wait(&format!("a scan listing {net} after the kill"), |s| {
+        scanned(s, &server, &net)
+    });
+    assert!(
+        !screen.contains("failed"),
+        "no task failed:\n{}",
+        screen.text
+    );
+    assert!(server_shows(&screen, &server, "●"), "{}", screen.text);
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+}
