@@ -19,9 +19,15 @@ use ratatui::layout::Rect;
 
 const DESTINATIONS: usize = 10_000;
 const SERVERS: usize = 50;
+/// Frames per size, unless given as the first argument.
 const FRAMES: u32 = 500;
 
 fn main() {
+    let frames_wanted: u32 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(FRAMES)
+        .max(1);
     let servers: Vec<Server> = (0..SERVERS)
         .map(|i| Server {
             uuid: format!("server-{i:03}"),
@@ -133,8 +139,8 @@ fn main() {
         update(&mut app, key(KeyCode::Tab));
 
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        let mut frames: Vec<Duration> = Vec::with_capacity(FRAMES as usize);
-        for n in 0..FRAMES {
+        let mut frames: Vec<Duration> = Vec::with_capacity(frames_wanted as usize);
+        for n in 0..frames_wanted {
             // Move through the list: down mostly, a jump to the bottom and back now and then.
             let k = match n % 100 {
                 50 => KeyCode::Char('G'),
@@ -149,10 +155,10 @@ fn main() {
             frames.push(t.elapsed());
         }
         frames.sort();
-        let mean = frames.iter().sum::<Duration>() / FRAMES;
+        let mean = frames.iter().sum::<Duration>() / frames_wanted;
         println!(
             "{width}x{height}: {DESTINATIONS} destinations on {SERVERS} servers; applying the load {:.2} ms; \
-             key + frame mean {:.3} ms, median {:.3} ms, p99 {:.3} ms, max {:.3} ms ({FRAMES} frames)",
+             key + frame mean {:.3} ms, median {:.3} ms, p99 {:.3} ms, max {:.3} ms ({frames_wanted} frames)",
             ms(load_time),
             ms(mean),
             ms(frames[frames.len() / 2]),
