@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Takes down what up.sh started: daemon B (its dockerd, containerd, namespace, data), the
-# testbed sshd, the state dir and the Include line in ~/.ssh/config. Daemon A (the machine's own
+# testbed sshd, the user without Docker, the state dir and the Include line in ~/.ssh/config. Daemon A (the machine's own
 # dockerd) keeps running; only the testbed's proxy container, network and image leave it.
 # Safe to run twice, or after a half-failed up.sh.
 set -euo pipefail
@@ -72,6 +72,12 @@ done
 if pid_s=$(pid_running_with "$SSHD_PIDFILE" "$SSHD_CONFIG"); then
   tb_say "stopping sshd (pid $pid_s)"
   stop_pid "$pid_s" sshd 10
+fi
+
+# ---------------------------------------------------------------- the user without Docker
+if [ "$(getent passwd "$NODOCKER_USER" | cut -d: -f5)" = "$NODOCKER_GECOS" ]; then
+  tb_say "removing user $NODOCKER_USER"
+  userdel "$NODOCKER_USER" || tb_say "could not remove user $NODOCKER_USER (still logged in?)"
 fi
 
 # ---------------------------------------------------------------- the user's ssh config

@@ -43,6 +43,11 @@ SSHD_CONFIG="$TB_STATE/sshd_config"
 SSHD_PIDFILE="$TB_STATE/sshd.pid"
 SSHD_LOG="$TB_STATE/sshd.log"
 SSH_CONFIG="$TB_STATE/ssh_config"
+# A system user that logs in with client_key but is not in the docker group (the "user not
+# allowed on the Docker socket" case). Login names are lower case and at most 32 characters.
+NODOCKER_USER=$(printf '%s-nodocker' "$TB_ID" | tr 'A-Z.' 'a-z_' | cut -c1-32)
+# The comment marks the user as the testbed's: down.sh removes only a user that carries it.
+NODOCKER_GECOS="destui testbed $TB_ID"
 INCLUDE_LINE="Include $SSH_CONFIG"
 USER_SSH_CONFIG="$HOME/.ssh/config"
 # The ssh aliases are in testbed.env for the tests. ~/.ssh/config includes every running

@@ -7,6 +7,7 @@
 #   proxy     a container running `sleep` on a user-defined bridge network, on both daemons
 #   sshd      on 127.0.0.1, a free port, generated keys, key-only, plus an ssh config naming
 #             destui-a, destui-b (client_key) and destui-b-docker (docker_b_key, aimed at B)
+#   user      destui-tb-nodocker: logs in with client_key, not in the docker group
 # Idempotent: a second run reuses whatever is running and answering (same sshd, same port); a
 # run after a half-failed one repairs what is missing, dead or stale.
 # Environment: DESTUI_TESTBED_DIR (state dir, default /tmp/destui-testbed),
@@ -18,14 +19,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 [ "$(id -u)" = 0 ] || tb_die "run as root: it creates a network namespace and starts dockerd and sshd"
-for cmd in docker dockerd ssh ssh-keygen ip nsenter flock timeout setsid; do
+for cmd in docker dockerd ssh ssh-keygen ip nsenter flock timeout setsid useradd usermod; do
   command -v "$cmd" >/dev/null || tb_die "$cmd is missing; run tests/testbed/install.sh"
 done
 [ -x /usr/sbin/sshd ] || tb_die "/usr/sbin/sshd is missing; run tests/testbed/install.sh"
 
 started=$SECONDS
 mkdir -p "$TB_STATE" "$TB_RUN"
-chmod 700 "$TB_STATE" "$TB_RUN"
+# TB_STATE is searchable by everyone (not listable): sshd reads authorized_keys with the rights
+# of the user logging in, and $NODOCKER_USER is not root. The private keys in it are 0600.
+chmod 711 "$TB_STATE"
+chmod 700 "$TB_RUN"
 tb_lock
 
 # wait_for SECONDS WHAT LOG PID CMD...: polls CMD until it succeeds. Fails with a message naming
@@ -215,6 +219,21 @@ write_file() {
   cat "$TB_STATE/client_key.pub"
   echo "environment=\"DOCKER_HOST=unix://$SOCK_B\" $(cat "$TB_STATE/docker_b_key.pub")"
 } | write_file "$TB_STATE/authorized_keys"
+chmod 644 "$TB_STATE/authorized_keys"
+
+# ---------------------------------------------------------------- a user without Docker
+# Logs in with client_key (AuthorizedKeysFile is one shared file, StrictModes is off), has a
+# shell, and is kept out of the docker group. '*' as password: no password login, yet not a
+# locked account ('!'), which sshd without PAM would refuse even for a key.
+if gecos=$(getent passwd "$NODOCKER_USER" | cut -d: -f5); then
+  [ "$gecos" = "$NODOCKER_GECOS" ] ||
+    tb_die "a user $NODOCKER_USER exists that the testbed did not create (comment '$gecos')"
+  usermod --shell /bin/sh --password '*' --groups '' "$NODOCKER_USER"
+else
+  tb_say "creating user $NODOCKER_USER (no access to the Docker socket)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh --password '*' \
+    --comment "$NODOCKER_GECOS" "$NODOCKER_USER"
+fi
 
 # ---------------------------------------------------------------- sshd
 user=$(id -un)
@@ -399,6 +418,9 @@ b_state=$(timeout 60 docker -H "ssh://$HOST_B_DOCKER" info --format '{{.Swarm.Lo
   echo "DESTUI_TB_PROXY=$PROXY"
   echo "DESTUI_TB_PROXY_NET=$PROXY_NET"
   echo "DESTUI_TB_IMAGE=$IMAGE"
+  echo "DESTUI_TB_NODOCKER_USER=$NODOCKER_USER"
+  echo "DESTUI_TB_ID=$TB_ID"
+  echo "DESTUI_TB_PIDFILE_B=$B_PIDFILE"
 } | write_file "$TB_STATE/testbed.env"
 
 tb_say "up in $((SECONDS - started))s (sshd on 127.0.0.1:$port)"
