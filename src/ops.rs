@@ -1510,11 +1510,10 @@ fn validate_subnet(subnet: &str) -> Result<(), Error> {
     }
 }
 
+/// What went wrong, without the "server X is unreachable" that the caller's error adds again.
 fn unreachable_detail(e: &Error) -> String {
     match e {
-        Error::Unreachable { server, detail } => {
-            format!("server {server} is unreachable: {detail}")
-        }
+        Error::Unreachable { detail, .. } => detail.clone(),
         other => other.to_string(),
     }
 }

@@ -426,6 +426,12 @@ fn an_unreachable_server_keeps_the_record_until_forced() {
         run.stderr
     );
     assert_eq!(
+        run.stderr.matches("is unreachable").count(),
+        1,
+        "said once: {}",
+        run.stderr
+    );
+    assert_eq!(
         ctx.json(&["destination", "list"]).as_array().unwrap().len(),
         1
     );
