@@ -88,9 +88,9 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     }
 
     crate::store::create_private_dir(&control_dir)?;
-    let session = match revive_master(&control_dir).await {
-        Some(session) => session,
-        None => launch_master(server, cfg, &control_dir).await?,
+    let (session, revived) = match revive_master(&control_dir).await {
+        Some(session) => (session, true),
+        None => (launch_master(server, cfg, &control_dir).await?, false),
     };
 
     let listen = || Socket::UnixSocket {
@@ -134,7 +134,12 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     if let Err(e) = forward {
         // Another process may have set up the same forward a moment ago.
         if let Some(api) = probe(&socket, probe_timeout).await {
-            let _ = session.close().await;
+            // A revived master may be the very one serving that forward: leave it running.
+            if revived {
+                let _ = session.detach();
+            } else {
+                let _ = session.close().await;
+            }
             return Ok((
                 Tunnel {
                     session: None,
