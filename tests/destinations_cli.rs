@@ -546,3 +546,44 @@ fn connect_and_disconnect_twice_are_harmless() {
         assert!(inspect_network(tb.socket_a(), &id).is_none());
     });
 }
+
+/// A server recorded as a swarm manager that is not one any more (here: the record is moved
+/// to the standalone daemon A) never gets an overlay: the type follows the live check.
+#[test]
+fn a_server_that_left_swarm_mode_gets_a_bridge_not_an_overlay() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_b();
+    assert_eq!(
+        ctx.json(&["server", "show", &server])["mode"],
+        "swarm-manager"
+    );
+    ctx.json(&[
+        "server",
+        "edit",
+        &server,
+        "--host",
+        tb.get("DESTUI_TB_HOST_A"),
+        "--docker-socket",
+        tb.socket_a(),
+    ]);
+    let net = unique_name("left-swarm");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    let d = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+    ]);
+    assert_eq!(d["type"], "standalone");
+    let n = inspect_network(tb.socket_a(), &net).expect("created on A");
+    assert_eq!(n["Driver"], "bridge");
+    assert!(
+        inspect_network(tb.socket_b(), &net).is_none(),
+        "nothing on B"
+    );
+    ctx.run(&["destination", "delete", &net_ref(&server, &net)])
+        .ok();
+}
