@@ -1415,16 +1415,24 @@ impl Ops {
         }
     }
 
+    /// An intent whose record is gone has nothing left to settle: it is dropped.
+    async fn forgot_intent_without_record(&self, d: &Destination) -> Result<bool, Error> {
+        let uuid = d.uuid.clone();
+        if self.db(move |s| s.destination(&uuid)).await?.is_some() {
+            return Ok(false);
+        }
+        let uuid = d.uuid.clone();
+        self.db(move |s| s.drop_intent(&uuid)).await?;
+        Ok(true)
+    }
+
     async fn settle_attach(
         &self,
         server: &Server,
         docker: &DockerApi,
         d: Destination,
     ) -> Result<Option<String>, Error> {
-        let uuid = d.uuid.clone();
-        if self.db(move |s| s.destination(&uuid)).await?.is_none() {
-            let uuid = d.uuid.clone();
-            self.db(move |s| s.drop_intent(&uuid)).await?;
+        if self.forgot_intent_without_record(&d).await? {
             return Ok(None);
         }
         let outcome = match self.attach_proxy(server, docker, &d.network_id).await {
@@ -1444,10 +1452,7 @@ impl Ops {
         server: &Server,
         d: Destination,
     ) -> Result<Option<String>, Error> {
-        let uuid = d.uuid.clone();
-        if self.db(move |s| s.destination(&uuid)).await?.is_none() {
-            let uuid = d.uuid.clone();
-            self.db(move |s| s.drop_intent(&uuid)).await?;
+        if self.forgot_intent_without_record(&d).await? {
             return Ok(None);
         }
         match self.delete_destination(&d.uuid, false).await {

@@ -141,6 +141,22 @@ fn a_crash_at_any_step_of_import_is_settled_on_the_next_start() {
     }
 }
 
+fn create_then_crash_in_delete(ctx: &Ctx, server: &str, net: &str, step: &str) {
+    ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        server,
+        "--network",
+        net,
+    ]);
+    crash_at(
+        ctx,
+        step,
+        &["destination", "delete", &format!("{server}/{net}")],
+    );
+}
+
 #[test]
 fn a_crash_at_any_step_of_delete_is_settled_on_the_next_start() {
     let tb = live!();
@@ -154,19 +170,7 @@ fn a_crash_at_any_step_of_delete_is_settled_on_the_next_start() {
     ] {
         let net = unique_name("cc-del");
         ctx.cleanup_network(socket, &net);
-        ctx.json(&[
-            "destination",
-            "create",
-            "--server",
-            &server,
-            "--network",
-            &net,
-        ]);
-        crash_at(
-            &ctx,
-            step,
-            &["destination", "delete", &format!("{server}/{net}")],
-        );
+        create_then_crash_in_delete(&ctx, &server, &net, step);
         let (notes, records) = restart(&ctx, &server);
         assert!(notes.contains("finished deleting"), "{step}: {notes}");
         assert!(!records.contains_key(&net), "{step}: the record is back");
@@ -188,19 +192,7 @@ fn an_interrupted_delete_is_rolled_back_when_the_network_is_in_use_by_then() {
     let socket = tb.socket_a();
     let net = unique_name("cc-busy");
     ctx.cleanup_network(socket, &net);
-    ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        &net,
-    ]);
-    crash_at(
-        &ctx,
-        "after-proxy-disconnect",
-        &["destination", "delete", &format!("{server}/{net}")],
-    );
+    create_then_crash_in_delete(&ctx, &server, &net, "after-proxy-disconnect");
     let app = unique_name("cc-app");
     assert!(
         docker(
