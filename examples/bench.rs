@@ -130,11 +130,19 @@ fn main() {
         connect_timeout: Duration::from_secs(10),
     };
     let ops = Ops::new(Store::open(&work.join("db")).expect("store"), remote);
+    // --batch-only: the batch rows alone (a quick look while working on them).
+    let batch_only = std::env::args().any(|a| a == "--batch-only");
     let mut rows = runtime.block_on(batch_rows(&ops, &tb, &work, scale));
-    rows.extend(runtime.block_on(many_networks_rows(&ops, &tb, scale)));
+    if !batch_only {
+        rows.extend(runtime.block_on(many_networks_rows(&ops, &tb, scale)));
+    }
     runtime.block_on(ops.close_all());
     drop(ops);
-    let tui = tui_rows(&work, scale);
+    let tui = if batch_only {
+        Vec::new()
+    } else {
+        tui_rows(&work, scale)
+    };
     let _ = std::fs::remove_dir_all(&work);
 
     println!();
@@ -229,6 +237,22 @@ fn remove_overlays(tb: &Testbed, label: &str) {
     }
 }
 
+/// What attaching the proxy to one overlay network costs the daemon by itself: `docker
+/// network connect` on B's local socket, one network after the other.
+fn docker_connect_each(tb: &Testbed, n: usize, label: &str) -> Duration {
+    let names = create_overlays(tb, n, label);
+    let started = Instant::now();
+    for name in &names {
+        run(Command::new("docker")
+            .arg("-H")
+            .arg(format!("unix://{}", tb.socket_b))
+            .args(["network", "connect", name, &tb.proxy]));
+    }
+    let each = started.elapsed() / n.max(1) as u32;
+    remove_overlays(tb, label);
+    each
+}
+
 /// A server holding many networks (B): scan vs `docker -H ssh://` ls + inspect of all, two
 /// servers scanned at once vs the slower alone, and the import of all of them in one go.
 async fn many_networks_rows(ops: &Ops, tb: &Testbed, scale: &Scale) -> Vec<Row> {
@@ -303,6 +327,8 @@ async fn many_networks_rows(ops: &Ops, tb: &Testbed, scale: &Scale) -> Vec<Row> 
         let imported = ops.import(&b.uuid, &[], true).await.expect("import all");
         let import_time = t.elapsed();
         assert!(imported.value.len() >= n, "every network imported");
+        let import_each = import_time / imported.value.len().max(1) as u32;
+        let connect_each = docker_connect_each(tb, n.min(10), &format!("{label}c"));
         vec![
             Row {
                 what: format!("{rounds} x scan of B with {n} networks (+ counts)"),
@@ -324,14 +350,13 @@ async fn many_networks_rows(ops: &Ops, tb: &Testbed, scale: &Scale) -> Vec<Row> 
             },
             Row {
                 what: format!(
-                    "import of all {} in one go, proxy attached to each",
-                    imported.value.len()
+                    "import of all {} in one go ({}), per network",
+                    imported.value.len(),
+                    secs(import_time)
                 ),
-                destui: import_time,
-                other: Duration::from_secs_f64(
-                    import_time.as_secs_f64() / imported.value.len().max(1) as f64,
-                ),
-                other_name: "per network",
+                destui: import_each,
+                other: connect_each,
+                other_name: "docker network connect, local socket",
                 target: Target::Info,
             },
         ]
@@ -501,30 +526,26 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path, scale: &Scale) -> Vec<
         .value;
     let pid = std::process::id();
 
-    // One round first on each path, so that no row pays for a cold connection.
-    let batch = |server: String, tag: &'static str, n: usize| async move {
+    // Each closure below runs one round on its path. The paths take turns round by round (not
+    // one whole batch after the other), so that a daemon that slows down or speeds up over the
+    // run weighs on every path alike; a first round on each warms its connection.
+    let destui_round = |server: String, tag: &'static str, i: usize| async move {
         let started = Instant::now();
-        for i in 0..n {
-            let network = format!("b{pid}-{tag}-{i}");
-            let created = ops
-                .create_destination(NewDestination {
-                    server: server.clone(),
-                    network: Some(network.clone()),
-                    ..Default::default()
-                })
-                .await
-                .expect("create");
-            ops.delete_destination(&created.value.uuid, false)
-                .await
-                .expect("delete");
-        }
+        let network = format!("b{pid}-{tag}-{i}");
+        let created = ops
+            .create_destination(NewDestination {
+                server: server.clone(),
+                network: Some(network.clone()),
+                ..Default::default()
+            })
+            .await
+            .expect("create");
+        ops.delete_destination(&created.value.uuid, false)
+            .await
+            .expect("delete");
         started.elapsed()
     };
-    batch(ssh.uuid.clone(), "warm-s", 1).await;
-    batch(local.uuid.clone(), "warm-l", 1).await;
-    let over_ssh = batch(ssh.uuid.clone(), "ssh", n).await;
-    let on_socket = batch(local.uuid.clone(), "sock", n).await;
-    let floor = daemon_floor(tb, pid, n).await;
+    let floor_api = DockerApi::connect(&tb.socket).await.expect("daemon A");
 
     // docker -H ssh:// per step, and one `ssh host docker …` per step over a ControlMaster.
     let docker_ssh = |args: &[&str]| {
@@ -541,33 +562,17 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path, scale: &Scale) -> Vec<
             .args(args);
         c
     };
-    let steps = |make: &dyn Fn(&[&str]) -> Command, tag: &str, n: usize| {
+    let steps_round = |make: &dyn Fn(&[&str]) -> Command, tag: &str, i: usize| {
         let started = Instant::now();
-        for i in 0..n {
-            let net = format!("b{pid}-{tag}-{i}");
-            let mut create = make(&["network", "create", &net]);
-            let out = create.output().expect("spawn");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            run(&mut make(&["network", "connect", &id, &tb.proxy]));
-            run(&mut make(&["network", "disconnect", &id, &tb.proxy]));
-            run(&mut make(&["network", "rm", &id]));
-        }
+        let net = format!("b{pid}-{tag}-{i}");
+        let id = run(&mut make(&["network", "create", &net]))
+            .trim()
+            .to_string();
+        run(&mut make(&["network", "connect", &id, &tb.proxy]));
+        run(&mut make(&["network", "disconnect", &id, &tb.proxy]));
+        run(&mut make(&["network", "rm", &id]));
         started.elapsed()
     };
-    steps(&docker_ssh, "warm-d", 1);
-    steps(&ssh_docker, "warm-c", 1);
-    let with_docker_ssh = steps(&docker_ssh, "dssh", n);
-    let with_ssh_control = steps(&ssh_docker, "cm", n);
-    let _ = Command::new("ssh")
-        .arg("-o")
-        .arg(format!("ControlPath={}", control.display()))
-        .args(["-O", "exit", &tb.host])
-        .output();
 
     // One destui process per command (create, delete), against a warm server.
     let cli_db = work.join("cli-db");
@@ -589,24 +594,46 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path, scale: &Scale) -> Vec<
         "--proxy-container",
         &tb.proxy,
     ]));
-    let per_process = |n: usize, tag: &str| {
+    let process_round = |tag: &str, i: usize| {
         let started = Instant::now();
-        for i in 0..n {
-            let net = format!("b{pid}-{tag}-{i}");
-            run(&mut cli(&[
-                "destination",
-                "create",
-                "--server",
-                "cli",
-                "--network",
-                &net,
-            ]));
-            run(&mut cli(&["destination", "delete", &format!("cli/{net}")]));
-        }
+        let net = format!("b{pid}-{tag}-{i}");
+        run(&mut cli(&[
+            "destination",
+            "create",
+            "--server",
+            "cli",
+            "--network",
+            &net,
+        ]));
+        run(&mut cli(&["destination", "delete", &format!("cli/{net}")]));
         started.elapsed()
     };
-    per_process(1, "warm-p");
-    let with_processes = per_process(n, "proc");
+
+    destui_round(ssh.uuid.clone(), "warm-s", 0).await;
+    destui_round(local.uuid.clone(), "warm-l", 0).await;
+    floor_round(&floor_api, tb, &format!("b{pid}-warm-f")).await;
+    steps_round(&docker_ssh, "warm-d", 0);
+    steps_round(&ssh_docker, "warm-c", 0);
+    process_round("warm-p", 0);
+    let mut over_ssh = Duration::ZERO;
+    let mut on_socket = Duration::ZERO;
+    let mut floor = Duration::ZERO;
+    let mut with_docker_ssh = Duration::ZERO;
+    let mut with_ssh_control = Duration::ZERO;
+    let mut with_processes = Duration::ZERO;
+    for i in 0..n {
+        over_ssh += destui_round(ssh.uuid.clone(), "ssh", i).await;
+        on_socket += destui_round(local.uuid.clone(), "sock", i).await;
+        floor += floor_round(&floor_api, tb, &format!("b{pid}-floor-{i}")).await;
+        with_docker_ssh += steps_round(&docker_ssh, "dssh", i);
+        with_ssh_control += steps_round(&ssh_docker, "cm", i);
+        with_processes += process_round("proc", i);
+    }
+    let _ = Command::new("ssh")
+        .arg("-o")
+        .arg(format!("ControlPath={}", control.display()))
+        .args(["-O", "exit", &tb.host])
+        .output();
     for f in std::fs::read_dir(work.join("cli-rt"))
         .into_iter()
         .flatten()
@@ -660,41 +687,30 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path, scale: &Scale) -> Vec<
     ]
 }
 
-/// The same rounds as bare API calls (create, connect, disconnect, remove) on A's local
-/// socket, with nothing of destui around them: the time no client can go below.
-async fn daemon_floor(tb: &Testbed, pid: u32, n: usize) -> Duration {
-    let docker = DockerApi::connect(&tb.socket).await.expect("daemon A");
-    let round = |i: usize, tag: &'static str| {
-        let docker = docker.clone();
-        async move {
-            let name = format!("b{pid}-{tag}-{i}");
-            let id = docker
-                .create_network(&NetworkSpec {
-                    name: &name,
-                    driver: "bridge",
-                    attachable: false,
-                    internal: false,
-                    subnet: None,
-                    labels: destination_labels(&name),
-                })
-                .await
-                .expect("create");
-            docker
-                .connect_container(&id, &tb.proxy)
-                .await
-                .expect("connect");
-            docker
-                .disconnect_container(&id, &tb.proxy)
-                .await
-                .expect("disconnect");
-            docker.remove_network(&id).await.expect("remove");
-        }
-    };
-    round(0, "warm-f").await;
+/// One round as bare API calls (create, connect, disconnect, remove) on A's local socket,
+/// with nothing of destui around them: the time no client can go below.
+async fn floor_round(docker: &DockerApi, tb: &Testbed, name: &str) -> Duration {
     let started = Instant::now();
-    for i in 0..n {
-        round(i, "floor").await;
-    }
+    let id = docker
+        .create_network(&NetworkSpec {
+            name,
+            driver: "bridge",
+            attachable: false,
+            internal: false,
+            subnet: None,
+            labels: destination_labels(name),
+        })
+        .await
+        .expect("create");
+    docker
+        .connect_container(&id, &tb.proxy)
+        .await
+        .expect("connect");
+    docker
+        .disconnect_container(&id, &tb.proxy)
+        .await
+        .expect("disconnect");
+    docker.remove_network(&id).await.expect("remove");
     started.elapsed()
 }
 
