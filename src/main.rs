@@ -30,12 +30,8 @@ fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Er
     runtime.block_on(async move {
         let Some(command) = args.command else {
             let ops = Ops::new(Store::open(&paths.data_dir)?, remote);
-            if !ops.store().intents()?.is_empty() {
-                for note in ops.reconcile().await? {
-                    tracing::info!("{note}");
-                }
-            }
-            destui::tui::run(ops, &config, started).await?;
+            let interrupted = !ops.store().intents()?.is_empty();
+            destui::tui::run(ops, &config, started, interrupted).await?;
             return Ok(0);
         };
         if let cli::Command::Completions { .. } = command {

@@ -25,10 +25,15 @@ pub type TaskId = u64;
 
 /// The lane of store-only tasks.
 pub const LOCAL_LANE: &str = "";
+/// Start-up reconciliation may wait on several servers: a lane of its own, so that loads and
+/// local work never queue behind it.
+pub const SETTLE_LANE: &str = "~settle";
 
 /// One action for the queue. Servers and destinations are named by uuid.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Task {
+    /// Settle what a crash interrupted (create, import, delete), from the stored intents.
+    Settle,
     /// Servers and destinations from the store.
     Load,
     CheckServer {
@@ -90,6 +95,7 @@ impl Task {
     pub fn lane(&self) -> &str {
         match self {
             Task::Load | Task::ProbeLocal | Task::AddServer(_) => LOCAL_LANE,
+            Task::Settle => SETTLE_LANE,
             Task::CheckServer { server }
             | Task::RemoveServer { server, .. }
             | Task::EditServer { server, .. }
@@ -123,6 +129,10 @@ impl Task {
 /// The typed result of a finished task, one variant per kind of outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskResult {
+    /// One note per interrupted step that was settled.
+    Settled {
+        notes: Vec<String>,
+    },
     Loaded {
         servers: Vec<Server>,
         destinations: Vec<DestinationView>,
@@ -280,6 +290,7 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
 pub fn label(task: &Task) -> String {
     match task {
         Task::Load => "load records".into(),
+        Task::Settle => "settle interrupted work".into(),
         Task::CheckServer { .. } => "check server".into(),
         Task::ProbeLocal => "probe local Docker".into(),
         Task::AddServer(s) => format!("add server {}", s.name),
@@ -320,6 +331,9 @@ impl Progress {
 
 async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, Error> {
     match task {
+        Task::Settle => Ok(TaskResult::Settled {
+            notes: ops.reconcile().await?,
+        }),
         Task::Load => {
             let servers = ops.servers().await?;
             let destinations = ops.destinations(None).await?;

@@ -988,3 +988,34 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
         }]
     );
 }
+
+#[test]
+fn interrupted_work_is_settled_in_the_background_then_the_records_reload() {
+    let mut h = Harness::loaded(120, 40);
+    let effects = vec![h.app.settle_interrupted()];
+    h.effects.extend(effects);
+    let settle = h.submitted(|t| *t == Task::Settle);
+    h.queue(settle, "settle interrupted work", 300);
+    h.finish(
+        settle,
+        900,
+        Ok(TaskResult::Settled {
+            notes: vec!["finished deleting destination alpha-web (network web on alpha) after an interrupted delete".into()],
+        }),
+    );
+    assert_eq!(h.tasks(), vec![&Task::Load], "the records are loaded again");
+    assert!(
+        h.screen()
+            .contains("finished deleting destination alpha-web"),
+        "{}",
+        h.screen()
+    );
+
+    // Nothing to settle: no reload, no message.
+    let effects = vec![h.app.settle_interrupted()];
+    h.effects.clear();
+    h.effects.extend(effects);
+    let settle = h.submitted(|t| *t == Task::Settle);
+    h.finish(settle, 950, Ok(TaskResult::Settled { notes: vec![] }));
+    assert!(h.tasks().is_empty(), "{:?}", h.effects);
+}

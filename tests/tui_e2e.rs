@@ -495,3 +495,42 @@ fn a_master_killed_mid_session_is_reconnected_by_the_next_action() {
     tui.keys(&["q"]);
     assert_eq!(tui.wait_exit(), 0);
 }
+
+/// A delete killed half-way (kill -9 after the proxy was detached): the TUI opens at once and
+/// settles it in the background, then shows the records as they now are.
+#[test]
+fn the_tui_settles_an_interrupted_delete_after_its_first_frame() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = short_name("tus");
+    ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    let net = short_name("tsd");
+    ctx.cleanup_network(tb.socket_a(), &net);
+    ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &net,
+    ]);
+    let out = ctx
+        .command(&["destination", "delete", &format!("{server}/{net}")])
+        .env("DESTUI_FAILPOINT", "after-proxy-disconnect")
+        .output()
+        .expect("run destui");
+    assert!(out.status.code().is_none(), "killed at the failpoint");
+
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    let screen = tui.wait("the interrupted delete finished", |s| {
+        s.contains("finished deleting")
+            && s.pane("Destinations").is_some_and(|p| {
+                p.rows.iter().any(|r| r.contains("none yet"))
+                    && !p.rows.iter().any(|r| r.contains(net.as_str()))
+            })
+    });
+    assert!(!screen.contains("failed"), "{}", screen.text);
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    assert!(network_id_by_exact_name(tb.socket_a(), &net).is_none());
+}

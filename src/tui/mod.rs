@@ -31,7 +31,14 @@ const SPINNER_TICK: Duration = Duration::from_millis(120);
 
 /// Runs the TUI until the user quits. `started` is when the process began, for the log line
 /// that records the time to the first frame.
-pub async fn run(ops: Ops, config: &Config, started: Instant) -> Result<(), Error> {
+/// `interrupted`: the store holds intents of steps a crash interrupted; they are settled in
+/// the background once the first frame is up (reaching their servers may take a while).
+pub async fn run(
+    ops: Ops,
+    config: &Config,
+    started: Instant,
+    interrupted: bool,
+) -> Result<(), Error> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::Invalid(
@@ -45,7 +52,16 @@ pub async fn run(ops: Ops, config: &Config, started: Instant) -> Result<(), Erro
         ratatui::try_init().map_err(|e| Error::Io(format!("cannot open the terminal: {e}")))?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let every = Duration::from_secs(config.tui.check_interval_seconds);
-    let result = event_loop(&mut terminal, ops.clone(), keymap, theme, started, every).await;
+    let result = event_loop(
+        &mut terminal,
+        ops.clone(),
+        keymap,
+        theme,
+        started,
+        every,
+        interrupted,
+    )
+    .await;
     restore_terminal();
     ops.close_all().await;
     result
@@ -58,6 +74,7 @@ async fn event_loop(
     theme: Theme,
     started: Instant,
     check_every: Duration,
+    interrupted: bool,
 ) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
     let size = terminal.size().map_err(io)?;
@@ -94,6 +111,9 @@ async fn event_loop(
         panic!("failpoint tui-panic: a deliberate panic after the first frame");
     }
     let mut effects = app.start();
+    if interrupted {
+        effects.push(app.settle_interrupted());
+    }
     loop {
         for effect in effects.drain(..) {
             match effect {

@@ -122,6 +122,11 @@ fn summary(result: &TaskResult) -> String {
         None => text,
     };
     match result {
+        TaskResult::Settled { notes } => match notes.as_slice() {
+            [] => "nothing to settle".into(),
+            [one] => one.clone(),
+            many => format!("{} interrupted steps settled", many.len()),
+        },
         TaskResult::Loaded {
             servers,
             destinations,
@@ -291,6 +296,13 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 slot.docker_version = server.docker_version;
             }
             Vec::new()
+        }
+        TaskResult::Settled { notes } => {
+            if notes.is_empty() {
+                return Vec::new();
+            }
+            app.say(notes.join("; "));
+            vec![app.reload()]
         }
         TaskResult::LocalProbed { reachable } => {
             app.local_reachable = Some(reachable);

@@ -265,6 +265,12 @@ impl App {
         effects
     }
 
+    /// Start-up with stored intents (a crash interrupted a create, import or delete): they
+    /// are settled in the background, then the records are loaded again.
+    pub fn settle_interrupted(&mut self) -> Effect {
+        self.submit(Task::Settle)
+    }
+
     // ---------- queries used by render ----------
 
     pub fn cursor(&self, pane: Pane) -> Cursor {
