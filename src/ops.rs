@@ -1420,8 +1420,13 @@ impl Ops {
     pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
         let intents = self.db(|s| s.intents()).await?;
         let mut notes = Vec::new();
+        // One connect timeout per unreachable server, not one per intent on it.
+        let mut unreachable = std::collections::HashSet::new();
         for intent in intents {
             let d = intent.destination;
+            if unreachable.contains(&d.server_uuid) {
+                continue;
+            }
             let server_uuid = d.server_uuid.clone();
             let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
                 let uuid = d.uuid.clone();
@@ -1429,6 +1434,7 @@ impl Ops {
                 continue;
             };
             let Ok(docker) = self.docker(&server).await else {
+                unreachable.insert(d.server_uuid.clone());
                 continue;
             };
             let note = match intent.step {

@@ -7,6 +7,9 @@ mod common;
 
 use common::{Ctx, Testbed, attached, docker, network_id_by_exact_name, unique_name};
 use std::collections::BTreeMap;
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Runs `args` with the failpoint `step` and checks the process died by a signal there.
 #[track_caller]
@@ -226,4 +229,130 @@ fn an_interrupted_delete_is_rolled_back_when_the_network_is_in_use_by_then() {
         deleted,
         "the destination could not be deleted once the app was gone"
     );
+}
+
+/// A TCP relay in front of the testbed's sshd that can be made to stall: while stalled it
+/// accepts connections (counted) and never answers, and the connections it was relaying are
+/// cut, so an ssh master through it dies as on a link that went silent.
+struct Relay {
+    port: u16,
+    stalled: Arc<AtomicBool>,
+    stalled_accepts: Arc<AtomicUsize>,
+    relayed: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Relay {
+    fn start(target: u16) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
+        let relay = Relay {
+            port: listener.local_addr().expect("relay address").port(),
+            stalled: Arc::default(),
+            stalled_accepts: Arc::default(),
+            relayed: Arc::default(),
+        };
+        let (stalled, accepts, relayed) = (
+            relay.stalled.clone(),
+            relay.stalled_accepts.clone(),
+            relay.relayed.clone(),
+        );
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for client in listener.incoming().flatten() {
+                if stalled.load(Ordering::SeqCst) {
+                    accepts.fetch_add(1, Ordering::SeqCst);
+                    held.push(client);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let mut live = relayed.lock().unwrap();
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server.try_clone().unwrap(), client.try_clone().unwrap()),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+                live.extend([client, server]);
+            }
+        });
+        relay
+    }
+
+    fn stall(&self) {
+        self.stalled.store(true, Ordering::SeqCst);
+        for stream in self.relayed.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn resume(&self) {
+        self.stalled.store(false, Ordering::SeqCst);
+    }
+
+    fn stalled_accepts(&self) -> usize {
+        self.stalled_accepts.load(Ordering::SeqCst)
+    }
+}
+
+/// Interrupted work on a server that does not answer waits for it (records kept, nothing
+/// settled blindly), and costs every later command one connect attempt, not one per intent.
+#[test]
+fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let sshd_port = tb.get("DESTUI_TB_SSH_PORT").parse().expect("a port");
+    let relay = Relay::start(sshd_port);
+    let config = common::write_ssh_config(&ctx, "relayed", relay.port, None);
+    ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
+    let server = unique_name("relayed");
+    ctx.add_server_named(&server, "relayed", tb.socket_a());
+    let socket = tb.socket_a();
+    // Two intents at once: an import of two networks killed after saving the records, before
+    // the proxy was attached to either.
+    let nets = [unique_name("cc-wait"), unique_name("cc-wait")];
+    for net in &nets {
+        ctx.cleanup_network(socket, net);
+        assert!(docker(socket, &["network", "create", net]).0);
+    }
+    crash_at(
+        &ctx,
+        "after-import-save",
+        &["import", &server, &nets[0], &nets[1]],
+    );
+
+    relay.stall();
+    let (notes, records) = restart(&ctx, &server);
+    assert_eq!(
+        relay.stalled_accepts(),
+        1,
+        "one connect attempt for two intents on one server"
+    );
+    assert!(notes.is_empty(), "nothing settled blindly: {notes}");
+    for net in &nets {
+        assert!(records.contains_key(net), "the record of {net} is kept");
+        let id = network_id_by_exact_name(socket, net).expect("the network is kept");
+        assert!(
+            attached(socket, &id).is_empty(),
+            "the proxy is not attached yet"
+        );
+    }
+
+    // Answering again: the next start finishes both imports.
+    relay.resume();
+    let (notes, records) = restart(&ctx, &server);
+    assert_eq!(notes.matches("finished importing").count(), 2, "{notes}");
+    for net in &nets {
+        assert!(records.contains_key(net));
+    }
+    assert_agree(&ctx, tb, &server, socket, &[&nets[0], &nets[1]]);
+    for net in &nets {
+        ctx.run(&["destination", "delete", &format!("{server}/{net}")])
+            .ok();
+    }
 }

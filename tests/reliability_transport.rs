@@ -6,54 +6,12 @@ mod common;
 
 use common::{Ctx, Testbed, inspect_network, network_id_by_exact_name, unique_name, wait_for};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Generous: a hang guard, not a performance target.
 const NO_HANG: Duration = Duration::from_secs(30);
-
-/// An ssh config with one Host `alias`: the testbed's destui-a entry, aimed at `port` (with a
-/// known-hosts file that knows the testbed host key there) and, when given, another key.
-fn write_ssh_config(ctx: &Ctx, alias: &str, port: u16, identity: Option<&Path>) -> String {
-    let tb = ctx.tb.expect("testbed");
-    let text = std::fs::read_to_string(tb.ssh_config()).expect("testbed ssh_config");
-    let block: Vec<&str> = text
-        .lines()
-        .skip_while(|l| l.trim() != format!("Host {}", tb.get("DESTUI_TB_HOST_A")))
-        .skip(1)
-        .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with("Host "))
-        .collect();
-    assert!(
-        !block.is_empty(),
-        "no destui-a entry in {}",
-        tb.ssh_config()
-    );
-    let host_key = std::fs::read_to_string(format!("{}/host_key.pub", tb.get("DESTUI_TB_DIR")))
-        .expect("testbed host key");
-    let host_key: Vec<&str> = host_key.split_whitespace().take(2).collect();
-    let known = ctx.dir.path().join(format!("known_hosts_{alias}"));
-    std::fs::write(
-        &known,
-        format!("[127.0.0.1]:{port} {}\n", host_key.join(" ")),
-    )
-    .unwrap();
-    let mut out = format!("Host {alias}\n");
-    for line in block {
-        let key = line.split_whitespace().next().unwrap_or("");
-        let line = match (key, identity) {
-            ("Port", _) => format!("  Port {port}"),
-            ("UserKnownHostsFile", _) => format!("  UserKnownHostsFile {}", known.display()),
-            ("IdentityFile", Some(file)) => format!("  IdentityFile {}", file.display()),
-            _ => line.to_string(),
-        };
-        out.push_str(&line);
-        out.push('\n');
-    }
-    let file = ctx.dir.path().join(format!("ssh_config_{alias}"));
-    std::fs::write(&file, out).unwrap();
-    file.to_string_lossy().into_owned()
-}
 
 /// A second real sshd for one test: the testbed's sshd_config (host key, authorized_keys) on
 /// a port of its own, with some settings changed. Ended, with every session it started, when
@@ -242,7 +200,7 @@ fn a_refused_key_is_one_line_and_nothing_is_written() {
             .success()
     );
     let port: u16 = tb.get("DESTUI_TB_SSH_PORT").parse().unwrap();
-    let config = write_ssh_config(&ctx, "stranger", port, Some(&key));
+    let config = common::write_ssh_config(&ctx, "stranger", port, Some(&key));
     ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
     let args = [
         "--host",
@@ -318,7 +276,7 @@ fn forwarding_refused_by_sshd_names_allow_stream_local_forwarding() {
     let tb = live!();
     let mut ctx = Ctx::new(tb);
     let sshd = Sshd::start(&ctx, &[("AllowStreamLocalForwarding", "no")]);
-    let config = write_ssh_config(&ctx, "nofwd", sshd.port, None);
+    let config = common::write_ssh_config(&ctx, "nofwd", sshd.port, None);
     ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
     let args = [
         "--host",
@@ -390,7 +348,7 @@ fn a_server_that_stops_answering_is_unknown_and_its_records_stay() {
     ctx.extra_env
         .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
     let sshd = Sshd::start(&ctx, &[]);
-    let config = write_ssh_config(&ctx, "fading", sshd.port, None);
+    let config = common::write_ssh_config(&ctx, "fading", sshd.port, None);
     ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
     ctx.add_server_named("fading", "fading", tb.socket_a());
     let net = unique_name("fade");

@@ -412,3 +412,45 @@ pub fn keys_of(v: &Value) -> Vec<String> {
 pub fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
+
+/// An ssh config with one Host `alias`: the testbed's destui-a entry, aimed at `port` (with a
+/// known-hosts file that knows the testbed host key there) and, when given, another key.
+pub fn write_ssh_config(ctx: &Ctx, alias: &str, port: u16, identity: Option<&Path>) -> String {
+    let tb = ctx.tb.expect("testbed");
+    let text = std::fs::read_to_string(tb.ssh_config()).expect("testbed ssh_config");
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim() != format!("Host {}", tb.get("DESTUI_TB_HOST_A")))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with("Host "))
+        .collect();
+    assert!(
+        !block.is_empty(),
+        "no destui-a entry in {}",
+        tb.ssh_config()
+    );
+    let host_key = std::fs::read_to_string(format!("{}/host_key.pub", tb.get("DESTUI_TB_DIR")))
+        .expect("testbed host key");
+    let host_key: Vec<&str> = host_key.split_whitespace().take(2).collect();
+    let known = ctx.dir.path().join(format!("known_hosts_{alias}"));
+    std::fs::write(
+        &known,
+        format!("[127.0.0.1]:{port} {}\n", host_key.join(" ")),
+    )
+    .unwrap();
+    let mut out = format!("Host {alias}\n");
+    for line in block {
+        let key = line.split_whitespace().next().unwrap_or("");
+        let line = match (key, identity) {
+            ("Port", _) => format!("  Port {port}"),
+            ("UserKnownHostsFile", _) => format!("  UserKnownHostsFile {}", known.display()),
+            ("IdentityFile", Some(file)) => format!("  IdentityFile {}", file.display()),
+            _ => line.to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let file = ctx.dir.path().join(format!("ssh_config_{alias}"));
+    std::fs::write(&file, out).unwrap();
+    file.to_string_lossy().into_owned()
+}
