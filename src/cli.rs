@@ -589,10 +589,11 @@ fn server_table(views: &[ServerView]) -> String {
                     s.name.clone(),
                     s.host.clone(),
                     s.mode.to_string(),
-                    if s.online {
-                        "online".into()
-                    } else {
-                        "offline".into()
+                    match (s.online, &s.checked_at) {
+                        (true, _) => "online".into(),
+                        (false, Some(_)) => "offline".into(),
+                        // Added with --no-check: nothing is known yet.
+                        (false, None) => "not checked".into(),
                     },
                     s.docker_version.clone().unwrap_or_default(),
                     s.last_error.clone().unwrap_or_default(),

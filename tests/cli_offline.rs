@@ -324,3 +324,28 @@ fn a_port_left_to_the_ssh_config_is_not_guessed() {
     ]);
     assert_eq!(v["port"], 2222);
 }
+
+/// A server added with --no-check is not called offline before anything was tried; once a
+/// check fails it is, with the reason.
+#[test]
+fn a_server_never_checked_is_listed_as_not_checked_until_a_check_fails() {
+    let (ctx, server) = ctx_with_dead_server();
+    let state = |ctx: &Ctx| {
+        let run = ctx.run(&["server", "list"]).ok();
+        let row = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&server))
+            .map(str::to_string);
+        row.unwrap_or_else(|| panic!("no row for {server}:\n{}", run.stdout))
+    };
+    let row = state(&ctx);
+    assert!(row.contains("not checked"), "{row}");
+    assert!(!row.contains("offline"), "{row}");
+
+    let check = ctx.run(&["server", "check", &server]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    let row = state(&ctx);
+    assert!(row.contains("offline"), "{row}");
+    assert!(row.contains("connection refused"), "{row}");
+}
