@@ -348,7 +348,12 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
             } else {
                 print!("{}", server_table(&views));
             }
-            Ok(if all_online { 0 } else { 1 })
+            if all_online {
+                return Ok(0);
+            }
+            let offline: Vec<&ServerView> = views.iter().filter(|v| !v.online).collect();
+            eprintln!("destui: {}", offline_summary(&offline, views.len()));
+            Ok(1)
         }
         ServerCommand::Edit(e) => {
             let server = ops
@@ -532,11 +537,15 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             } else {
                 print!("{}", check_table(&rows));
             }
-            Ok(if rows.iter().all(|r| r.status == HealthStatus::Ok) {
-                0
-            } else {
-                1
-            })
+            let bad: Vec<&CheckRow> = rows
+                .iter()
+                .filter(|r| r.status != HealthStatus::Ok)
+                .collect();
+            if bad.is_empty() {
+                return Ok(0);
+            }
+            eprintln!("destui: {}", unhealthy_summary(&bad, rows.len()));
+            Ok(1)
         }
         DestinationCommand::Repair { destination } => {
             let outcome = ops.repair_destination(&destination).await?;
@@ -550,6 +559,40 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             })
         }
     }
+}
+
+// ---------- one-line summaries of a failed check (stderr; the table says the rest) ----------
+
+fn offline_summary(offline: &[&ServerView], checked: usize) -> String {
+    match offline {
+        // The stored error already names the server and says what to do.
+        [one] => one
+            .last_error
+            .clone()
+            .unwrap_or_else(|| format!("{} is offline", one.name)),
+        many => format!(
+            "{} of {checked} servers are offline ({}): see the ERROR column",
+            many.len(),
+            names(many.iter().map(|v| v.name.as_str()))
+        ),
+    }
+}
+
+fn unhealthy_summary(bad: &[&CheckRow], checked: usize) -> String {
+    let advice = if bad.iter().all(|r| r.status == HealthStatus::Unknown) {
+        "their server did not answer: run destui server check, then check again"
+    } else {
+        "run destui destination repair D for missing or proxy-detached ones; unknown means the server did not answer"
+    };
+    format!(
+        "{} of {checked} destinations are not ok ({}): {advice}",
+        bad.len(),
+        names(bad.iter().map(|r| r.destination.as_str()))
+    )
+}
+
+fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
+    all.collect::<Vec<_>>().join(", ")
 }
 
 // ---------- text tables ----------

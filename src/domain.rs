@@ -199,6 +199,15 @@ pub struct Intent {
     pub step: IntentStep,
 }
 
+/// Written before a resource's container (and a stack's network) is started, removed in the
+/// same transaction that saves its record: a crash in between leaves labelled containers
+/// without a record, which start-up reconciliation removes (the deploy never completed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceIntent {
+    pub resource: Resource,
+    pub server_uuid: String,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IntentStep {

@@ -30,7 +30,7 @@ fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Er
     runtime.block_on(async move {
         let Some(command) = args.command else {
             let ops = Ops::new(Store::open(&paths.data_dir)?, remote);
-            let interrupted = !ops.store().intents()?.is_empty();
+            let interrupted = ops.store().has_intents()?;
             destui::tui::run(ops, &config, started, interrupted).await?;
             return Ok(0);
         };
@@ -40,7 +40,7 @@ fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Er
         }
         let store = Store::open(&paths.data_dir)?;
         let ops = Ops::new(store, remote);
-        if !ops.store().intents()?.is_empty() {
+        if ops.store().has_intents()? {
             for note in ops.reconcile().await? {
                 eprintln!("note: {note}");
             }

@@ -1415,6 +1415,8 @@ impl Ops {
     /// - delete: the delete is finished (or, if something was attached meanwhile, the proxy
     ///   is put back and the destination kept).
     ///
+    /// - resource deploy: what it started is removed (it never got its record).
+    ///
     /// An unreachable server keeps its intents for the next start. Returns one note per
     /// settled intent.
     pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
@@ -1443,6 +1445,22 @@ impl Ops {
                 IntentStep::Delete => self.settle_delete(&server, d).await?,
             };
             notes.extend(note);
+        }
+        for intent in self.db(|s| s.resource_intents()).await? {
+            if unreachable.contains(&intent.server_uuid) {
+                continue;
+            }
+            let server_uuid = intent.server_uuid.clone();
+            let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
+                let uuid = intent.resource.uuid.clone();
+                self.db(move |s| s.drop_resource_intent(&uuid)).await?;
+                continue;
+            };
+            let Ok(docker) = self.docker(&server).await else {
+                unreachable.insert(intent.server_uuid.clone());
+                continue;
+            };
+            notes.extend(self.settle_deploy(intent, &docker, &server).await?);
         }
         Ok(notes)
     }

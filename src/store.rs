@@ -5,7 +5,7 @@
 //! Every method is blocking (sled's `flush` waits for the disk): async callers go through
 //! `tokio::task::spawn_blocking`.
 
-use crate::domain::{Destination, Error, Intent, IntentStep, Resource, Server};
+use crate::domain::{Destination, Error, Intent, IntentStep, Resource, ResourceIntent, Server};
 use serde::{Serialize, de::DeserializeOwned};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -26,6 +26,7 @@ pub struct Store {
     server_networks: sled::Tree,
     resources: sled::Tree,
     intents: sled::Tree,
+    resource_intents: sled::Tree,
     meta: sled::Tree,
 }
 
@@ -88,6 +89,7 @@ impl Store {
             server_networks: tree("server_networks")?,
             resources: tree("resources")?,
             intents: tree("intents")?,
+            resource_intents: tree("resource_intents")?,
             meta: tree("meta")?,
             db,
         };
@@ -451,6 +453,42 @@ impl Store {
             batch.remove(uuid.as_bytes());
         }
         self.intents.apply_batch(batch).map_err(storage)?;
+        self.flush()
+    }
+
+    /// Whether a crash left any step to settle (destinations or resources).
+    pub fn has_intents(&self) -> Result<bool, Error> {
+        Ok(!self.intents.is_empty() || !self.resource_intents.is_empty())
+    }
+
+    pub fn put_resource_intent(&self, intent: &ResourceIntent) -> Result<(), Error> {
+        self.resource_intents
+            .insert(intent.resource.uuid.as_bytes(), encode(intent)?)
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    pub fn resource_intents(&self) -> Result<Vec<ResourceIntent>, Error> {
+        Self::all(&self.resource_intents)
+    }
+
+    pub fn drop_resource_intent(&self, resource_uuid: &str) -> Result<(), Error> {
+        self.resource_intents
+            .remove(resource_uuid.as_bytes())
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    /// Saves a deployed resource's record and drops its intent in one transaction.
+    pub fn save_deployed_resource(&self, r: &Resource) -> Result<(), Error> {
+        let record = encode(r)?;
+        (&self.resources, &self.resource_intents)
+            .transaction(|(resources, intents)| {
+                resources.insert(r.uuid.as_bytes(), record.clone())?;
+                intents.remove(r.uuid.as_bytes())?;
+                Ok(())
+            })
+            .map_err(from_tx)?;
         self.flush()
     }
 

@@ -345,6 +345,15 @@ fn a_server_never_checked_is_listed_as_not_checked_until_a_check_fails() {
 
     let check = ctx.run(&["server", "check", &server]);
     assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    let lines: Vec<&str> = check.stderr.lines().collect();
+    assert!(
+        lines.len() == 1
+            && lines[0].starts_with(&format!(
+                "destui: server {server} is unreachable: nothing accepts ssh connections at"
+            ))
+            && lines[0].contains("check the host and port"),
+        "one line saying what is wrong and what to do: {lines:?}"
+    );
     let row = state(&ctx);
     assert!(row.contains("offline"), "{row}");
     assert!(row.contains("connection refused"), "{row}");

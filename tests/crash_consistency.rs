@@ -1,8 +1,9 @@
 //! Crash consistency (DESIGN.md §8, issue 7): the process is killed dead (`DESTUI_FAILPOINT`
 //! aborts exactly like kill -9: no destructors, no flush) at each step of create, import and
-//! delete; the next start reconciles, and then the records and the daemon agree: every record
-//! has its network with the proxy attached, every network this test made through destui has
-//! its record, and nothing is left to reconcile.
+//! delete, and of a resource deploy; the next start reconciles, and then the records and the
+//! daemon agree: every record has its network with the proxy attached, every network this test
+//! made through destui has its record, nothing runs without a record, and nothing is left to
+//! reconcile.
 mod common;
 
 use common::{Ctx, Testbed, attached, docker, network_id_by_exact_name, unique_name};
@@ -145,14 +146,7 @@ fn a_crash_at_any_step_of_import_is_settled_on_the_next_start() {
 }
 
 fn create_then_crash_in_delete(ctx: &Ctx, server: &str, net: &str, step: &str) {
-    ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        server,
-        "--network",
-        net,
-    ]);
+    ctx.create_destination(server, net);
     crash_at(
         ctx,
         step,
@@ -355,4 +349,121 @@ fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
         ctx.run(&["destination", "delete", &format!("{server}/{net}")])
             .ok();
     }
+}
+
+/// The uuid of the resource whose deploy a crash interrupted (its intent, read from the store
+/// while no destui runs).
+fn interrupted_deploy(ctx: &Ctx) -> String {
+    let store = destui::store::Store::open(&ctx.db()).expect("open the store");
+    let intents = store.resource_intents().expect("resource intents");
+    assert_eq!(intents.len(), 1, "one interrupted deploy");
+    intents[0].resource.uuid.clone()
+}
+
+fn labelled_containers(socket: &str, uuid: &str) -> Vec<String> {
+    let (ok, out) = docker(
+        socket,
+        &[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=destui.resource={uuid}"),
+        ],
+    );
+    assert!(ok, "{out}");
+    out.split_whitespace().map(str::to_string).collect()
+}
+
+/// kill -9 at each step of a resource deploy (a service stack: its own network, then its
+/// container joined to the destination's network): the next start removes what the deploy had
+/// started, so nothing runs without a record; a crash after the record is saved keeps it whole.
+#[test]
+fn a_crash_at_any_step_of_a_resource_deploy_leaves_nothing_unrecorded() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let net = unique_name("cc-res");
+    ctx.cleanup_network(socket, &net);
+    let d = ctx.create_destination(&server, &net);
+    let destination = d["name"].as_str().expect("a name").to_string();
+    for (step, started_something) in [
+        ("after-resource-intent", false),
+        ("after-stack-network", true),
+        ("after-container-start", true),
+    ] {
+        let name = unique_name("ccres");
+        crash_at(
+            &ctx,
+            step,
+            &[
+                "resource",
+                "create",
+                &name,
+                "--kind",
+                "service",
+                "--server",
+                &server,
+                "--destination",
+                &destination,
+                "--connect-predefined",
+                "--image",
+                tb.image(),
+                "--command",
+                "sleep 600",
+            ],
+        );
+        let uuid = interrupted_deploy(&ctx);
+        let stack = format!("destui-{uuid}");
+        if step == "after-container-start" {
+            assert_eq!(labelled_containers(socket, &uuid).len(), 1, "{step}");
+        }
+        let (notes, _) = restart(&ctx, &server);
+        assert_eq!(
+            notes.contains("removed what an interrupted deploy of resource"),
+            started_something,
+            "{step}: {notes}"
+        );
+        assert!(labelled_containers(socket, &uuid).is_empty(), "{step}");
+        assert!(
+            network_id_by_exact_name(socket, &stack).is_none(),
+            "{step}: the stack network is left"
+        );
+        let records = ctx.json(&["resource", "list"]);
+        assert!(
+            !records.to_string().contains(&name),
+            "{step}: a record without a deploy: {records}"
+        );
+        let store = destui::store::Store::open(&ctx.db()).expect("open the store");
+        assert!(
+            !store.has_intents().unwrap(),
+            "{step}: nothing left to settle"
+        );
+    }
+
+    // After the record is saved: the resource is whole and stays.
+    let name = unique_name("ccres");
+    crash_at(
+        &ctx,
+        "after-resource-save",
+        &[
+            "resource",
+            "create",
+            &name,
+            "--server",
+            &server,
+            "--destination",
+            &destination,
+            "--image",
+            tb.image(),
+            "--command",
+            "sleep 600",
+        ],
+    );
+    let shown = ctx.json(&["resource", "show", &name]);
+    assert_eq!(shown["status"], "running", "{shown}");
+    ctx.run(&["resource", "delete", &name]).ok();
+    let uuid = shown["uuid"].as_str().expect("a uuid");
+    assert!(labelled_containers(socket, uuid).is_empty());
+    ctx.run(&["destination", "delete", &destination]).ok();
 }

@@ -212,14 +212,7 @@ fn delete_is_refused_while_a_container_is_attached() {
     ] {
         let net = unique_name("busy");
         ctx.cleanup_network(socket, &net);
-        let d = ctx.json(&[
-            "destination",
-            "create",
-            "--server",
-            &server,
-            "--network",
-            &net,
-        ]);
+        let d = ctx.create_destination(&server, &net);
         let app = unique_name("app");
         let (ok, _) = docker(
             socket,
@@ -269,14 +262,7 @@ fn a_network_removed_by_hand_is_missing_and_delete_still_forgets_it() {
     let ctx = Ctx::new(tb);
     let server = ctx.add_server_a();
     let net = unique_name("gone");
-    let d = ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        &net,
-    ]);
+    let d = ctx.create_destination(&server, &net);
     docker(tb.socket_a(), &["network", "disconnect", &net, tb.proxy()]);
     let checked = ctx.json_any(&["destination", "check", &net_ref(&server, &net)]);
     assert_eq!(checked[0]["status"], "proxy-detached");
@@ -309,14 +295,7 @@ fn hex_names_that_prefix_another_networks_id_never_touch_that_network() {
     // network is a prefix of the proxy network's ID.
     let prefix = &victim_id[..12];
     ctx.cleanup_network(tb.socket_a(), prefix);
-    let d = ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        prefix,
-    ]);
+    let d = ctx.create_destination(&server, prefix);
     assert_ne!(d["network_id"], victim_id.as_str());
     ctx.run(&["destination", "delete", &net_ref(&server, prefix)])
         .ok();
@@ -398,14 +377,7 @@ fn an_unreachable_server_keeps_the_record_until_forced() {
     let server = ctx.add_server_a();
     let net = unique_name("unr");
     ctx.cleanup_network(tb.socket_a(), &net);
-    ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        &net,
-    ]);
+    ctx.create_destination(&server, &net);
     // The machine "goes away": point the record at a closed port.
     let port = common::closed_port().to_string();
     ctx.json(&[
@@ -569,14 +541,7 @@ fn a_server_that_left_swarm_mode_gets_a_bridge_not_an_overlay() {
     ]);
     let net = unique_name("left-swarm");
     ctx.cleanup_network(tb.socket_a(), &net);
-    let d = ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        &net,
-    ]);
+    let d = ctx.create_destination(&server, &net);
     assert_eq!(d["type"], "standalone");
     let n = inspect_network(tb.socket_a(), &net).expect("created on A");
     assert_eq!(n["Driver"], "bridge");

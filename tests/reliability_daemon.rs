@@ -56,14 +56,7 @@ fn a_stopped_daemon_is_reported_and_the_first_command_after_its_restart_works() 
     let server = ctx.add_server_b();
     let net = unique_name("stop");
     ctx.cleanup_network(tb.socket_b(), &net);
-    let created = ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        &net,
-    ]);
+    let created = ctx.create_destination(&server, &net);
     let reference = format!("{server}/{net}");
     let records = ctx.json(&["destination", "list"]);
     // Declared after ctx, so dropped before it: B is back before ctx removes the network.

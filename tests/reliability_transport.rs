@@ -353,14 +353,7 @@ fn a_server_that_stops_answering_is_unknown_and_its_records_stay() {
     ctx.add_server_named("fading", "fading", tb.socket_a());
     let net = unique_name("fade");
     ctx.cleanup_network(tb.socket_a(), &net);
-    let created = ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        "fading",
-        "--network",
-        &net,
-    ]);
+    let created = ctx.create_destination("fading", &net);
     let reference = format!("fading/{net}");
     let records = ctx.json(&["destination", "list"]);
     assert_eq!(records.as_array().unwrap().len(), 1);
@@ -371,6 +364,13 @@ fn a_server_that_stops_answering_is_unknown_and_its_records_stay() {
     let run = ctx.run(&["--json", "destination", "check"]);
     assert!(started.elapsed() < NO_HANG, "took {:?}", started.elapsed());
     assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 of 1 destinations are not ok (fading-")
+            && run.stderr.contains("their server did not answer"),
+        "{}",
+        run.stderr
+    );
     let rows = run.json();
     assert_eq!(rows[0]["status"], "unknown", "{rows}");
     assert!(

@@ -9,14 +9,7 @@ use serde_json::Value;
 fn destination(ctx: &Ctx, server: &str, socket: &str) -> Value {
     let net = unique_name("res");
     ctx.cleanup_network(socket, &net);
-    ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        server,
-        "--network",
-        &net,
-    ])
+    ctx.create_destination(server, &net)
 }
 
 /// Removes every container of a resource even if a test fails half-way.

@@ -38,14 +38,7 @@ fn scan_hides_system_networks_and_marks_importability() {
         );
         let mine = unique_name("mine");
         ctx.cleanup_network(socket, &mine);
-        ctx.json(&[
-            "destination",
-            "create",
-            "--server",
-            &server,
-            "--network",
-            &mine,
-        ]);
+        ctx.create_destination(&server, &mine);
 
         let rows = ctx.json(&["scan", &server]);
         let rows = rows.as_array().unwrap();

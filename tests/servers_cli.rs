@@ -230,14 +230,7 @@ fn local_servers_use_the_socket_directly() {
     assert!(s["docker_version"].as_str().is_some_and(|v| !v.is_empty()));
     let net = unique_name("loc");
     ctx.cleanup_network(tb.socket_a(), &net);
-    ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        "here",
-        "--network",
-        &net,
-    ]);
+    ctx.create_destination("here", &net);
     ctx.run(&["destination", "delete", &format!("here/{net}")])
         .ok();
     assert!(common::inspect_network(tb.socket_a(), &net).is_none());

@@ -506,14 +506,7 @@ fn the_tui_settles_an_interrupted_delete_after_its_first_frame() {
     ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
     let net = short_name("tsd");
     ctx.cleanup_network(tb.socket_a(), &net);
-    ctx.json(&[
-        "destination",
-        "create",
-        "--server",
-        &server,
-        "--network",
-        &net,
-    ]);
+    ctx.create_destination(&server, &net);
     let out = ctx
         .command(&["destination", "delete", &format!("{server}/{net}")])
         .env("DESTUI_FAILPOINT", "after-proxy-disconnect")

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Ops, Outcome};
+use super::{Ops, Outcome, failpoint};
 use crate::domain::{
     self, Destination, DestinationType, Error, LABEL_MANAGED, LABEL_RESOURCE, Resource,
-    ResourceKind, Server,
+    ResourceIntent, ResourceKind, Server,
 };
-use crate::remote::docker::{ContainerSpec, DockerApi, NetworkSpec};
+use crate::remote::docker::{ContainerSpec, DockerApi, DockerError, NetworkSpec};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewResource {
@@ -129,6 +129,43 @@ impl Ops {
         server: &Server,
     ) -> Result<Outcome<ResourceView>, Error> {
         let (server, docker) = self.online(server).await?;
+        let intent = ResourceIntent {
+            resource: resource.clone(),
+            server_uuid: server.uuid.clone(),
+        };
+        self.db(move |s| s.put_resource_intent(&intent)).await?;
+        failpoint("after-resource-intent");
+        match self
+            .start_resource(&resource, destination, &server, &docker)
+            .await
+        {
+            Ok(()) => failpoint("after-container-start"),
+            Err(e) => {
+                let uuid = resource.uuid.clone();
+                self.db(move |s| s.drop_resource_intent(&uuid)).await?;
+                return Err(e);
+            }
+        }
+        let record = resource.clone();
+        self.db(move |s| s.save_deployed_resource(&record)).await?;
+        failpoint("after-resource-save");
+        let view = self
+            .view(&resource, destination, &server, Some(&docker))
+            .await;
+        Ok(Outcome {
+            value: view,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// The container (and a stack's own network); anything made before a failure is removed.
+    async fn start_resource(
+        &self,
+        resource: &Resource,
+        destination: &Destination,
+        server: &Server,
+        docker: &DockerApi,
+    ) -> Result<(), Error> {
         let mut stack_network_id = None;
         let network_id = if resource.kind == ResourceKind::Service {
             let swarm = destination.kind == DestinationType::Swarm;
@@ -146,12 +183,13 @@ impl Ops {
                     stack_network_id = Some(id.clone());
                     id
                 }
-                Err(e) => return Err(self.fail(&server, e).await),
+                Err(e) => return Err(self.fail(server, e).await),
             }
         } else {
             destination.network_id.clone()
         };
-        let container = container_name(&resource);
+        failpoint("after-stack-network");
+        let container = container_name(resource);
         let spec = ContainerSpec {
             name: &container,
             image: &resource.image,
@@ -175,17 +213,51 @@ impl Ops {
             if let Some(id) = &stack_network_id {
                 let _ = docker.remove_network(id).await;
             }
-            return Err(self.fail(&server, e).await);
+            return Err(self.fail(server, e).await);
         }
-        let record = resource.clone();
-        self.db(move |s| s.save_resource(&record)).await?;
-        let view = self
-            .view(&resource, destination, &server, Some(&docker))
-            .await;
-        Ok(Outcome {
-            value: view,
-            warnings: Vec::new(),
-        })
+        Ok(())
+    }
+
+    /// Removes what a resource runs on its server: the containers labelled with its uuid and
+    /// a stack's own network (exact name and label, by ID). Returns how many things it removed.
+    async fn remove_deployed(docker: &DockerApi, uuid: &str) -> Result<usize, DockerError> {
+        let label = format!("{LABEL_RESOURCE}={uuid}");
+        let mut removed = 0;
+        for c in docker.containers_labelled(&label).await? {
+            docker.remove_container(&c.id).await?;
+            removed += 1;
+        }
+        if let Some(network) = docker
+            .network_named(&domain::stack_network(uuid))
+            .await?
+            .filter(|n| n.labels.get(LABEL_RESOURCE).map(String::as_str) == Some(uuid))
+        {
+            docker.remove_network(&network.id).await?;
+            docker.wait_until_gone(&network.id).await?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// A deploy that a crash interrupted never completed (no record): what it started is
+    /// removed, so that deploying again starts clean. A note when something was removed; if
+    /// the removal fails the intent stays for the next start.
+    pub(super) async fn settle_deploy(
+        &self,
+        intent: ResourceIntent,
+        docker: &DockerApi,
+        server: &Server,
+    ) -> Result<Option<String>, Error> {
+        let r = intent.resource;
+        let Ok(removed) = Self::remove_deployed(docker, &r.uuid).await else {
+            return Ok(None);
+        };
+        let uuid = r.uuid.clone();
+        self.db(move |s| s.drop_resource_intent(&uuid)).await?;
+        Ok((removed > 0).then(|| format!(
+            "removed what an interrupted deploy of resource {} had started on {}: deploy it again",
+            r.name, server.name
+        )))
     }
 
     /// The record with its live containers and networks (`unknown` when unreachable).
@@ -278,23 +350,7 @@ impl Ops {
         let (d, server) = self.resource_context(&r).await?;
         let (server, docker) = self.online(&server).await?;
         let view = self.view(&r, &d, &server, Some(&docker)).await;
-        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
-        let removed = async {
-            for c in docker.containers_labelled(&label).await? {
-                docker.remove_container(&c.id).await?;
-            }
-            if let Some(network) = docker
-                .network_named(&domain::stack_network(&r.uuid))
-                .await?
-                .filter(|n| n.labels.get(LABEL_RESOURCE) == Some(&r.uuid))
-            {
-                docker.remove_network(&network.id).await?;
-                docker.wait_until_gone(&network.id).await?;
-            }
-            Ok(())
-        }
-        .await;
-        if let Err(e) = removed {
+        if let Err(e) = Self::remove_deployed(&docker, &r.uuid).await {
             return Err(self.fail(&server, e).await);
         }
         let uuid = r.uuid.clone();

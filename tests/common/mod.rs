@@ -277,6 +277,18 @@ impl Ctx {
         ]);
     }
 
+    /// `destui destination create --server S --network N`, expected to succeed: its JSON.
+    pub fn create_destination(&self, server: &str, network: &str) -> Value {
+        self.json(&[
+            "destination",
+            "create",
+            "--server",
+            server,
+            "--network",
+            network,
+        ])
+    }
+
     /// Removes `network` from the daemon on `socket` when the test ends, pass or fail.
     pub fn cleanup_network(&self, socket: &str, network: &str) {
         self.cleanup
