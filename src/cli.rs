@@ -690,10 +690,14 @@ fn check_table(rows: &[CheckRow]) -> String {
         &["DESTINATION", "STATUS", "DETAIL"],
         rows.iter()
             .map(|r| {
+                let unused = r
+                    .unused
+                    .then_some("unused: no container but the proxy, no resource");
+                let detail: Vec<&str> = r.detail.as_deref().into_iter().chain(unused).collect();
                 vec![
                     r.destination.clone(),
                     r.status.as_str().to_string(),
-                    r.detail.clone().unwrap_or_default(),
+                    detail.join("; "),
                 ]
             })
             .collect(),

@@ -205,6 +205,9 @@ pub struct CheckRow {
     pub destination: String,
     pub status: HealthStatus,
     pub detail: Option<String>,
+    /// The network is there with nothing but the proxy attached and no resource assigned:
+    /// left behind, a candidate for a (bulk) delete.
+    pub unused: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -1097,6 +1100,7 @@ impl Ops {
             destination: d.name.clone(),
             status,
             detail,
+            unused: false,
         };
         let docker = match self.docker(server).await {
             Ok(docker) => docker,
@@ -1111,10 +1115,16 @@ impl Ops {
                 )),
             ),
             Ok(Some(n)) => {
-                if n.containers
+                let uuid = d.uuid.clone();
+                let assigned = self
+                    .db(move |s| s.resources_on(&uuid))
+                    .await
+                    .map_or(true, |r| !r.is_empty());
+                let proxied = n
+                    .containers
                     .iter()
-                    .any(|c| c.name == server.proxy_container)
-                {
+                    .any(|c| c.name == server.proxy_container);
+                let mut checked = if proxied {
                     row(HealthStatus::Ok, None)
                 } else {
                     row(
@@ -1124,7 +1134,12 @@ impl Ops {
                             server.proxy_container, d.name
                         )),
                     )
-                }
+                };
+                checked.unused = !assigned
+                    && n.containers
+                        .iter()
+                        .all(|c| c.name == server.proxy_container);
+                checked
             }
             Err(e) => row(
                 HealthStatus::Unknown,

@@ -213,6 +213,9 @@ fn delete_is_refused_while_a_container_is_attached() {
         let net = unique_name("busy");
         ctx.cleanup_network(socket, &net);
         let d = ctx.create_destination(&server, &net);
+        let reference = format!("{server}/{net}");
+        let unused = || ctx.json(&["destination", "check", &reference])[0]["unused"].clone();
+        assert_eq!(unused(), true, "nothing but the proxy: unused");
         let app = unique_name("app");
         let (ok, _) = docker(
             socket,
@@ -229,6 +232,7 @@ fn delete_is_refused_while_a_container_is_attached() {
             ],
         );
         assert!(ok, "app container started");
+        assert_eq!(unused(), false, "a container is attached");
         let run = ctx
             .run(&["destination", "delete", &format!("{server}/{net}")])
             .refused();

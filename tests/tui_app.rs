@@ -697,11 +697,13 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         destination: "alpha-web".into(),
                         status: HealthStatus::Ok,
                         detail: None,
+                        unused: false,
                     },
                     CheckRow {
                         destination: "alpha-db".into(),
                         status: HealthStatus::ProxyDetached,
                         detail: Some("proxy not attached".into()),
+                        unused: false,
                     },
                 ])),
             );
@@ -855,11 +857,13 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 destination: "alpha-web".into(),
                 status: HealthStatus::Ok,
                 detail: None,
+                unused: false,
             },
             CheckRow {
                 destination: "alpha-db".into(),
                 status: HealthStatus::Missing,
                 detail: Some("network gone".into()),
+                unused: false,
             },
         ])),
     );
@@ -886,6 +890,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 destination: "alpha-db".into(),
                 status: HealthStatus::Ok,
                 detail: None,
+                unused: false,
             },
             warnings: vec![],
         })),
@@ -1018,4 +1023,54 @@ fn interrupted_work_is_settled_in_the_background_then_the_records_reload() {
     let settle = h.submitted(|t| *t == Task::Settle);
     h.finish(settle, 950, Ok(TaskResult::Settled { notes: vec![] }));
     assert!(h.tasks().is_empty(), "{:?}", h.effects);
+}
+
+#[test]
+fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_proxy() {
+    let mut h = Harness::loaded(120, 40);
+    h.effects.clear();
+    h.key(KeyCode::Char('u'));
+    let checks: Vec<_> = h
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Submit(id, Task::CheckDestinations { server, .. }) => {
+                Some((*id, server.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        checks.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["s-alpha", "s-beta"],
+        "turning the view on checks every listed destination"
+    );
+    assert!(h.screen().contains("none unused"), "{}", h.screen());
+
+    let row = |name: &str, unused| CheckRow {
+        destination: name.into(),
+        status: HealthStatus::Ok,
+        detail: None,
+        unused,
+    };
+    h.finish(
+        checks[0].0,
+        700,
+        Ok(TaskResult::Checked(vec![
+            row("alpha-web", true),
+            row("alpha-db", false),
+        ])),
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Unused destinations"), "{screen}");
+    assert!(
+        line_with(&screen, "alpha-web").contains("ok, unused"),
+        "{screen}"
+    );
+    assert!(!screen.contains("alpha-db"), "{screen}");
+
+    h.key(KeyCode::Char('u'));
+    let screen = h.screen();
+    assert!(screen.contains("alpha-db") && !screen.contains("Unused destinations"));
+    assert!(line_with(&screen, "alpha-db").contains("ok"));
 }

@@ -23,6 +23,8 @@ pub enum Command {
     SelectAll,
     /// Destinations pane: all servers, or the selected server only.
     Scope,
+    /// Destinations pane: only the unused ones (nothing but the proxy attached), or all.
+    Unused,
     Repair,
     NewResource,
     CloneResource,
@@ -99,6 +101,12 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         "destinations: all servers or the selected one",
     ),
     (
+        "unused",
+        Command::Unused,
+        'u',
+        "destinations: only the unused ones, or all",
+    ),
+    (
         "repair",
         Command::Repair,
         'R',
@@ -123,9 +131,8 @@ pub const FIXED: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous pane"),
     ("j k ↓ ↑ PgDn PgUp", "move a row / a page"),
     ("g G / Home End", "top / bottom"),
-    ("Enter", "details"),
+    ("Enter", "details (a mouse click selects a row)"),
     ("Esc", "close / cancel / clear filter"),
-    ("mouse click", "select a row"),
 ];
 
 #[derive(Debug, Clone)]

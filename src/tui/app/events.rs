@@ -469,6 +469,9 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
             for row in rows {
                 app.health.insert(row.destination.clone(), row);
             }
+            if app.unused_only {
+                app.refresh_destinations();
+            }
             if bad == 0 {
                 app.say(format!("{n} destination(s) checked: all ok"));
             } else {

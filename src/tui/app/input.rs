@@ -101,6 +101,7 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
                 "destinations of all servers"
             });
         }
+        Command::Unused => return toggle_unused(app),
         Command::Scan => return scan_selected(app),
         Command::Toggle => toggle(app),
         Command::SelectAll => select_all(app),
@@ -376,6 +377,27 @@ fn check(app: &mut App) -> Vec<Effect> {
             vec![effect]
         }
     }
+}
+
+/// Unused is a live fact: turning the view on checks every destination, and the list fills
+/// as the results come in.
+fn toggle_unused(app: &mut App) -> Vec<Effect> {
+    if app.unused_only {
+        app.unused_only = false;
+        app.refresh_destinations();
+        app.say("all destinations");
+        return Vec::new();
+    }
+    // What the view holds now (scope and filter) is checked, then narrowed to the unused.
+    let effects = if app.visible_destinations.is_empty() {
+        Vec::new()
+    } else {
+        check_all(app, true)
+    };
+    app.unused_only = true;
+    app.refresh_destinations();
+    app.say("unused destinations (nothing but the proxy attached): checking…");
+    effects
 }
 
 fn new_resource(app: &mut App) {

@@ -167,6 +167,8 @@ pub struct App {
     pub visible_scan: Vec<usize>,
     /// Show only the selected server's destinations.
     pub scoped: bool,
+    /// Destinations pane: only those the last check found unused.
+    pub unused_only: bool,
     pub cursors: HashMap<PaneKey, Cursor>,
     pub filters: HashMap<PaneKey, String>,
     /// The filter being typed, for the focused pane.
@@ -231,6 +233,7 @@ impl App {
             visible_servers: Vec::new(),
             visible_scan: Vec::new(),
             scoped: false,
+            unused_only: false,
             cursors: HashMap::new(),
             filters: HashMap::new(),
             filter_input: None,
@@ -400,6 +403,7 @@ impl App {
             .filter(|&i| {
                 let d = &self.destinations[i];
                 scope.as_ref().is_none_or(|uuid| &d.server_uuid == uuid)
+                    && (!self.unused_only || self.health.get(&d.name).is_some_and(|h| h.unused))
                     && (filter.is_empty()
                         || d.name.to_lowercase().contains(&filter)
                         || d.network.to_lowercase().contains(&filter)

@@ -9,7 +9,7 @@ use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let title = if app.scoped {
+    let mut title = if app.scoped {
         match app.selected_server() {
             Some(s) => format!("Destinations on {}", s.name),
             None => "Destinations".into(),
@@ -17,6 +17,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         "Destinations".into()
     };
+    if app.unused_only {
+        title = title.replacen("Destinations", "Unused destinations", 1);
+    }
     let mut count = app.visible_destinations.len().to_string();
     if !app.marked.is_empty() {
         count.push_str(&format!(", {} marked", app.marked.len()));
@@ -27,6 +30,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             "loading…"
         } else if app.destinations.is_empty() {
             "none yet: a creates one, s scans a server to import its networks"
+        } else if app.unused_only {
+            "none unused among the checked ones (u: all destinations)"
         } else {
             "none match (v: all servers / selected server, Esc clears a filter)"
         };
@@ -51,7 +56,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let d = &app.destinations[index];
             let selected = i == cursor.selected;
             let health = app.health.get(&d.name);
-            let status = health.map_or("", |h| h.status.as_str());
+            let status = health.map_or("", |h| match h.status {
+                HealthStatus::Ok if h.unused => "ok, unused",
+                status => status.as_str(),
+            });
             let status_style = match health.map(|h| h.status) {
                 Some(HealthStatus::Ok) => app.theme.ok,
                 Some(_) => app.theme.error,
