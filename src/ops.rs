@@ -3,7 +3,7 @@
 
 use crate::domain::{
     self, Destination, DestinationType, Error, Intent, IntentStep, LABEL_DESTINATION,
-    SYSTEM_NETWORKS, Server, ServerMode,
+    ResourceIntent, SYSTEM_NETWORKS, Server, ServerMode,
 };
 use crate::remote::docker::{DockerApi, DockerError, NetworkInfo, NetworkSpec, destination_labels};
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
@@ -13,7 +13,7 @@ mod resources;
 use futures::{StreamExt, TryStreamExt, stream};
 pub use resources::{NewResource, ResourceView};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -208,6 +208,13 @@ pub struct CheckRow {
     /// The network is there with nothing but the proxy attached and no resource assigned:
     /// left behind, a candidate for a (bulk) delete.
     pub unused: bool,
+}
+
+/// What a crash left to settle on one server.
+#[derive(Default)]
+struct ServerIntents {
+    destinations: Vec<Intent>,
+    deploys: Vec<ResourceIntent>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -1435,25 +1442,57 @@ impl Ops {
     /// An unreachable server keeps its intents for the next start. Returns one note per
     /// settled intent.
     pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
-        let intents = self.db(|s| s.intents()).await?;
+        let mut by_server: BTreeMap<String, ServerIntents> = BTreeMap::new();
+        for intent in self.db(|s| s.intents()).await? {
+            let server = intent.destination.server_uuid.clone();
+            by_server
+                .entry(server)
+                .or_default()
+                .destinations
+                .push(intent);
+        }
+        for intent in self.db(|s| s.resource_intents()).await? {
+            let server = intent.server_uuid.clone();
+            by_server.entry(server).or_default().deploys.push(intent);
+        }
+        // Servers in parallel (each unreachable one costs one connect timeout, not one per
+        // intent or per server in turn); the steps of one server in order.
+        let settles: Vec<_> = by_server
+            .into_iter()
+            .map(|(server, intents)| self.settle_server(server, intents))
+            .collect();
         let mut notes = Vec::new();
-        // One connect timeout per unreachable server, not one per intent on it.
-        let mut unreachable = std::collections::HashSet::new();
-        for intent in intents {
-            let d = intent.destination;
-            if unreachable.contains(&d.server_uuid) {
-                continue;
+        for settled in futures::future::join_all(settles).await {
+            notes.extend(settled?);
+        }
+        Ok(notes)
+    }
+
+    async fn settle_server(
+        &self,
+        server_uuid: String,
+        intents: ServerIntents,
+    ) -> Result<Vec<String>, Error> {
+        let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
+            // The server was forgotten (remove --force): nothing left to settle against.
+            let destinations: Vec<String> = intents
+                .destinations
+                .iter()
+                .map(|i| i.destination.uuid.clone())
+                .collect();
+            self.db(move |s| s.drop_intents(&destinations)).await?;
+            for deploy in intents.deploys {
+                self.db(move |s| s.drop_resource_intent(&deploy.resource.uuid))
+                    .await?;
             }
-            let server_uuid = d.server_uuid.clone();
-            let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
-                let uuid = d.uuid.clone();
-                self.db(move |s| s.drop_intent(&uuid)).await?;
-                continue;
-            };
-            let Ok(docker) = self.docker(&server).await else {
-                unreachable.insert(d.server_uuid.clone());
-                continue;
-            };
+            return Ok(Vec::new());
+        };
+        let Ok(docker) = self.docker(&server).await else {
+            return Ok(Vec::new());
+        };
+        let mut notes = Vec::new();
+        for intent in intents.destinations {
+            let d = intent.destination;
             let note = match intent.step {
                 IntentStep::Create => self.settle_create(&server, &docker, d).await?,
                 IntentStep::AttachProxy => self.settle_attach(&server, &docker, d).await?,
@@ -1461,21 +1500,8 @@ impl Ops {
             };
             notes.extend(note);
         }
-        for intent in self.db(|s| s.resource_intents()).await? {
-            if unreachable.contains(&intent.server_uuid) {
-                continue;
-            }
-            let server_uuid = intent.server_uuid.clone();
-            let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
-                let uuid = intent.resource.uuid.clone();
-                self.db(move |s| s.drop_resource_intent(&uuid)).await?;
-                continue;
-            };
-            let Ok(docker) = self.docker(&server).await else {
-                unreachable.insert(intent.server_uuid.clone());
-                continue;
-            };
-            notes.extend(self.settle_deploy(intent, &docker, &server).await?);
+        for deploy in intents.deploys {
+            notes.extend(self.settle_deploy(deploy, &docker, &server).await?);
         }
         Ok(notes)
     }

@@ -9,8 +9,9 @@ mod common;
 use common::{Ctx, Testbed, attached, docker, network_id_by_exact_name, unique_name};
 use std::collections::BTreeMap;
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Runs `args` with the failpoint `step` and checks the process died by a signal there.
 #[track_caller]
@@ -231,7 +232,8 @@ fn an_interrupted_delete_is_rolled_back_when_the_network_is_in_use_by_then() {
 struct Relay {
     port: u16,
     stalled: Arc<AtomicBool>,
-    stalled_accepts: Arc<AtomicUsize>,
+    /// When each connection arrived while stalled.
+    stalled_accepts: Arc<Mutex<Vec<Instant>>>,
     relayed: Arc<Mutex<Vec<TcpStream>>>,
 }
 
@@ -253,7 +255,7 @@ impl Relay {
             let mut held = Vec::new();
             for client in listener.incoming().flatten() {
                 if stalled.load(Ordering::SeqCst) {
-                    accepts.fetch_add(1, Ordering::SeqCst);
+                    accepts.lock().unwrap().push(Instant::now());
                     held.push(client);
                     continue;
                 }
@@ -287,8 +289,8 @@ impl Relay {
         self.stalled.store(false, Ordering::SeqCst);
     }
 
-    fn stalled_accepts(&self) -> usize {
-        self.stalled_accepts.load(Ordering::SeqCst)
+    fn stalled_accepts(&self) -> Vec<Instant> {
+        self.stalled_accepts.lock().unwrap().clone()
     }
 }
 
@@ -323,7 +325,7 @@ fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
     relay.stall();
     let (notes, records) = restart(&ctx, &server);
     assert_eq!(
-        relay.stalled_accepts(),
+        relay.stalled_accepts().len(),
         1,
         "one connect attempt for two intents on one server"
     );
@@ -346,6 +348,74 @@ fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
     }
     assert_agree(&ctx, tb, &server, socket, &[&nets[0], &nets[1]]);
     for net in &nets {
+        ctx.run(&["destination", "delete", &format!("{server}/{net}")])
+            .ok();
+    }
+}
+
+/// Several servers with interrupted work that do not answer are tried at once: the next start
+/// waits about one connect timeout, not one per server.
+#[test]
+fn unreachable_servers_are_tried_at_once_not_in_turn() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let sshd_port = tb.get("DESTUI_TB_SSH_PORT").parse().expect("a port");
+    let socket = tb.socket_a();
+    let relays = [Relay::start(sshd_port), Relay::start(sshd_port)];
+    let mut config = String::new();
+    let mut servers = Vec::new();
+    for (i, relay) in relays.iter().enumerate() {
+        let alias = format!("relayed{i}");
+        let file = common::write_ssh_config(&ctx, &alias, relay.port, None);
+        config.push_str(&std::fs::read_to_string(file).expect("ssh config"));
+        servers.push(alias);
+    }
+    let file = ctx.dir.path().join("ssh_config_relays");
+    std::fs::write(&file, config).expect("write the ssh config");
+    ctx.extra_env
+        .push(("DESTUI_SSH_CONFIG".into(), common::path_str(&file)));
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
+    for server in &servers {
+        ctx.add_server_named(server, server, socket);
+    }
+    // An interrupted import on each; the first server stalls before the second import runs,
+    // so that import's own start-up settling cannot finish the first.
+    let mut nets = Vec::new();
+    for (server, relay) in servers.iter().zip(&relays) {
+        let net = unique_name("cc-par");
+        ctx.cleanup_network(socket, &net);
+        assert!(docker(socket, &["network", "create", &net]).0);
+        crash_at(&ctx, "after-import-save", &["import", server, &net]);
+        relay.stall();
+        nets.push(net);
+    }
+
+    let before: Vec<usize> = relays.iter().map(|r| r.stalled_accepts().len()).collect();
+    let (notes, _) = restart(&ctx, &servers[0]);
+    assert!(notes.is_empty(), "nothing settled blindly: {notes}");
+    let tried: Vec<Instant> = relays
+        .iter()
+        .zip(before)
+        .map(|(r, n)| {
+            let accepts = r.stalled_accepts();
+            assert_eq!(accepts.len(), n + 1, "one attempt per server");
+            accepts[n]
+        })
+        .collect();
+    let gap = tried[0].max(tried[1]) - tried[0].min(tried[1]);
+    assert!(
+        gap < std::time::Duration::from_secs(1),
+        "the second server was tried {gap:?} after the first (one after the other would be >= the 2 s timeout)"
+    );
+
+    for relay in &relays {
+        relay.resume();
+    }
+    let (notes, _) = restart(&ctx, &servers[0]);
+    assert_eq!(notes.matches("finished importing").count(), 2, "{notes}");
+    for (server, net) in servers.iter().zip(&nets) {
+        assert_agree(&ctx, tb, server, socket, &[net]);
         ctx.run(&["destination", "delete", &format!("{server}/{net}")])
             .ok();
     }
