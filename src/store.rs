@@ -520,13 +520,6 @@ impl Store {
         self.resources.remove(uuid.as_bytes()).map_err(storage)?;
         self.flush()
     }
-
-    pub fn save_resource(&self, r: &Resource) -> Result<(), Error> {
-        self.resources
-            .insert(r.uuid.as_bytes(), encode(r)?)
-            .map_err(storage)?;
-        self.flush()
-    }
 }
 
 /// Refuses a taken (server, network) pair first (the spec's message), then a taken name.
@@ -638,6 +631,37 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
         // sled's lock is per process (fcntl), so the second-process case is an integration test.
+    }
+
+    #[test]
+    fn a_deployed_resource_replaces_its_intent() {
+        use crate::domain::{Resource, ResourceIntent, ResourceKind};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("d")).unwrap();
+        assert!(!store.has_intents().unwrap());
+        let resource = Resource {
+            uuid: new_uuid(),
+            name: "shop".into(),
+            kind: ResourceKind::Application,
+            image: "nginx".into(),
+            command: None,
+            destination_uuid: new_uuid(),
+            connect_predefined: false,
+        };
+        let intent = ResourceIntent {
+            resource: resource.clone(),
+            server_uuid: "s1".into(),
+        };
+        store.put_resource_intent(&intent).unwrap();
+        assert!(store.has_intents().unwrap());
+        assert_eq!(store.resource_intents().unwrap(), vec![intent]);
+        assert!(
+            store.resources().unwrap().is_empty(),
+            "no record before the deploy"
+        );
+        store.save_deployed_resource(&resource).unwrap();
+        assert_eq!(store.resources().unwrap(), vec![resource]);
+        assert!(!store.has_intents().unwrap());
     }
 
     #[test]
