@@ -1439,8 +1439,8 @@ impl Ops {
     ///
     /// - resource deploy: what it started is removed (it never got its record).
     ///
-    /// An unreachable server keeps its intents for the next start. Returns one note per
-    /// settled intent.
+    /// An unreachable server keeps its intents for the next start (one note says so). Returns
+    /// one note per settled intent.
     pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
         let mut by_server: BTreeMap<String, ServerIntents> = BTreeMap::new();
         for intent in self.db(|s| s.intents()).await? {
@@ -1487,8 +1487,15 @@ impl Ops {
             }
             return Ok(Vec::new());
         };
-        let Ok(docker) = self.docker(&server).await else {
-            return Ok(Vec::new());
+        let docker = match self.docker(&server).await {
+            Ok(docker) => docker,
+            Err(e) => {
+                let waiting = intents.destinations.len() + intents.deploys.len();
+                return Ok(vec![format!(
+                    "{waiting} interrupted step(s) on {} wait until it answers: {e}",
+                    server.name
+                )]);
+            }
         };
         let mut notes = Vec::new();
         for intent in intents.destinations {

@@ -329,7 +329,15 @@ fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
         1,
         "one connect attempt for two intents on one server"
     );
-    assert!(notes.is_empty(), "nothing settled blindly: {notes}");
+    let lines: Vec<&str> = notes.lines().collect();
+    assert!(
+        lines.len() == 1
+            && lines[0].starts_with(&format!(
+                "note: 2 interrupted step(s) on {server} wait until it answers: "
+            ))
+            && lines[0].contains("timed out"),
+        "nothing settled blindly, and the user is told why the command waited: {lines:?}"
+    );
     for net in &nets {
         assert!(records.contains_key(net), "the record of {net} is kept");
         let id = network_id_by_exact_name(socket, net).expect("the network is kept");
@@ -393,7 +401,12 @@ fn unreachable_servers_are_tried_at_once_not_in_turn() {
 
     let before: Vec<usize> = relays.iter().map(|r| r.stalled_accepts().len()).collect();
     let (notes, _) = restart(&ctx, &servers[0]);
-    assert!(notes.is_empty(), "nothing settled blindly: {notes}");
+    assert_eq!(
+        notes.matches("wait until it answers").count(),
+        2,
+        "nothing settled blindly: {notes}"
+    );
+    assert!(!notes.contains("finished"), "{notes}");
     let tried: Vec<Instant> = relays
         .iter()
         .zip(before)
