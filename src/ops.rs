@@ -932,10 +932,7 @@ impl Ops {
         };
         match docker.inspect_network(&d.network_id).await {
             Ok(Some(n)) => {
-                let proxy = n
-                    .containers
-                    .iter()
-                    .any(|c| c.name == server.proxy_container);
+                let proxy = n.has_container(&server.proxy_container);
                 details.status = if proxy {
                     HealthStatus::Ok
                 } else {
@@ -1103,6 +1100,18 @@ impl Ops {
     // ---------- health ----------
 
     pub async fn check_destination(&self, d: &Destination, server: &Server) -> CheckRow {
+        let uuid = d.uuid.clone();
+        // A store that cannot be read counts as "assigned": never offer a destination for
+        // deletion on a guess.
+        let assigned = self
+            .db(move |s| s.resources_on(&uuid))
+            .await
+            .map_or(true, |r| !r.is_empty());
+        self.check_against(d, server, assigned).await
+    }
+
+    /// `assigned`: resources are recorded on `d` (then it is never `unused`).
+    async fn check_against(&self, d: &Destination, server: &Server, assigned: bool) -> CheckRow {
         let row = |status, detail: Option<String>| CheckRow {
             destination: d.name.clone(),
             status,
@@ -1122,16 +1131,7 @@ impl Ops {
                 )),
             ),
             Ok(Some(n)) => {
-                let uuid = d.uuid.clone();
-                let assigned = self
-                    .db(move |s| s.resources_on(&uuid))
-                    .await
-                    .map_or(true, |r| !r.is_empty());
-                let proxied = n
-                    .containers
-                    .iter()
-                    .any(|c| c.name == server.proxy_container);
-                let mut checked = if proxied {
+                let mut checked = if n.has_container(&server.proxy_container) {
                     row(HealthStatus::Ok, None)
                 } else {
                     row(
@@ -1142,10 +1142,7 @@ impl Ops {
                         )),
                     )
                 };
-                checked.unused = !assigned
-                    && n.containers
-                        .iter()
-                        .all(|c| c.name == server.proxy_container);
+                checked.unused = !assigned && n.holds_only(&server.proxy_container);
                 checked
             }
             Err(e) => row(
@@ -1176,11 +1173,18 @@ impl Ops {
             }
             v
         };
+        // One read of the resources for all the checks, not one per destination.
+        let assigned: HashSet<String> = self
+            .db(|s| s.resources())
+            .await?
+            .into_iter()
+            .map(|r| r.destination_uuid)
+            .collect();
         // The futures are built first: a stream of closures that borrow `self` is not provably
         // Send, and the TUI runs this on a spawned task.
         let checks: Vec<_> = targets
             .iter()
-            .map(|(d, server)| self.check_destination(d, server))
+            .map(|(d, server)| self.check_against(d, server, assigned.contains(&d.uuid)))
             .collect();
         Ok(stream::iter(checks)
             .buffered(SCAN_CONCURRENCY)
@@ -1279,10 +1283,7 @@ impl Ops {
             .into_iter()
             .map(|n| {
                 let already = added.contains(&n.name);
-                let unused = n
-                    .containers
-                    .iter()
-                    .all(|c| c.name == server.proxy_container);
+                let unused = n.holds_only(&server.proxy_container);
                 ScanRow {
                     importable: !already,
                     reason: already.then(|| "already added".to_string()),

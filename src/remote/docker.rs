@@ -113,6 +113,17 @@ pub struct NetworkInfo {
     pub containers: Vec<AttachedContainer>,
 }
 
+impl NetworkInfo {
+    pub fn has_container(&self, name: &str) -> bool {
+        self.containers.iter().any(|c| c.name == name)
+    }
+
+    /// Nothing but `name` (or nothing at all) is attached.
+    pub fn holds_only(&self, name: &str) -> bool {
+        self.containers.iter().all(|c| c.name == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachedContainer {
     pub name: String,
