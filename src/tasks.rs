@@ -32,7 +32,8 @@ pub const SETTLE_LANE: &str = "~settle";
 /// One action for the queue. Servers and destinations are named by uuid.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Task {
-    /// Settle what a crash interrupted (create, import, delete), from the stored intents.
+    /// Settle what a crash interrupted (create, import, delete, resource deploy), from the
+    /// stored intents.
     Settle,
     /// Servers and destinations from the store.
     Load,
@@ -129,7 +130,7 @@ impl Task {
 /// The typed result of a finished task, one variant per kind of outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskResult {
-    /// One note per interrupted step that was settled.
+    /// One note per interrupted step that was settled, and one per server it waits for.
     Settled {
         notes: Vec<String>,
     },

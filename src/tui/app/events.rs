@@ -125,7 +125,7 @@ fn summary(result: &TaskResult) -> String {
         TaskResult::Settled { notes } => match notes.as_slice() {
             [] => "nothing to settle".into(),
             [one] => one.clone(),
-            many => format!("{} interrupted steps settled", many.len()),
+            many => format!("{} notes on interrupted work", many.len()),
         },
         TaskResult::Loaded {
             servers,

@@ -268,7 +268,7 @@ impl App {
         effects
     }
 
-    /// Start-up with stored intents (a crash interrupted a create, import or delete): they
+    /// Start-up with stored intents (a crash interrupted a create, import, delete or deploy): they
     /// are settled in the background, then the records are loaded again.
     pub fn settle_interrupted(&mut self) -> Effect {
         self.submit(Task::Settle)
