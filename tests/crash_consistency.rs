@@ -124,11 +124,7 @@ fn a_crash_at_any_step_of_import_is_settled_on_the_next_start() {
     let server = ctx.add_server_a();
     let socket = tb.socket_a();
     for step in ["after-import-save", "after-import-attach"] {
-        let nets = [unique_name("cc-imp"), unique_name("cc-imp")];
-        for net in &nets {
-            ctx.cleanup_network(socket, net);
-            assert!(docker(socket, &["network", "create", net]).0);
-        }
+        let nets = networks_out_of_band(&ctx, socket, "cc-imp", 2);
         crash_at(&ctx, step, &["import", &server, &nets[0], &nets[1]]);
         let (notes, records) = restart(&ctx, &server);
         if step == "after-import-save" {
@@ -294,28 +290,55 @@ impl Relay {
     }
 }
 
+/// `n` servers on daemon A, each reached through a relay of its own (named `relayed0`, … after
+/// their ssh aliases), with a 2 s connect timeout.
+fn relayed_servers(ctx: &mut Ctx, n: usize) -> Vec<(String, Relay)> {
+    let tb = ctx.tb.expect("testbed");
+    let sshd_port = tb.get("DESTUI_TB_SSH_PORT").parse().expect("a port");
+    let mut config = String::new();
+    let mut servers = Vec::new();
+    for i in 0..n {
+        let relay = Relay::start(sshd_port);
+        let alias = format!("relayed{i}");
+        let file = common::write_ssh_config(ctx, &alias, relay.port, None);
+        config.push_str(&std::fs::read_to_string(file).expect("ssh config"));
+        servers.push((alias, relay));
+    }
+    let file = ctx.dir.path().join("ssh_config_relays");
+    std::fs::write(&file, config).expect("write the ssh config");
+    ctx.extra_env
+        .push(("DESTUI_SSH_CONFIG".into(), common::path_str(&file)));
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
+    for (alias, _) in &servers {
+        ctx.add_server_named(alias, alias, tb.socket_a());
+    }
+    servers
+}
+
+/// `n` networks made on `socket` with the docker CLI (not destinations), removed at the end.
+fn networks_out_of_band(ctx: &Ctx, socket: &str, prefix: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let net = unique_name(prefix);
+            ctx.cleanup_network(socket, &net);
+            assert!(docker(socket, &["network", "create", &net]).0);
+            net
+        })
+        .collect()
+}
+
 /// Interrupted work on a server that does not answer waits for it (records kept, nothing
 /// settled blindly), and costs every later command one connect attempt, not one per intent.
 #[test]
 fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
     let tb = live!();
     let mut ctx = Ctx::new(tb);
-    let sshd_port = tb.get("DESTUI_TB_SSH_PORT").parse().expect("a port");
-    let relay = Relay::start(sshd_port);
-    let config = common::write_ssh_config(&ctx, "relayed", relay.port, None);
-    ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
-    ctx.extra_env
-        .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
-    let server = unique_name("relayed");
-    ctx.add_server_named(&server, "relayed", tb.socket_a());
+    let (server, relay) = relayed_servers(&mut ctx, 1).remove(0);
     let socket = tb.socket_a();
     // Two intents at once: an import of two networks killed after saving the records, before
     // the proxy was attached to either.
-    let nets = [unique_name("cc-wait"), unique_name("cc-wait")];
-    for net in &nets {
-        ctx.cleanup_network(socket, net);
-        assert!(docker(socket, &["network", "create", net]).0);
-    }
+    let nets = networks_out_of_band(&ctx, socket, "cc-wait", 2);
     crash_at(
         &ctx,
         "after-import-save",
@@ -367,36 +390,15 @@ fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
 fn unreachable_servers_are_tried_at_once_not_in_turn() {
     let tb = live!();
     let mut ctx = Ctx::new(tb);
-    let sshd_port = tb.get("DESTUI_TB_SSH_PORT").parse().expect("a port");
     let socket = tb.socket_a();
-    let relays = [Relay::start(sshd_port), Relay::start(sshd_port)];
-    let mut config = String::new();
-    let mut servers = Vec::new();
-    for (i, relay) in relays.iter().enumerate() {
-        let alias = format!("relayed{i}");
-        let file = common::write_ssh_config(&ctx, &alias, relay.port, None);
-        config.push_str(&std::fs::read_to_string(file).expect("ssh config"));
-        servers.push(alias);
-    }
-    let file = ctx.dir.path().join("ssh_config_relays");
-    std::fs::write(&file, config).expect("write the ssh config");
-    ctx.extra_env
-        .push(("DESTUI_SSH_CONFIG".into(), common::path_str(&file)));
-    ctx.extra_env
-        .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
-    for server in &servers {
-        ctx.add_server_named(server, server, socket);
-    }
+    let (servers, relays): (Vec<String>, Vec<Relay>) =
+        relayed_servers(&mut ctx, 2).into_iter().unzip();
     // An interrupted import on each; the first server stalls before the second import runs,
     // so that import's own start-up settling cannot finish the first.
-    let mut nets = Vec::new();
-    for (server, relay) in servers.iter().zip(&relays) {
-        let net = unique_name("cc-par");
-        ctx.cleanup_network(socket, &net);
-        assert!(docker(socket, &["network", "create", &net]).0);
-        crash_at(&ctx, "after-import-save", &["import", server, &net]);
+    let nets = networks_out_of_band(&ctx, socket, "cc-par", 2);
+    for ((server, relay), net) in servers.iter().zip(&relays).zip(&nets) {
+        crash_at(&ctx, "after-import-save", &["import", server, net]);
         relay.stall();
-        nets.push(net);
     }
 
     let before: Vec<usize> = relays.iter().map(|r| r.stalled_accepts().len()).collect();
