@@ -13,22 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Runs `args` with the failpoint `step` and checks the process died by a signal there.
-#[track_caller]
-fn crash_at(ctx: &Ctx, step: &str, args: &[&str]) {
-    let out = ctx
-        .command(args)
-        .env("DESTUI_FAILPOINT", step)
-        .output()
-        .expect("run destui");
-    assert!(
-        out.status.code().is_none(),
-        "{step}: expected a kill by signal, got {:?}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The next start (any command reconciles first): returns its notes and the records of
 /// `server` by network name.
 fn restart(ctx: &Ctx, server: &str) -> (String, BTreeMap<String, String>) {
@@ -90,8 +74,7 @@ fn a_crash_at_any_step_of_create_is_settled_on_the_next_start() {
     ] {
         let net = unique_name("cc-create");
         ctx.cleanup_network(socket, &net);
-        crash_at(
-            &ctx,
+        ctx.crash_at(
             step,
             &[
                 "destination",
@@ -125,7 +108,7 @@ fn a_crash_at_any_step_of_import_is_settled_on_the_next_start() {
     let socket = tb.socket_a();
     for step in ["after-import-save", "after-import-attach"] {
         let nets = networks_out_of_band(&ctx, socket, "cc-imp", 2);
-        crash_at(&ctx, step, &["import", &server, &nets[0], &nets[1]]);
+        ctx.crash_at(step, &["import", &server, &nets[0], &nets[1]]);
         let (notes, records) = restart(&ctx, &server);
         if step == "after-import-save" {
             assert!(notes.contains("finished importing"), "{step}: {notes}");
@@ -144,11 +127,7 @@ fn a_crash_at_any_step_of_import_is_settled_on_the_next_start() {
 
 fn create_then_crash_in_delete(ctx: &Ctx, server: &str, net: &str, step: &str) {
     ctx.create_destination(server, net);
-    crash_at(
-        ctx,
-        step,
-        &["destination", "delete", &format!("{server}/{net}")],
-    );
+    ctx.crash_at(step, &["destination", "delete", &format!("{server}/{net}")]);
 }
 
 #[test]
@@ -339,8 +318,7 @@ fn intents_on_an_unreachable_server_wait_and_cost_one_connect_attempt() {
     // Two intents at once: an import of two networks killed after saving the records, before
     // the proxy was attached to either.
     let nets = networks_out_of_band(&ctx, socket, "cc-wait", 2);
-    crash_at(
-        &ctx,
+    ctx.crash_at(
         "after-import-save",
         &["import", &server, &nets[0], &nets[1]],
     );
@@ -397,7 +375,7 @@ fn unreachable_servers_are_tried_at_once_not_in_turn() {
     // so that import's own start-up settling cannot finish the first.
     let nets = networks_out_of_band(&ctx, socket, "cc-par", 2);
     for ((server, relay), net) in servers.iter().zip(&relays).zip(&nets) {
-        crash_at(&ctx, "after-import-save", &["import", server, net]);
+        ctx.crash_at("after-import-save", &["import", server, net]);
         relay.stall();
     }
 
@@ -478,8 +456,7 @@ fn a_crash_at_any_step_of_a_resource_deploy_leaves_nothing_unrecorded() {
         ("after-container-start", true),
     ] {
         let name = unique_name("ccres");
-        crash_at(
-            &ctx,
+        ctx.crash_at(
             step,
             &[
                 "resource",
@@ -528,8 +505,7 @@ fn a_crash_at_any_step_of_a_resource_deploy_leaves_nothing_unrecorded() {
 
     // After the record is saved: the resource is whole and stays.
     let name = unique_name("ccres");
-    crash_at(
-        &ctx,
+    ctx.crash_at(
         "after-resource-save",
         &[
             "resource",

@@ -232,21 +232,16 @@ fn a_crash_after_network_creation_is_reconciled_on_next_start() {
     ] {
         let net = unique_name("crash");
         ctx.cleanup_network(socket, &net);
-        let out = ctx
-            .command(&[
+        ctx.crash_at(
+            "after-network-create",
+            &[
                 "destination",
                 "create",
                 "--server",
                 &server,
                 "--network",
                 &net,
-            ])
-            .env("DESTUI_FAILPOINT", "after-network-create")
-            .output()
-            .unwrap();
-        assert!(
-            !out.status.success() && out.status.code().is_none(),
-            "killed by a signal"
+            ],
         );
         let created = inspect_network(socket, &net).expect("network was created before the crash");
         assert_eq!(created["Labels"]["destui.managed"], "true");
@@ -280,19 +275,17 @@ fn a_crash_after_network_creation_is_reconciled_on_next_start() {
     let server = ctx.add_server_a();
     let net = unique_name("crash-gone");
     ctx.cleanup_network(tb.socket_a(), &net);
-    let out = ctx
-        .command(&[
+    ctx.crash_at(
+        "after-network-create",
+        &[
             "destination",
             "create",
             "--server",
             &server,
             "--network",
             &net,
-        ])
-        .env("DESTUI_FAILPOINT", "after-network-create")
-        .output()
-        .unwrap();
-    assert!(out.status.code().is_none());
+        ],
+    );
     let id = common::network_id_by_exact_name(tb.socket_a(), &net).unwrap();
     assert!(docker(tb.socket_a(), &["network", "rm", &id]).0);
     assert_eq!(

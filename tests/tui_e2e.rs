@@ -507,12 +507,10 @@ fn the_tui_settles_an_interrupted_delete_after_its_first_frame() {
     let net = short_name("tsd");
     ctx.cleanup_network(tb.socket_a(), &net);
     ctx.create_destination(&server, &net);
-    let out = ctx
-        .command(&["destination", "delete", &format!("{server}/{net}")])
-        .env("DESTUI_FAILPOINT", "after-proxy-disconnect")
-        .output()
-        .expect("run destui");
-    assert!(out.status.code().is_none(), "killed at the failpoint");
+    ctx.crash_at(
+        "after-proxy-disconnect",
+        &["destination", "delete", &format!("{server}/{net}")],
+    );
 
     let tui = Tui::start(&ctx, 120, 40, &[]);
     let screen = tui.wait("the interrupted delete finished", |s| {

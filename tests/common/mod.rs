@@ -277,6 +277,23 @@ impl Ctx {
         ]);
     }
 
+    /// Runs `args` with the failpoint `step` (an abort, like kill -9) and checks the process
+    /// died by a signal there.
+    #[track_caller]
+    pub fn crash_at(&self, step: &str, args: &[&str]) {
+        let out = self
+            .command(args)
+            .env("DESTUI_FAILPOINT", step)
+            .output()
+            .expect("run destui");
+        assert!(
+            out.status.code().is_none(),
+            "{step}: expected a kill by signal, got {:?}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// `destui destination create --server S --network N`, expected to succeed: its JSON.
     pub fn create_destination(&self, server: &str, network: &str) -> Value {
         self.json(&[
