@@ -267,8 +267,75 @@ pub fn validate_network_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// Display names (servers, destinations): free text, but never a flag look-alike, never a
-/// `/` (that separates `server/network` references) and never control characters.
+/// Characters a terminal must never receive raw from a server or a name (DESIGN.md §9): C0 and
+/// C1 controls, DEL, Unicode format characters (bidi overrides and isolates, zero-width
+/// characters, BOM, soft hyphen, tags…) and the line and paragraph separators. Such a
+/// character can recolour the terminal, retitle its window, forge a table row or make a name
+/// read differently from what it is.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061c}'
+                | '\u{06dd}'
+                | '\u{070f}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08e2}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{110bd}'
+                | '\u{110cd}'
+                | '\u{13430}'..='\u{1343f}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0001}'
+                | '\u{e0020}'..='\u{e007f}'
+        )
+}
+
+/// Swarm's own rule for the names of the networks it manages (stricter than Docker's):
+/// refused before the call, since the daemon answers it with a raw rpc error.
+pub const MAX_SWARM_NETWORK_NAME: usize = 63;
+
+pub fn validate_swarm_network_name(name: &str) -> Result<(), Error> {
+    let ok = name.len() <= MAX_SWARM_NETWORK_NAME
+        && name
+            .split(['-', '_'])
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidSwarmNetworkName(name.to_string()))
+    }
+}
+
+/// Why scan cannot offer a network for import because of its name, or `None` when the name
+/// is one destui accepts (every later call names it, so it must pass the same rule).
+pub fn unimportable_name(network: &str) -> Option<String> {
+    validate_network_name(network).err().map(|_| {
+        "cannot be imported: its name has characters destui refuses (letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128)".to_string()
+    })
+}
+
+pub fn validate_port(port: u16) -> Result<(), Error> {
+    if port == 0 {
+        return Err(Error::Invalid(
+            "invalid port 0: give a port from 1 to 65535".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Display names (servers, destinations, resources): free text, but never a flag look-alike,
+/// never a `/` (that separates `server/network` references) and never a character a terminal
+/// would act on or hide (`is_unsafe_char`).
 pub fn validate_display_name(what: &str, name: &str) -> Result<(), Error> {
     let trimmed = name.trim();
     let why = if trimmed.is_empty() {
@@ -281,8 +348,8 @@ pub fn validate_display_name(what: &str, name: &str) -> Result<(), Error> {
         Some("starts with '-'")
     } else if name.contains('/') {
         Some("contains '/'")
-    } else if name.chars().any(char::is_control) {
-        Some("contains control characters")
+    } else if name.chars().any(is_unsafe_char) {
+        Some("contains control or invisible characters")
     } else {
         None
     };
@@ -353,15 +420,23 @@ pub fn validate_container_name(name: &str) -> Result<(), Error> {
     })
 }
 
-/// `base`, then `base-2`, `base-3`… : the first name `taken` does not hold.
+/// `base`, then `base-2`, `base-3`… : the first name `taken` does not hold, each at most
+/// `MAX_DISPLAY_NAME` characters (the base is cut to leave room for the suffix, so a derived
+/// name always passes the same rule as a typed one).
 pub fn first_free_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(base) {
-        return base.to_string();
+    let fit = |suffix: &str| {
+        let room = MAX_DISPLAY_NAME - suffix.len();
+        let cut: String = base.chars().take(room).collect();
+        format!("{}{suffix}", cut.trim_end_matches(['-', ' ']))
+    };
+    let first = fit("");
+    if !taken(&first) {
+        return first;
     }
     (2..)
-        .map(|n| format!("{base}-{n}"))
+        .map(|n| fit(&format!("-{n}")))
         .find(|candidate| !taken(candidate))
-        .unwrap_or_else(|| base.to_string())
+        .unwrap_or(first)
 }
 
 /// Every way an action can be refused or fail, with the one line the user sees.
@@ -373,6 +448,24 @@ pub enum Error {
         "invalid network name {0:?}: use letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128 characters"
     )]
     InvalidNetworkName(String),
+    #[error(
+        "invalid overlay network name {0:?}: swarm allows at most 63 characters, letters and digits separated by single '-' or '_'"
+    )]
+    InvalidSwarmNetworkName(String),
+    #[error("the {what} name {name:?} is the uuid of another record: choose another name")]
+    NameIsUuid { what: &'static str, name: String },
+    #[error(
+        "{} networks on {server} are named {network} ({}): import one by its full ID", ids.len(), ids.join(", ")
+    )]
+    AmbiguousNetwork {
+        server: String,
+        network: String,
+        ids: Vec<String>,
+    },
+    #[error(
+        "the data directory {dir} can be written by other users (mode {mode:04o}): run `chmod 700 {dir}`, or pass a different --db"
+    )]
+    DataDirNotPrivate { dir: String, mode: u32 },
     #[error("A destination named {0} already exists.")]
     DestinationNameTaken(String),
     #[error("A server named {0} already exists.")]
@@ -389,8 +482,14 @@ pub enum Error {
         "A network named {network} already exists on {server} but is not a destination: import it with `destui import {server} {network}`."
     )]
     NetworkExists { server: String, network: String },
-    #[error("{}", MSG_DELETE_RESOURCES_FIRST)]
-    ResourcesAttached,
+    /// The spec's exact message, then what blocks the delete (DESIGN.md §15).
+    #[error("{}", blockers_message(attached, resources))]
+    ResourcesAttached {
+        /// `name (state)` of every container on the network but the proxy.
+        attached: Vec<String>,
+        /// Names of the resources recorded on the destination.
+        resources: Vec<String>,
+    },
     #[error(
         "{network} is the network the proxy container {proxy} was started on: removing it would cut the proxy off from every destination, so it is never deleted."
     )]
@@ -446,6 +545,21 @@ pub enum Error {
     Store(String),
     #[error("{0}")]
     Io(String),
+}
+
+fn blockers_message(attached: &[String], resources: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !attached.is_empty() {
+        parts.push(format!("Attached: {}", attached.join(", ")));
+    }
+    if !resources.is_empty() {
+        parts.push(format!("resources: {}", resources.join(", ")));
+    }
+    if parts.is_empty() {
+        MSG_DELETE_RESOURCES_FIRST.to_string()
+    } else {
+        format!("{MSG_DELETE_RESOURCES_FIRST} {}", parts.join("; "))
+    }
 }
 
 impl Error {
@@ -563,8 +677,20 @@ mod tests {
     #[test]
     fn exact_messages() {
         assert_eq!(
-            Error::ResourcesAttached.to_string(),
+            Error::ResourcesAttached {
+                attached: vec![],
+                resources: vec![]
+            }
+            .to_string(),
             "You must delete all resources before deleting this destination."
+        );
+        assert_eq!(
+            Error::ResourcesAttached {
+                attached: vec!["web-1 (running)".into(), "db (exited)".into()],
+                resources: vec!["shop".into()]
+            }
+            .to_string(),
+            "You must delete all resources before deleting this destination. Attached: web-1 (running), db (exited); resources: shop"
         );
         assert_eq!(
             Error::NetworkAlreadyAdded.to_string(),

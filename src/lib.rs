@@ -2,7 +2,6 @@
 //! over SSH, from a terminal UI or the command line.
 
 pub mod cli;
-mod cli_resources;
 pub mod config;
 pub mod domain;
 pub mod ops;

@@ -6,11 +6,16 @@ use destui::store::Store;
 
 fn main() {
     let started = std::time::Instant::now();
+    // Everything destui writes (records, logs, control sockets) is its user's alone.
+    // SAFETY: umask has no preconditions and cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let args = Cli::parse();
     let code = match run(args, started) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("destui: {e}");
+            cli::output::fail(&e.to_string());
             1
         }
     };
@@ -42,7 +47,7 @@ fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Er
         let ops = Ops::new(store, remote);
         if ops.store().has_intents()? {
             for note in ops.reconcile().await? {
-                eprintln!("note: {note}");
+                cli::output::note(&note);
             }
         }
         let code = cli::run(&ops, command, args.json).await;

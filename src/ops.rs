@@ -5,7 +5,9 @@ use crate::domain::{
     self, Destination, DestinationType, Error, Intent, IntentStep, LABEL_DESTINATION,
     ResourceIntent, SYSTEM_NETWORKS, Server, ServerMode,
 };
-use crate::remote::docker::{DockerApi, DockerError, NetworkInfo, NetworkSpec, destination_labels};
+use crate::remote::docker::{
+    DockerApi, DockerError, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
+};
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
 
@@ -160,6 +162,8 @@ impl DestinationView {
 pub struct ContainerRef {
     pub name: String,
     pub id: String,
+    /// `running`, `exited`, `created`…: a stopped container still counts as attached.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -429,7 +433,12 @@ impl Ops {
         };
         validate_server(&server)?;
         let name = server.name.clone();
-        let taken = self.db(move |s| Ok(s.find_server(&name).is_ok())).await?;
+        let taken = self
+            .db(move |s| {
+                s.check_name_is_not_uuid("server", &name)?;
+                Ok(s.find_server(&name).is_ok())
+            })
+            .await?;
         if taken {
             return Err(Error::ServerNameTaken(server.name));
         }
@@ -788,6 +797,9 @@ impl Ops {
 
         let (server, docker) = self.online(&server).await?;
         destination.kind = DestinationType::for_mode(server.mode)?;
+        if destination.kind == DestinationType::Swarm {
+            domain::validate_swarm_network_name(&network)?;
+        }
         match docker.network_named(&network).await {
             Ok(Some(_)) => {
                 return Err(Error::NetworkExists {
@@ -930,7 +942,7 @@ impl Ops {
                 return Ok(details);
             }
         };
-        match docker.inspect_network(&d.network_id).await {
+        match docker.inspect_with_stopped(&d.network_id).await {
             Ok(Some(n)) => {
                 let proxy = n.has_container(&server.proxy_container);
                 details.status = if proxy {
@@ -952,6 +964,7 @@ impl Ops {
                     .map(|c| ContainerRef {
                         name: c.name,
                         id: c.id,
+                        state: c.state,
                     })
                     .collect();
             }
@@ -975,8 +988,12 @@ impl Ops {
         let (d, server) = self.destination(reference).await?;
         let view = DestinationView::new(&d, Some(&server));
         let uuid = d.uuid.clone();
-        if !self.db(move |s| s.resources_on(&uuid)).await?.is_empty() {
-            return Err(Error::ResourcesAttached);
+        let resources = self.db(move |s| s.resources_on(&uuid)).await?;
+        if !resources.is_empty() {
+            return Err(Error::ResourcesAttached {
+                attached: Vec::new(),
+                resources: resources.into_iter().map(|r| r.name).collect(),
+            });
         }
         let docker = match self.docker(&server).await {
             Ok(docker) => docker,
@@ -1005,7 +1022,7 @@ impl Ops {
             Err(e) => return Err(e),
         };
 
-        let network = match docker.inspect_network(&d.network_id).await {
+        let network = match docker.inspect_with_stopped(&d.network_id).await {
             Ok(n) => n,
             Err(e) => return Err(self.fail(&server, e).await),
         };
@@ -1027,12 +1044,19 @@ impl Ops {
                 });
             }
             let proxy_id = proxy.as_ref().map(|p| p.id.as_str());
-            let others = network
+            // Stopped and never-started containers count: without the network they could
+            // not start again.
+            let others: Vec<String> = network
                 .containers
                 .iter()
-                .any(|c| c.name != server.proxy_container && Some(c.id.as_str()) != proxy_id);
-            if others {
-                return Err(Error::ResourcesAttached);
+                .filter(|c| c.name != server.proxy_container && Some(c.id.as_str()) != proxy_id)
+                .map(|c| format!("{} ({})", c.name, c.state))
+                .collect();
+            if !others.is_empty() {
+                return Err(Error::ResourcesAttached {
+                    attached: others,
+                    resources: Vec::new(),
+                });
             }
             // From here a crash leaves the intent for start-up reconciliation to finish the
             // delete; a refusal or an error takes it back (the user decides what next).
@@ -1091,7 +1115,10 @@ impl Ops {
                 let _ = docker
                     .connect_container(network_id, &server.proxy_container)
                     .await;
-                Err(Error::ResourcesAttached)
+                Err(Error::ResourcesAttached {
+                    attached: Vec::new(),
+                    resources: Vec::new(),
+                })
             }
             Err(e) => Err(self.fail(server, e).await),
         }
@@ -1107,11 +1134,19 @@ impl Ops {
             .db(move |s| s.resources_on(&uuid))
             .await
             .map_or(true, |r| !r.is_empty());
-        self.check_against(d, server, assigned).await
+        self.check_against(d, server, assigned, None).await
     }
 
-    /// `assigned`: resources are recorded on `d` (then it is never `unused`).
-    async fn check_against(&self, d: &Destination, server: &Server, assigned: bool) -> CheckRow {
+    /// `assigned`: resources are recorded on `d` (then it is never `unused`). `listed`: the
+    /// server's containers, read once for many checks; without it, this check reads the
+    /// ones configured on `d`'s network.
+    async fn check_against(
+        &self,
+        d: &Destination,
+        server: &Server,
+        assigned: bool,
+        listed: Option<&[ListedContainer]>,
+    ) -> CheckRow {
         let row = |status, detail: Option<String>| CheckRow {
             destination: d.name.clone(),
             status,
@@ -1122,7 +1157,20 @@ impl Ops {
             Ok(docker) => docker,
             Err(e) => return row(HealthStatus::Unknown, Some(e.to_string())),
         };
-        match docker.inspect_network(&d.network_id).await {
+        let inspected = match docker.inspect_network(&d.network_id).await {
+            Ok(Some(mut n)) => match listed {
+                Some(listed) => {
+                    n.add_listed(listed);
+                    Ok(Some(n))
+                }
+                None => docker.listed_containers(Some(&n)).await.map(|listed| {
+                    n.add_listed(&listed);
+                    Some(n)
+                }),
+            },
+            other => other,
+        };
+        match inspected {
             Ok(None) => row(
                 HealthStatus::Missing,
                 Some(format!(
@@ -1180,11 +1228,32 @@ impl Ops {
             .into_iter()
             .map(|r| r.destination_uuid)
             .collect();
+        // Each server's containers are read once for all its destinations (stopped ones
+        // count as attached); a server whose list fails is checked network by network.
+        let mut servers: Vec<&Server> = Vec::new();
+        for (_, server) in &targets {
+            if !servers.iter().any(|s| s.uuid == server.uuid) {
+                servers.push(server);
+            }
+        }
+        let listings: HashMap<String, Vec<ListedContainer>> =
+            futures::future::join_all(servers.into_iter().map(|server| async move {
+                let docker = self.docker(server).await.ok()?;
+                let listed = docker.listed_containers(None).await.ok()?;
+                Some((server.uuid.clone(), listed))
+            }))
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
         // The futures are built first: a stream of closures that borrow `self` is not provably
         // Send, and the TUI runs this on a spawned task.
         let checks: Vec<_> = targets
             .iter()
-            .map(|(d, server)| self.check_against(d, server, assigned.contains(&d.uuid)))
+            .map(|(d, server)| {
+                let listed = listings.get(&server.uuid).map(Vec::as_slice);
+                self.check_against(d, server, assigned.contains(&d.uuid), listed)
+            })
             .collect();
         Ok(stream::iter(checks)
             .buffered(SCAN_CONCURRENCY)
@@ -1249,19 +1318,20 @@ impl Ops {
     pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
         let server = self.server(reference).await?;
         let docker = self.docker(&server).await?;
-        let listed = match docker.networks().await {
+        // The containers of every network in one call beside the list: stopped and
+        // never-started ones count as attached, and inspects do not show them.
+        let (listed, containers) =
+            futures::join!(docker.networks(), docker.listed_containers(None));
+        let listed = match listed {
             Ok(n) => n,
             Err(e) => return Err(self.fail(&server, e).await),
         };
+        let containers = match containers {
+            Ok(c) => c,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
         let uuid = server.uuid.clone();
-        let added: HashSet<String> = self
-            .db(move |s| {
-                Ok(s.destinations_of(&uuid)?
-                    .into_iter()
-                    .map(|d| d.network)
-                    .collect())
-            })
-            .await?;
+        let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
         let candidates: Vec<NetworkInfo> = listed
             .into_iter()
             .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
@@ -1281,13 +1351,13 @@ impl Ops {
         };
         let mut rows: Vec<ScanRow> = inspected
             .into_iter()
-            .map(|n| {
-                let already = added.contains(&n.name);
-                let unused = n.holds_only(&server.proxy_container);
+            .map(|mut n| {
+                n.add_listed(&containers);
+                let reason = import_refusal(&recorded, &n);
                 ScanRow {
-                    importable: !already,
-                    reason: already.then(|| "already added".to_string()),
-                    unused,
+                    importable: reason.is_none(),
+                    reason,
+                    unused: n.holds_only(&server.proxy_container),
                     containers: n.containers.into_iter().map(|c| c.name).collect(),
                     network: n.name,
                     id: n.id,
@@ -1296,12 +1366,13 @@ impl Ops {
                 }
             })
             .collect();
-        rows.sort_by(|a, b| a.network.cmp(&b.network));
+        rows.sort_by(|a, b| (&a.network, &a.id).cmp(&(&b.network, &b.id)));
         Ok(rows)
     }
 
-    /// Imports the named networks (all importable ones when `networks` is empty and `all`).
-    /// Everything is checked first: one bad name imports nothing.
+    /// Imports the named networks (each by its exact name or full ID; all importable ones
+    /// when `networks` is empty and `all`). Everything is checked first: one bad name imports
+    /// nothing.
     pub async fn import(
         &self,
         reference: &str,
@@ -1322,47 +1393,62 @@ impl Ops {
             Ok(n) => n,
             Err(e) => return Err(self.fail(&server, e).await),
         };
-        let by_name: HashMap<&str, &NetworkInfo> =
-            listed.iter().map(|n| (n.name.as_str(), n)).collect();
         let uuid = server.uuid.clone();
-        let existing = self.db(move |s| s.destinations_of(&uuid)).await?;
-        let added: HashSet<&str> = existing.iter().map(|d| d.network.as_str()).collect();
-
+        let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
+        let mut warnings = Vec::new();
         let chosen: Vec<&NetworkInfo> = if all && networks.is_empty() {
-            listed
+            let mut chosen = Vec::new();
+            for n in listed
                 .iter()
-                .filter(|n| {
-                    !SYSTEM_NETWORKS.contains(&n.name.as_str()) && !added.contains(n.name.as_str())
-                })
-                .collect()
-        } else {
-            let mut v = Vec::new();
-            let mut seen = HashSet::new();
-            for n in networks {
-                if !seen.insert(n.as_str()) {
+                .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
+            {
+                if import_refusal(&recorded, n).is_some() {
                     continue;
                 }
-                if SYSTEM_NETWORKS.contains(&n.as_str()) {
+                let namesakes = namesakes(&listed, &n.name);
+                if namesakes.len() > 1 {
+                    // Reported once, by the first of them.
+                    if namesakes[0] == n.id {
+                        warnings.push(format!(
+                            "skipped: {}",
+                            Error::AmbiguousNetwork {
+                                server: server.name.clone(),
+                                network: n.name.clone(),
+                                ids: namesakes,
+                            }
+                        ));
+                    }
+                    continue;
+                }
+                chosen.push(n);
+            }
+            chosen
+        } else {
+            let mut chosen: Vec<&NetworkInfo> = Vec::new();
+            for wanted in networks {
+                let info = pick_network(&listed, wanted, &server.name)?;
+                if chosen.iter().any(|c| c.id == info.id) {
+                    continue;
+                }
+                if SYSTEM_NETWORKS.contains(&info.name.as_str()) {
                     return Err(Error::Invalid(format!(
-                        "{n} is one of Docker's own networks and cannot be a destination"
+                        "{} is one of Docker's own networks and cannot be a destination",
+                        info.name
                     )));
                 }
-                if added.contains(n.as_str()) {
+                if recorded
+                    .iter()
+                    .any(|d| d.network_id == info.id || d.network == info.name)
+                {
                     return Err(Error::NetworkAlreadyAdded);
                 }
-                match by_name.get(n.as_str()) {
-                    Some(info) => v.push(*info),
-                    None => {
-                        return Err(Error::Invalid(format!(
-                            "no network named {n} on {}: run `destui scan {}` to see what can be imported",
-                            server.name, server.name
-                        )));
-                    }
+                if let Some(why) = domain::unimportable_name(&info.name) {
+                    return Err(Error::Invalid(format!("network {}: {why}", info.id)));
                 }
+                chosen.push(info);
             }
-            v
+            chosen
         };
-
         let now = domain::now_unix();
         let server_name = server.name.clone();
         let plans: Vec<(String, String, DestinationType)> = chosen
@@ -1385,6 +1471,7 @@ impl Ops {
                     let name = domain::first_free_name(&base, |candidate| {
                         batch_names.contains(candidate)
                             || s.destination_name_taken(candidate).unwrap_or(true)
+                            || s.is_record_uuid(candidate).unwrap_or(true)
                     });
                     batch_names.insert(name.clone());
                     out.push(Destination {
@@ -1409,14 +1496,15 @@ impl Ops {
             .iter()
             .map(|d| self.attach_proxy(&server, &docker, &d.network_id))
             .collect();
-        let mut warnings: Vec<String> = stream::iter(attachments)
+        let mut attach_warnings: Vec<String> = stream::iter(attachments)
             .buffer_unordered(SCAN_CONCURRENCY)
             .collect::<Vec<Option<String>>>()
             .await
             .into_iter()
             .flatten()
             .collect();
-        warnings.dedup();
+        attach_warnings.dedup();
+        warnings.extend(attach_warnings);
         failpoint("after-import-attach");
         let settled: Vec<String> = imported.iter().map(|d| d.uuid.clone()).collect();
         self.db(move |s| s.drop_intents(&settled)).await?;
@@ -1613,9 +1701,60 @@ impl Ops {
     }
 }
 
+/// Why scan does not offer `n` for import on a server with `recorded` destinations, or
+/// `None` when it can be imported.
+fn import_refusal(recorded: &[Destination], n: &NetworkInfo) -> Option<String> {
+    if recorded.iter().any(|d| d.network_id == n.id) {
+        return Some("already added".to_string());
+    }
+    if recorded.iter().any(|d| d.network == n.name) {
+        // Two networks of one name: the other one is the destination.
+        return Some(
+            "cannot be imported: a destination here already uses this name (another network with the same name)"
+                .to_string(),
+        );
+    }
+    domain::unimportable_name(&n.name)
+}
+
+/// Full IDs of the networks named exactly `name`.
+fn namesakes(listed: &[NetworkInfo], name: &str) -> Vec<String> {
+    listed
+        .iter()
+        .filter(|n| n.name == name)
+        .map(|n| n.id.clone())
+        .collect()
+}
+
+/// The network `wanted` names: by full ID, else by exact name, which must be unique.
+fn pick_network<'a>(
+    listed: &'a [NetworkInfo],
+    wanted: &str,
+    server: &str,
+) -> Result<&'a NetworkInfo, Error> {
+    if let Some(n) = listed.iter().find(|n| n.id == wanted) {
+        return Ok(n);
+    }
+    let named: Vec<&NetworkInfo> = listed.iter().filter(|n| n.name == wanted).collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Invalid(format!(
+            "no network named {wanted} on {server}: run `destui scan {server}` to see what can be imported"
+        ))),
+        many => Err(Error::AmbiguousNetwork {
+            server: server.to_string(),
+            network: wanted.to_string(),
+            ids: many.iter().map(|n| n.id.clone()).collect(),
+        }),
+    }
+}
+
 fn validate_server(s: &Server) -> Result<(), Error> {
     if !s.local {
         domain::validate_host(&s.host)?;
+    }
+    if let Some(port) = s.port {
+        domain::validate_port(port)?;
     }
     if let Some(user) = &s.user {
         domain::validate_user(user)?;

@@ -67,7 +67,7 @@ impl Store {
     /// Opens (creating it 0700 if needed) the data directory. A second process gets
     /// `Error::StoreLocked`; a directory from a newer schema gets `Error::SchemaTooNew`.
     pub fn open(dir: &Path) -> Result<Self, Error> {
-        create_private_dir(dir)?;
+        open_data_dir(dir)?;
         let db = sled::Config::new()
             .path(dir.join("db"))
             .open()
@@ -159,6 +159,28 @@ impl Store {
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
+    /// Whether `name` is the uuid of any record: a name may never equal one, or a lookup by
+    /// that uuid would be shadowed (DESIGN.md §9).
+    pub fn is_record_uuid(&self, name: &str) -> Result<bool, Error> {
+        for tree in [&self.servers, &self.destinations, &self.resources] {
+            if tree.contains_key(name.as_bytes()).map_err(storage)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Refuses a `what` name that equals a record's uuid.
+    pub fn check_name_is_not_uuid(&self, what: &'static str, name: &str) -> Result<(), Error> {
+        if self.is_record_uuid(name)? {
+            return Err(Error::NameIsUuid {
+                what,
+                name: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     // ---------- servers ----------
 
     pub fn servers(&self) -> Result<Vec<Server>, Error> {
@@ -186,6 +208,7 @@ impl Store {
 
     /// Inserts a new server or updates an existing one (same uuid), keeping the name index.
     pub fn save_server(&self, server: &Server) -> Result<(), Error> {
+        self.check_name_is_not_uuid("server", &server.name)?;
         (&self.servers, &self.server_names)
             .transaction(|(servers, names)| {
                 let old: Option<Server> = match servers.get(server.uuid.as_bytes())? {
@@ -312,11 +335,12 @@ impl Store {
         if self.destination_name_taken(&d.name)? {
             return Err(Error::DestinationNameTaken(d.name.clone()));
         }
-        Ok(())
+        self.check_name_is_not_uuid("destination", &d.name)
     }
 
     /// Saves a new destination with its indexes, and drops its intent, in one transaction.
     pub fn insert_destination(&self, d: &Destination) -> Result<(), Error> {
+        self.check_name_is_not_uuid("destination", &d.name)?;
         (
             &self.destinations,
             &self.destination_names,
@@ -352,6 +376,9 @@ impl Store {
         batch: &[Destination],
         step: Option<IntentStep>,
     ) -> Result<(), Error> {
+        for d in batch {
+            self.check_name_is_not_uuid("destination", &d.name)?;
+        }
         (
             &self.destinations,
             &self.destination_names,
@@ -376,6 +403,7 @@ impl Store {
     }
 
     pub fn rename_destination(&self, uuid: &str, new_name: &str) -> Result<Destination, Error> {
+        self.check_name_is_not_uuid("destination", new_name)?;
         let renamed = (&self.destinations, &self.destination_names)
             .transaction(|(dests, names)| {
                 let Some(raw) = dests.get(uuid.as_bytes())? else {
@@ -556,6 +584,59 @@ fn remove_destination_tx(
     let key = network_key(&d.server_uuid, &d.network);
     if nets.get(key.as_slice())?.as_deref() == Some(d.uuid.as_bytes()) {
         nets.remove(key)?;
+    }
+    Ok(())
+}
+
+/// Creates the data directory 0700, or checks an existing one: it must be ours and writable by
+/// no one else (anyone who can write there can change where destui connects and what it
+/// deletes). One that is ours is made private, with its files (0700 / 0600).
+fn open_data_dir(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create_private_dir(dir),
+        Err(e) => return Err(Error::Io(format!("cannot read {}: {e}", dir.display()))),
+    };
+    let shown = dir.display().to_string();
+    if !meta.is_dir() {
+        return Err(Error::Invalid(format!(
+            "the data directory {shown} is not a directory: pass a different --db"
+        )));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Error::Invalid(format!(
+            "the data directory {shown} belongs to another user (uid {}): pass a different --db",
+            meta.uid()
+        )));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(Error::DataDirNotPrivate { dir: shown, mode });
+    }
+    // Cheap (sled keeps a handful of files) and it fixes a directory an older destui left.
+    make_private(dir)
+}
+
+/// Directories 0700 and files 0600 under `dir` (a data directory made by an older destui).
+fn make_private(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::Io(format!("cannot make {} private: {e}", path.display())))
+    };
+    chmod(dir, 0o700)?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => make_private(&path)?,
+            Ok(t) if t.is_file() => chmod(&path, 0o600)?,
+            _ => {}
+        }
     }
     Ok(())
 }

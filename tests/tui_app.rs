@@ -388,13 +388,15 @@ fn scan_check_and_import_submit_exactly_the_checked_networks() {
     );
     let import = h.submitted(|t| matches!(t, Task::Import { .. }));
     let alpha = servers()[1].clone();
+    let mut imported = destination("d-9", "alpha-legacy", "legacy", &alpha);
+    imported.network_id = format!("{:x<64}", "legacy");
     h.finish(
         import,
         900,
         Ok(TaskResult::Imported {
             server: "s-alpha".into(),
             outcome: Outcome {
-                value: vec![destination("d-9", "alpha-legacy", "legacy", &alpha)],
+                value: vec![imported],
                 warnings: vec![],
             },
         }),
@@ -426,7 +428,11 @@ fn select_all_checks_every_importable_network_and_again_clears() {
         .as_ref()
         .map(|s| s.checked.iter().map(String::as_str).collect())
         .unwrap_or_default();
-    assert_eq!(checked, ["legacy", "shop"]);
+    // Checks hold full IDs: two networks may share a name.
+    assert_eq!(
+        checked,
+        [format!("{:x<64}", "legacy"), format!("{:x<64}", "shop")]
+    );
     h.key(KeyCode::Char('A'));
     assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
     h.key(KeyCode::Char('i'));
@@ -647,10 +653,12 @@ fn details(view: DestinationView) -> DestinationDetails {
             ContainerRef {
                 name: "coolify-proxy".into(),
                 id: "0123456789abcdef".into(),
+                state: "running".into(),
             },
             ContainerRef {
                 name: "postgres".into(),
                 id: "fedcba9876543210".into(),
+                state: "exited".into(),
             },
         ],
         proxy_connected: Some(true),
@@ -801,6 +809,7 @@ fn long_details_scroll_on_a_small_screen() {
         .map(|i| ContainerRef {
             name: format!("worker-{i:02}"),
             id: format!("{i:016}"),
+            state: "running".into(),
         })
         .collect();
     h.finish(show, 800, Ok(TaskResult::Details(Box::new(many))));

@@ -59,6 +59,20 @@ impl Ops {
             .await
     }
 
+    /// Refuses a name a new resource cannot have: invalid, taken, or another record's uuid.
+    async fn check_new_resource_name(&self, name: &str) -> Result<(), Error> {
+        domain::validate_display_name("resource", name)?;
+        let name = name.to_string();
+        self.db(move |s| {
+            s.check_name_is_not_uuid("resource", &name)?;
+            if s.resources()?.iter().any(|r| r.name == name) {
+                return Err(Error::ResourceNameTaken(name));
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn resource_context(&self, r: &Resource) -> Result<(Destination, Server), Error> {
         self.destination(&r.destination_uuid).await
     }
@@ -97,13 +111,10 @@ impl Ops {
         &self,
         input: NewResource,
     ) -> Result<Outcome<ResourceView>, Error> {
-        domain::validate_display_name("resource", &input.name)?;
         if input.image.trim().is_empty() {
             return Err(Error::Invalid("give the image to run with --image".into()));
         }
-        if self.resource_names().await?.contains(&input.name) {
-            return Err(Error::ResourceNameTaken(input.name));
-        }
+        self.check_new_resource_name(&input.name).await?;
         let server = self.server(&input.server).await?;
         let destination = self
             .choose_destination(&server, input.destination.as_deref())
@@ -372,18 +383,17 @@ impl Ops {
         let reference = reference.to_string();
         let original = self.db(move |s| s.find_resource(&reference)).await?;
         let (target, server) = self.destination(destination).await?;
-        let taken = self.resource_names().await?;
         let name = match name {
             Some(n) => {
-                domain::validate_display_name("resource", &n)?;
-                if taken.contains(&n) {
-                    return Err(Error::ResourceNameTaken(n));
-                }
+                self.check_new_resource_name(&n).await?;
                 n
             }
-            None => domain::first_free_name(&format!("{}-clone", original.name), |n| {
-                taken.iter().any(|t| t == n)
-            }),
+            None => {
+                let taken = self.resource_names().await?;
+                domain::first_free_name(&format!("{}-clone", original.name), |n| {
+                    taken.iter().any(|t| t == n)
+                })
+            }
         };
         let copy = Resource {
             uuid: domain::new_uuid(),

@@ -128,6 +128,58 @@ impl NetworkInfo {
 pub struct AttachedContainer {
     pub name: String,
     pub id: String,
+    /// `running`, `exited`, `created`…; an endpoint in the inspect output is a running one.
+    pub state: String,
+}
+
+impl AttachedContainer {
+    pub fn running(&self) -> bool {
+        self.state == "running"
+    }
+}
+
+/// A container as the list call gives it, with every network it is configured for: the
+/// attachments a network inspect does not show (stopped and never-started containers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedContainer {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    /// (key in `NetworkSettings.Networks`, `NetworkID`): the ID is empty for a container that
+    /// was created but never started, whose key is then the name or ID it was created with.
+    pub networks: Vec<(String, String)>,
+}
+
+impl ListedContainer {
+    fn is_on(&self, network: &NetworkInfo) -> bool {
+        self.networks.iter().any(|(key, id)| {
+            if id.is_empty() {
+                *key == network.name || *key == network.id
+            } else {
+                *id == network.id
+            }
+        })
+    }
+}
+
+impl NetworkInfo {
+    /// Adds the containers of `listed` configured on this network that its endpoints do not
+    /// show (stopped or never started), and gives the endpoints their state. Such containers
+    /// count as attached: removing the network would leave them unable to start (§9).
+    pub fn add_listed(&mut self, listed: &[ListedContainer]) {
+        let on_this: Vec<&ListedContainer> = listed.iter().filter(|c| c.is_on(self)).collect();
+        for c in on_this {
+            match self.containers.iter_mut().find(|a| a.id == c.id) {
+                Some(endpoint) => endpoint.state = c.state.clone(),
+                None => self.containers.push(AttachedContainer {
+                    name: c.name.clone(),
+                    id: c.id.clone(),
+                    state: c.state.clone(),
+                }),
+            }
+        }
+        self.containers.sort_by(|a, b| a.name.cmp(&b.name));
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,6 +367,7 @@ impl DockerApi {
                     .map(|(id, c)| AttachedContainer {
                         name: c.name.unwrap_or_default(),
                         id,
+                        state: "running".to_string(),
                     })
                     .collect();
                 containers.sort_by(|a, b| a.name.cmp(&b.name));
@@ -549,6 +602,59 @@ impl DockerApi {
             .collect();
         found.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(found)
+    }
+
+    /// Every container, running or not, with the networks it is configured for; with
+    /// `network`, only those the daemon matches to it (by name, or a prefix of its ID — the
+    /// caller keeps the exact matches with `NetworkInfo::add_listed`).
+    pub async fn listed_containers(
+        &self,
+        network: Option<&NetworkInfo>,
+    ) -> Result<Vec<ListedContainer>, DockerError> {
+        use bollard::query_parameters::ListContainersOptions;
+        let options = ListContainersOptions {
+            all: true,
+            filters: network.map(|n| {
+                HashMap::from([("network".to_string(), vec![n.name.clone(), n.id.clone()])])
+            }),
+            ..Default::default()
+        };
+        let listed = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(classify)?;
+        Ok(listed
+            .into_iter()
+            .map(|c| ListedContainer {
+                id: c.id.unwrap_or_default(),
+                name: c
+                    .names
+                    .and_then(|n| n.into_iter().next())
+                    .unwrap_or_default()
+                    .trim_start_matches('/')
+                    .to_string(),
+                state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                networks: c
+                    .network_settings
+                    .and_then(|n| n.networks)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(key, e)| (key, e.network_id.unwrap_or_default()))
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Inspects a network by ID and adds its stopped and never-started containers (one
+    /// filtered list call beside the inspect); `None` when the network is gone.
+    pub async fn inspect_with_stopped(&self, id: &str) -> Result<Option<NetworkInfo>, DockerError> {
+        let Some(mut network) = self.inspect_network(id).await? else {
+            return Ok(None);
+        };
+        let listed = self.listed_containers(Some(&network)).await?;
+        network.add_listed(&listed);
+        Ok(Some(network))
     }
 
     /// Removes a container by ID, running or not; already gone is fine.

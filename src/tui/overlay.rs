@@ -158,7 +158,13 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
             }
             for c in &d.containers {
                 let id: String = c.id.chars().take(12).collect();
-                lines.push(kv(app, "container", format!("{} ({id})", c.name)));
+                // Stopped and never-started containers count as attached: say which they are.
+                let text = if c.state == "running" {
+                    format!("{} ({id})", c.name)
+                } else {
+                    format!("{} ({id}, {})", c.name, c.state)
+                };
+                lines.push(kv(app, "container", text));
             }
             lines.push(kv(
                 app,

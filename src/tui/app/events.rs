@@ -350,7 +350,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 && scan.server == server
             {
                 scan.checked
-                    .retain(|n| rows.iter().any(|r| &r.network == n && r.importable));
+                    .retain(|id| rows.iter().any(|r| &r.id == id && r.importable));
                 let importable = rows.iter().filter(|r| r.importable).count();
                 let total = rows.len();
                 scan.rows = rows;
@@ -367,12 +367,15 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
         }
         TaskResult::Imported { server, outcome } => {
             let names: Vec<String> = outcome.value.iter().map(|d| d.name.clone()).collect();
-            let networks: BTreeSet<&str> =
-                outcome.value.iter().map(|d| d.network.as_str()).collect();
+            let imported: BTreeSet<&str> = outcome
+                .value
+                .iter()
+                .map(|d| d.network_id.as_str())
+                .collect();
             if let Some(scan) = &mut app.scan
                 && scan.server == server
             {
-                scan.checked.retain(|n| !networks.contains(n.as_str()));
+                scan.checked.retain(|id| !imported.contains(id.as_str()));
             }
             warn_or_say(
                 app,

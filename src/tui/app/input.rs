@@ -120,11 +120,17 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
 }
 
 impl App {
+    /// The checked networks as import names them: by name, or by full ID where two networks
+    /// on the server share that name.
     fn scan_checked(&self) -> Vec<String> {
-        self.scan
-            .as_ref()
-            .map(|s| s.checked.iter().cloned().collect())
-            .unwrap_or_default()
+        let Some(scan) = &self.scan else {
+            return Vec::new();
+        };
+        scan.rows
+            .iter()
+            .filter(|r| scan.checked.contains(&r.id))
+            .map(|r| import_reference(&scan.rows, r))
+            .collect()
     }
 
     /// The server an action on the right-hand panes is about: the scanned one in Scan, the
@@ -193,9 +199,9 @@ fn toggle(app: &mut App) {
                 return;
             }
             if let Some(scan) = &mut app.scan
-                && !scan.checked.remove(&row.network)
+                && !scan.checked.remove(&row.id)
             {
-                scan.checked.insert(row.network);
+                scan.checked.insert(row.id);
             }
             app.move_cursor(Pane::Scan, |c, len, page| c.step(1, len, page));
         }
@@ -222,7 +228,7 @@ fn select_all(app: &mut App) {
         .iter()
         .filter_map(|&i| scan.rows.get(i))
         .filter(|r| r.importable)
-        .map(|r| r.network.clone())
+        .map(|r| r.id.clone())
         .collect();
     if !importable.is_empty() && importable.is_subset(&scan.checked) {
         scan.checked.clear();
@@ -231,6 +237,15 @@ fn select_all(app: &mut App) {
         let n = importable.len();
         scan.checked.extend(importable);
         app.say(format!("{n} importable network(s) checked"));
+    }
+}
+
+/// A scan row's network as `import` takes it: its name, unless another row has that name too.
+fn import_reference(rows: &[ScanRow], row: &ScanRow) -> String {
+    if rows.iter().filter(|r| r.network == row.network).count() > 1 {
+        row.id.clone()
+    } else {
+        row.network.clone()
     }
 }
 
@@ -245,7 +260,7 @@ fn import(app: &mut App) -> Vec<Effect> {
         && let Some(row) = app.selected_scan_row()
         && row.importable
     {
-        networks.push(row.network.clone());
+        networks.push(import_reference(&scan.rows, row));
     }
     if networks.is_empty() {
         app.complain("nothing to import: check networks with space (A checks all importable)");

@@ -4,6 +4,7 @@
 
 mod events;
 mod input;
+pub mod sanitize;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Instant;
@@ -88,6 +89,7 @@ pub enum ScanState {
 pub struct ScanView {
     pub server: String,
     pub rows: Vec<ScanRow>,
+    /// Full IDs of the checked networks (two networks may share a name).
     pub checked: BTreeSet<String>,
     pub state: ScanState,
     pub task: Option<TaskId>,
@@ -489,7 +491,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Task(event) => events::on_task(app, event),
+        Action::Task(mut event) => {
+            sanitize::Clean::clean(&mut event);
+            events::on_task(app, event)
+        }
         Action::Tick => Vec::new(),
         Action::CheckAll => input::check_all(app, false),
     }

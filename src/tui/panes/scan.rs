@@ -68,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let selected = i == cursor.selected;
             let checkbox = if !r.importable {
                 " - "
-            } else if scan.checked.contains(&r.network) {
+            } else if scan.checked.contains(&r.id) {
                 "[x]"
             } else {
                 "[ ]"

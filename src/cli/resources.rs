@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::cli::{emit, print_json, table};
+use super::output::{emit, print_json, say, say_block, table};
 use crate::domain::{Error, ResourceKind};
 use crate::ops::{NewResource, Ops, ResourceView};
 
@@ -130,13 +130,10 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                         ]
                     })
                     .collect();
-                print!(
-                    "{}",
-                    table(
-                        &["NAME", "KIND", "DESTINATION", "SERVER", "STATUS", "IMAGE"],
-                        rows
-                    )
-                );
+                say_block(&table(
+                    &["NAME", "KIND", "DESTINATION", "SERVER", "STATUS", "IMAGE"],
+                    rows,
+                ));
             }
         }
         ResourceCommand::Show { resource } => {
@@ -144,8 +141,8 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
             if json {
                 print_json(&v)?;
             } else {
-                println!("{}", line(&v));
-                println!("networks: {}", v.networks.join(", "));
+                say(&line(&v));
+                say(&format!("networks: {}", v.networks.join(", ")));
             }
         }
         ResourceCommand::Delete { resource } => {
@@ -168,7 +165,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
 fn ask(candidates: &[String]) -> Result<String, Error> {
     eprintln!("This server has {} destinations:", candidates.len());
     for (i, c) in candidates.iter().enumerate() {
-        eprintln!("  {}) {c}", i + 1);
+        eprintln!("  {}) {}", i + 1, super::output::safe(c));
     }
     eprint!("Destination (number or name): ");
     let mut answer = String::new();

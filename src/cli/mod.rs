@@ -1,6 +1,11 @@
 //! The command line: clap commands mapped onto `ops`, printed as text or as JSON.
 //! Exit codes: 0 done, 1 refused or failed (one line on stderr), 2 usage error (clap).
 
+pub mod output;
+mod resources;
+
+use output::{emit, print_json, say, say_block, table, warn_all};
+
 use crate::domain::Error;
 use crate::ops::{
     self, CheckRow, DestinationView, HealthStatus, NewDestination, NewServer, Ops, Outcome,
@@ -8,6 +13,7 @@ use crate::ops::{
 };
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -53,7 +59,7 @@ pub enum Command {
     },
     /// Applications, databases and service stacks deployed on destinations.
     #[command(subcommand)]
-    Resource(crate::cli_resources::ResourceCommand),
+    Resource(resources::ResourceCommand),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
 }
@@ -191,35 +197,9 @@ pub async fn run(ops: &Ops, command: Command, json: bool) -> i32 {
     match dispatch(ops, command, json).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("destui: {e}");
+            output::fail(&e.to_string());
             1
         }
-    }
-}
-
-pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Io(e.to_string()))?;
-    println!("{text}");
-    Ok(())
-}
-
-fn warn_all(warnings: &[String]) {
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-}
-
-pub(crate) fn emit<T: Serialize>(
-    json: bool,
-    outcome: &Outcome<T>,
-    text: impl FnOnce(&T) -> String,
-) -> Result<(), Error> {
-    warn_all(&outcome.warnings);
-    if json {
-        print_json(&outcome.value)
-    } else {
-        println!("{}", text(&outcome.value));
-        Ok(())
     }
 }
 
@@ -230,7 +210,7 @@ fn confirm(question: &str, flag: &str) -> Result<bool, Error> {
             "{question} — not confirmed: pass {flag} to confirm without a terminal"
         )));
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{} [y/N] ", output::safe(question));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -243,13 +223,13 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
     match command {
         Command::Server(cmd) => server(ops, cmd, json).await,
         Command::Destination(cmd) => destination(ops, cmd, json).await,
-        Command::Resource(cmd) => crate::cli_resources::run(ops, cmd, json).await,
+        Command::Resource(cmd) => resources::run(ops, cmd, json).await,
         Command::Scan { server } => {
             let rows = ops.scan(&server).await?;
             if json {
                 print_json(&rows)?;
             } else {
-                print!("{}", scan_table(&rows));
+                say_block(&scan_table(&rows));
             }
             Ok(0)
         }
@@ -311,7 +291,7 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
             if json {
                 print_json(&views)?;
             } else {
-                print!("{}", server_table(&views));
+                say_block(&server_table(&views));
             }
             Ok(0)
         }
@@ -320,7 +300,7 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
             if json {
                 print_json(&view)?;
             } else {
-                print!("{}", server_table(std::slice::from_ref(&view)));
+                say_block(&server_table(std::slice::from_ref(&view)));
             }
             Ok(0)
         }
@@ -346,13 +326,13 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
             if json {
                 print_json(&views)?;
             } else {
-                print!("{}", server_table(&views));
+                say_block(&server_table(&views));
             }
             if all_online {
                 return Ok(0);
             }
             let offline: Vec<&ServerView> = views.iter().filter(|v| !v.online).collect();
-            eprintln!("destui: {}", offline_summary(&offline, views.len()));
+            output::fail(&offline_summary(&offline, views.len()));
             Ok(1)
         }
         ServerCommand::Edit(e) => {
@@ -375,7 +355,7 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
             if json {
                 print_json(&view)?;
             } else {
-                println!("updated server {}", view.name);
+                say(&format!("updated server {}", view.name));
             }
             Ok(0)
         }
@@ -406,12 +386,12 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
         ServerCommand::Trust { server, yes } => {
             let keys = ops.host_keys(&server).await?;
             if !json {
-                println!(
+                say(&format!(
                     "Host keys offered by {} ({}):",
                     keys.server, keys.host_entry
-                );
+                ));
                 for f in &keys.fingerprints {
-                    println!("  {f}");
+                    say(&format!("  {}", output::safe(f)));
                 }
             }
             let recorded = yes
@@ -434,7 +414,7 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
                     recorded,
                 })?;
             } else if recorded {
-                println!("recorded in {}", keys.known_hosts_file);
+                say(&format!("recorded in {}", keys.known_hosts_file));
             }
             Ok(if recorded { 0 } else { 1 })
         }
@@ -472,7 +452,7 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             if json {
                 print_json(&list)?;
             } else {
-                print!("{}", destination_table(&list));
+                say_block(&destination_table(&list));
             }
             Ok(0)
         }
@@ -481,7 +461,7 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             if json {
                 print_json(&d)?;
             } else {
-                print!("{}", details_text(&d));
+                say_block(&details_text(&d));
             }
             Ok(0)
         }
@@ -493,7 +473,7 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             if json {
                 print_json(&d)?;
             } else {
-                println!("renamed to {}", d.name);
+                say(&format!("renamed to {}", d.name));
             }
             Ok(0)
         }
@@ -501,26 +481,36 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             destinations,
             force,
         } => {
+            // Every target is resolved before anything is deleted: one unknown reference
+            // refuses the whole command.
+            let mut targets: Vec<(&String, String)> = Vec::new();
+            let mut seen = HashSet::new();
+            for reference in &destinations {
+                let (d, _) = ops.destination(reference).await?;
+                if seen.insert(d.uuid.clone()) {
+                    targets.push((reference, d.uuid));
+                }
+            }
             let mut deleted = Vec::new();
             let mut failed = false;
-            for reference in &destinations {
-                match ops.delete_destination(reference, force).await {
+            for (reference, uuid) in &targets {
+                match ops.delete_destination(uuid, force).await {
                     Ok(outcome) => {
                         warn_all(&outcome.warnings);
                         if !json {
-                            println!(
+                            say(&format!(
                                 "deleted destination {} (network {})",
                                 outcome.value.name, outcome.value.network
-                            );
+                            ));
                         }
                         deleted.push(outcome.value);
                     }
                     Err(e) => {
                         failed = true;
-                        if destinations.len() > 1 {
-                            eprintln!("destui: {reference}: {e}");
+                        if targets.len() > 1 {
+                            output::fail(&format!("{reference}: {e}"));
                         } else {
-                            eprintln!("destui: {e}");
+                            output::fail(&e.to_string());
                         }
                     }
                 }
@@ -535,7 +525,7 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             if json {
                 print_json(&rows)?;
             } else {
-                print!("{}", check_table(&rows));
+                say_block(&check_table(&rows));
             }
             let bad: Vec<&CheckRow> = rows
                 .iter()
@@ -544,7 +534,7 @@ async fn destination(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i
             if bad.is_empty() {
                 return Ok(0);
             }
-            eprintln!("destui: {}", unhealthy_summary(&bad, rows.len()));
+            output::fail(&unhealthy_summary(&bad, rows.len()));
             Ok(1)
         }
         DestinationCommand::Repair { destination } => {
@@ -596,31 +586,6 @@ fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
 }
 
 // ---------- text tables ----------
-
-pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in &rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let mut s = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
-            .collect::<Vec<_>>()
-            .join("  ");
-        s.truncate(s.trim_end().len());
-        s.push('\n');
-        s
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    for row in rows {
-        out.push_str(&line(row));
-    }
-    out
-}
 
 fn server_table(views: &[ServerView]) -> String {
     table(
@@ -711,9 +676,17 @@ fn details_text(d: &ops::DestinationDetails) -> String {
             .unwrap_or("-")
             .to_string()
     };
-    let mut out = String::new();
+    let listed = |items: Vec<String>| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
     let v = &d.destination;
-    for (k, val) in [
+    let mut labels: Vec<String> = d.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    labels.sort();
+    let mut rows = vec![
         ("name", v.name.clone()),
         ("network", v.network.clone()),
         ("network id", v.network_id.clone()),
@@ -726,35 +699,23 @@ fn details_text(d: &ops::DestinationDetails) -> String {
         ("subnet", opt(&d.subnet)),
         ("gateway", opt(&d.gateway)),
         ("proxy attached", flag(d.proxy_connected)),
-    ] {
-        out.push_str(&format!("{k:<15} {val}\n"));
-    }
-    let mut labels: Vec<String> = d.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    labels.sort();
-    out.push_str(&format!(
-        "{:<15} {}\n",
-        "labels",
-        if labels.is_empty() {
-            "-".into()
-        } else {
-            labels.join(", ")
-        }
-    ));
-    out.push_str("containers\n");
-    for c in &d.containers {
-        out.push_str(&format!("  {}  {}\n", c.name, &c.id[..c.id.len().min(12)]));
-    }
-    out.push_str(&format!(
-        "{:<15} {}\n",
-        "resources",
-        if d.resources.is_empty() {
-            "-".into()
-        } else {
-            d.resources.join(", ")
-        }
-    ));
+        ("labels", listed(labels)),
+    ];
+    let containers: Vec<String> = d
+        .containers
+        .iter()
+        .map(|c| {
+            let short: String = c.id.chars().take(12).collect();
+            format!("{}  {short}  {}", c.name, c.state)
+        })
+        .collect();
+    rows.push(("containers", listed(containers)));
+    rows.push(("resources", listed(d.resources.clone())));
     if let Some(detail) = &d.detail {
-        out.push_str(&format!("{:<15} {detail}\n", "note"));
+        rows.push(("note", detail.clone()));
     }
-    out
+    // Each value is escaped whole: a label with a line break stays on its row.
+    rows.iter()
+        .map(|(k, val)| format!("{k:<15} {}\n", output::safe(val)))
+        .collect()
 }

@@ -1,0 +1,231 @@
+//! What the command line prints, and the one sanitiser every printed string goes through
+//! (DESIGN.md §9): characters a terminal would act on or hide (`domain::is_unsafe_char`)
+//! print as `\u{…}` in text and as `\uXXXX` escapes in JSON, so a server can neither write
+//! into the admin's terminal nor forge a table row.
+
+use crate::domain::{Error, is_unsafe_char};
+use crate::ops::Outcome;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::io::Write;
+
+/// `text` with every unsafe character (newlines included) written as `\u{…}`: one cell or
+/// one line that stays one.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like `safe`, line by line: the line breaks destui itself put in stay.
+pub fn safe_lines(text: &str) -> String {
+    text.split('\n').map(safe).collect::<Vec<_>>().join("\n")
+}
+
+/// One line of text on stdout.
+pub fn say(text: &str) {
+    println!("{}", safe_lines(text));
+}
+
+/// A block of text whose unsafe characters were already escaped cell by cell (tables).
+pub fn say_block(text: &str) {
+    print!("{}", safe_lines(text));
+}
+
+pub fn warn(text: &str) {
+    eprintln!("warning: {}", safe(text));
+}
+
+pub fn note(text: &str) {
+    eprintln!("note: {}", safe(text));
+}
+
+/// The one line a refused or failed command ends with.
+pub fn fail(text: &str) {
+    eprintln!("destui: {}", safe(text));
+}
+
+pub fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        warn(w);
+    }
+}
+
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
+    let mut text = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut text,
+        SafeJson(serde_json::ser::PrettyFormatter::new()),
+    );
+    value
+        .serialize(&mut serializer)
+        .map_err(|e| Error::Io(e.to_string()))?;
+    text.push(b'\n');
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&text)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::Io(e.to_string()))
+}
+
+pub fn emit<T: Serialize>(
+    json: bool,
+    outcome: &Outcome<T>,
+    text: impl FnOnce(&T) -> String,
+) -> Result<(), Error> {
+    warn_all(&outcome.warnings);
+    if json {
+        print_json(&outcome.value)
+    } else {
+        say(&text(&outcome.value));
+        Ok(())
+    }
+}
+
+/// A text table: columns padded to their widest cell, every cell escaped.
+pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|row| row.iter().map(|c| safe(c).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect::<Vec<_>>()
+            .join("  ");
+        s.truncate(s.trim_end().len());
+        s.push('\n');
+        s
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let mut out = line(&header);
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+/// serde_json's pretty output, with the unsafe characters it leaves raw (DEL, C1 controls,
+/// Unicode format characters, line separators) written as `\uXXXX`: still JSON, and the
+/// parsed strings are exactly the originals.
+struct SafeJson<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeJson<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(is_unsafe_char) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_what_a_terminal_would_act_on() {
+        assert_eq!(safe("web-1"), Cow::Borrowed("web-1"));
+        assert_eq!(
+            safe("evil\u{1b}]0;pwned\u{7}\nrow\u{202e}\u{200b}\u{7f}\u{85}"),
+            "evil\\u{1b}]0;pwned\\u{7}\\u{a}row\\u{202e}\\u{200b}\\u{7f}\\u{85}"
+        );
+        assert_eq!(safe_lines("a\u{1b}\nb"), "a\\u{1b}\nb");
+    }
+
+    #[test]
+    fn a_cell_can_never_forge_a_row() {
+        let out = table(
+            &["NETWORK", "DRIVER"],
+            vec![vec!["x\nforged  bridge".into(), "bridge".into()]],
+        );
+        assert_eq!(out.lines().count(), 2, "{out}");
+        assert!(out.contains("x\\u{a}forged"));
+    }
+
+    #[test]
+    fn json_escapes_format_characters_and_stays_json() {
+        let original = "n\u{1b}[31m\u{202e}\u{2028}\u{7f}\u{9b}\u{e0041}ok ü";
+        let mut text = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut text,
+            SafeJson(serde_json::ser::PrettyFormatter::new()),
+        );
+        serde_json::json!({ "network": original })
+            .serialize(&mut ser)
+            .unwrap();
+        let text = String::from_utf8(text).unwrap();
+        // The pretty printer's own line breaks are the only control characters left.
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_unsafe_char(c)),
+            "{text:?}"
+        );
+        assert!(text.contains("ok ü"), "ordinary text stays as it is");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["network"], original);
+    }
+}

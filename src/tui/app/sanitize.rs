@@ -1,0 +1,162 @@
+//! Every string a task brings back (names, labels, daemon errors, versions) is cleaned once,
+//! as it enters the app state: characters a terminal would act on or hide
+//! (`domain::is_unsafe_char`) become `�`, so a server can neither recolour the screen nor
+//! make a name read as something else, and the admin still sees that something was there.
+
+use crate::domain::{Resource, Server, is_unsafe_char};
+use crate::ops::{
+    CheckRow, ContainerRef, DestinationDetails, DestinationView, Outcome, ResourceView, ScanRow,
+};
+use crate::tasks::{TaskEvent, TaskResult};
+
+pub const REPLACEMENT: char = '\u{fffd}';
+
+/// Replaces every unsafe character of `text` in place (allocates only when there is one).
+pub fn clean_str(text: &mut String) {
+    if text.chars().any(is_unsafe_char) {
+        *text = text
+            .chars()
+            .map(|c| if is_unsafe_char(c) { REPLACEMENT } else { c })
+            .collect();
+    }
+}
+
+pub trait Clean {
+    fn clean(&mut self);
+}
+
+impl Clean for String {
+    fn clean(&mut self) {
+        clean_str(self);
+    }
+}
+
+impl<T: Clean> Clean for Option<T> {
+    fn clean(&mut self) {
+        if let Some(v) = self {
+            v.clean();
+        }
+    }
+}
+
+impl<T: Clean> Clean for Vec<T> {
+    fn clean(&mut self) {
+        self.iter_mut().for_each(Clean::clean);
+    }
+}
+
+impl<T: Clean> Clean for Box<T> {
+    fn clean(&mut self) {
+        self.as_mut().clean();
+    }
+}
+
+impl<T: Clean> Clean for Outcome<T> {
+    fn clean(&mut self) {
+        self.value.clean();
+        self.warnings.clean();
+    }
+}
+
+/// Lists the string fields of a struct, so each type says in one line what is cleaned.
+macro_rules! clean_fields {
+    ($($ty:ty => [$($field:ident),*]);* $(;)?) => {
+        $(impl Clean for $ty {
+            fn clean(&mut self) {
+                $(self.$field.clean();)*
+            }
+        })*
+    };
+}
+
+clean_fields! {
+    Server => [name, host, last_error, docker_version, proxy_container];
+    DestinationView => [name, network, server, server_ip];
+    ScanRow => [network, driver, scope, containers, reason];
+    CheckRow => [destination, detail];
+    ContainerRef => [name, state];
+    Resource => [name, image, command];
+    ResourceView => [name, image, command, destination, server, containers, networks, status];
+}
+
+impl Clean for DestinationDetails {
+    fn clean(&mut self) {
+        self.destination.clean();
+        self.driver.clean();
+        self.scope.clean();
+        self.subnet.clean();
+        self.gateway.clean();
+        self.containers.clean();
+        self.resources.clean();
+        self.detail.clean();
+        self.labels = std::mem::take(&mut self.labels)
+            .into_iter()
+            .map(|(mut k, mut v)| {
+                k.clean();
+                v.clean();
+                (k, v)
+            })
+            .collect();
+    }
+}
+
+impl Clean for TaskResult {
+    fn clean(&mut self) {
+        match self {
+            TaskResult::Settled { notes } => notes.clean(),
+            TaskResult::Loaded {
+                servers,
+                destinations,
+                resources,
+            } => {
+                servers.clean();
+                destinations.clean();
+                resources.clean();
+            }
+            TaskResult::ServerChecked { server, error } => {
+                server.clean();
+                error.clean();
+            }
+            TaskResult::LocalProbed { .. } => {}
+            TaskResult::ServerAdded(o) | TaskResult::ServerRemoved(o) => o.clean(),
+            TaskResult::ServerEdited(s) => s.clean(),
+            TaskResult::Scanned { rows, .. } => rows.clean(),
+            TaskResult::Imported { outcome, .. } => outcome.clean(),
+            TaskResult::Created(o) | TaskResult::Deleted(o) => o.clean(),
+            TaskResult::Renamed(d) => d.clean(),
+            TaskResult::Details(d) => d.clean(),
+            TaskResult::Checked(rows) => rows.clean(),
+            TaskResult::Repaired(o) => o.clean(),
+            TaskResult::ResourceDeployed(o) => o.clean(),
+        }
+    }
+}
+
+impl Clean for TaskEvent {
+    fn clean(&mut self) {
+        match self {
+            TaskEvent::Queued { label, .. } => label.clean(),
+            TaskEvent::Progress { note, .. } => note.clean(),
+            TaskEvent::Finished { result, .. } => match result {
+                Ok(r) => r.clean(),
+                Err(e) => e.clean(),
+            },
+            TaskEvent::Joined { .. } | TaskEvent::Started { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_characters_become_visible_replacements() {
+        let mut s = "evil\u{1b}[31mred\u{202e}txt\u{200b}\nrow".to_string();
+        s.clean();
+        assert_eq!(s, "evil�[31mred�txt��row");
+        let mut fine = "prod-eu ünï 网络".to_string();
+        fine.clean();
+        assert_eq!(fine, "prod-eu ünï 网络");
+    }
+}
