@@ -128,6 +128,7 @@ fn main() {
         runtime_dir: work.join("rt"),
         idle: NonZeroUsize::new(60).expect("non-zero"),
         connect_timeout: Duration::from_secs(10),
+        connects: RemoteConfig::connect_slots(destui::remote::DEFAULT_MAX_PARALLEL_CONNECTS),
     };
     // --batch-only: the batch rows alone (a quick look while working on them).
     let batch_only = std::env::args().any(|a| a == "--batch-only");

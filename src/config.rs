@@ -43,6 +43,13 @@ pub struct SshSettings {
     /// Seconds an unused master stays up so the next command needs no new handshake.
     pub idle_seconds: usize,
     pub connect_timeout_seconds: u64,
+    /// SSH handshakes in flight at once, across all servers.
+    #[serde(default = "default_max_parallel_connects")]
+    pub max_parallel_connects: usize,
+}
+
+fn default_max_parallel_connects() -> usize {
+    crate::remote::DEFAULT_MAX_PARALLEL_CONNECTS
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -131,11 +138,16 @@ pub fn remote_config(
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(config.ssh.connect_timeout_seconds);
+    let parallel = std::env::var("DESTUI_MAX_PARALLEL_CONNECTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(config.ssh.max_parallel_connects);
     RemoteConfig {
         ssh_config,
         runtime_dir,
         idle: NonZeroUsize::new(idle).unwrap_or(NonZeroUsize::MIN),
         connect_timeout: Duration::from_secs(timeout.max(1)),
+        connects: RemoteConfig::connect_slots(parallel),
     }
 }
 
@@ -147,6 +159,7 @@ mod tests {
     fn embedded_default_config_parses() {
         let c = Config::load(None).unwrap();
         assert_eq!(c.ssh.idle_seconds, 60);
+        assert_eq!(c.ssh.max_parallel_connects, 64);
         assert!(c.keys.contains_key("quit"));
     }
 }

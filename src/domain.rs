@@ -553,7 +553,14 @@ fn blockers_message(attached: &[String], resources: &[String]) -> String {
         parts.push(format!("Attached: {}", attached.join(", ")));
     }
     if !resources.is_empty() {
-        parts.push(format!("resources: {}", resources.join(", ")));
+        // "…; resources: shop" after the containers (as DESIGN.md §15 writes it), and
+        // capitalised when it opens the list.
+        let label = if parts.is_empty() {
+            "Resources"
+        } else {
+            "resources"
+        };
+        parts.push(format!("{label}: {}", resources.join(", ")));
     }
     if parts.is_empty() {
         MSG_DELETE_RESOURCES_FIRST.to_string()

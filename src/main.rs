@@ -28,6 +28,16 @@ fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Er
     let _log_guard = init_logging(&paths);
     let config = Config::load(paths.config_file.as_deref())?;
     let remote = config::remote_config(&config, args.ssh_config.clone(), paths.runtime_dir.clone());
+    // Each server costs open files: take what the hard limit allows (warned about per use).
+    destui::remote::housekeeping::raise_open_file_limit();
+    // What masters that expired or were killed left behind goes first (local and quick; the
+    // TUI does it off its first frame's path).
+    let runtime_dir = paths.runtime_dir.clone();
+    if args.command.is_none() {
+        std::thread::spawn(move || destui::remote::housekeeping::sweep_stale(&runtime_dir));
+    } else {
+        destui::remote::housekeeping::sweep_stale(&runtime_dir);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -365,11 +365,15 @@ impl Ops {
         }
     }
 
-    /// End every master (TUI exit).
+    /// End every master (TUI exit), all at once: hundreds of servers cost one round of
+    /// local control requests, not one after the other.
     pub async fn close_all(&self) {
-        for conn in self.take_connections().await {
-            conn.close().await;
-        }
+        let closing = self
+            .take_connections()
+            .await
+            .into_iter()
+            .map(Connection::close);
+        futures::future::join_all(closing).await;
     }
 
     /// Maps a Docker error of `server`; a broken transport also drops the connection.
@@ -1228,31 +1232,50 @@ impl Ops {
             .into_iter()
             .map(|r| r.destination_uuid)
             .collect();
-        // Each server's containers are read once for all its destinations (stopped ones
-        // count as attached); a server whose list fails is checked network by network.
+        // Each server is connected once, and its containers read once, for all its
+        // destinations (stopped ones count as attached): an unreachable server costs one
+        // connect timeout, and its destinations are `unknown` with that one reason.
         let mut servers: Vec<&Server> = Vec::new();
         for (_, server) in &targets {
             if !servers.iter().any(|s| s.uuid == server.uuid) {
                 servers.push(server);
             }
         }
-        let listings: HashMap<String, Vec<ListedContainer>> =
+        let reached: HashMap<String, Result<Vec<ListedContainer>, Error>> =
             futures::future::join_all(servers.into_iter().map(|server| async move {
-                let docker = self.docker(server).await.ok()?;
-                let listed = docker.listed_containers(None).await.ok()?;
-                Some((server.uuid.clone(), listed))
+                let listed = match self.docker(server).await {
+                    Ok(docker) => match docker.listed_containers(None).await {
+                        Ok(listed) => Ok(listed),
+                        Err(e) => Err(self.fail(server, e).await),
+                    },
+                    Err(e) => Err(e),
+                };
+                (server.uuid.clone(), listed)
             }))
             .await
             .into_iter()
-            .flatten()
             .collect();
         // The futures are built first: a stream of closures that borrow `self` is not provably
         // Send, and the TUI runs this on a spawned task.
         let checks: Vec<_> = targets
             .iter()
             .map(|(d, server)| {
-                let listed = listings.get(&server.uuid).map(Vec::as_slice);
-                self.check_against(d, server, assigned.contains(&d.uuid), listed)
+                let reached = reached.get(&server.uuid);
+                let assigned = assigned.contains(&d.uuid);
+                async move {
+                    match reached {
+                        Some(Ok(listed)) => {
+                            self.check_against(d, server, assigned, Some(listed)).await
+                        }
+                        Some(Err(e)) => CheckRow {
+                            destination: d.name.clone(),
+                            status: HealthStatus::Unknown,
+                            detail: Some(e.to_string()),
+                            unused: false,
+                        },
+                        None => self.check_against(d, server, assigned, None).await,
+                    }
+                }
             })
             .collect();
         Ok(stream::iter(checks)

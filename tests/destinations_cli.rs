@@ -236,9 +236,12 @@ fn delete_is_refused_while_a_container_is_attached() {
         let run = ctx
             .run(&["destination", "delete", &format!("{server}/{net}")])
             .refused();
+        // The spec's exact message, then what blocks the delete (DESIGN.md §15).
         assert_eq!(
             run.stderr.trim(),
-            "destui: You must delete all resources before deleting this destination."
+            format!(
+                "destui: You must delete all resources before deleting this destination. Attached: {app} (running)"
+            )
         );
         let id = d["network_id"].as_str().unwrap();
         assert!(inspect_network(socket, id).is_some(), "network kept");

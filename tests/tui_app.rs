@@ -1083,3 +1083,69 @@ fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_prox
     assert!(screen.contains("alpha-db") && !screen.contains("Unused destinations"));
     assert!(line_with(&screen, "alpha-db").contains("ok"));
 }
+
+// ---------- output safety (DESIGN.md §9) ----------
+
+/// Scans alpha with `rows` in place of the fixture's.
+fn scan_alpha_with(h: &mut Harness, rows: Vec<ScanRow>) {
+    h.key(KeyCode::Char('s'));
+    let id = h.submitted(|t| {
+        *t == Task::Scan {
+            server: "s-alpha".into(),
+        }
+    });
+    h.finish(
+        id,
+        420,
+        Ok(TaskResult::Scanned {
+            server: "s-alpha".into(),
+            rows,
+        }),
+    );
+}
+
+#[test]
+fn names_from_a_server_cannot_drive_the_terminal_or_forge_a_row() {
+    let mut h = Harness::loaded(120, 40);
+    let mut rows = scan_rows();
+    rows[1].network = "ev\u{1b}[1m\u{202e}x\ny".into();
+    rows[1].containers = vec!["x\u{200b}y".into()];
+    scan_alpha_with(&mut h, rows);
+    let screen = h.screen();
+    assert!(
+        !screen
+            .chars()
+            .any(|c| c != '\n' && destui::domain::is_unsafe_char(c)),
+        "{screen:?}"
+    );
+    // Each unsafe character shows as a visible replacement, on the row it belongs to.
+    assert!(line_with(&screen, "ev�").contains("ev�[1m�x�y"), "{screen}");
+}
+
+#[test]
+fn two_networks_of_one_name_are_checked_and_imported_by_full_id() {
+    let mut h = Harness::loaded(120, 40);
+    let mut rows = scan_rows();
+    let mut twin = rows[1].clone();
+    twin.id = format!("{:y<64}", "legacy");
+    rows.insert(2, twin.clone());
+    scan_alpha_with(&mut h, rows);
+    // Cursor on db (not importable): move to the first legacy, check both legacies.
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    let checked: Vec<String> = h
+        .app
+        .scan
+        .as_ref()
+        .map(|s| s.checked.iter().cloned().collect())
+        .unwrap_or_default();
+    assert_eq!(checked.len(), 2, "both twins checked, each by its ID");
+    h.key(KeyCode::Char('i'));
+    let Some(Task::Import { networks, .. }) = h.tasks().first().copied().cloned() else {
+        panic!("an import was submitted: {:?}", h.tasks());
+    };
+    let mut networks = networks;
+    networks.sort();
+    assert_eq!(networks, [format!("{:x<64}", "legacy"), twin.id]);
+}

@@ -314,6 +314,9 @@ async fn server(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error>
                 }
                 v
             };
+            if let Some(w) = crate::remote::housekeeping::open_file_warning(targets.len()) {
+                output::warn(&w);
+            }
             let checks =
                 futures::future::join_all(targets.iter().map(|s| ops.check_server(s))).await;
             let mut views = Vec::new();

@@ -1,13 +1,18 @@
 //! Reaching a server's Docker daemon: directly on the local socket, or through an SSH tunnel.
 
 pub mod docker;
+pub mod housekeeping;
 pub mod ssh;
 
 use crate::domain::{Error, Server};
 use docker::{DockerApi, DockerError};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
+
+pub const DEFAULT_MAX_PARALLEL_CONNECTS: usize = 64;
 
 /// How connections are made; built once from the command line / environment.
 #[derive(Debug, Clone)]
@@ -20,6 +25,9 @@ pub struct RemoteConfig {
     /// Seconds an unused master (and its forward) stays up for the next process.
     pub idle: NonZeroUsize,
     pub connect_timeout: Duration,
+    /// Shared by every connect of this process: bounds the SSH handshakes in flight
+    /// (`[ssh] max_parallel_connects`). A server's connect timeout starts once it has a slot.
+    pub connects: Arc<Semaphore>,
 }
 
 impl RemoteConfig {
@@ -29,7 +37,12 @@ impl RemoteConfig {
             runtime_dir,
             idle: NonZeroUsize::new(60).unwrap_or(NonZeroUsize::MIN),
             connect_timeout: Duration::from_secs(10),
+            connects: Self::connect_slots(DEFAULT_MAX_PARALLEL_CONNECTS),
         }
+    }
+
+    pub fn connect_slots(parallel: usize) -> Arc<Semaphore> {
+        Arc::new(Semaphore::new(parallel.clamp(1, Semaphore::MAX_PERMITS)))
     }
 }
 

@@ -2,6 +2,12 @@
 //! the user's ssh config, keys, agent and known-hosts files apply), forwarding a local unix
 //! socket to the server's Docker socket.
 //!
+//! The master is started by `ssh` (with `-F` when an ssh config is given); everything after
+//! that (check, forward, remote command, exit) speaks the multiplexing protocol on its control
+//! socket directly (openssh's native mux). No second `ssh` process runs per action, so no
+//! other config file is read, a missing master is an error on its socket (never a connect to
+//! a host called `none`), and hundreds of servers cost no process per control request.
+//!
 //! Reuse across processes: every server gets a fixed socket path in a private runtime
 //! directory. A process first tries that socket with `/_ping`; only when it is dead does it
 //! start (or revive) a master. A CLI process detaches the master when it exits, so the next
@@ -39,10 +45,30 @@ impl Tunnel {
     /// stay for the processes that rely on them (it ends by itself when idle).
     pub async fn close(self) {
         if let Some(session) = self.session {
+            // The mux protocol's own "close" only stops the master listening; it would then
+            // linger for its idle period with the forward up. Ask its pid first, and end it.
+            let pid = master_pid(session.control_socket()).await;
             let _ = session.close().await;
+            if let Some(pid) = pid {
+                // SAFETY: kill has no memory preconditions; the pid is the master's own
+                // answer a moment ago.
+                unsafe {
+                    libc::kill(pid, libc::SIGTERM);
+                }
+            }
             let _ = std::fs::remove_file(&self.socket);
         }
     }
+}
+
+/// The pid of the master behind `ctl` (its answer to the mux alive check).
+async fn master_pid(ctl: &Path) -> Option<libc::pid_t> {
+    let ask = async {
+        let mut conn = openssh_mux_client::Connection::connect(ctl).await.ok()?;
+        conn.send_alive_check().await.ok()
+    };
+    let pid = tokio::time::timeout(PROBE_TIMEOUT, ask).await.ok()??;
+    libc::pid_t::try_from(pid.get()).ok()
 }
 
 /// Short, stable name of a server's connection: changes whenever anything that decides
@@ -87,7 +113,29 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
         let _ = std::fs::remove_file(&socket);
     }
 
+    // Handshakes are bounded across servers (`[ssh] max_parallel_connects`): hundreds started
+    // at once contend for the CPU and time out together. The wait for a slot is not part of
+    // the connect timeout.
+    let _slot = cfg
+        .connects
+        .acquire()
+        .await
+        .map_err(|_| Error::Io("the connection slots were closed".into()))?;
     crate::store::create_private_dir(&control_dir)?;
+    // One process at a time starts a server's master (others wait, then reuse it), and the
+    // sweep of expired masters leaves alone a server whose master is being started.
+    let _launching = ConnectLock::acquire(&control_dir).await?;
+    if socket.exists()
+        && let Some(api) = probe(&socket, probe_timeout).await
+    {
+        return Ok((
+            Tunnel {
+                session: None,
+                socket,
+            },
+            api,
+        ));
+    }
     let (session, revived) = match revive_master(&control_dir).await {
         Some(session) => (session, true),
         None => (launch_master(server, cfg, &control_dir).await?, false),
@@ -148,13 +196,26 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
                 api,
             ));
         }
+        // Said as it is when the master itself went away meanwhile.
+        let master_gone = !matches!(
+            tokio::time::timeout(PROBE_TIMEOUT, session.check()).await,
+            Ok(Ok(()))
+        );
         let _ = session.close().await;
-        return Err(Error::Unreachable {
-            server: server.name.clone(),
-            detail: format!(
+        let detail = if master_gone {
+            format!(
+                "the ssh master connection to {} ended while the Docker socket was being forwarded: try again",
+                server.host
+            )
+        } else {
+            format!(
                 "ssh could not forward the Docker socket: {}",
                 error_text(&e)
-            ),
+            )
+        };
+        return Err(Error::Unreachable {
+            server: server.name.clone(),
+            detail,
         });
     }
 
@@ -196,6 +257,54 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     }
 }
 
+/// An exclusive `flock` on `<control dir>/lock`, held while a master is revived or started
+/// and its forward set up; released when dropped.
+pub struct ConnectLock(#[allow(dead_code)] std::fs::File);
+
+impl ConnectLock {
+    pub const FILE: &'static str = "lock";
+
+    async fn acquire(control_dir: &Path) -> Result<Self, Error> {
+        let path = control_dir.join(Self::FILE);
+        tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            flock(&file, libc::LOCK_EX)?;
+            Ok(ConnectLock(file))
+        })
+        .await
+        .map_err(|e| Error::Io(e.to_string()))?
+        .map_err(|e: std::io::Error| {
+            Error::Io(format!("cannot lock the connection directory: {e}"))
+        })
+    }
+
+    /// The lock when nobody holds it, else `None` (a master is being started).
+    pub fn try_acquire(control_dir: &Path) -> Option<Self> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(control_dir.join(Self::FILE))
+            .ok()?;
+        flock(&file, libc::LOCK_EX | libc::LOCK_NB).ok()?;
+        Some(ConnectLock(file))
+    }
+}
+
+fn flock(file: &std::fs::File, operation: libc::c_int) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this File owns for the duration of the call.
+    if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 async fn probe(socket: &Path, timeout: Duration) -> Option<DockerApi> {
     match tokio::time::timeout(timeout, DockerApi::connect(&path_str(socket))).await {
         Ok(Ok(api)) => Some(api),
@@ -216,7 +325,7 @@ async fn revive_master(control_dir: &Path) -> Option<Session> {
         let dir = entry.path();
         let ctl = dir.join("master");
         if alive.is_none() && ctl.exists() {
-            let session = Session::resume(
+            let session = Session::resume_mux(
                 ctl.into_boxed_path(),
                 Some(dir.join("log").into_boxed_path()),
             );
@@ -258,7 +367,7 @@ async fn launch_master(
     // `launch_master` has no overall deadline of its own (a stalled link after the TCP
     // handshake would hang it): give it one.
     let deadline = cfg.connect_timeout * 2 + Duration::from_secs(5);
-    match tokio::time::timeout(deadline, builder.connect(&server.host)).await {
+    match tokio::time::timeout(deadline, builder.connect_mux(&server.host)).await {
         Ok(Ok(session)) => Ok(session),
         Ok(Err(e)) => Err(classify_ssh_error(
             server,
@@ -437,7 +546,7 @@ fn explain_forward_failure(server: &Server, failure: &ForwardFailure) -> String 
     let (detail, state) = match failure {
         ForwardFailure::TimedOut(t) => {
             return format!(
-                "the Docker socket {sock} did not answer through ssh within {}s (a stalled link, or a hung daemon): check that {host} is up and Docker answers there, then try again",
+                "ssh to {host} stopped answering: the Docker socket {sock} gave no reply within {}s (a stalled link, a frozen server, or a hung Docker daemon): check that {host} is up and Docker answers there, then try again",
                 t.as_secs()
             );
         }

@@ -257,7 +257,7 @@ PermitRootLogin prohibit-password
 AllowStreamLocalForwarding yes
 AllowTcpForwarding yes
 MaxSessions 100
-MaxStartups 100:30:200
+MaxStartups 256:30:512
 PermitUserEnvironment DOCKER_HOST
 LogLevel VERBOSE
 PrintMotd no

@@ -274,6 +274,10 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                     app.servers.len(),
                     app.destinations.len()
                 ));
+                // Said before the checks start, when they could not all hold a connection.
+                if let Some(w) = crate::remote::housekeeping::open_file_warning(app.servers.len()) {
+                    app.complain(w);
+                }
                 effects.extend(app.check_all_servers());
             }
             offer_local(app);

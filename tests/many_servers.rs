@@ -1,0 +1,189 @@
+//! Many servers at once (DESIGN.md §13): 200 servers on the testbed's sshd, 20 of them behind
+//! a port that accepts and never answers. Every reachable one comes online, the silent ones
+//! are offline with the timeout message, and the masters and sockets they leave are gone once
+//! their idle period has passed.
+mod common;
+
+use common::{Ctx, unique_name, wait_for};
+use destui::domain::{Server, ServerMode};
+use destui::store::Store;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SERVERS: usize = 200;
+const SILENT: usize = 20;
+
+/// A port that accepts every connection and never says a word (not even an ssh banner).
+fn silent_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// An ssh config with `SERVERS` Host aliases `<prefix>-<i>`: copies of the testbed's
+/// destui-a entry, every tenth one aimed at `silent`.
+fn many_aliases(ctx: &Ctx, prefix: &str, silent: u16) -> String {
+    let tb = ctx.tb.unwrap();
+    let text = std::fs::read_to_string(tb.ssh_config()).unwrap();
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim() != format!("Host {}", tb.get("DESTUI_TB_HOST_A")))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    let mut out = String::new();
+    for i in 0..SERVERS {
+        out.push_str(&format!("Host {prefix}-{i}\n"));
+        for line in &block {
+            if line.trim_start().starts_with("Port ") && is_silent(i) {
+                out.push_str(&format!("  Port {silent}\n"));
+            } else {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    let file = ctx.dir.path().join("ssh_config_many");
+    std::fs::write(&file, out).unwrap();
+    file.to_string_lossy().into_owned()
+}
+
+fn is_silent(i: usize) -> bool {
+    i % (SERVERS / SILENT) == 7
+}
+
+/// The 200 records, written straight to the store (adding them one command at a time would
+/// only measure process start-up): servers alternate between daemons A and B.
+fn record_servers(ctx: &Ctx, prefix: &str) {
+    let tb = ctx.tb.unwrap();
+    let store = Store::open(&ctx.db()).unwrap();
+    for i in 0..SERVERS {
+        let socket = if i % 2 == 0 {
+            tb.socket_a()
+        } else {
+            tb.socket_b()
+        };
+        store
+            .save_server(&Server {
+                uuid: destui::domain::new_uuid(),
+                name: format!("{prefix}-{i}"),
+                host: format!("{prefix}-{i}"),
+                port: None,
+                user: None,
+                identity: None,
+                docker_socket: socket.to_string(),
+                local: false,
+                build_server: false,
+                proxy_container: tb.proxy().to_string(),
+                mode: ServerMode::Unknown,
+                online: false,
+                last_error: None,
+                checked_at: None,
+                docker_version: None,
+            })
+            .unwrap();
+    }
+}
+
+/// ssh processes (masters) whose command line names `dir`.
+fn masters_under(dir: &Path) -> usize {
+    let out = std::process::Command::new("pgrep")
+        .args(["-f", "-c"])
+        .arg(format!("ssh .*{}", dir.display()))
+        .output()
+        .expect("pgrep");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+#[test]
+fn two_hundred_servers_are_checked_at_once_and_leave_nothing_behind() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let prefix = unique_name("m");
+    let config = many_aliases(&ctx, &prefix, silent_port());
+    ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "5".into()));
+    // Longer than the whole check takes, so that every master is still up when it ends.
+    ctx.extra_env.push(("DESTUI_SSH_IDLE".into(), "25".into()));
+    record_servers(&ctx, &prefix);
+
+    let started = Instant::now();
+    let run = ctx.run(&["--json", "server", "check"]);
+    eprintln!("server check of {SERVERS}: {:?}", started.elapsed());
+    assert_eq!(run.code, 1, "some are offline: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("{SILENT} of {SERVERS} servers are offline")),
+        "{}",
+        run.stderr
+    );
+    let rows = run.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), SERVERS);
+    for row in rows {
+        let name = row["name"].as_str().unwrap();
+        let i: usize = name.rsplit('-').next().unwrap().parse().unwrap();
+        if is_silent(i) {
+            assert_eq!(row["online"], false, "{row}");
+            let error = row["last_error"].as_str().unwrap_or_default();
+            assert!(error.contains("no answer within 5s"), "{row}");
+        } else {
+            assert_eq!(row["online"], true, "{row}");
+            let mode = if i % 2 == 0 {
+                "standalone"
+            } else {
+                "swarm-manager"
+            };
+            assert_eq!(row["mode"], mode, "{row}");
+        }
+    }
+
+    // The masters the check left for the next command end after their idle period...
+    let runtime = ctx.runtime();
+    let kept = masters_under(&runtime);
+    assert!(
+        kept >= SERVERS - SILENT,
+        "the masters of the {} reachable servers were kept for reuse: {kept}",
+        SERVERS - SILENT
+    );
+    assert!(
+        wait_for(Duration::from_secs(90), || masters_under(&runtime) == 0),
+        "{} masters still running after their idle period",
+        masters_under(&runtime)
+    );
+    // ...and what they leave (forwarded sockets, control directories) goes at the next start.
+    // (Each server's directory keeps its empty connect lock file.)
+    let leftovers = |dir: &Path| -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                for conn in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+                    if conn.file_name() != "lock" {
+                        found.push(conn.path().display().to_string());
+                    }
+                }
+            } else {
+                found.push(path.display().to_string());
+            }
+        }
+        found
+    };
+    assert!(
+        !leftovers(&runtime).is_empty(),
+        "expired masters leave files"
+    );
+    ctx.run(&["server", "list"]).ok();
+    assert_eq!(leftovers(&runtime), Vec::<String>::new());
+}
