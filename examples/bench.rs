@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "bench/many_servers.rs"]
+mod many_servers;
+
 use destui::ops::{NewDestination, NewServer, Ops};
 use destui::remote::RemoteConfig;
 use destui::remote::docker::{DockerApi, NetworkSpec, destination_labels};
@@ -22,17 +25,21 @@ struct Scale {
     batch: usize,
     networks: usize,
     frames: &'static str,
+    /// Servers for the many-servers rows (a tenth of them silent).
+    servers: usize,
 }
 
 const FULL: Scale = Scale {
     batch: 20,
     networks: 300,
     frames: "500",
+    servers: 200,
 };
 const SMOKE: Scale = Scale {
     batch: 2,
     networks: 5,
     frames: "20",
+    servers: 10,
 };
 
 struct Testbed {
@@ -134,14 +141,27 @@ fn main() {
     let batch_only = std::env::args().any(|a| a == "--batch-only");
     // The TUI rows first, while the daemons are idle: the 300-network rows leave daemon B busy
     // removing overlays for a while, and these rows measure destui's CPU time alone.
-    let tui = if batch_only {
+    // --many-only: the many-servers rows alone.
+    let many_only = std::env::args().any(|a| a == "--many-only");
+    let tui = if batch_only || many_only {
         Vec::new()
     } else {
         tui_rows(&work, scale)
     };
-    let ops = Ops::new(Store::open(&work.join("db")).expect("store"), remote);
-    let mut rows = runtime.block_on(batch_rows(&ops, &tb, &work, scale));
+    let mut tui = tui;
+    let mut rows = Vec::new();
     if !batch_only {
+        // Before the batch rows too: hundreds of handshakes want the daemons and sshd idle.
+        let many = many_servers::Many::new(&tb, &work, scale);
+        let (check, alone) = runtime.block_on(many_servers::check_rows(&many, &work));
+        rows.extend(check);
+        tui.extend(many_servers::tui_rows(&many, &work, alone, scale.frames));
+    }
+    let ops = Ops::new(Store::open(&work.join("db")).expect("store"), remote);
+    if !many_only {
+        rows.extend(runtime.block_on(batch_rows(&ops, &tb, &work, scale)));
+    }
+    if !batch_only && !many_only {
         rows.extend(runtime.block_on(many_networks_rows(&ops, &tb, scale)));
     }
     runtime.block_on(ops.close_all());
@@ -480,16 +500,21 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
 
 /// The p99 of key + frame at 120x40 from `examples/tui_frame_time` (built beside this one).
 fn frame_time_ms(scale: &Scale) -> f64 {
+    frame_time_line(scale.frames, "120x40")
+}
+
+/// The p99 (ms) on the line of `examples/tui_frame_time`'s output that contains `marker`.
+fn frame_time_line(frames: &str, marker: &str) -> f64 {
     let example = std::env::current_exe()
         .ok()
         .and_then(|p| Some(p.parent()?.join("tui_frame_time")))
         .expect("examples directory");
-    let out = run(Command::new(&example).arg(scale.frames));
+    let out = run(Command::new(&example).arg(frames));
     out.lines()
-        .find(|l| l.starts_with("120x40"))
+        .find(|l| l.contains(marker))
         .and_then(|l| l.split("p99 ").nth(1))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("no 120x40 p99 in the output of {example:?}:\n{out}"))
+        .unwrap_or_else(|| panic!("no {marker:?} p99 in the output of {example:?}:\n{out}"))
 }
 
 /// VmRSS of `pid` (the destui process; its ssh children are separate programs).

@@ -1,7 +1,8 @@
 //! Render cost with a big inventory: `cargo run --release --example tui_frame_time`.
 //! Builds the app state with 10,000 destinations over 50 servers (through `update`, as the
 //! real loop does), then renders frames into an in-memory terminal at 120x40 and 80x24 while
-//! moving the selection, and prints the time per frame.
+//! moving the selection, and prints the time per frame; then the same with 200 servers whose
+//! start-up checks land between the keys (DESIGN.md §13).
 
 use std::time::{Duration, Instant};
 
@@ -166,6 +167,122 @@ fn main() {
             ms(frames[frames.len() - 1]),
         );
     }
+    checks_landing(&destinations, frames_wanted);
+}
+
+/// 200 servers that answer their start-up checks one by one while keys come in: the time
+/// from each key (after the answer that landed before it) to its frame.
+fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
+    const MANY: usize = 200;
+    let servers: Vec<Server> = (0..MANY)
+        .map(|i| Server {
+            uuid: format!("many-{i:03}"),
+            name: format!("many{i:03}"),
+            host: format!("many-{i}"),
+            port: None,
+            user: None,
+            identity: None,
+            docker_socket: "/var/run/docker.sock".into(),
+            local: false,
+            build_server: false,
+            proxy_container: "coolify-proxy".into(),
+            mode: ServerMode::Unknown,
+            online: false,
+            last_error: None,
+            checked_at: None,
+            docker_version: None,
+        })
+        .collect();
+    let mut app = App::new(
+        Keymap::default(),
+        Theme::new(&Default::default(), false),
+        Rect::new(0, 0, 120, 40),
+        Instant::now(),
+    );
+    let load = app
+        .start()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Submit(id, destui::tasks::Task::Load) => Some(id),
+            _ => None,
+        })
+        .expect("a load at start");
+    let checks: Vec<(u64, String)> = update(
+        &mut app,
+        Action::Task(TaskEvent::Finished {
+            id: load,
+            at: Instant::now(),
+            result: Ok(TaskResult::Loaded {
+                servers: servers.clone(),
+                destinations: destinations.to_vec(),
+                resources: vec![],
+            }),
+        }),
+    )
+    .into_iter()
+    .filter_map(|e| match e {
+        Effect::Submit(id, destui::tasks::Task::CheckServer { server }) => Some((id, server)),
+        _ => None,
+    })
+    .collect();
+    assert_eq!(checks.len(), MANY, "the load checks every server");
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut frames: Vec<Duration> = Vec::new();
+    for n in 0..frames_wanted.max(MANY as u32) {
+        let t = Instant::now();
+        if let Some((id, uuid)) = checks.get(n as usize) {
+            let mut server = servers
+                .iter()
+                .find(|s| &s.uuid == uuid)
+                .cloned()
+                .expect("server");
+            let silent = n % 10 == 7;
+            server.online = !silent;
+            server.mode = ServerMode::Standalone;
+            server.checked_at = Some(1_795_341_600);
+            let error =
+                silent.then(|| "ssh to many timed out: connected, but no answer".to_string());
+            server.last_error = error.clone();
+            for event in [
+                TaskEvent::Queued {
+                    id: *id,
+                    label: "check server".into(),
+                    at: Instant::now(),
+                },
+                TaskEvent::Started {
+                    id: *id,
+                    at: Instant::now(),
+                },
+                TaskEvent::Finished {
+                    id: *id,
+                    at: Instant::now(),
+                    result: Ok(TaskResult::ServerChecked { server, error }),
+                },
+            ] {
+                update(&mut app, Action::Task(event));
+            }
+        }
+        update(
+            &mut app,
+            key(if n % 50 == 49 {
+                KeyCode::Char('g')
+            } else {
+                KeyCode::Char('j')
+            }),
+        );
+        terminal
+            .draw(|f| render(f, &app, Instant::now()))
+            .expect("draw");
+        frames.push(t.elapsed());
+    }
+    frames.sort();
+    let count = frames.len();
+    println!(
+        "{MANY} servers, checks landing, 120x40: answer + key + frame mean {:.3} ms, p99 {:.3} ms, max {:.3} ms ({count} frames)",
+        ms(frames.iter().sum::<Duration>() / count as u32),
+        ms(frames[count * 99 / 100]),
+        ms(frames[count - 1]),
+    );
 }
 
 fn key(code: KeyCode) -> Action {

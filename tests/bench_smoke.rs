@@ -36,6 +36,11 @@ fn the_benchmark_prints_every_row() {
         "TUI, 10,000 destinations: key + frame",
         "TUI, 10,000 destinations: time to first frame",
         "TUI, 10,000 destinations: resident memory",
+        "servers at once (1 silent, all done",
+        "TUI, 10 servers (1 silent): time to first frame",
+        "TUI, 10 servers: every reachable one online (9 of 10)",
+        "TUI, 10 servers: answer + key + frame while the checks land",
+        "TUI, 10 servers: resident memory",
     ] {
         let line = stdout
             .lines()

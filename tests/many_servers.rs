@@ -65,7 +65,7 @@ fn record_servers(ctx: &Ctx, prefix: &str) {
     let tb = ctx.tb.unwrap();
     let store = Store::open(&ctx.db()).unwrap();
     for i in 0..SERVERS {
-        let socket = if i % 2 == 0 {
+        let socket = if i.is_multiple_of(2) {
             tb.socket_a()
         } else {
             tb.socket_b()
@@ -140,7 +140,7 @@ fn two_hundred_servers_are_checked_at_once_and_leave_nothing_behind() {
             assert!(error.contains("no answer within 5s"), "{row}");
         } else {
             assert_eq!(row["online"], true, "{row}");
-            let mode = if i % 2 == 0 {
+            let mode = if i.is_multiple_of(2) {
                 "standalone"
             } else {
                 "swarm-manager"

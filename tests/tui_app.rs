@@ -1149,3 +1149,20 @@ fn two_networks_of_one_name_are_checked_and_imported_by_full_id() {
     networks.sort();
     assert_eq!(networks, [format!("{:x<64}", "legacy"), twin.id]);
 }
+
+#[test]
+fn the_start_up_check_says_how_many_servers_answered_once_the_last_one_has() {
+    let h = Harness::loaded(120, 40);
+    let online = servers().iter().filter(|s| s.name != "gone").count();
+    assert!(
+        h.app.status.error,
+        "one server is offline: said as bad news"
+    );
+    assert_eq!(
+        h.app.status.text,
+        format!(
+            "{} server(s) checked: {online} online, 1 offline",
+            online + 1
+        )
+    );
+}

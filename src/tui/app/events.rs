@@ -48,6 +48,8 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             Vec::new()
         }
         TaskEvent::Finished { id, at, result } => {
+            let online = matches!(&result, Ok(TaskResult::ServerChecked { error: None, .. }));
+            app.count_first_round(id, online, at);
             let line = match &result {
                 Ok(r) => summary(r),
                 Err(e) => e.clone(),
@@ -278,7 +280,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 if let Some(w) = crate::remote::housekeeping::open_file_warning(app.servers.len()) {
                     app.complain(w);
                 }
-                effects.extend(app.check_all_servers());
+                effects.extend(app.check_all_servers_first());
             }
             offer_local(app);
             effects

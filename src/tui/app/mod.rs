@@ -196,11 +196,23 @@ pub struct App {
     task_servers: HashMap<TaskId, String>,
     /// Server checks in flight, and which server each is for: any ending clears it.
     check_tasks: HashMap<TaskId, String>,
+    /// The check of every server at start-up, until its last answer lands.
+    first_round: Option<CheckRound>,
     /// Reloads asked for by a finished write select this server or destination once loaded.
     select_after_load: Option<(Pane, String)>,
     /// Whether the local Docker socket answered, once probed; and whether it was offered.
     local_reachable: Option<bool>,
     local_offered: bool,
+}
+
+/// The start-up check of every server: which answers are still out, and what came back.
+#[derive(Debug, Default)]
+struct CheckRound {
+    pending: HashSet<TaskId>,
+    online: usize,
+    offline: usize,
+    /// When the last server that answered came online.
+    last_online: Option<Instant>,
 }
 
 /// The panes whose rows have a cursor and a filter.
@@ -257,6 +269,7 @@ impl App {
             hidden_tasks: HashSet::new(),
             task_servers: HashMap::new(),
             check_tasks: HashMap::new(),
+            first_round: None,
             select_after_load: None,
             local_reachable: None,
             local_offered: false,
@@ -325,6 +338,65 @@ impl App {
             .into_iter()
             .map(|server| self.submit(Task::CheckServer { server }))
             .collect()
+    }
+
+    /// The start-up check of every server: its answers are counted as they land, and the
+    /// last one says how it went.
+    fn check_all_servers_first(&mut self) -> Vec<Effect> {
+        let effects = self.check_all_servers();
+        let pending: HashSet<TaskId> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Submit(id, _) => Some(*id),
+                Effect::Quit => None,
+            })
+            .collect();
+        if !pending.is_empty() {
+            self.first_round = Some(CheckRound {
+                pending,
+                ..CheckRound::default()
+            });
+        }
+        effects
+    }
+
+    /// Counts a server check's answer into the start-up round; at its last answer, says how
+    /// many servers are online (and logs how long the round took from the start).
+    fn count_first_round(&mut self, id: TaskId, online: bool, at: Instant) {
+        let Some(round) = &mut self.first_round else {
+            return;
+        };
+        if !round.pending.remove(&id) {
+            return;
+        }
+        if online {
+            round.online += 1;
+            round.last_online = Some(at);
+        } else {
+            round.offline += 1;
+        }
+        if round.pending.is_empty() {
+            let (online, offline) = (round.online, round.offline);
+            let since_start =
+                |t: Instant| t.saturating_duration_since(self.started).as_secs_f64() * 1000.0;
+            tracing::info!(
+                online,
+                offline,
+                all_online_ms = round.last_online.map_or(0.0, since_start),
+                all_checked_ms = since_start(at),
+                "every server checked"
+            );
+            self.first_round = None;
+            let text = format!(
+                "{} server(s) checked: {online} online, {offline} offline",
+                online + offline
+            );
+            if offline == 0 {
+                self.say(text);
+            } else {
+                self.complain(text);
+            }
+        }
     }
 
     /// Whether anything is queued or running (the spinner turns only then).
