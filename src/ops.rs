@@ -12,7 +12,7 @@ use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
 
 mod resources;
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, stream};
 pub use resources::{NewResource, ResourceView};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -214,6 +214,38 @@ pub struct CheckRow {
     pub unused: bool,
 }
 
+/// A live check shared with the other destui processes of this user for `CHECK_REUSE`:
+/// `<runtime dir>/<server uuid>.check` (the runtime directory is private to the user).
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct SharedCheck {
+    /// The connection key it was made over: an edited server never reuses it.
+    key: String,
+    local: bool,
+    mode: ServerMode,
+    docker_version: Option<String>,
+    /// Unix seconds.
+    at: i64,
+}
+
+impl SharedCheck {
+    fn fresh(&self) -> bool {
+        let age = domain::now_unix() - self.at;
+        (0..CHECK_REUSE.as_secs() as i64).contains(&age)
+    }
+
+    fn read(file: &std::path::Path) -> Option<Self> {
+        serde_json::from_slice(&std::fs::read(file).ok()?).ok()
+    }
+
+    fn write(&self, runtime_dir: &std::path::Path, file: &std::path::Path) {
+        if crate::store::create_private_dir(runtime_dir).is_ok()
+            && let Ok(text) = serde_json::to_vec(self)
+        {
+            let _ = std::fs::write(file, text);
+        }
+    }
+}
+
 /// What a crash left to settle on one server.
 #[derive(Default)]
 struct ServerIntents {
@@ -321,7 +353,9 @@ impl Ops {
         let slot = self.slot(&server.uuid);
         let mut guard = slot.lock().await;
         if let Some(conn) = guard.as_ref() {
-            if conn.docker.ping().await.is_ok() {
+            // No ping (a round trip): whether its master still lives is asked locally, and a
+            // request that meets a dead daemon fails as unreachable and drops it.
+            if conn.alive().await {
                 return Ok(conn.docker.clone());
             }
             if let Some(dead) = guard.take() {
@@ -449,7 +483,10 @@ impl Ops {
         let mut outcome = Outcome::new(server);
         if input.check {
             match self.probe(&outcome.value).await {
-                Ok(checked) => outcome.value = checked,
+                Ok(checked) => {
+                    self.remember_check(&checked);
+                    outcome.value = checked;
+                }
                 Err(e) => {
                     return Err(Error::Invalid(format!(
                         "{e}. Nothing was saved: fix the server's settings, or add it with --no-check and check it later."
@@ -577,34 +614,63 @@ impl Ops {
         Ok((fresh, docker))
     }
 
+    /// The last live check of `server` within `CHECK_REUSE`, for the same target: this
+    /// process's, else one another destui process shared in the runtime directory (a command
+    /// right after another pays no `info`).
     fn recent_check(&self, server: &Server) -> Option<Server> {
+        let key = remote::ssh::connection_key(server, &self.remote);
+        let (mode, docker_version) = self.recent_in_process(server, &key).or_else(|| {
+            SharedCheck::read(&self.check_file(&server.uuid))
+                .filter(|c| c.key == key && c.local == server.local && c.fresh())
+                .map(|c| (c.mode, c.docker_version))
+        })?;
+        let mut current = server.clone();
+        current.mode = mode;
+        current.docker_version = docker_version;
+        current.online = true;
+        current.last_error = None;
+        Some(current)
+    }
+
+    fn recent_in_process(
+        &self,
+        server: &Server,
+        key: &str,
+    ) -> Option<(ServerMode, Option<String>)> {
         let checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
         let (at, fresh) = checked.get(&server.uuid)?;
-        let same_target = remote::ssh::connection_key(fresh, &self.remote)
-            == remote::ssh::connection_key(server, &self.remote)
-            && fresh.local == server.local;
-        (same_target && at.elapsed() < CHECK_REUSE).then(|| {
-            let mut current = server.clone();
-            current.mode = fresh.mode;
-            current.docker_version = fresh.docker_version.clone();
-            current.online = true;
-            current.last_error = None;
-            current
-        })
+        let same_target =
+            remote::ssh::connection_key(fresh, &self.remote) == key && fresh.local == server.local;
+        (same_target && at.elapsed() < CHECK_REUSE)
+            .then(|| (fresh.mode, fresh.docker_version.clone()))
+    }
+
+    fn check_file(&self, server_uuid: &str) -> std::path::PathBuf {
+        self.remote.runtime_dir.join(format!("{server_uuid}.check"))
     }
 
     /// The next action checks `server_uuid` live again (its mode may have changed).
     fn forget_check(&self, server_uuid: &str) {
         let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
         checked.remove(server_uuid);
+        let _ = std::fs::remove_file(self.check_file(server_uuid));
     }
 
     fn remember_check(&self, fresh: &Server) {
         let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
         if fresh.online {
             checked.insert(fresh.uuid.clone(), (Instant::now(), fresh.clone()));
+            let shared = SharedCheck {
+                key: remote::ssh::connection_key(fresh, &self.remote),
+                local: fresh.local,
+                mode: fresh.mode,
+                docker_version: fresh.docker_version.clone(),
+                at: domain::now_unix(),
+            };
+            shared.write(&self.remote.runtime_dir, &self.check_file(&fresh.uuid));
         } else {
             checked.remove(&fresh.uuid);
+            let _ = std::fs::remove_file(self.check_file(&fresh.uuid));
         }
     }
 
@@ -799,57 +865,56 @@ impl Ops {
         self.db(move |s| s.check_destination_is_new(&candidate))
             .await?;
 
-        let (server, docker) = self.online(&server).await?;
-        destination.kind = DestinationType::for_mode(server.mode)?;
-        if destination.kind == DestinationType::Swarm {
-            domain::validate_swarm_network_name(&network)?;
-        }
-        match docker.network_named(&network).await {
-            Ok(Some(_)) => {
-                return Err(Error::NetworkExists {
+        // The server's mode may come from a check moments ago (`CHECK_REUSE`); a swarm
+        // refusal that shows it changed checks again and creates the right type once more.
+        let mut rechecked = false;
+        let (server, docker, network_id) = loop {
+            let (server, docker) = self.online(&server).await?;
+            destination.kind = DestinationType::for_mode(server.mode)?;
+            if destination.kind == DestinationType::Swarm {
+                domain::validate_swarm_network_name(&network)?;
+            }
+            // A name already taken on the daemon is its own answer to the create below (no
+            // list by name first: a round trip saved on every create).
+            let intent = Intent {
+                destination: destination.clone(),
+                step: IntentStep::Create,
+            };
+            self.db(move |s| s.put_intent(&intent)).await?;
+            failpoint("after-create-intent");
+            let spec = NetworkSpec {
+                name: &network,
+                driver: destination.kind.driver(),
+                attachable: destination.kind == DestinationType::Swarm,
+                internal: input.internal,
+                subnet: input.subnet.as_deref(),
+                labels: destination_labels(&destination.uuid),
+            };
+            let created = docker.create_network(&spec).await;
+            let e = match created {
+                Ok(id) => break (server, docker, id),
+                Err(e) => e,
+            };
+            let uuid = destination.uuid.clone();
+            self.db(move |s| s.drop_intent(&uuid)).await?;
+            if let DockerError::NotSwarmManager(_) = e {
+                self.forget_check(&server.uuid);
+                if !rechecked {
+                    rechecked = true;
+                    continue;
+                }
+            }
+            return Err(match e {
+                DockerError::NameExists(_) => Error::NetworkExists {
                     server: server.name.clone(),
                     network,
-                });
-            }
-            Ok(None) => {}
-            Err(e) => return Err(self.fail(&server, e).await),
-        }
-
-        let intent = Intent {
-            destination: destination.clone(),
-            step: IntentStep::Create,
-        };
-        self.db(move |s| s.put_intent(&intent)).await?;
-        failpoint("after-create-intent");
-        let spec = NetworkSpec {
-            name: &network,
-            driver: destination.kind.driver(),
-            attachable: destination.kind == DestinationType::Swarm,
-            internal: input.internal,
-            subnet: input.subnet.as_deref(),
-            labels: destination_labels(&destination.uuid),
-        };
-        let created = docker.create_network(&spec).await;
-        let network_id = match created {
-            Ok(id) => id,
-            Err(e) => {
-                let uuid = destination.uuid.clone();
-                self.db(move |s| s.drop_intent(&uuid)).await?;
-                return Err(match e {
-                    DockerError::NameExists(_) => Error::NetworkExists {
-                        server: server.name.clone(),
-                        network,
-                    },
-                    DockerError::NotSwarmManager(_) => {
-                        self.forget_check(&server.uuid);
-                        Error::Invalid(format!(
-                            "{} is no longer a swarm manager: run `destui server check {}`",
-                            server.name, server.name
-                        ))
-                    }
-                    other => self.fail(&server, other).await,
-                });
-            }
+                },
+                DockerError::NotSwarmManager(_) => Error::Invalid(format!(
+                    "{} is no longer a swarm manager: run `destui server check {}`",
+                    server.name, server.name
+                )),
+                other => self.fail(&server, other).await,
+            });
         };
         failpoint("after-network-create");
         destination.network_id = network_id.clone();
@@ -1026,16 +1091,29 @@ impl Ops {
             Err(e) => return Err(e),
         };
 
-        let network = match docker.inspect_with_stopped(&d.network_id).await {
-            Ok(n) => n,
-            Err(e) => return Err(self.fail(&server, e).await),
+        // The network, the containers configured on it (stopped ones too) and the proxy are
+        // independent questions: asked at once, one round trip.
+        let recorded = NetworkInfo {
+            id: d.network_id.clone(),
+            name: d.network.clone(),
+            ..Default::default()
         };
+        let (inspected, listed, proxy) = tokio::join!(
+            docker.inspect_network(&d.network_id),
+            docker.listed_containers(Some(&recorded)),
+            docker.container(&server.proxy_container),
+        );
+        let (mut network, listed, proxy) = match (inspected, listed, proxy) {
+            (Ok(n), Ok(l), Ok(p)) => (n, l, p),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                return Err(self.fail(&server, e).await);
+            }
+        };
+        if let Some(n) = &mut network {
+            n.add_listed(&listed);
+        }
         let mut outcome = Outcome::new(view);
         if let Some(network) = &network {
-            let proxy = match docker.container(&server.proxy_container).await {
-                Ok(p) => p,
-                Err(e) => return Err(self.fail(&server, e).await),
-            };
             if let Some(proxy) = &proxy
                 && proxy
                     .started_on
@@ -1341,8 +1419,8 @@ impl Ops {
     pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
         let server = self.server(reference).await?;
         let docker = self.docker(&server).await?;
-        // The containers of every network in one call beside the list: stopped and
-        // never-started ones count as attached, and inspects do not show them.
+        // The networks and every container (stopped and never-started ones count as
+        // attached), asked at once: one round trip.
         let (listed, containers) =
             futures::join!(docker.networks(), docker.listed_containers(None));
         let listed = match listed {
@@ -1355,23 +1433,12 @@ impl Ops {
         };
         let uuid = server.uuid.clone();
         let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
-        let candidates: Vec<NetworkInfo> = listed
+        // Two requests at any size: the containers of every network come from the container
+        // list (each container names its networks), not from one inspect per network.
+        let inspected: Vec<NetworkInfo> = listed
             .into_iter()
             .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
             .collect();
-        // A network removed between list and inspect is simply left out.
-        let inspections: Vec<_> = candidates
-            .iter()
-            .map(|n| docker.inspect_network(&n.id))
-            .collect();
-        let inspected: Vec<NetworkInfo> = match stream::iter(inspections)
-            .buffered(SCAN_CONCURRENCY)
-            .try_collect::<Vec<_>>()
-            .await
-        {
-            Ok(v) => v.into_iter().flatten().collect(),
-            Err(e) => return Err(self.fail(&server, e).await),
-        };
         let mut rows: Vec<ScanRow> = inspected
             .into_iter()
             .map(|mut n| {

@@ -163,18 +163,22 @@ fn two_hundred_servers_are_checked_at_once_and_leave_nothing_behind() {
         masters_under(&runtime)
     );
     // ...and what they leave (forwarded sockets, control directories) goes at the next start.
-    // (Each server's directory keeps its empty connect lock file.)
+    // (Small state files stay: each server's empty connect lock, its last check.)
     let leftovers = |dir: &Path| -> Vec<String> {
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 for conn in std::fs::read_dir(&path).into_iter().flatten().flatten() {
-                    if conn.file_name() != "lock" {
+                    if conn
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(".ssh-connection")
+                    {
                         found.push(conn.path().display().to_string());
                     }
                 }
-            } else {
+            } else if path.extension().is_some_and(|e| e == "sock" || e == "api") {
                 found.push(path.display().to_string());
             }
         }

@@ -176,7 +176,12 @@ fn a_second_command_reuses_the_master_connection() {
         let mut found = Vec::new();
         for dir in std::fs::read_dir(ctx.runtime()).unwrap().flatten() {
             if let Ok(entries) = std::fs::read_dir(dir.path()) {
-                for e in entries.flatten() {
+                // Each master lives in a `.ssh-connection*` directory (beside the connect lock).
+                for e in entries.flatten().filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(".ssh-connection")
+                }) {
                     found.push(e.path().to_string_lossy().into_owned());
                 }
             }

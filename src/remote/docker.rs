@@ -236,14 +236,21 @@ pub struct DockerApi {
 }
 
 impl DockerApi {
-    /// Connects to a unix socket, proves it answers (`/_ping`), and settles the API version
-    /// with the daemon (old daemons refuse newer versions, new ones drop old versions).
+    /// Connects to a unix socket (keep-alive: the requests share connections), proves it
+    /// answers (`/_ping`), and settles the API version with the daemon (old daemons refuse
+    /// newer versions, new ones drop old versions) — once per socket: the version is
+    /// remembered (`transport::remembered_version`).
     pub async fn connect(socket: &str) -> Result<Self, DockerError> {
+        let remembered = super::transport::remembered_version(socket);
+        let version = remembered.unwrap_or(*bollard::API_DEFAULT_VERSION);
         let docker =
-            Docker::connect_with_unix(socket, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-                .map_err(classify)?;
+            super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version).map_err(classify)?;
         docker.ping().await.map_err(classify)?;
+        if remembered.is_some() {
+            return Ok(DockerApi { docker });
+        }
         let docker = docker.negotiate_version().await.map_err(classify)?;
+        super::transport::remember(socket, &docker.client_version(), true);
         Ok(DockerApi { docker })
     }
 
@@ -291,6 +298,13 @@ impl DockerApi {
             .create_network(request)
             .await
             .map_err(classify)?;
+        // The daemon's own answer decides whether the name is taken (no list beforehand): newer
+        // daemons refuse with 409; older ones (API < 1.44, where destui cannot ask for the
+        // check) create a second network and warn. That one is taken back at once.
+        if created.warning.contains("already exists") {
+            self.remove_network(&created.id).await?;
+            return Err(DockerError::NameExists(created.warning));
+        }
         Ok(created.id)
     }
 

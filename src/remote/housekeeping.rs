@@ -69,6 +69,7 @@ pub fn sweep_stale(runtime_dir: &Path) {
             };
             if !sweep_server_dir(&path) {
                 let _ = std::fs::remove_file(path.with_extension("sock"));
+                let _ = std::fs::remove_file(path.with_extension("api"));
             }
         } else if path.extension().is_some_and(|e| e == "sock")
             && !path.with_extension("").is_dir()

@@ -3,6 +3,7 @@
 pub mod docker;
 pub mod housekeeping;
 pub mod ssh;
+pub mod transport;
 
 use crate::domain::{Error, Server};
 use docker::{DockerApi, DockerError};
@@ -53,6 +54,14 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Whether it can still carry requests, checked locally (see `ssh::Tunnel::alive`).
+    pub async fn alive(&self) -> bool {
+        match &self.tunnel {
+            Some(t) => t.alive().await,
+            None => true,
+        }
+    }
+
     /// Keep the master alive for the next process (CLI).
     pub fn detach(self) {
         if let Some(t) = self.tunnel {

@@ -30,9 +30,34 @@ const SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(15);
 pub struct Tunnel {
     session: Option<Session>,
     pub socket: PathBuf,
+    /// The master's control socket, for a local check that it still lives.
+    control: Option<PathBuf>,
 }
 
 impl Tunnel {
+    /// A tunnel on a forward that a master already serves (this process's or another's).
+    fn reused(socket: PathBuf, control_dir: &Path) -> Self {
+        Tunnel {
+            session: None,
+            socket,
+            control: find_master(control_dir),
+        }
+    }
+
+    /// Whether the forward still has a master behind it: asked of the master on its control
+    /// socket, locally (no round trip to the server). A master that died (killed, idle) leaves
+    /// a socket that refuses connections.
+    pub async fn alive(&self) -> bool {
+        if !self.socket.exists() {
+            return false;
+        }
+        match (&self.session, &self.control) {
+            (Some(session), _) => master_pid(session.control_socket()).await.is_some(),
+            (None, Some(ctl)) => master_pid(ctl).await.is_some(),
+            (None, None) => true,
+        }
+    }
+
     /// Leaves the master running for the next process (CLI).
     pub fn detach(self) {
         if let Some(session) = self.session {
@@ -101,13 +126,7 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     if socket.exists() {
         if let Some(api) = probe(&socket, probe_timeout).await {
             tracing::debug!(server = %server.name, "reusing forwarded socket");
-            return Ok((
-                Tunnel {
-                    session: None,
-                    socket,
-                },
-                api,
-            ));
+            return Ok((Tunnel::reused(socket, &control_dir), api));
         }
         // A master that exited leaves its socket file behind (connection refused).
         let _ = std::fs::remove_file(&socket);
@@ -128,13 +147,7 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     if socket.exists()
         && let Some(api) = probe(&socket, probe_timeout).await
     {
-        return Ok((
-            Tunnel {
-                session: None,
-                socket,
-            },
-            api,
-        ));
+        return Ok((Tunnel::reused(socket, &control_dir), api));
     }
     let (session, revived) = match revive_master(&control_dir).await {
         Some(session) => (session, true),
@@ -188,13 +201,7 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
             } else {
                 let _ = session.close().await;
             }
-            return Ok((
-                Tunnel {
-                    session: None,
-                    socket,
-                },
-                api,
-            ));
+            return Ok((Tunnel::reused(socket, &control_dir), api));
         }
         // Said as it is when the master itself went away meanwhile.
         let master_gone = !matches!(
@@ -226,6 +233,7 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
             Tunnel {
                 session: Some(session),
                 socket,
+                control: None,
             },
             api,
         )),
@@ -314,6 +322,16 @@ async fn probe(socket: &Path, timeout: Duration) -> Option<DockerApi> {
 
 fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+/// The control socket of a master under `control_dir` (the newest, when several).
+fn find_master(control_dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(control_dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("master"))
+        .filter(|ctl| ctl.exists())
+        .max_by_key(|ctl| std::fs::metadata(ctl).and_then(|m| m.modified()).ok())
 }
 
 /// A master detached by an earlier process may still be alive although its forward is gone

@@ -1,0 +1,121 @@
+//! The HTTP client under bollard: one keep-alive connection pool per socket. bollard's own
+//! unix client keeps no idle connection (`pool_max_idle_per_host(0)`), so every request opened
+//! a new connection — through a forwarded socket, a new SSH channel: two round trips per
+//! request where one will do (DESIGN.md §5). The API version each socket's daemon speaks is
+//! remembered too, so a process that reuses a forward asks for it only once.
+
+use bollard::{BollardRequest, ClientVersion, Docker};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How long an idle connection is kept for the next request (well under the daemon's and
+/// sshd's own idle limits).
+const IDLE: Duration = Duration::from_secs(30);
+
+/// The body type of bollard's requests (named by bollard only through `BollardRequest`).
+trait BodyOf {
+    type Body;
+}
+impl<B> BodyOf for http::Request<B> {
+    type Body = B;
+}
+type RequestBody = <BollardRequest as BodyOf>::Body;
+
+/// A bollard client on the unix socket `socket` whose requests share keep-alive connections.
+pub fn pooled(
+    socket: &str,
+    timeout_secs: u64,
+    version: &ClientVersion,
+) -> Result<Docker, bollard::errors::Error> {
+    if !Path::new(socket).exists() {
+        return Err(bollard::errors::Error::SocketNotFoundError(
+            socket.to_string(),
+        ));
+    }
+    let client: Client<hyperlocal::UnixConnector, RequestBody> =
+        Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(IDLE)
+            .build(hyperlocal::UnixConnector);
+    let client = Arc::new(client);
+    let socket = socket.to_string();
+    let transport = move |request: BollardRequest| {
+        let client = Arc::clone(&client);
+        let socket = socket.clone();
+        async move {
+            let (mut parts, body) = request.into_parts();
+            let path = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string();
+            parts.uri = hyperlocal::Uri::new(&socket, &path).into();
+            client
+                .request(http::Request::from_parts(parts, body))
+                .await
+                .map_err(bollard::errors::Error::from)
+        }
+    };
+    Docker::connect_with_custom_transport(transport, Some("http://docker"), timeout_secs, version)
+}
+
+/// The API version last settled with the daemon behind `socket`: in this process, else from
+/// the file beside a forwarded socket (`<socket>.api`, written by the process that settled it).
+pub fn remembered_version(socket: &str) -> Option<ClientVersion> {
+    if let Some(v) = versions()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(socket)
+    {
+        return Some(*v);
+    }
+    let text = std::fs::read_to_string(version_file(socket)?).ok()?;
+    let (major, minor) = text.trim().split_once('.')?;
+    let version = ClientVersion {
+        major_version: major.parse().ok()?,
+        minor_version: minor.parse().ok()?,
+    };
+    remember(socket, &version, false);
+    Some(version)
+}
+
+/// Keeps `version` for `socket`; `persist`: also in the file beside a forwarded socket.
+pub fn remember(socket: &str, version: &ClientVersion, persist: bool) {
+    versions()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(socket.to_string(), *version);
+    if persist && let Some(file) = version_file(socket) {
+        let _ = std::fs::write(
+            file,
+            format!("{}.{}", version.major_version, version.minor_version),
+        );
+    }
+}
+
+/// Forgets what was remembered for `socket` (its daemon may have changed).
+pub fn forget(socket: &str) {
+    versions()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(socket);
+    if let Some(file) = version_file(socket) {
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+fn versions() -> &'static Mutex<HashMap<String, ClientVersion>> {
+    static VERSIONS: OnceLock<Mutex<HashMap<String, ClientVersion>>> = OnceLock::new();
+    VERSIONS.get_or_init(Mutex::default)
+}
+
+/// Only forwarded sockets (in destui's private runtime directory, named `<key>.sock`) get a
+/// file: nothing is written beside a system socket such as /var/run/docker.sock.
+fn version_file(socket: &str) -> Option<std::path::PathBuf> {
+    let path = Path::new(socket);
+    (path.extension()? == "sock" && path.file_stem()?.len() == 12)
+        .then(|| path.with_extension("api"))
+}

@@ -1,0 +1,85 @@
+//! Far servers pay per request (DESIGN.md §5): the requests a create, a scan and a delete
+//! send are counted here, from bollard's own log of each request, so a regression in round
+//! trips fails CI and not only the bench. One CLI process per command, as a script runs them.
+mod common;
+
+use common::{Ctx, unique_name};
+
+/// The Docker API paths the command `args` requested, in order (query strings cut).
+fn requests(ctx: &Ctx, args: &[&str]) -> Vec<String> {
+    let log = ctx.dir.path().join("state/destui/destui.log");
+    let _ = std::fs::remove_file(&log);
+    let out = ctx
+        .command(args)
+        .env("DESTUI_LOG", "bollard=debug")
+        .output()
+        .expect("run destui");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&log)
+        .expect("the log")
+        .lines()
+        .filter_map(|l| l.split("DEBUG bollard::docker: http://docker").nth(1))
+        .map(|path| {
+            let path = path.split('?').next().unwrap_or(path);
+            // Network IDs vary: /networks/<id>/connect reads as /networks/ID/connect.
+            path.split('/')
+                .map(|seg| if seg.len() == 64 { "ID" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
+}
+
+#[test]
+fn create_scan_and_delete_send_only_the_requests_they_need() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let net = unique_name("rt");
+    ctx.cleanup_network(tb.socket_a(), &net);
+
+    // The forward of the previous command is proven by one ping; the live check it made is
+    // reused (no /info), the API version remembered (no /version), no list by name.
+    let create = requests(
+        &ctx,
+        &[
+            "destination",
+            "create",
+            "--server",
+            &server,
+            "--network",
+            &net,
+        ],
+    );
+    assert_eq!(
+        create,
+        ["/_ping", "/networks/create", "/networks/ID/connect"],
+        "create"
+    );
+
+    // Networks and containers at once: two requests at any size, no inspect per network.
+    let mut scan = requests(&ctx, &["scan", &server]);
+    scan[1..].sort();
+    assert_eq!(scan, ["/_ping", "/containers/json", "/networks"], "scan");
+
+    // The network, its containers and the proxy at once; then disconnect and remove.
+    let mut delete = requests(&ctx, &["destination", "delete", &format!("{server}/{net}")]);
+    delete[1..4].sort();
+    let proxy = format!("/containers/{}/json", tb.proxy());
+    assert_eq!(
+        delete,
+        [
+            "/_ping",
+            proxy.as_str(),
+            "/containers/json",
+            "/networks/ID",
+            "/networks/ID/disconnect",
+            "/networks/ID",
+        ],
+        "delete"
+    );
+}
