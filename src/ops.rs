@@ -620,6 +620,9 @@ impl Ops {
     fn recent_check(&self, server: &Server) -> Option<Server> {
         let key = remote::ssh::connection_key(server, &self.remote);
         let (mode, docker_version) = self.recent_in_process(server, &key).or_else(|| {
+            if server.local {
+                return None;
+            }
             SharedCheck::read(&self.check_file(&server.uuid))
                 .filter(|c| c.key == key && c.local == server.local && c.fresh())
                 .map(|c| (c.mode, c.docker_version))
@@ -660,6 +663,11 @@ impl Ops {
         let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
         if fresh.online {
             checked.insert(fresh.uuid.clone(), (Instant::now(), fresh.clone()));
+            // Shared for the round trips it saves: a local socket's check costs none, and
+            // nothing of a local server goes to the runtime directory.
+            if fresh.local {
+                return;
+            }
             let shared = SharedCheck {
                 key: remote::ssh::connection_key(fresh, &self.remote),
                 local: fresh.local,
@@ -1067,26 +1075,7 @@ impl Ops {
         let docker = match self.docker(&server).await {
             Ok(docker) => docker,
             Err(e) if e.is_unreachable() => {
-                if !force {
-                    return Err(Error::Unreachable {
-                        server: server.name.clone(),
-                        detail: format!(
-                            "{}; the destination {} is kept. To forget the record anyway, run `destui destination delete {} --force` (the network may then remain on the server)",
-                            unreachable_detail(&e),
-                            d.name,
-                            d.name
-                        ),
-                    });
-                }
-                let doomed = d.clone();
-                self.db(move |s| s.remove_destination(&doomed)).await?;
-                return Ok(Outcome {
-                    value: view,
-                    warnings: vec![format!(
-                        "{} is unreachable: forgot the record of {} only; the network {} may remain on {}",
-                        server.name, d.name, d.network, server.name
-                    )],
-                });
+                return self.delete_unreachable(&d, &server, view, &e, force).await;
             }
             Err(e) => return Err(e),
         };
@@ -1106,7 +1095,13 @@ impl Ops {
         let (mut network, listed, proxy) = match (inspected, listed, proxy) {
             (Ok(n), Ok(l), Ok(p)) => (n, l, p),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                return Err(self.fail(&server, e).await);
+                // These are the first requests on the connection: a server that stopped
+                // answering is found here, and treated as unreachable from the start.
+                let e = self.fail(&server, e).await;
+                if e.is_unreachable() {
+                    return self.delete_unreachable(&d, &server, view, &e, force).await;
+                }
+                return Err(e);
             }
         };
         if let Some(n) = &mut network {
@@ -1167,6 +1162,38 @@ impl Ops {
         let doomed = d.clone();
         self.db(move |s| s.remove_destination(&doomed)).await?;
         Ok(outcome)
+    }
+
+    /// A delete whose server cannot be reached: the record is kept and the refusal says how
+    /// to forget it; with `force`, the record alone is forgotten, with a warning.
+    async fn delete_unreachable(
+        &self,
+        d: &Destination,
+        server: &Server,
+        view: DestinationView,
+        e: &Error,
+        force: bool,
+    ) -> Result<Outcome<DestinationView>, Error> {
+        if !force {
+            return Err(Error::Unreachable {
+                server: server.name.clone(),
+                detail: format!(
+                    "{}; the destination {} is kept. To forget the record anyway, run `destui destination delete {} --force` (the network may then remain on the server)",
+                    unreachable_detail(e),
+                    d.name,
+                    d.name
+                ),
+            });
+        }
+        let doomed = d.clone();
+        self.db(move |s| s.remove_destination(&doomed)).await?;
+        Ok(Outcome {
+            value: view,
+            warnings: vec![format!(
+                "{} is unreachable: forgot the record of {} only; the network {} may remain on {}",
+                server.name, d.name, d.network, server.name
+            )],
+        })
     }
 
     /// Detaches the proxy and removes a destination's network (its record stays). A swarm

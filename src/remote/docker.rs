@@ -80,9 +80,9 @@ pub fn classify(err: BollardError) -> DockerError {
         BollardError::SocketNotFoundError(path) => {
             DockerError::Transport(format!("socket {path} does not exist"))
         }
-        BollardError::RequestTimeoutError => {
-            DockerError::Transport("the Docker API did not answer in time".into())
-        }
+        BollardError::RequestTimeoutError => DockerError::Transport(
+            "it stopped answering: no reply in time (a stalled link, a frozen server, or a hung Docker daemon): check that the server is up and Docker answers there, then try again".into(),
+        ),
         BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
             DockerError::PermissionDenied(err.to_string())
         }
@@ -243,8 +243,8 @@ impl DockerApi {
     pub async fn connect(socket: &str) -> Result<Self, DockerError> {
         let remembered = super::transport::remembered_version(socket);
         let version = remembered.unwrap_or(*bollard::API_DEFAULT_VERSION);
-        let docker =
-            super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version).map_err(classify)?;
+        let docker = super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version, None)
+            .map_err(classify)?;
         docker.ping().await.map_err(classify)?;
         if remembered.is_some() {
             return Ok(DockerApi { docker });
@@ -252,6 +252,16 @@ impl DockerApi {
         let docker = docker.negotiate_version().await.map_err(classify)?;
         super::transport::remember(socket, &docker.client_version(), true);
         Ok(DockerApi { docker })
+    }
+
+    /// A client on a forward whose master is known to be up and whose daemon's API version is
+    /// remembered: no request is spent here; the first real one proves the socket, and must be
+    /// answered within `within` (see `transport::pooled`).
+    pub fn unproven(socket: &str, within: std::time::Duration) -> Option<Self> {
+        let version = super::transport::remembered_version(socket)?;
+        super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version, Some(within))
+            .ok()
+            .map(|docker| DockerApi { docker })
     }
 
     pub async fn ping(&self) -> Result<(), DockerError> {

@@ -123,6 +123,16 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     // An established forward answers `/_ping` in about a millisecond; one that does not
     // answer within the connect timeout is as good as dead (a stalled link).
     let probe_timeout = PROBE_TIMEOUT.min(cfg.connect_timeout);
+    // No ping at all when the forward's master answers locally and the daemon's API version is
+    // known: the first real request proves the path (a round trip saved on every command).
+    if socket.exists()
+        && let Some(ctl) = find_master(&control_dir)
+        && master_pid(&ctl).await.is_some()
+        && let Some(api) = DockerApi::unproven(&path_str(&socket), cfg.connect_timeout)
+    {
+        tracing::debug!(server = %server.name, "reusing forwarded socket, unproven");
+        return Ok((Tunnel::reused(socket, &control_dir), api));
+    }
     if socket.exists() {
         if let Some(api) = probe(&socket, probe_timeout).await {
             tracing::debug!(server = %server.name, "reusing forwarded socket");

@@ -9,6 +9,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -26,10 +27,14 @@ impl<B> BodyOf for http::Request<B> {
 type RequestBody = <BollardRequest as BodyOf>::Body;
 
 /// A bollard client on the unix socket `socket` whose requests share keep-alive connections.
+/// `first_answer_within`: the socket is not proven yet (no ping was spent on it): until a
+/// request is answered, each must be answered within this time, or it fails as a timeout —
+/// a stalled link is found by the first real request instead of by a ping before it.
 pub fn pooled(
     socket: &str,
     timeout_secs: u64,
     version: &ClientVersion,
+    first_answer_within: Option<Duration>,
 ) -> Result<Docker, bollard::errors::Error> {
     if !Path::new(socket).exists() {
         return Err(bollard::errors::Error::SocketNotFoundError(
@@ -42,9 +47,11 @@ pub fn pooled(
             .build(hyperlocal::UnixConnector);
     let client = Arc::new(client);
     let socket = socket.to_string();
+    let proven = Arc::new(AtomicBool::new(first_answer_within.is_none()));
     let transport = move |request: BollardRequest| {
         let client = Arc::clone(&client);
         let socket = socket.clone();
+        let proven = Arc::clone(&proven);
         async move {
             let (mut parts, body) = request.into_parts();
             let path = parts
@@ -53,10 +60,18 @@ pub fn pooled(
                 .map_or("/", |p| p.as_str())
                 .to_string();
             parts.uri = hyperlocal::Uri::new(&socket, &path).into();
-            client
-                .request(http::Request::from_parts(parts, body))
-                .await
-                .map_err(bollard::errors::Error::from)
+            let answer = client.request(http::Request::from_parts(parts, body));
+            let answer = match first_answer_within {
+                Some(limit) if !proven.load(Ordering::Relaxed) => {
+                    tokio::time::timeout(limit, answer)
+                        .await
+                        .map_err(|_| bollard::errors::Error::RequestTimeoutError)?
+                }
+                _ => answer.await,
+            };
+            let response = answer.map_err(bollard::errors::Error::from)?;
+            proven.store(true, Ordering::Relaxed);
+            Ok(response)
         }
     };
     Docker::connect_with_custom_transport(transport, Some("http://docker"), timeout_secs, version)

@@ -68,6 +68,12 @@ for dir in /sys/fs/cgroup/*"$B_CGROUP" /sys/fs/cgroup"$B_CGROUP"; do
   if [ -d "$dir" ]; then rmdir "$dir" 2>/dev/null || true; fi
 done
 
+# ---------------------------------------------------------------- the relay
+if pid_r=$(pid_running_with "$RELAY_PIDFILE" "relay.py"); then
+  tb_say "stopping the relay (pid $pid_r)"
+  stop_pid "$pid_r" relay 10
+fi
+
 # ---------------------------------------------------------------- sshd
 if pid_s=$(pid_running_with "$SSHD_PIDFILE" "$SSHD_CONFIG"); then
   tb_say "stopping sshd (pid $pid_s)"

@@ -21,6 +21,8 @@ have flock || missing+=(flock)
 have tmux || missing+=(tmux)
 # Tests make what the docker CLI refuses (twin names) through the Engine API with curl.
 have curl || missing+=(curl)
+# The far-server relay (tests/testbed/relay.py).
+have python3 || missing+=(python3)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
@@ -30,4 +32,4 @@ echo "testbed: missing ${missing[*]}; installing with apt-get" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # One list for every case: apt-get skips what is already installed.
-apt-get install -y docker.io openssh-server openssh-client busybox-static iptables iproute2 util-linux tmux curl
+apt-get install -y docker.io openssh-server openssh-client busybox-static iptables iproute2 util-linux tmux curl python3

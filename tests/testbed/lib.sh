@@ -61,6 +61,15 @@ else
   HOST_B="$TB_ID-b"
   HOST_B_DOCKER="$TB_ID-b-docker"
 fi
+# The far servers: the same hosts through a relay that delays each direction by
+# RELAY_DELAY_MS (DESTUI_TB_RELAY_DELAY_MS, default 50: a 100 ms round trip).
+HOST_A_FAR="$HOST_A-far"
+HOST_B_FAR="$HOST_B-far"
+HOST_B_DOCKER_FAR="$HOST_B_DOCKER-far"
+RELAY_DELAY_MS=${DESTUI_TB_RELAY_DELAY_MS:-50}
+case $RELAY_DELAY_MS in '' | *[!0-9]*) tb_die "DESTUI_TB_RELAY_DELAY_MS='$RELAY_DELAY_MS': give milliseconds" ;; esac
+RELAY_PIDFILE="$TB_STATE/relay.pid"
+RELAY_LOG="$TB_STATE/relay.log"
 
 [ ${#SOCK_B} -lt 100 ] || tb_die "socket path $SOCK_B is too long for a unix socket"
 

@@ -8,6 +8,8 @@
 #   sshd      on 127.0.0.1, a free port, generated keys, key-only, plus an ssh config naming
 #             destui-a, destui-b (client_key) and destui-b-docker (docker_b_key, aimed at B)
 #   user      destui-tb-nodocker: logs in with client_key, not in the docker group
+#   relay     a TCP relay in front of sshd that delays each direction (relay.py): the same
+#             hosts as destui-a-far, destui-b-far and destui-b-docker-far, "far servers"
 # Idempotent: a second run reuses whatever is running and answering (same sshd, same port); a
 # run after a half-failed one repairs what is missing, dead or stale.
 # Environment: DESTUI_TESTBED_DIR (state dir, default /tmp/destui-testbed),
@@ -297,6 +299,17 @@ Host $host
   UserKnownHostsFile $TB_STATE/known_hosts
   StrictHostKeyChecking yes
   BatchMode yes
+
+Host $host-far
+  HostName 127.0.0.1
+  Port $relay_port
+  HostKeyAlias [127.0.0.1]:$port
+  User $user
+  IdentityFile $TB_STATE/$key
+  IdentitiesOnly yes
+  UserKnownHostsFile $TB_STATE/known_hosts
+  StrictHostKeyChecking yes
+  BatchMode yes
 CFG
     done
   } | write_file "$SSH_CONFIG"
@@ -324,6 +337,11 @@ free_port() {
   done
   tb_die "no free port found after $i tries"
 }
+
+# The relay's port is chosen first: the ssh config written with sshd's names it too.
+relay_port=$(cat "$TB_STATE/relay_port" 2>/dev/null || true)
+[ -n "$relay_port" ] || relay_port=$(free_port)
+echo "$relay_port" | write_file "$TB_STATE/relay_port"
 
 port=$(cat "$TB_STATE/port" 2>/dev/null || true)
 sshd_pid=$(pid_running_with "$SSHD_PIDFILE" "$SSHD_CONFIG" || true)
@@ -379,6 +397,25 @@ if [ "$reuse" = no ]; then
   echo "$port" | write_file "$TB_STATE/port"
 fi
 
+# ---------------------------------------------------------------- the relay (far servers)
+relay_args="--listen $relay_port --to 127.0.0.1:$port --delay-ms $RELAY_DELAY_MS"
+far_ok() {
+  timeout 30 ssh -F "$SSH_CONFIG" -o ConnectTimeout=10 "$HOST_A_FAR" true </dev/null
+}
+if ! pid_running_with "$RELAY_PIDFILE" "relay.py $relay_args" >/dev/null || ! far_ok >/dev/null 2>&1; then
+  if old=$(pid_running_with "$RELAY_PIDFILE" "relay.py"); then
+    tb_say "the relay (pid $old) runs with other settings; restarting it"
+    stop_pid "$old" relay 10
+  fi
+  command -v python3 >/dev/null || tb_die "python3 is missing; run tests/testbed/install.sh"
+  tb_say "starting the relay on 127.0.0.1:$relay_port (${RELAY_DELAY_MS} ms each way), log in $RELAY_LOG"
+  # shellcheck disable=SC2086
+  setsid nohup python3 "$here/relay.py" $relay_args </dev/null >>"$RELAY_LOG" 2>&1 9>&- &
+  relay_pid=$!
+  echo "$relay_pid" | write_file "$RELAY_PIDFILE"
+  wait_for 60 "the relay" "$RELAY_LOG" "$relay_pid" far_ok
+fi
+
 # ---------------------------------------------------------------- the user's ssh config
 # `docker -H ssh://destui-b-docker` runs the system ssh without -F: let the user's config
 # include ours. First line, because an Include after a `Host` block would only apply to that
@@ -412,6 +449,11 @@ b_state=$(timeout 60 docker -H "ssh://$HOST_B_DOCKER" info --format '{{.Swarm.Lo
   echo "DESTUI_TB_HOST_A=$HOST_A"
   echo "DESTUI_TB_HOST_B=$HOST_B"
   echo "DESTUI_TB_DOCKER_SSH_HOST=$HOST_B_DOCKER"
+  echo "DESTUI_TB_HOST_A_FAR=$HOST_A_FAR"
+  echo "DESTUI_TB_HOST_B_FAR=$HOST_B_FAR"
+  echo "DESTUI_TB_DOCKER_SSH_HOST_FAR=$HOST_B_DOCKER_FAR"
+  echo "DESTUI_TB_RELAY_PORT=$relay_port"
+  echo "DESTUI_TB_RELAY_DELAY_MS=$RELAY_DELAY_MS"
   echo "DESTUI_TB_SOCKET_A=$SOCK_A"
   echo "DESTUI_TB_SOCKET_B=$SOCK_B"
   echo "DESTUI_TB_NETNS_B=$TB_NS"
