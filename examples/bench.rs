@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "bench/far.rs"]
+mod far;
 #[path = "bench/many_servers.rs"]
 mod many_servers;
 
@@ -50,6 +52,9 @@ struct Testbed {
     socket_b: String,
     docker_host_b: String,
     proxy: String,
+    host_b_far: String,
+    docker_host_b_far: String,
+    relay_delay_ms: u64,
 }
 
 impl Testbed {
@@ -72,6 +77,11 @@ impl Testbed {
             socket_b: get("DESTUI_TB_SOCKET_B"),
             docker_host_b: get("DESTUI_TB_DOCKER_SSH_HOST"),
             proxy: get("DESTUI_TB_PROXY"),
+            host_b_far: get("DESTUI_TB_HOST_B_FAR"),
+            docker_host_b_far: get("DESTUI_TB_DOCKER_SSH_HOST_FAR"),
+            relay_delay_ms: get("DESTUI_TB_RELAY_DELAY_MS")
+                .parse()
+                .expect("delay in ms"),
         }
     }
 }
@@ -130,27 +140,22 @@ fn main() {
     let work = PathBuf::from(format!("/tmp/dbench-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("work dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let remote = RemoteConfig {
-        ssh_config: Some(PathBuf::from(&tb.ssh_config)),
-        runtime_dir: work.join("rt"),
-        idle: NonZeroUsize::new(60).expect("non-zero"),
-        connect_timeout: Duration::from_secs(10),
-        connects: RemoteConfig::connect_slots(destui::remote::DEFAULT_MAX_PARALLEL_CONNECTS),
-    };
-    // --batch-only: the batch rows alone (a quick look while working on them).
-    let batch_only = std::env::args().any(|a| a == "--batch-only");
+    let remote = remote_config(&tb, &work.join("rt"));
+    // One group of rows alone, when asked (a quick look while working on them):
+    // --batch-only, --many-only (many servers), --far-only (far servers).
+    let only = ["--batch-only", "--many-only", "--far-only"]
+        .into_iter()
+        .find(|flag| std::env::args().any(|a| a == *flag));
+    let wanted = |group: &str| only.is_none_or(|flag| flag == group);
     // The TUI rows first, while the daemons are idle: the 300-network rows leave daemon B busy
     // removing overlays for a while, and these rows measure destui's CPU time alone.
-    // --many-only: the many-servers rows alone.
-    let many_only = std::env::args().any(|a| a == "--many-only");
-    let tui = if batch_only || many_only {
-        Vec::new()
-    } else {
+    let mut tui = if only.is_none() {
         tui_rows(&work, scale)
+    } else {
+        Vec::new()
     };
-    let mut tui = tui;
     let mut rows = Vec::new();
-    if !batch_only {
+    if wanted("--many-only") {
         // Before the batch rows too: hundreds of handshakes want the daemons and sshd idle.
         let many = many_servers::Many::new(&tb, &work, scale);
         let (check, alone) = runtime.block_on(many_servers::check_rows(&many, &work));
@@ -158,10 +163,13 @@ fn main() {
         tui.extend(many_servers::tui_rows(&many, &work, alone, scale.frames));
     }
     let ops = Ops::new(Store::open(&work.join("db")).expect("store"), remote);
-    if !many_only {
+    if wanted("--batch-only") {
         rows.extend(runtime.block_on(batch_rows(&ops, &tb, &work, scale)));
     }
-    if !batch_only && !many_only {
+    if wanted("--far-only") {
+        rows.extend(runtime.block_on(far::rows(&tb, &work, scale, &ops)));
+    }
+    if only.is_none() {
         rows.extend(runtime.block_on(many_networks_rows(&ops, &tb, scale)));
     }
     runtime.block_on(ops.close_all());
@@ -743,6 +751,16 @@ async fn floor_round(docker: &DockerApi, tb: &Testbed, name: &str) -> Duration {
 }
 
 /// target/<profile>/examples/bench -> target/<profile>/destui (built by tests/bench.sh).
+fn remote_config(tb: &Testbed, runtime_dir: &Path) -> RemoteConfig {
+    RemoteConfig {
+        ssh_config: Some(PathBuf::from(&tb.ssh_config)),
+        runtime_dir: runtime_dir.to_path_buf(),
+        idle: NonZeroUsize::new(60).expect("non-zero"),
+        connect_timeout: Duration::from_secs(10),
+        connects: RemoteConfig::connect_slots(destui::remote::DEFAULT_MAX_PARALLEL_CONNECTS),
+    }
+}
+
 fn destui_binary() -> PathBuf {
     std::env::current_exe()
         .ok()

@@ -410,16 +410,28 @@ impl Ops {
         futures::future::join_all(closing).await;
     }
 
-    /// Maps a Docker error of `server`; a broken transport also drops the connection.
+    /// Maps a Docker error of `server`; a broken transport also drops the connection. A
+    /// request that met a broken socket (its connection was reused without a ping) connects
+    /// again with proof: that says what is wrong (a stopped daemon, a refused forward…), or
+    /// leaves a working connection for the next action.
     async fn fail(&self, server: &Server, e: DockerError) -> Error {
-        if matches!(e, DockerError::Transport(_)) {
+        let broken = matches!(e, DockerError::Transport(_) | DockerError::Stalled(_));
+        if broken {
             self.drop_connection(&server.uuid).await;
         }
-        if matches!(
-            e,
-            DockerError::Transport(_) | DockerError::NotSwarmManager(_)
-        ) {
+        if broken || matches!(e, DockerError::NotSwarmManager(_)) {
             self.forget_check(&server.uuid);
+        }
+        if matches!(e, DockerError::Transport(_)) && !server.local {
+            let slot = self.slot(&server.uuid);
+            let mut guard = slot.lock().await;
+            // (Another action may have connected meanwhile: its connection is kept.)
+            if guard.is_none() {
+                match remote::connect_proven(server, &self.remote).await {
+                    Ok(conn) => *guard = Some(conn),
+                    Err(diagnosed) => return diagnosed,
+                }
+            }
         }
         docker_error(server, e)
     }

@@ -41,6 +41,11 @@ fn the_benchmark_prints_every_row() {
         "TUI, 10 servers: every reachable one online (9 of 10)",
         "TUI, 10 servers: answer + key + frame while the checks land",
         "TUI, 10 servers: resident memory",
+        "far server (100 ms RTT): scan, warm",
+        "far server (100 ms RTT): create, warm",
+        "far server (100 ms RTT): delete, warm",
+        "far server (100 ms RTT): first check, cold",
+        "far server (100 ms RTT): create + delete, one destui process each",
     ] {
         let line = stdout
             .lines()

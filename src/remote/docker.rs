@@ -41,6 +41,9 @@ pub enum DockerError {
     /// The socket or the link behind it did not answer.
     #[error("{0}")]
     Transport(String),
+    /// A request got no answer in time (a stalled link, a frozen server or daemon).
+    #[error("{0}")]
+    Stalled(String),
     #[error("{0}")]
     Other(String),
 }
@@ -80,7 +83,7 @@ pub fn classify(err: BollardError) -> DockerError {
         BollardError::SocketNotFoundError(path) => {
             DockerError::Transport(format!("socket {path} does not exist"))
         }
-        BollardError::RequestTimeoutError => DockerError::Transport(
+        BollardError::RequestTimeoutError => DockerError::Stalled(
             "it stopped answering: no reply in time (a stalled link, a frozen server, or a hung Docker daemon): check that the server is up and Docker answers there, then try again".into(),
         ),
         BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {

@@ -78,6 +78,20 @@ impl Connection {
 }
 
 pub async fn connect(server: &Server, cfg: &RemoteConfig) -> Result<Connection, Error> {
+    connect_with(server, cfg, false).await
+}
+
+/// Like `connect`, with the forward proven by a request even when its master answers
+/// locally: after a request failed on it, this finds (and says) what is wrong.
+pub async fn connect_proven(server: &Server, cfg: &RemoteConfig) -> Result<Connection, Error> {
+    connect_with(server, cfg, true).await
+}
+
+async fn connect_with(
+    server: &Server,
+    cfg: &RemoteConfig,
+    prove: bool,
+) -> Result<Connection, Error> {
     if server.local {
         let api = tokio::time::timeout(
             cfg.connect_timeout,
@@ -94,7 +108,7 @@ pub async fn connect(server: &Server, cfg: &RemoteConfig) -> Result<Connection, 
             tunnel: None,
         });
     }
-    let (tunnel, api) = ssh::open(server, cfg).await?;
+    let (tunnel, api) = ssh::open(server, cfg, prove).await?;
     Ok(Connection {
         docker: api,
         tunnel: Some(tunnel),
@@ -104,7 +118,7 @@ pub async fn connect(server: &Server, cfg: &RemoteConfig) -> Result<Connection, 
 /// A Docker error as the user sees it; transport failures mean the server is unreachable.
 pub fn docker_error(server: &Server, e: DockerError) -> Error {
     match e {
-        DockerError::Transport(detail) => Error::Unreachable {
+        DockerError::Transport(detail) | DockerError::Stalled(detail) => Error::Unreachable {
             server: server.name.clone(),
             detail,
         },

@@ -114,7 +114,12 @@ pub fn connection_key(server: &Server, cfg: &RemoteConfig) -> String {
 }
 
 /// Opens (or reuses) the tunnel to `server` and returns it with a Docker client on it.
-pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, DockerApi), Error> {
+/// `prove`: ask the daemon (`/_ping`) even when the forward's master answers locally.
+pub async fn open(
+    server: &Server,
+    cfg: &RemoteConfig,
+    prove: bool,
+) -> Result<(Tunnel, DockerApi), Error> {
     crate::store::create_private_dir(&cfg.runtime_dir)?;
     let key = connection_key(server, cfg);
     let socket = cfg.runtime_dir.join(format!("{key}.sock"));
@@ -125,7 +130,8 @@ pub async fn open(server: &Server, cfg: &RemoteConfig) -> Result<(Tunnel, Docker
     let probe_timeout = PROBE_TIMEOUT.min(cfg.connect_timeout);
     // No ping at all when the forward's master answers locally and the daemon's API version is
     // known: the first real request proves the path (a round trip saved on every command).
-    if socket.exists()
+    if !prove
+        && socket.exists()
         && let Some(ctl) = find_master(&control_dir)
         && master_pid(&ctl).await.is_some()
         && let Some(api) = DockerApi::unproven(&path_str(&socket), cfg.connect_timeout)
