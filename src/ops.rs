@@ -42,12 +42,18 @@ pub struct Ops {
     connections: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
     /// Each server's last successful live check in this process, for actions to reuse a while.
     checked: Arc<std::sync::Mutex<HashMap<String, (Instant, Server)>>>,
+    /// Servers whose reused socket broke under a request and were connected again, with
+    /// proof: the read that met it runs once more (`read_again`).
+    revived: Arc<std::sync::Mutex<HashSet<String>>>,
 }
 
 /// How long an action trusts this process's last live check of its server (mode, version):
 /// `info` costs the daemon ~8 ms, a third of the overhead of a create over the bare calls.
 /// The connection itself is still proven by a ping on every action.
 const CHECK_REUSE: Duration = Duration::from_secs(30);
+
+/// How long a connection handed out moments ago counts as alive without asking its master.
+const ALIVE_FOR: Duration = Duration::from_secs(1);
 
 // ---------- inputs ----------
 
@@ -319,6 +325,7 @@ impl Ops {
             remote,
             connections: Arc::default(),
             checked: Arc::default(),
+            revived: Arc::default(),
         }
     }
 
@@ -352,10 +359,12 @@ impl Ops {
     pub async fn docker(&self, server: &Server) -> Result<DockerApi, Error> {
         let slot = self.slot(&server.uuid);
         let mut guard = slot.lock().await;
-        if let Some(conn) = guard.as_ref() {
-            // No ping (a round trip): whether its master still lives is asked locally, and a
-            // request that meets a dead daemon fails as unreachable and drops it.
-            if conn.alive().await {
+        if let Some(conn) = guard.as_mut() {
+            // No ping (a round trip): whether its master still lives is asked locally — and
+            // not again within a second of the last use (a command's calls follow each other
+            // closely). A request that meets a broken socket reconnects (see `fail`).
+            if conn.used.elapsed() < ALIVE_FOR || conn.alive().await {
+                conn.used = Instant::now();
                 return Ok(conn.docker.clone());
             }
             if let Some(dead) = guard.take() {
@@ -428,12 +437,38 @@ impl Ops {
             // (Another action may have connected meanwhile: its connection is kept.)
             if guard.is_none() {
                 match remote::connect_proven(server, &self.remote).await {
-                    Ok(conn) => *guard = Some(conn),
+                    Ok(conn) => {
+                        *guard = Some(conn);
+                        self.revived
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(server.uuid.clone());
+                    }
                     Err(diagnosed) => return diagnosed,
                 }
             }
         }
         docker_error(server, e)
+    }
+
+    /// Runs the read `attempt`; when it met a reused socket that had broken and `fail` made
+    /// a proven connection in its place, runs it once more (a read can be asked again; a
+    /// write is never retried this way).
+    async fn read_again<T, F, Fut>(&self, server: &Server, attempt: F) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        let first = attempt().await;
+        let revived = self
+            .revived
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&server.uuid);
+        match first {
+            Err(e) if e.is_unreachable() && revived => attempt().await,
+            other => other,
+        }
     }
 
     // ---------- servers ----------
@@ -552,11 +587,15 @@ impl Ops {
 
     /// Connects and reads the daemon's info; returns the server with the live state.
     async fn probe(&self, server: &Server) -> Result<Server, Error> {
-        let docker = self.docker(server).await?;
-        let info = match docker.info().await {
-            Ok(info) => info,
-            Err(e) => return Err(self.fail(server, e).await),
-        };
+        let info = self
+            .read_again(server, || async {
+                let docker = self.docker(server).await?;
+                match docker.info().await {
+                    Ok(info) => Ok(info),
+                    Err(e) => Err(self.fail(server, e).await),
+                }
+            })
+            .await?;
         let mut checked = server.clone();
         checked.mode = info.mode;
         checked.docker_version = Some(info.version);
@@ -1092,23 +1131,21 @@ impl Ops {
             Err(e) => return Err(e),
         };
 
-        // The network, the containers configured on it (stopped ones too) and the proxy are
-        // independent questions: asked at once, one round trip.
+        // One request answers what blocks the delete: every container configured on the
+        // network (running, stopped or never started), the proxy among them with the network
+        // it was started on. No inspect beforehand: disconnect and remove say when the network
+        // is gone (sequential requests: on one SSH connection, parallel ones wait on each
+        // other's acknowledgements, which costs more than it saves on most links).
         let recorded = NetworkInfo {
             id: d.network_id.clone(),
             name: d.network.clone(),
             ..Default::default()
         };
-        let (inspected, listed, proxy) = tokio::join!(
-            docker.inspect_network(&d.network_id),
-            docker.listed_containers(Some(&recorded)),
-            docker.container(&server.proxy_container),
-        );
-        let (mut network, listed, proxy) = match (inspected, listed, proxy) {
-            (Ok(n), Ok(l), Ok(p)) => (n, l, p),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                // These are the first requests on the connection: a server that stopped
-                // answering is found here, and treated as unreachable from the start.
+        let listed = match docker.listed_containers(Some(&recorded)).await {
+            Ok(listed) => listed,
+            Err(e) => {
+                // The first request on the connection: a server that stopped answering is
+                // found here, and treated as unreachable from the start.
                 let e = self.fail(&server, e).await;
                 if e.is_unreachable() {
                     return self.delete_unreachable(&d, &server, view, &e, force).await;
@@ -1116,60 +1153,64 @@ impl Ops {
                 return Err(e);
             }
         };
-        if let Some(n) = &mut network {
-            n.add_listed(&listed);
+        let on_network: Vec<&ListedContainer> =
+            listed.iter().filter(|c| c.is_on(&recorded)).collect();
+        let (proxy, others): (Vec<&ListedContainer>, Vec<&ListedContainer>) = on_network
+            .into_iter()
+            .partition(|c| c.name == server.proxy_container);
+        if proxy.iter().any(|p| {
+            p.started_on
+                .as_deref()
+                .is_some_and(|m| m == d.network || m == d.network_id)
+        }) {
+            return Err(Error::ProxyOwnNetwork {
+                network: d.network.clone(),
+                proxy: server.proxy_container.clone(),
+            });
         }
-        let mut outcome = Outcome::new(view);
-        if let Some(network) = &network {
-            if let Some(proxy) = &proxy
-                && proxy
-                    .started_on
-                    .as_deref()
-                    .is_some_and(|m| m == network.name || m == network.id)
-            {
-                return Err(Error::ProxyOwnNetwork {
-                    network: network.name.clone(),
-                    proxy: server.proxy_container.clone(),
-                });
-            }
-            let proxy_id = proxy.as_ref().map(|p| p.id.as_str());
-            // Stopped and never-started containers count: without the network they could
-            // not start again.
-            let others: Vec<String> = network
-                .containers
+        // Stopped and never-started containers count: without the network they could not
+        // start again. (One never started names the network as it was created: when that is
+        // all there is, the network is looked up, since a gone one holds nothing.)
+        if !others.is_empty() {
+            let only_by_name = others
                 .iter()
-                .filter(|c| c.name != server.proxy_container && Some(c.id.as_str()) != proxy_id)
-                .map(|c| format!("{} ({})", c.name, c.state))
-                .collect();
-            if !others.is_empty() {
+                .all(|c| c.networks.iter().all(|(_, id)| id.is_empty()));
+            let gone =
+                only_by_name && matches!(docker.inspect_network(&d.network_id).await, Ok(None));
+            if !gone {
                 return Err(Error::ResourcesAttached {
-                    attached: others,
+                    attached: others
+                        .iter()
+                        .map(|c| format!("{} ({})", c.name, c.state))
+                        .collect(),
                     resources: Vec::new(),
                 });
             }
-            // From here a crash leaves the intent for start-up reconciliation to finish the
-            // delete; a refusal or an error takes it back (the user decides what next).
-            let intent = Intent {
-                destination: d.clone(),
-                step: IntentStep::Delete,
-            };
-            self.db(move |s| s.put_intent(&intent)).await?;
-            failpoint("after-delete-intent");
-            let swarm = d.kind == DestinationType::Swarm;
-            if let Err(e) = self
-                .remove_network(&server, &docker, &network.id, swarm)
-                .await
-            {
+        }
+        let mut outcome = Outcome::new(view);
+        // From here a crash leaves the intent for start-up reconciliation to finish the
+        // delete; a refusal or an error takes it back (the user decides what next).
+        let intent = Intent {
+            destination: d.clone(),
+            step: IntentStep::Delete,
+        };
+        self.db(move |s| s.put_intent(&intent)).await?;
+        failpoint("after-delete-intent");
+        let swarm = d.kind == DestinationType::Swarm;
+        match self
+            .remove_network(&server, &docker, &d.network_id, swarm)
+            .await
+        {
+            Ok(true) => failpoint("after-network-remove"),
+            Ok(false) => outcome.warnings.push(format!(
+                "network {} was already gone from {}",
+                d.network, server.name
+            )),
+            Err(e) => {
                 let uuid = d.uuid.clone();
                 let _ = self.db(move |s| s.drop_intent(&uuid)).await;
                 return Err(e);
             }
-            failpoint("after-network-remove");
-        } else {
-            outcome.warnings.push(format!(
-                "network {} was already gone from {}",
-                d.network, server.name
-            ));
         }
         let doomed = d.clone();
         self.db(move |s| s.remove_destination(&doomed)).await?;
@@ -1211,24 +1252,28 @@ impl Ops {
     /// Detaches the proxy and removes a destination's network (its record stays). A swarm
     /// network can still be listed for a moment after its removal returned: with `swarm`,
     /// this waits until it is gone (a local network is gone when the call returns).
+    /// Returns false when the network was already gone.
     async fn remove_network(
         &self,
         server: &Server,
         docker: &DockerApi,
         network_id: &str,
         swarm: bool,
-    ) -> Result<(), Error> {
-        if let Err(e) = docker
+    ) -> Result<bool, Error> {
+        match docker
             .disconnect_container(network_id, &server.proxy_container)
             .await
         {
-            return Err(self.fail(server, e).await);
+            Ok(()) => {}
+            // (A container that is not there is fine already: this is the network.)
+            Err(DockerError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(self.fail(server, e).await),
         }
         failpoint("after-proxy-disconnect");
         match docker.remove_network(network_id).await {
-            Ok(()) if !swarm => Ok(()),
+            Ok(()) if !swarm => Ok(true),
             Ok(()) => match docker.wait_until_gone(network_id).await {
-                Ok(()) => Ok(()),
+                Ok(()) => Ok(true),
                 Err(e) => Err(self.fail(server, e).await),
             },
             Err(DockerError::ActiveEndpoints(_)) => {
@@ -1360,13 +1405,15 @@ impl Ops {
         }
         let reached: HashMap<String, Result<Vec<ListedContainer>, Error>> =
             futures::future::join_all(servers.into_iter().map(|server| async move {
-                let listed = match self.docker(server).await {
-                    Ok(docker) => match docker.listed_containers(None).await {
-                        Ok(listed) => Ok(listed),
-                        Err(e) => Err(self.fail(server, e).await),
-                    },
-                    Err(e) => Err(e),
-                };
+                let listed = self
+                    .read_again(server, || async {
+                        let docker = self.docker(server).await?;
+                        match docker.listed_containers(None).await {
+                            Ok(listed) => Ok(listed),
+                            Err(e) => Err(self.fail(server, e).await),
+                        }
+                    })
+                    .await;
                 (server.uuid.clone(), listed)
             }))
             .await
@@ -1457,6 +1504,11 @@ impl Ops {
 
     pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
         let server = self.server(reference).await?;
+        self.read_again(&server, || self.scan_once(&server)).await
+    }
+
+    async fn scan_once(&self, server: &Server) -> Result<Vec<ScanRow>, Error> {
+        let server = server.clone();
         let docker = self.docker(&server).await?;
         // The networks and every container (stopped and never-started ones count as
         // attached), asked at once: one round trip.

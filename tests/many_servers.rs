@@ -4,28 +4,14 @@
 //! their idle period has passed.
 mod common;
 
-use common::{Ctx, unique_name, wait_for};
+use common::{Ctx, silent_port, unique_name, wait_for};
 use destui::domain::{Server, ServerMode};
 use destui::store::Store;
-use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SERVERS: usize = 200;
 const SILENT: usize = 20;
-
-/// A port that accepts every connection and never says a word (not even an ssh banner).
-fn silent_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
-        }
-    });
-    port
-}
 
 /// An ssh config with `SERVERS` Host aliases `<prefix>-<i>`: copies of the testbed's
 /// destui-a entry, every tenth one aimed at `silent`.

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Ctx, Testbed, inspect_network, network_id_by_exact_name, unique_name, wait_for};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -229,15 +229,7 @@ fn a_refused_key_is_one_line_and_nothing_is_written() {
 fn a_stalled_link_times_out_instead_of_hanging() {
     let tb = live!();
     let mut ctx = Ctx::new(tb);
-    // Accepts every connection and never says a word (not even an ssh banner).
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
-        }
-    });
+    let port = common::silent_port();
     ctx.extra_env
         .push(("DESTUI_CONNECT_TIMEOUT".into(), "2".into()));
     let port = port.to_string();

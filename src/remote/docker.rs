@@ -151,10 +151,14 @@ pub struct ListedContainer {
     /// (key in `NetworkSettings.Networks`, `NetworkID`): the ID is empty for a container that
     /// was created but never started, whose key is then the name or ID it was created with.
     pub networks: Vec<(String, String)>,
+    /// The network it was started on (`HostConfig.NetworkMode`).
+    pub started_on: Option<String>,
 }
 
 impl ListedContainer {
-    fn is_on(&self, network: &NetworkInfo) -> bool {
+    /// Configured on `network`: by its ID, or — never started, no ID yet — by the name or ID
+    /// it was created with.
+    pub fn is_on(&self, network: &NetworkInfo) -> bool {
         self.networks.iter().any(|(key, id)| {
             if id.is_empty() {
                 *key == network.name || *key == network.id
@@ -595,32 +599,16 @@ impl DockerApi {
         &self,
         label: &str,
     ) -> Result<Vec<ContainerInfo>, DockerError> {
-        use bollard::query_parameters::ListContainersOptions;
-        let options = ListContainersOptions {
-            all: true,
-            filters: Some(HashMap::from([(
-                "label".to_string(),
-                vec![label.to_string()],
-            )])),
-            ..Default::default()
-        };
-        let listed = self
-            .docker
-            .list_containers(Some(options))
-            .await
-            .map_err(classify)?;
-        let mut found: Vec<ContainerInfo> = listed
+        let filter = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+        let mut found: Vec<ContainerInfo> = self
+            .all_containers(Some(filter))
+            .await?
             .into_iter()
             .map(|c| {
                 let networks = sorted_names(c.network_settings.and_then(|n| n.networks));
                 ContainerInfo {
                     id: c.id.unwrap_or_default(),
-                    name: c
-                        .names
-                        .and_then(|n| n.into_iter().next())
-                        .unwrap_or_default()
-                        .trim_start_matches('/')
-                        .to_string(),
+                    name: first_name(c.names),
                     running: c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING),
                     started_on: c.host_config.and_then(|h| h.network_mode),
                     networks,
@@ -638,29 +626,15 @@ impl DockerApi {
         &self,
         network: Option<&NetworkInfo>,
     ) -> Result<Vec<ListedContainer>, DockerError> {
-        use bollard::query_parameters::ListContainersOptions;
-        let options = ListContainersOptions {
-            all: true,
-            filters: network.map(|n| {
-                HashMap::from([("network".to_string(), vec![n.name.clone(), n.id.clone()])])
-            }),
-            ..Default::default()
-        };
-        let listed = self
-            .docker
-            .list_containers(Some(options))
-            .await
-            .map_err(classify)?;
-        Ok(listed
+        let filter = network
+            .map(|n| HashMap::from([("network".to_string(), vec![n.name.clone(), n.id.clone()])]));
+        Ok(self
+            .all_containers(filter)
+            .await?
             .into_iter()
             .map(|c| ListedContainer {
                 id: c.id.unwrap_or_default(),
-                name: c
-                    .names
-                    .and_then(|n| n.into_iter().next())
-                    .unwrap_or_default()
-                    .trim_start_matches('/')
-                    .to_string(),
+                name: first_name(c.names),
                 state: c.state.map(|s| s.to_string()).unwrap_or_default(),
                 networks: c
                     .network_settings
@@ -669,6 +643,7 @@ impl DockerApi {
                     .into_iter()
                     .map(|(key, e)| (key, e.network_id.unwrap_or_default()))
                     .collect(),
+                started_on: c.host_config.and_then(|h| h.network_mode),
             })
             .collect())
     }
@@ -682,6 +657,22 @@ impl DockerApi {
         let listed = self.listed_containers(Some(&network)).await?;
         network.add_listed(&listed);
         Ok(Some(network))
+    }
+
+    /// Every container, running or not, that the daemon's `filters` keep.
+    async fn all_containers(
+        &self,
+        filters: Option<HashMap<String, Vec<String>>>,
+    ) -> Result<Vec<bollard::models::ContainerSummary>, DockerError> {
+        let options = bollard::query_parameters::ListContainersOptions {
+            all: true,
+            filters,
+            ..Default::default()
+        };
+        self.docker
+            .list_containers(Some(options))
+            .await
+            .map_err(classify)
     }
 
     /// Removes a container by ID, running or not; already gone is fine.
@@ -705,6 +696,15 @@ impl DockerApi {
     pub fn raw(&self) -> &Docker {
         &self.docker
     }
+}
+
+/// A listed container's name, without the leading `/` the list call gives it.
+fn first_name(names: Option<Vec<String>>) -> String {
+    names
+        .and_then(|n| n.into_iter().next())
+        .unwrap_or_default()
+        .trim_start_matches('/')
+        .to_string()
 }
 
 /// The names (keys) of a container's networks, sorted.

@@ -51,6 +51,8 @@ impl RemoteConfig {
 pub struct Connection {
     pub docker: DockerApi,
     tunnel: Option<ssh::Tunnel>,
+    /// When it was last handed out (see `Ops::docker`).
+    pub used: std::time::Instant,
 }
 
 impl Connection {
@@ -106,12 +108,14 @@ async fn connect_with(
         return Ok(Connection {
             docker: api,
             tunnel: None,
+            used: std::time::Instant::now(),
         });
     }
     let (tunnel, api) = ssh::open(server, cfg, prove).await?;
     Ok(Connection {
         docker: api,
         tunnel: Some(tunnel),
+        used: std::time::Instant::now(),
     })
 }
 
