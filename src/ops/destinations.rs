@@ -1,0 +1,476 @@
+//! Destinations: create, rename, details, delete.
+
+use super::*;
+
+impl Ops {
+    pub async fn destinations(&self, server: Option<&str>) -> Result<Vec<DestinationView>, Error> {
+        let server = server.map(str::to_string);
+        self.db(move |s| {
+            let servers: HashMap<String, Server> = s
+                .servers()?
+                .into_iter()
+                .map(|x| (x.uuid.clone(), x))
+                .collect();
+            let list = match server {
+                Some(reference) => s.destinations_of(&s.find_server(&reference)?.uuid)?,
+                None => s.destinations()?,
+            };
+            Ok(list
+                .iter()
+                .map(|d| DestinationView::new(d, servers.get(&d.server_uuid)))
+                .collect())
+        })
+        .await
+    }
+
+    pub async fn destination(&self, reference: &str) -> Result<(Destination, Server), Error> {
+        let reference = reference.to_string();
+        self.db(move |s| {
+            let d = s.find_destination(&reference)?;
+            let server = s
+                .server(&d.server_uuid)?
+                .ok_or_else(|| Error::ServerNotFound(d.server_uuid.clone()))?;
+            Ok((d, server))
+        })
+        .await
+    }
+
+    pub async fn create_destination(
+        &self,
+        input: NewDestination,
+    ) -> Result<Outcome<DestinationView>, Error> {
+        // Everything that can be refused without the server is refused before any remote call.
+        let network = input.network.clone().unwrap_or_else(domain::new_uuid);
+        domain::validate_network_name(&network)?;
+        if let Some(subnet) = &input.subnet {
+            validate_subnet(subnet)?;
+        }
+        let server = self.server(&input.server).await?;
+        let name = input
+            .name
+            .clone()
+            .unwrap_or_else(|| domain::default_destination_name(&server.name, &network));
+        domain::validate_display_name("destination", &name)?;
+        if server.build_server {
+            return Err(Error::BuildServer);
+        }
+        let mut destination = Destination {
+            uuid: domain::new_uuid(),
+            name,
+            network: network.clone(),
+            network_id: String::new(),
+            server_uuid: server.uuid.clone(),
+            kind: DestinationType::Standalone,
+            created_at: domain::now_unix(),
+        };
+        let candidate = destination.clone();
+        self.db(move |s| s.check_destination_is_new(&candidate))
+            .await?;
+
+        // The server's mode may come from a check moments ago (`CHECK_REUSE`); a swarm
+        // refusal that shows it changed checks again and creates the right type once more.
+        let mut rechecked = false;
+        let (server, docker, network_id) = loop {
+            let (server, docker) = self.online(&server).await?;
+            destination.kind = DestinationType::for_mode(server.mode)?;
+            if destination.kind == DestinationType::Swarm {
+                domain::validate_swarm_network_name(&network)?;
+            }
+            // A name already taken on the daemon is its own answer to the create below (no
+            // list by name first: a round trip saved on every create).
+            let intent = Intent {
+                destination: destination.clone(),
+                step: IntentStep::Create,
+            };
+            self.db(move |s| s.put_intent(&intent)).await?;
+            failpoint("after-create-intent");
+            let spec = NetworkSpec {
+                name: &network,
+                driver: destination.kind.driver(),
+                attachable: destination.kind == DestinationType::Swarm,
+                internal: input.internal,
+                subnet: input.subnet.as_deref(),
+                labels: destination_labels(&destination.uuid),
+            };
+            let created = docker.create_network(&spec).await;
+            let e = match created {
+                Ok(id) => break (server, docker, id),
+                Err(e) => e,
+            };
+            let uuid = destination.uuid.clone();
+            self.db(move |s| s.drop_intent(&uuid)).await?;
+            if let DockerError::NotSwarmManager(_) = e {
+                self.forget_check(&server.uuid);
+                if !rechecked {
+                    rechecked = true;
+                    continue;
+                }
+            }
+            return Err(match e {
+                DockerError::NameExists(_) => Error::NetworkExists {
+                    server: server.name.clone(),
+                    network,
+                },
+                DockerError::NotSwarmManager(_) => Error::Invalid(format!(
+                    "{} is no longer a swarm manager: run `destui server check {}`",
+                    server.name, server.name
+                )),
+                other => self.fail(&server, other).await,
+            });
+        };
+        failpoint("after-network-create");
+        destination.network_id = network_id.clone();
+
+        let mut outcome = Outcome::new(());
+        if let Some(w) = self.attach_proxy(&server, &docker, &network_id).await {
+            outcome.warnings.push(w);
+        }
+        failpoint("after-proxy-connect");
+        let saved = destination.clone();
+        if let Err(e) = self.db(move |s| s.insert_destination(&saved)).await {
+            // Lost a race for the name: take back the network this call made.
+            let _ = docker
+                .disconnect_container(&network_id, &server.proxy_container)
+                .await;
+            let _ = docker.remove_network(&network_id).await;
+            let uuid = destination.uuid.clone();
+            let _ = self.db(move |s| s.drop_intent(&uuid)).await;
+            return Err(e);
+        }
+        failpoint("after-record-save");
+        Ok(Outcome {
+            value: DestinationView::new(&destination, Some(&server)),
+            warnings: outcome.warnings,
+        })
+    }
+
+    /// Connects the proxy; a missing proxy is a warning, not a failure.
+    pub(super) async fn attach_proxy(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        network_id: &str,
+    ) -> Option<String> {
+        match docker
+            .connect_container(network_id, &server.proxy_container)
+            .await
+        {
+            Ok(()) => None,
+            Err(DockerError::NotFound(_)) => Some(format!(
+                "proxy container {} was not found on {}: the network is not reachable through the proxy until it runs (then `destui destination repair`)",
+                server.proxy_container, server.name
+            )),
+            Err(e) => Some(format!(
+                "could not connect proxy {} on {}: {e}",
+                server.proxy_container, server.name
+            )),
+        }
+    }
+
+    pub async fn rename_destination(
+        &self,
+        reference: &str,
+        new_name: &str,
+    ) -> Result<DestinationView, Error> {
+        domain::validate_display_name("destination", new_name)?;
+        let (d, server) = self.destination(reference).await?;
+        let new_name = new_name.to_string();
+        let renamed = self
+            .db(move |s| s.rename_destination(&d.uuid, &new_name))
+            .await?;
+        Ok(DestinationView::new(&renamed, Some(&server)))
+    }
+
+    /// Live details of a destination's network (the troubleshooting view).
+    pub async fn show_destination(&self, reference: &str) -> Result<DestinationDetails, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let uuid = d.uuid.clone();
+        let resources: Vec<String> = self
+            .db(move |s| s.resources_on(&uuid))
+            .await?
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        let mut details = DestinationDetails {
+            destination: DestinationView::new(&d, Some(&server)),
+            driver: None,
+            scope: None,
+            attachable: None,
+            internal: None,
+            subnet: None,
+            gateway: None,
+            labels: HashMap::new(),
+            containers: Vec::new(),
+            proxy_connected: None,
+            resources,
+            status: HealthStatus::Unknown,
+            detail: None,
+        };
+        let docker = match self.docker(&server).await {
+            Ok(d) => d,
+            Err(e) => {
+                details.detail = Some(e.to_string());
+                return Ok(details);
+            }
+        };
+        match docker.inspect_with_stopped(&d.network_id).await {
+            Ok(Some(n)) => {
+                let proxy = n.has_container(&server.proxy_container);
+                details.status = if proxy {
+                    HealthStatus::Ok
+                } else {
+                    HealthStatus::ProxyDetached
+                };
+                details.proxy_connected = Some(proxy);
+                details.driver = Some(n.driver);
+                details.scope = Some(n.scope);
+                details.attachable = Some(n.attachable);
+                details.internal = Some(n.internal);
+                details.subnet = n.subnet;
+                details.gateway = n.gateway;
+                details.labels = n.labels;
+                details.containers = n
+                    .containers
+                    .into_iter()
+                    .map(|c| ContainerRef {
+                        name: c.name,
+                        id: c.id,
+                        state: c.state,
+                    })
+                    .collect();
+            }
+            Ok(None) => {
+                details.status = HealthStatus::Missing;
+                details.detail = Some(format!(
+                    "network {} is gone from {}",
+                    d.network, server.name
+                ));
+            }
+            Err(e) => details.detail = Some(self.fail(&server, e).await.to_string()),
+        }
+        Ok(details)
+    }
+
+    pub async fn delete_destination(
+        &self,
+        reference: &str,
+        force: bool,
+    ) -> Result<Outcome<DestinationView>, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let view = DestinationView::new(&d, Some(&server));
+        let uuid = d.uuid.clone();
+        let resources = self.db(move |s| s.resources_on(&uuid)).await?;
+        if !resources.is_empty() {
+            return Err(Error::ResourcesAttached {
+                attached: Vec::new(),
+                resources: resources.into_iter().map(|r| r.name).collect(),
+            });
+        }
+        let docker = match self.docker(&server).await {
+            Ok(docker) => docker,
+            Err(e) if e.is_unreachable() => {
+                return self.delete_unreachable(&d, &server, view, &e, force).await;
+            }
+            Err(e) => return Err(e),
+        };
+
+        // One request answers what blocks the delete: every container configured on the
+        // network (running, stopped or never started), the proxy among them with the network
+        // it was started on. No inspect beforehand: disconnect and remove say when the network
+        // is gone (sequential requests: on one SSH connection, parallel ones wait on each
+        // other's acknowledgements, which costs more than it saves on most links).
+        let recorded = NetworkInfo {
+            id: d.network_id.clone(),
+            name: d.network.clone(),
+            ..Default::default()
+        };
+        let listed = match docker.listed_containers(Some(&recorded)).await {
+            Ok(listed) => listed,
+            Err(e) => {
+                // The first request on the connection: a server that stopped answering is
+                // found here, and treated as unreachable from the start.
+                let e = self.fail(&server, e).await;
+                if e.is_unreachable() {
+                    return self.delete_unreachable(&d, &server, view, &e, force).await;
+                }
+                return Err(e);
+            }
+        };
+        let on_network: Vec<&ListedContainer> =
+            listed.iter().filter(|c| c.is_on(&recorded)).collect();
+        let (proxy, others): (Vec<&ListedContainer>, Vec<&ListedContainer>) = on_network
+            .into_iter()
+            .partition(|c| c.name == server.proxy_container);
+        if proxy.iter().any(|p| {
+            p.started_on
+                .as_deref()
+                .is_some_and(|m| m == d.network || m == d.network_id)
+        }) {
+            return Err(Error::ProxyOwnNetwork {
+                network: d.network.clone(),
+                proxy: server.proxy_container.clone(),
+            });
+        }
+        // Stopped and never-started containers count: without the network they could not
+        // start again. (One never started names the network as it was created: when that is
+        // all there is, the network is looked up, since a gone one holds nothing.)
+        if !others.is_empty() {
+            let only_by_name = others
+                .iter()
+                .all(|c| c.networks.iter().all(|(_, id)| id.is_empty()));
+            let gone =
+                only_by_name && matches!(docker.inspect_network(&d.network_id).await, Ok(None));
+            if !gone {
+                return Err(Error::ResourcesAttached {
+                    attached: others
+                        .iter()
+                        .map(|c| format!("{} ({})", c.name, c.state))
+                        .collect(),
+                    resources: Vec::new(),
+                });
+            }
+        }
+        let mut outcome = Outcome::new(view);
+        // From here a crash leaves the intent for start-up reconciliation to finish the
+        // delete; a refusal or an error takes it back (the user decides what next).
+        let intent = Intent {
+            destination: d.clone(),
+            step: IntentStep::Delete,
+        };
+        self.db(move |s| s.put_intent(&intent)).await?;
+        failpoint("after-delete-intent");
+        let swarm = d.kind == DestinationType::Swarm;
+        match self
+            .remove_network(&server, &docker, &d.network_id, swarm)
+            .await
+        {
+            Ok(true) => failpoint("after-network-remove"),
+            Ok(false) => outcome.warnings.push(format!(
+                "network {} was already gone from {}",
+                d.network, server.name
+            )),
+            Err(e) => {
+                let uuid = d.uuid.clone();
+                let _ = self.db(move |s| s.drop_intent(&uuid)).await;
+                return Err(e);
+            }
+        }
+        let doomed = d.clone();
+        self.db(move |s| s.remove_destination(&doomed)).await?;
+        Ok(outcome)
+    }
+
+    /// A delete whose server cannot be reached: the record is kept and the refusal says how
+    /// to forget it; with `force`, the record alone is forgotten, with a warning.
+    async fn delete_unreachable(
+        &self,
+        d: &Destination,
+        server: &Server,
+        view: DestinationView,
+        e: &Error,
+        force: bool,
+    ) -> Result<Outcome<DestinationView>, Error> {
+        if !force {
+            return Err(Error::Unreachable {
+                server: server.name.clone(),
+                detail: format!(
+                    "{}; the destination {} is kept. To forget the record anyway, run `destui destination delete {} --force` (the network may then remain on the server)",
+                    unreachable_detail(e),
+                    d.name,
+                    d.name
+                ),
+            });
+        }
+        let doomed = d.clone();
+        self.db(move |s| s.remove_destination(&doomed)).await?;
+        Ok(Outcome {
+            value: view,
+            warnings: vec![format!(
+                "{} is unreachable: forgot the record of {} only; the network {} may remain on {}",
+                server.name, d.name, d.network, server.name
+            )],
+        })
+    }
+
+    /// Detaches the proxy and removes a destination's network (its record stays). A swarm
+    /// network can still be listed for a moment after its removal returned: with `swarm`,
+    /// this waits until it is gone (a local network is gone when the call returns).
+    /// Returns false when the network was already gone.
+    pub(super) async fn remove_network(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        network_id: &str,
+        swarm: bool,
+    ) -> Result<bool, Error> {
+        match docker
+            .disconnect_container(network_id, &server.proxy_container)
+            .await
+        {
+            Ok(()) => {}
+            // (A container that is not there is fine already: this is the network.)
+            Err(DockerError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(self.fail(server, e).await),
+        }
+        failpoint("after-proxy-disconnect");
+        match docker.remove_network(network_id).await {
+            Ok(()) if !swarm => Ok(true),
+            Ok(()) => match docker.wait_until_gone(network_id).await {
+                Ok(()) => Ok(true),
+                Err(e) => Err(self.fail(server, e).await),
+            },
+            Err(DockerError::ActiveEndpoints(_)) => {
+                // Something attached between the check and the removal: put the proxy back.
+                let _ = docker
+                    .connect_container(network_id, &server.proxy_container)
+                    .await;
+                Err(Error::ResourcesAttached {
+                    attached: Vec::new(),
+                    resources: Vec::new(),
+                })
+            }
+            Err(e) => Err(self.fail(server, e).await),
+        }
+    }
+}
+
+/// `a.b.c.d/n` (IPv4) or an IPv6 CIDR; checked before the daemon sees it.
+fn validate_subnet(subnet: &str) -> Result<(), Error> {
+    let ok = subnet.split_once('/').is_some_and(|(addr, bits)| {
+        let bits: Option<u8> = bits.parse().ok();
+        match addr.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(_)) => bits.is_some_and(|b| b <= 32),
+            Ok(std::net::IpAddr::V6(_)) => bits.is_some_and(|b| b <= 128),
+            Err(_) => false,
+        }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid subnet {subnet:?}: give a CIDR such as 10.201.0.0/24"
+        )))
+    }
+}
+
+/// What went wrong, without the "server X is unreachable" that the caller's error adds again.
+fn unreachable_detail(e: &Error) -> String {
+    match e {
+        Error::Unreachable { detail, .. } => detail.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnets_are_checked() {
+        assert!(validate_subnet("10.201.0.0/24").is_ok());
+        assert!(validate_subnet("fd00::/64").is_ok());
+        assert!(validate_subnet("10.0.0.0").is_err());
+        assert!(validate_subnet("10.0.0.0/33").is_err());
+        assert!(validate_subnet("x/8").is_err());
+    }
+}

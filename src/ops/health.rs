@@ -1,0 +1,214 @@
+//! Health: records compared with the daemons (ok, missing, proxy-detached, unknown), and
+//! repair.
+
+use super::*;
+
+impl Ops {
+    pub async fn check_destination(&self, d: &Destination, server: &Server) -> CheckRow {
+        let uuid = d.uuid.clone();
+        // A store that cannot be read counts as "assigned": never offer a destination for
+        // deletion on a guess.
+        let assigned = self
+            .db(move |s| s.resources_on(&uuid))
+            .await
+            .map_or(true, |r| !r.is_empty());
+        self.check_against(d, server, assigned, None).await
+    }
+
+    /// `assigned`: resources are recorded on `d` (then it is never `unused`). `listed`: the
+    /// server's containers, read once for many checks; without it, this check reads the
+    /// ones configured on `d`'s network.
+    async fn check_against(
+        &self,
+        d: &Destination,
+        server: &Server,
+        assigned: bool,
+        listed: Option<&[ListedContainer]>,
+    ) -> CheckRow {
+        let row = |status, detail: Option<String>| CheckRow {
+            destination: d.name.clone(),
+            status,
+            detail,
+            unused: false,
+        };
+        let docker = match self.docker(server).await {
+            Ok(docker) => docker,
+            Err(e) => return row(HealthStatus::Unknown, Some(e.to_string())),
+        };
+        let inspected = match docker.inspect_network(&d.network_id).await {
+            Ok(Some(mut n)) => match listed {
+                Some(listed) => {
+                    n.add_listed(listed);
+                    Ok(Some(n))
+                }
+                None => docker.listed_containers(Some(&n)).await.map(|listed| {
+                    n.add_listed(&listed);
+                    Some(n)
+                }),
+            },
+            other => other,
+        };
+        match inspected {
+            Ok(None) => row(
+                HealthStatus::Missing,
+                Some(format!(
+                    "network {} is gone from {}: `destui destination repair {}`",
+                    d.network, server.name, d.name
+                )),
+            ),
+            Ok(Some(n)) => {
+                let mut checked = if n.has_container(&server.proxy_container) {
+                    row(HealthStatus::Ok, None)
+                } else {
+                    row(
+                        HealthStatus::ProxyDetached,
+                        Some(format!(
+                            "proxy {} is not attached: `destui destination repair {}`",
+                            server.proxy_container, d.name
+                        )),
+                    )
+                };
+                checked.unused = !assigned && n.holds_only(&server.proxy_container);
+                checked
+            }
+            Err(e) => row(
+                HealthStatus::Unknown,
+                Some(self.fail(server, e).await.to_string()),
+            ),
+        }
+    }
+
+    pub async fn check_destinations(&self, references: &[String]) -> Result<Vec<CheckRow>, Error> {
+        let targets = if references.is_empty() {
+            self.db(|s| {
+                let servers: HashMap<String, Server> = s
+                    .servers()?
+                    .into_iter()
+                    .map(|x| (x.uuid.clone(), x))
+                    .collect();
+                Ok(s.destinations()?
+                    .into_iter()
+                    .filter_map(|d| servers.get(&d.server_uuid).cloned().map(|srv| (d, srv)))
+                    .collect::<Vec<_>>())
+            })
+            .await?
+        } else {
+            let mut v = Vec::new();
+            for r in references {
+                v.push(self.destination(r).await?);
+            }
+            v
+        };
+        // One read of the resources for all the checks, not one per destination.
+        let assigned: HashSet<String> = self
+            .db(|s| s.resources())
+            .await?
+            .into_iter()
+            .map(|r| r.destination_uuid)
+            .collect();
+        // Each server is connected once, and its containers read once, for all its
+        // destinations (stopped ones count as attached): an unreachable server costs one
+        // connect timeout, and its destinations are `unknown` with that one reason.
+        let mut servers: Vec<&Server> = Vec::new();
+        for (_, server) in &targets {
+            if !servers.iter().any(|s| s.uuid == server.uuid) {
+                servers.push(server);
+            }
+        }
+        let reached: HashMap<String, Result<Vec<ListedContainer>, Error>> =
+            futures::future::join_all(servers.into_iter().map(|server| async move {
+                let listed = self
+                    .read_again(server, || async {
+                        let docker = self.docker(server).await?;
+                        match docker.listed_containers(None).await {
+                            Ok(listed) => Ok(listed),
+                            Err(e) => Err(self.fail(server, e).await),
+                        }
+                    })
+                    .await;
+                (server.uuid.clone(), listed)
+            }))
+            .await
+            .into_iter()
+            .collect();
+        // The futures are built first: a stream of closures that borrow `self` is not provably
+        // Send, and the TUI runs this on a spawned task.
+        let checks: Vec<_> = targets
+            .iter()
+            .map(|(d, server)| {
+                let reached = reached.get(&server.uuid);
+                let assigned = assigned.contains(&d.uuid);
+                async move {
+                    match reached {
+                        Some(Ok(listed)) => {
+                            self.check_against(d, server, assigned, Some(listed)).await
+                        }
+                        Some(Err(e)) => CheckRow {
+                            destination: d.name.clone(),
+                            status: HealthStatus::Unknown,
+                            detail: Some(e.to_string()),
+                            unused: false,
+                        },
+                        None => self.check_against(d, server, assigned, None).await,
+                    }
+                }
+            })
+            .collect();
+        Ok(stream::iter(checks)
+            .buffered(SCAN_CONCURRENCY)
+            .collect()
+            .await)
+    }
+
+    /// Recreates a missing network (same name and type) and reattaches the proxy.
+    pub async fn repair_destination(&self, reference: &str) -> Result<Outcome<CheckRow>, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let (server, docker) = self.online(&server).await?;
+        let before = self.check_destination(&d, &server).await;
+        let mut outcome = Outcome::new(before.clone());
+        match before.status {
+            HealthStatus::Unknown => {
+                return Err(Error::Unreachable {
+                    server: server.name.clone(),
+                    detail: before.detail.unwrap_or_default(),
+                });
+            }
+            HealthStatus::Ok => {}
+            HealthStatus::Missing => {
+                if let Ok(Some(_)) = docker.network_named(&d.network).await {
+                    return Err(Error::NetworkExists {
+                        server: server.name.clone(),
+                        network: d.network.clone(),
+                    });
+                }
+                let spec = NetworkSpec {
+                    name: &d.network,
+                    driver: d.kind.driver(),
+                    attachable: d.kind == DestinationType::Swarm,
+                    internal: false,
+                    subnet: None,
+                    labels: destination_labels(&d.uuid),
+                };
+                let id = match docker.create_network(&spec).await {
+                    Ok(id) => id,
+                    Err(e) => return Err(self.fail(&server, e).await),
+                };
+                let uuid = d.uuid.clone();
+                let new_id = id.clone();
+                self.db(move |s| s.update_destination_network_id(&uuid, &new_id))
+                    .await?;
+                if let Some(w) = self.attach_proxy(&server, &docker, &id).await {
+                    outcome.warnings.push(w);
+                }
+            }
+            HealthStatus::ProxyDetached => {
+                if let Some(w) = self.attach_proxy(&server, &docker, &d.network_id).await {
+                    outcome.warnings.push(w);
+                }
+            }
+        }
+        let (d, server) = self.destination(&d.uuid).await?;
+        outcome.value = self.check_destination(&d, &server).await;
+        Ok(outcome)
+    }
+}

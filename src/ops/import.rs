@@ -1,0 +1,249 @@
+//! Scan a server's networks and import them as destinations.
+
+use super::*;
+
+impl Ops {
+    pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
+        let server = self.server(reference).await?;
+        self.read_again(&server, || self.scan_once(&server)).await
+    }
+
+    async fn scan_once(&self, server: &Server) -> Result<Vec<ScanRow>, Error> {
+        let server = server.clone();
+        let docker = self.docker(&server).await?;
+        // The networks and every container (stopped and never-started ones count as
+        // attached), asked at once: one round trip.
+        let (listed, containers) =
+            futures::join!(docker.networks(), docker.listed_containers(None));
+        let listed = match listed {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let containers = match containers {
+            Ok(c) => c,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let uuid = server.uuid.clone();
+        let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
+        // Two requests at any size: the containers of every network come from the container
+        // list (each container names its networks), not from one inspect per network.
+        let inspected: Vec<NetworkInfo> = listed
+            .into_iter()
+            .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
+            .collect();
+        let mut rows: Vec<ScanRow> = inspected
+            .into_iter()
+            .map(|mut n| {
+                n.add_listed(&containers);
+                let reason = import_refusal(&recorded, &n);
+                ScanRow {
+                    importable: reason.is_none(),
+                    reason,
+                    unused: n.holds_only(&server.proxy_container),
+                    containers: n.containers.into_iter().map(|c| c.name).collect(),
+                    network: n.name,
+                    id: n.id,
+                    driver: n.driver,
+                    scope: n.scope,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.network, &a.id).cmp(&(&b.network, &b.id)));
+        Ok(rows)
+    }
+
+    /// Imports the named networks (each by its exact name or full ID; all importable ones
+    /// when `networks` is empty and `all`). Everything is checked first: one bad name imports
+    /// nothing.
+    pub async fn import(
+        &self,
+        reference: &str,
+        networks: &[String],
+        all: bool,
+    ) -> Result<Outcome<Vec<DestinationView>>, Error> {
+        for n in networks {
+            domain::validate_network_name(n)?;
+        }
+        if networks.is_empty() && !all {
+            return Err(Error::Invalid(
+                "name the networks to import, or pass --all".into(),
+            ));
+        }
+        let server = self.server(reference).await?;
+        let docker = self.docker(&server).await?;
+        let listed = match docker.networks().await {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail(&server, e).await),
+        };
+        let uuid = server.uuid.clone();
+        let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
+        let mut warnings = Vec::new();
+        let chosen: Vec<&NetworkInfo> = if all && networks.is_empty() {
+            let mut chosen = Vec::new();
+            for n in listed
+                .iter()
+                .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
+            {
+                if import_refusal(&recorded, n).is_some() {
+                    continue;
+                }
+                let namesakes = namesakes(&listed, &n.name);
+                if namesakes.len() > 1 {
+                    // Reported once, by the first of them.
+                    if namesakes[0] == n.id {
+                        warnings.push(format!(
+                            "skipped: {}",
+                            Error::AmbiguousNetwork {
+                                server: server.name.clone(),
+                                network: n.name.clone(),
+                                ids: namesakes,
+                            }
+                        ));
+                    }
+                    continue;
+                }
+                chosen.push(n);
+            }
+            chosen
+        } else {
+            let mut chosen: Vec<&NetworkInfo> = Vec::new();
+            for wanted in networks {
+                let info = pick_network(&listed, wanted, &server.name)?;
+                if chosen.iter().any(|c| c.id == info.id) {
+                    continue;
+                }
+                if SYSTEM_NETWORKS.contains(&info.name.as_str()) {
+                    return Err(Error::Invalid(format!(
+                        "{} is one of Docker's own networks and cannot be a destination",
+                        info.name
+                    )));
+                }
+                if recorded
+                    .iter()
+                    .any(|d| d.network_id == info.id || d.network == info.name)
+                {
+                    return Err(Error::NetworkAlreadyAdded);
+                }
+                if let Some(why) = domain::unimportable_name(&info.name) {
+                    return Err(Error::Invalid(format!("network {}: {why}", info.id)));
+                }
+                chosen.push(info);
+            }
+            chosen
+        };
+        let now = domain::now_unix();
+        let server_name = server.name.clone();
+        let plans: Vec<(String, String, DestinationType)> = chosen
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    n.id.clone(),
+                    DestinationType::for_driver(&n.driver),
+                )
+            })
+            .collect();
+        let server_uuid = server.uuid.clone();
+        let imported: Vec<Destination> = self
+            .db(move |s| {
+                let mut batch_names: HashSet<String> = HashSet::new();
+                let mut out = Vec::new();
+                for (network, id, kind) in plans {
+                    let base = domain::default_destination_name(&server_name, &network);
+                    let name = domain::first_free_name(&base, |candidate| {
+                        batch_names.contains(candidate)
+                            || s.destination_name_taken(candidate).unwrap_or(true)
+                            || s.is_record_uuid(candidate).unwrap_or(true)
+                    });
+                    batch_names.insert(name.clone());
+                    out.push(Destination {
+                        uuid: domain::new_uuid(),
+                        name,
+                        network,
+                        network_id: id,
+                        server_uuid: server_uuid.clone(),
+                        kind,
+                        created_at: now,
+                    });
+                }
+                // Saved with an intent each until the proxy is attached: a crash in between
+                // is finished by start-up reconciliation.
+                s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
+                Ok(out)
+            })
+            .await?;
+        failpoint("after-import-save");
+
+        let attachments: Vec<_> = imported
+            .iter()
+            .map(|d| self.attach_proxy(&server, &docker, &d.network_id))
+            .collect();
+        let mut attach_warnings: Vec<String> = stream::iter(attachments)
+            .buffer_unordered(SCAN_CONCURRENCY)
+            .collect::<Vec<Option<String>>>()
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        attach_warnings.dedup();
+        warnings.extend(attach_warnings);
+        failpoint("after-import-attach");
+        let settled: Vec<String> = imported.iter().map(|d| d.uuid.clone()).collect();
+        self.db(move |s| s.drop_intents(&settled)).await?;
+        Ok(Outcome {
+            value: imported
+                .iter()
+                .map(|d| DestinationView::new(d, Some(&server)))
+                .collect(),
+            warnings,
+        })
+    }
+}
+
+/// Why scan does not offer `n` for import on a server with `recorded` destinations, or
+/// `None` when it can be imported.
+fn import_refusal(recorded: &[Destination], n: &NetworkInfo) -> Option<String> {
+    if recorded.iter().any(|d| d.network_id == n.id) {
+        return Some("already added".to_string());
+    }
+    if recorded.iter().any(|d| d.network == n.name) {
+        // Two networks of one name: the other one is the destination.
+        return Some(
+            "cannot be imported: a destination here already uses this name (another network with the same name)"
+                .to_string(),
+        );
+    }
+    domain::unimportable_name(&n.name)
+}
+
+/// Full IDs of the networks named exactly `name`.
+fn namesakes(listed: &[NetworkInfo], name: &str) -> Vec<String> {
+    listed
+        .iter()
+        .filter(|n| n.name == name)
+        .map(|n| n.id.clone())
+        .collect()
+}
+
+/// The network `wanted` names: by full ID, else by exact name, which must be unique.
+fn pick_network<'a>(
+    listed: &'a [NetworkInfo],
+    wanted: &str,
+    server: &str,
+) -> Result<&'a NetworkInfo, Error> {
+    if let Some(n) = listed.iter().find(|n| n.id == wanted) {
+        return Ok(n);
+    }
+    let named: Vec<&NetworkInfo> = listed.iter().filter(|n| n.name == wanted).collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Invalid(format!(
+            "no network named {wanted} on {server}: run `destui scan {server}` to see what can be imported"
+        ))),
+        many => Err(Error::AmbiguousNetwork {
+            server: server.to_string(),
+            network: wanted.to_string(),
+            ids: many.iter().map(|n| n.id.clone()).collect(),
+        }),
+    }
+}

@@ -1,0 +1,119 @@
+//! The use cases of DESIGN.md §1, shared by the CLI and the TUI. Nothing here writes to the
+//! terminal: every outcome is returned as data (with warnings as strings) or as a typed error.
+
+use crate::domain::{
+    self, Destination, DestinationType, Error, Intent, IntentStep, LABEL_DESTINATION,
+    ResourceIntent, SYSTEM_NETWORKS, Server, ServerMode,
+};
+use crate::remote::docker::{
+    DockerApi, DockerError, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
+};
+use crate::remote::{self, Connection, RemoteConfig, docker_error};
+use crate::store::Store;
+
+mod destinations;
+mod health;
+mod import;
+mod pool;
+mod reconcile;
+mod resources;
+mod servers;
+mod views;
+
+use futures::{StreamExt, stream};
+pub use resources::{NewResource, ResourceView};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+pub use views::*;
+
+/// Inspects kept in flight at once during a scan: enough to hide the link's latency, few
+/// enough not to crowd a small daemon.
+const SCAN_CONCURRENCY: usize = 16;
+
+/// Crash-consistency tests set `DESTUI_FAILPOINT` to stop the process dead at one step,
+/// exactly as `kill -9` would (no destructors, no flush).
+pub fn failpoint(name: &str) {
+    if std::env::var("DESTUI_FAILPOINT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+/// One live connection per server, shared by every use case in this process.
+type Slot = Arc<Mutex<Option<Connection>>>;
+
+#[derive(Clone)]
+pub struct Ops {
+    store: Store,
+    remote: RemoteConfig,
+    connections: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
+    /// Each server's last successful live check in this process, for actions to reuse a while.
+    checked: Arc<std::sync::Mutex<HashMap<String, (Instant, Server)>>>,
+    /// Servers whose reused socket broke under a request and were connected again, with
+    /// proof: the read that met it runs once more (`read_again`).
+    revived: Arc<std::sync::Mutex<HashSet<String>>>,
+}
+
+/// How long an action trusts the last live check of its server (mode, version), this
+/// process's or another's (`pool.rs`): `info` is a round trip, and it costs the daemon ~8 ms.
+const CHECK_REUSE: Duration = Duration::from_secs(30);
+
+/// How long a connection handed out moments ago counts as alive without asking its master.
+const ALIVE_FOR: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome<T> {
+    pub value: T,
+    pub warnings: Vec<String>,
+}
+
+impl<T> Outcome<T> {
+    fn new(value: T) -> Self {
+        Outcome {
+            value,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Ops {
+    pub fn new(store: Store, remote: RemoteConfig) -> Self {
+        Ops {
+            store,
+            remote,
+            connections: Arc::default(),
+            checked: Arc::default(),
+            revived: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs a store call off the async threads (sled flushes block).
+    async fn db<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| Error::Io(format!("store task failed: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_unix_seconds() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

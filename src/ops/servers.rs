@@ -1,0 +1,351 @@
+//! Servers: add, edit, check (live), remove, and their host keys.
+
+use super::*;
+
+impl Ops {
+    pub async fn servers(&self) -> Result<Vec<Server>, Error> {
+        self.db(|s| s.servers()).await
+    }
+
+    pub async fn server(&self, reference: &str) -> Result<Server, Error> {
+        let reference = reference.to_string();
+        self.db(move |s| s.find_server(&reference)).await
+    }
+
+    pub async fn add_server(&self, input: NewServer) -> Result<Outcome<Server>, Error> {
+        domain::validate_display_name("server", &input.name)?;
+        let host = match (&input.host, input.local) {
+            (Some(h), _) => h.clone(),
+            (None, true) => "local".to_string(),
+            (None, false) => {
+                return Err(Error::Invalid(
+                    "give --host HOST (or --local for this machine's Docker socket)".into(),
+                ));
+            }
+        };
+        let server = Server {
+            uuid: domain::new_uuid(),
+            name: input.name.clone(),
+            host,
+            port: input.port,
+            user: input.user.clone(),
+            identity: input.identity.clone(),
+            docker_socket: input
+                .docker_socket
+                .clone()
+                .unwrap_or_else(|| domain::DEFAULT_DOCKER_SOCKET.to_string()),
+            local: input.local,
+            build_server: input.build_server,
+            proxy_container: input
+                .proxy_container
+                .clone()
+                .unwrap_or_else(|| domain::DEFAULT_PROXY_CONTAINER.to_string()),
+            mode: ServerMode::Unknown,
+            online: false,
+            last_error: None,
+            checked_at: None,
+            docker_version: None,
+        };
+        validate_server(&server)?;
+        let name = server.name.clone();
+        let taken = self
+            .db(move |s| {
+                s.check_name_is_not_uuid("server", &name)?;
+                Ok(s.find_server(&name).is_ok())
+            })
+            .await?;
+        if taken {
+            return Err(Error::ServerNameTaken(server.name));
+        }
+        let mut outcome = Outcome::new(server);
+        if input.check {
+            match self.probe(&outcome.value).await {
+                Ok(checked) => {
+                    self.remember_check(&checked);
+                    outcome.value = checked;
+                }
+                Err(e) => {
+                    return Err(Error::Invalid(format!(
+                        "{e}. Nothing was saved: fix the server's settings, or add it with --no-check and check it later."
+                    )));
+                }
+            }
+        } else {
+            outcome.warnings.push(format!(
+                "{} was not checked: run `destui server check {}`",
+                outcome.value.name, outcome.value.name
+            ));
+        }
+        let saved = outcome.value.clone();
+        self.db(move |s| s.save_server(&saved)).await?;
+        Ok(outcome)
+    }
+
+    pub async fn edit_server(&self, reference: &str, edit: ServerEdit) -> Result<Server, Error> {
+        let mut server = self.server(reference).await?;
+        if let Some(name) = edit.name {
+            domain::validate_display_name("server", &name)?;
+            server.name = name;
+        }
+        if let Some(host) = edit.host {
+            server.host = host;
+        }
+        if edit.port.is_some() {
+            server.port = edit.port;
+        }
+        if edit.user.is_some() {
+            server.user = edit.user;
+        }
+        if edit.identity.is_some() {
+            server.identity = edit.identity;
+        }
+        if let Some(socket) = edit.docker_socket {
+            server.docker_socket = socket;
+        }
+        if let Some(proxy) = edit.proxy_container {
+            server.proxy_container = proxy;
+        }
+        if let Some(build) = edit.build_server {
+            server.build_server = build;
+        }
+        validate_server(&server)?;
+        self.drop_connection(&server.uuid).await;
+        let saved = server.clone();
+        self.db(move |s| s.save_server(&saved)).await?;
+        Ok(server)
+    }
+
+    /// Connects and reads the daemon's info; returns the server with the live state.
+    async fn probe(&self, server: &Server) -> Result<Server, Error> {
+        let info = self
+            .read_again(server, || async {
+                let docker = self.docker(server).await?;
+                match docker.info().await {
+                    Ok(info) => Ok(info),
+                    Err(e) => Err(self.fail(server, e).await),
+                }
+            })
+            .await?;
+        let mut checked = server.clone();
+        checked.mode = info.mode;
+        checked.docker_version = Some(info.version);
+        checked.online = true;
+        checked.last_error = None;
+        checked.checked_at = Some(domain::now_unix());
+        Ok(checked)
+    }
+
+    /// Live check of one server; the record is updated either way. Returns the fresh record
+    /// and the error when it is offline.
+    pub async fn check_server(&self, server: &Server) -> Result<(Server, Option<Error>), Error> {
+        let (fresh, err) = match self.probe(server).await {
+            Ok(s) => (s, None),
+            Err(e) => {
+                let mut s = server.clone();
+                s.online = false;
+                s.last_error = Some(e.to_string());
+                s.checked_at = Some(domain::now_unix());
+                (s, Some(e))
+            }
+        };
+        self.remember_check(&fresh);
+        let uuid = fresh.uuid.clone();
+        let update = fresh.clone();
+        // Re-read inside the write so a rename made meanwhile is not undone. A check that
+        // changes nothing but the time is not written again within a minute: every action
+        // checks its server live, and a flush per action is measurable (issue 6).
+        self.db(move |s| {
+            if let Some(mut current) = s.server(&uuid)? {
+                let unchanged = current.mode == update.mode
+                    && current.online == update.online
+                    && current.last_error == update.last_error
+                    && current.docker_version == update.docker_version;
+                let recent = match (current.checked_at, update.checked_at) {
+                    (Some(before), Some(now)) => now - before < 60,
+                    _ => false,
+                };
+                if unchanged && recent {
+                    return Ok(());
+                }
+                current.mode = update.mode;
+                current.online = update.online;
+                current.last_error = update.last_error.clone();
+                current.checked_at = update.checked_at;
+                current.docker_version = update.docker_version.clone();
+                s.save_server(&current)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok((fresh, err))
+    }
+
+    /// The server, checked live (or within the last `CHECK_REUSE` by this process, for the
+    /// same target); its Docker client; refuses when it is offline.
+    pub(super) async fn online(&self, server: &Server) -> Result<(Server, DockerApi), Error> {
+        if let Some(fresh) = self.recent_check(server) {
+            let docker = self.docker(&fresh).await?;
+            return Ok((fresh, docker));
+        }
+        let (fresh, err) = self.check_server(server).await?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let docker = self.docker(&fresh).await?;
+        Ok((fresh, docker))
+    }
+
+    pub async fn remove_server(
+        &self,
+        reference: &str,
+        force: bool,
+    ) -> Result<Outcome<Server>, Error> {
+        let server = self.server(reference).await?;
+        let uuid = server.uuid.clone();
+        let destinations = self.db(move |s| s.destinations_of(&uuid)).await?;
+        let mut outcome = Outcome::new(server.clone());
+        if !destinations.is_empty() {
+            if !force {
+                return Err(Error::ServerHasDestinations {
+                    server: server.name.clone(),
+                    count: destinations.len(),
+                });
+            }
+            let networks: Vec<&str> = destinations.iter().map(|d| d.network.as_str()).collect();
+            outcome.warnings.push(format!(
+                "forgot {} destination(s) of {}; their networks ({}) and any containers may remain on the host",
+                destinations.len(),
+                server.name,
+                networks.join(", ")
+            ));
+        }
+        self.drop_connection(&server.uuid).await;
+        let uuid = server.uuid.clone();
+        self.db(move |s| s.remove_server_with_records(&uuid))
+            .await?;
+        Ok(outcome)
+    }
+
+    /// The host keys the server offers now, and where ssh keeps known keys for it.
+    pub async fn host_keys(&self, reference: &str) -> Result<HostKeys, Error> {
+        let server = self.server(reference).await?;
+        if server.local {
+            return Err(Error::Invalid(format!(
+                "{} uses the local Docker socket: there is no host key to trust",
+                server.name
+            )));
+        }
+        let opts = remote::ssh::resolved_options(&server, &self.remote).await?;
+        let hostname = opts.get("hostname").cloned().unwrap_or(server.host.clone());
+        let port: u16 = opts.get("port").and_then(|p| p.parse().ok()).unwrap_or(22);
+        let alias = opts
+            .get("hostkeyalias")
+            .cloned()
+            .unwrap_or(hostname.clone());
+        let host_entry = if port == 22 {
+            alias
+        } else {
+            format!("[{alias}]:{port}")
+        };
+        let known_hosts_file = opts
+            .get("userknownhostsfile")
+            .and_then(|v| v.split_whitespace().next())
+            .map(expand_tilde)
+            .unwrap_or_else(|| expand_tilde("~/.ssh/known_hosts"));
+        let scan = tokio::process::Command::new("ssh-keyscan")
+            .args(["-T", "10", "-p", &port.to_string(), "--", &hostname])
+            .output()
+            .await
+            .map_err(|e| Error::Io(format!("cannot run ssh-keyscan: {e}")))?;
+        let lines: Vec<String> = String::from_utf8_lossy(&scan.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                l.split_once(' ')
+                    .map(|(_, key)| format!("{host_entry} {key}"))
+            })
+            .collect();
+        if lines.is_empty() {
+            return Err(Error::Unreachable {
+                server: server.name.clone(),
+                detail: format!("no host key could be read from {hostname}:{port}"),
+            });
+        }
+        let mut fingerprints = Vec::new();
+        for line in &lines {
+            let mut child = tokio::process::Command::new("ssh-keygen")
+                .args(["-l", "-f", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| Error::Io(format!("cannot run ssh-keygen: {e}")))?;
+            if let Some(mut stdin) = child.stdin.take() {
+                use tokio::io::AsyncWriteExt;
+                let _ = stdin.write_all(line.as_bytes()).await;
+            }
+            let out = child
+                .wait_with_output()
+                .await
+                .map_err(|e| Error::Io(e.to_string()))?;
+            fingerprints.push(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        }
+        Ok(HostKeys {
+            server: server.name,
+            host_entry,
+            known_hosts_file,
+            fingerprints,
+            lines,
+        })
+    }
+
+    /// Records the keys shown by `host_keys`, replacing older keys of the same host.
+    pub async fn trust(&self, keys: HostKeys) -> Result<(), Error> {
+        let file = keys.known_hosts_file.clone();
+        if let Some(parent) = std::path::Path::new(&file).parent() {
+            crate::store::create_private_dir(parent)?;
+        }
+        let _ = tokio::process::Command::new("ssh-keygen")
+            .args(["-R", &keys.host_entry, "-f", &file])
+            .output()
+            .await;
+        let mut text = std::fs::read_to_string(&file).unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for line in &keys.lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(&file, text).map_err(|e| Error::Io(format!("cannot write {file}: {e}")))?;
+        Ok(())
+    }
+}
+
+fn validate_server(s: &Server) -> Result<(), Error> {
+    if !s.local {
+        domain::validate_host(&s.host)?;
+    }
+    if let Some(port) = s.port {
+        domain::validate_port(port)?;
+    }
+    if let Some(user) = &s.user {
+        domain::validate_user(user)?;
+    }
+    domain::validate_socket_path(&s.docker_socket)?;
+    domain::validate_container_name(&s.proxy_container)?;
+    if let Some(identity) = &s.identity
+        && (identity.is_empty() || identity.starts_with('-'))
+    {
+        return Err(Error::Invalid(format!(
+            "invalid identity file {identity:?}"
+        )));
+    }
+    Ok(())
+}
+
+fn expand_tilde(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => format!("{}/{rest}", home.to_string_lossy()),
+        _ => path.to_string(),
+    }
+}

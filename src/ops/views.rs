@@ -1,0 +1,209 @@
+//! What the use cases take and return; the outputs' field names are the JSON keys of
+//! DESIGN.md §2.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewServer {
+    pub name: String,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity: Option<String>,
+    pub docker_socket: Option<String>,
+    pub proxy_container: Option<String>,
+    pub build_server: bool,
+    pub local: bool,
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerEdit {
+    pub name: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity: Option<String>,
+    pub docker_socket: Option<String>,
+    pub proxy_container: Option<String>,
+    pub build_server: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewDestination {
+    pub server: String,
+    pub name: Option<String>,
+    pub network: Option<String>,
+    pub subnet: Option<String>,
+    pub internal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ServerView {
+    pub uuid: String,
+    pub name: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub docker_socket: String,
+    pub local: bool,
+    pub build_server: bool,
+    pub proxy_container: String,
+    pub mode: ServerMode,
+    pub online: bool,
+    pub last_error: Option<String>,
+    pub docker_version: Option<String>,
+    pub checked_at: Option<String>,
+}
+
+impl From<&Server> for ServerView {
+    fn from(s: &Server) -> Self {
+        ServerView {
+            uuid: s.uuid.clone(),
+            name: s.name.clone(),
+            host: s.host.clone(),
+            // None: ssh decides (the ssh config's Port, else 22); a guess here could be wrong.
+            port: if s.local { None } else { s.port },
+            user: s.user.clone(),
+            docker_socket: s.docker_socket.clone(),
+            local: s.local,
+            build_server: s.build_server,
+            proxy_container: s.proxy_container.clone(),
+            mode: s.mode,
+            online: s.online,
+            last_error: s.last_error.clone(),
+            docker_version: s.docker_version.clone(),
+            checked_at: s.checked_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DestinationView {
+    pub uuid: String,
+    pub name: String,
+    pub network: String,
+    pub network_id: String,
+    #[serde(rename = "type")]
+    pub kind: DestinationType,
+    pub server: String,
+    pub server_uuid: String,
+    pub server_ip: String,
+    pub created_at: String,
+}
+
+impl DestinationView {
+    pub fn new(d: &Destination, server: Option<&Server>) -> Self {
+        DestinationView {
+            uuid: d.uuid.clone(),
+            name: d.name.clone(),
+            network: d.network.clone(),
+            network_id: d.network_id.clone(),
+            kind: d.kind,
+            server: server.map(|s| s.name.clone()).unwrap_or_default(),
+            server_uuid: d.server_uuid.clone(),
+            server_ip: server.map(|s| s.host.clone()).unwrap_or_default(),
+            created_at: rfc3339(d.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContainerRef {
+    pub name: String,
+    pub id: String,
+    /// `running`, `exited`, `created`…: a stopped container still counts as attached.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DestinationDetails {
+    #[serde(flatten)]
+    pub destination: DestinationView,
+    pub driver: Option<String>,
+    pub scope: Option<String>,
+    pub attachable: Option<bool>,
+    pub internal: Option<bool>,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    pub labels: HashMap<String, String>,
+    pub containers: Vec<ContainerRef>,
+    pub proxy_connected: Option<bool>,
+    pub resources: Vec<String>,
+    pub status: HealthStatus,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthStatus {
+    Ok,
+    Missing,
+    ProxyDetached,
+    Unknown,
+}
+
+impl HealthStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Ok => "ok",
+            HealthStatus::Missing => "missing",
+            HealthStatus::ProxyDetached => "proxy-detached",
+            HealthStatus::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CheckRow {
+    pub destination: String,
+    pub status: HealthStatus,
+    pub detail: Option<String>,
+    /// The network is there with nothing but the proxy attached and no resource assigned:
+    /// left behind, a candidate for a (bulk) delete.
+    pub unused: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScanRow {
+    pub network: String,
+    pub id: String,
+    pub driver: String,
+    pub scope: String,
+    pub containers: Vec<String>,
+    pub importable: bool,
+    pub reason: Option<String>,
+    pub unused: bool,
+}
+
+/// What `server trust` shows before it records anything.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HostKeys {
+    pub server: String,
+    pub host_entry: String,
+    pub known_hosts_file: String,
+    pub fingerprints: Vec<String>,
+    #[serde(skip)]
+    pub lines: Vec<String>,
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` from unix seconds (civil-from-days, no calendar crate needed).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
