@@ -1,0 +1,279 @@
+//! `destui destination …`: create, list, show, rename, delete, check and repair destinations.
+
+use super::*;
+
+#[derive(Debug, Subcommand)]
+pub enum DestinationCommand {
+    /// Create a destination: a new Docker network with the proxy attached.
+    Create {
+        /// Server name or uuid.
+        #[arg(long)]
+        server: String,
+        /// Display name (default: <server>-<network>).
+        #[arg(long)]
+        name: Option<String>,
+        /// Docker network name (default: a fresh CUID2); cannot be changed later.
+        #[arg(long)]
+        network: Option<String>,
+        /// Subnet for the network (CIDR), e.g. when Docker's address pools are used up.
+        #[arg(long, value_name = "CIDR")]
+        subnet: Option<String>,
+        /// No outbound traffic from the network (the proxy still reaches it).
+        #[arg(long)]
+        internal: bool,
+    },
+    /// List destinations (all, or one server's).
+    List {
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// Live details of a destination's network.
+    Show { destination: String },
+    /// Change a destination's name (its network never changes).
+    Rename {
+        destination: String,
+        new_name: String,
+    },
+    /// Delete destinations: disconnect the proxy, remove the network, forget the record.
+    Delete {
+        #[arg(required = true)]
+        destinations: Vec<String>,
+        /// When the server is unreachable, forget the record anyway.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compare records with the daemons: ok, missing, proxy-detached or unknown.
+    Check { destinations: Vec<String> },
+    /// Recreate a missing network and reattach the proxy.
+    Repair { destination: String },
+}
+
+pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i32, Error> {
+    match cmd {
+        DestinationCommand::Create {
+            server,
+            name,
+            network,
+            subnet,
+            internal,
+        } => {
+            let outcome = ops
+                .create_destination(NewDestination {
+                    server,
+                    name,
+                    network,
+                    subnet,
+                    internal,
+                })
+                .await?;
+            emit(json, &outcome, |d| {
+                format!(
+                    "created destination {} (network {}, {}) on {}",
+                    d.name, d.network, d.kind, d.server
+                )
+            })?;
+            Ok(0)
+        }
+        DestinationCommand::List { server } => {
+            let list = ops.destinations(server.as_deref()).await?;
+            if json {
+                print_json(&list)?;
+            } else {
+                say_block(&destination_table(&list));
+            }
+            Ok(0)
+        }
+        DestinationCommand::Show { destination } => {
+            let d = ops.show_destination(&destination).await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                say_block(&details_text(&d));
+            }
+            Ok(0)
+        }
+        DestinationCommand::Rename {
+            destination,
+            new_name,
+        } => {
+            let d = ops.rename_destination(&destination, &new_name).await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                say(&format!("renamed to {}", d.name));
+            }
+            Ok(0)
+        }
+        DestinationCommand::Delete {
+            destinations,
+            force,
+        } => {
+            // Every target is resolved before anything is deleted: one unknown reference
+            // refuses the whole command.
+            let mut targets: Vec<(&String, String)> = Vec::new();
+            let mut seen = HashSet::new();
+            for reference in &destinations {
+                let (d, _) = ops.destination(reference).await?;
+                if seen.insert(d.uuid.clone()) {
+                    targets.push((reference, d.uuid));
+                }
+            }
+            let mut deleted = Vec::new();
+            let mut failed = false;
+            for (reference, uuid) in &targets {
+                match ops.delete_destination(uuid, force).await {
+                    Ok(outcome) => {
+                        warn_all(&outcome.warnings);
+                        if !json {
+                            say(&format!(
+                                "deleted destination {} (network {})",
+                                outcome.value.name, outcome.value.network
+                            ));
+                        }
+                        deleted.push(outcome.value);
+                    }
+                    Err(e) => {
+                        failed = true;
+                        if targets.len() > 1 {
+                            output::fail(&format!("{reference}: {e}"));
+                        } else {
+                            output::fail(&e.to_string());
+                        }
+                    }
+                }
+            }
+            if json {
+                print_json(&deleted)?;
+            }
+            Ok(if failed { 1 } else { 0 })
+        }
+        DestinationCommand::Check { destinations } => {
+            let rows = ops.check_destinations(&destinations).await?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                say_block(&check_table(&rows));
+            }
+            let bad: Vec<&CheckRow> = rows
+                .iter()
+                .filter(|r| r.status != HealthStatus::Ok)
+                .collect();
+            if bad.is_empty() {
+                return Ok(0);
+            }
+            output::fail(&unhealthy_summary(&bad, rows.len()));
+            Ok(1)
+        }
+        DestinationCommand::Repair { destination } => {
+            let outcome = ops.repair_destination(&destination).await?;
+            emit(json, &outcome, |r| {
+                format!("{}: {}", r.destination, r.status.as_str())
+            })?;
+            Ok(if outcome.value.status == HealthStatus::Ok {
+                0
+            } else {
+                1
+            })
+        }
+    }
+}
+
+fn unhealthy_summary(bad: &[&CheckRow], checked: usize) -> String {
+    let advice = if bad.iter().all(|r| r.status == HealthStatus::Unknown) {
+        "their server did not answer: run destui server check, then check again"
+    } else {
+        "run destui destination repair D for missing or proxy-detached ones; unknown means the server did not answer"
+    };
+    format!(
+        "{} of {checked} destinations are not ok ({}): {advice}",
+        bad.len(),
+        names(bad.iter().map(|r| r.destination.as_str()))
+    )
+}
+
+fn destination_table(list: &[DestinationView]) -> String {
+    table(
+        &["NAME", "NETWORK", "TYPE", "SERVER", "CREATED"],
+        list.iter()
+            .map(|d| {
+                vec![
+                    d.name.clone(),
+                    d.network.clone(),
+                    d.kind.to_string(),
+                    d.server.clone(),
+                    d.created_at.clone(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn check_table(rows: &[CheckRow]) -> String {
+    table(
+        &["DESTINATION", "STATUS", "DETAIL"],
+        rows.iter()
+            .map(|r| {
+                let unused = r
+                    .unused
+                    .then_some("unused: no container but the proxy, no resource");
+                let detail: Vec<&str> = r.detail.as_deref().into_iter().chain(unused).collect();
+                vec![
+                    r.destination.clone(),
+                    r.status.as_str().to_string(),
+                    detail.join("; "),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn details_text(d: &ops::DestinationDetails) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let flag = |v: Option<bool>| {
+        v.map(|b| if b { "yes" } else { "no" })
+            .unwrap_or("-")
+            .to_string()
+    };
+    let listed = |items: Vec<String>| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let v = &d.destination;
+    let mut labels: Vec<String> = d.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    labels.sort();
+    let mut rows = vec![
+        ("name", v.name.clone()),
+        ("network", v.network.clone()),
+        ("network id", v.network_id.clone()),
+        ("type", v.kind.to_string()),
+        ("server", format!("{} ({})", v.server, v.server_ip)),
+        ("status", d.status.as_str().to_string()),
+        ("driver", opt(&d.driver)),
+        ("scope", opt(&d.scope)),
+        ("attachable", flag(d.attachable)),
+        ("subnet", opt(&d.subnet)),
+        ("gateway", opt(&d.gateway)),
+        ("proxy attached", flag(d.proxy_connected)),
+        ("labels", listed(labels)),
+    ];
+    let containers: Vec<String> = d
+        .containers
+        .iter()
+        .map(|c| {
+            let short: String = c.id.chars().take(12).collect();
+            format!("{}  {short}  {}", c.name, c.state)
+        })
+        .collect();
+    rows.push(("containers", listed(containers)));
+    rows.push(("resources", listed(d.resources.clone())));
+    if let Some(detail) = &d.detail {
+        rows.push(("note", detail.clone()));
+    }
+    // Each value is escaped whole: a label with a line break stays on its row.
+    rows.iter()
+        .map(|(k, val)| format!("{k:<15} {}\n", output::safe(val)))
+        .collect()
+}

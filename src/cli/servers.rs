@@ -1,0 +1,289 @@
+//! `destui server …`: add, list, show, check, edit, remove and trust servers.
+
+use super::*;
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Add a server; it is checked live unless --no-check.
+    Add(AddServer),
+    /// List servers.
+    List,
+    /// Show one server.
+    Show { server: String },
+    /// Check servers live (all when none is named): online state, mode, Docker version.
+    Check { servers: Vec<String> },
+    /// Change a server's settings.
+    Edit(EditServer),
+    /// Remove a server (refused while it has destinations, unless --force).
+    Remove {
+        server: String,
+        /// Forget the server and its destination and resource records (the host is not touched).
+        #[arg(long)]
+        force: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Show the server's host key fingerprint and record it on confirmation.
+    Trust {
+        server: String,
+        /// Record without asking.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddServer {
+    pub name: String,
+    /// Hostname, IP or Host alias of your ssh config.
+    #[arg(long)]
+    pub host: Option<String>,
+    #[arg(long)]
+    pub port: Option<u16>,
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Private key file.
+    #[arg(long)]
+    pub identity: Option<String>,
+    /// Docker socket path on the server.
+    #[arg(long)]
+    pub docker_socket: Option<String>,
+    /// Name of the reverse proxy container.
+    #[arg(long)]
+    pub proxy_container: Option<String>,
+    /// A build server: no destinations can be created on it.
+    #[arg(long)]
+    pub build_server: bool,
+    /// Use this machine's Docker socket instead of SSH.
+    #[arg(long)]
+    pub local: bool,
+    /// Save without connecting.
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditServer {
+    pub server: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub host: Option<String>,
+    #[arg(long)]
+    pub port: Option<u16>,
+    #[arg(long)]
+    pub user: Option<String>,
+    #[arg(long)]
+    pub identity: Option<String>,
+    #[arg(long)]
+    pub docker_socket: Option<String>,
+    #[arg(long)]
+    pub proxy_container: Option<String>,
+    #[arg(long, value_name = "true|false")]
+    pub build_server: Option<bool>,
+}
+
+pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error> {
+    match cmd {
+        ServerCommand::Add(a) => {
+            let outcome = ops
+                .add_server(NewServer {
+                    name: a.name,
+                    host: a.host,
+                    port: a.port,
+                    user: a.user,
+                    identity: a.identity,
+                    docker_socket: a.docker_socket,
+                    proxy_container: a.proxy_container,
+                    build_server: a.build_server,
+                    local: a.local,
+                    check: !a.no_check,
+                })
+                .await?;
+            let view = Outcome {
+                value: ServerView::from(&outcome.value),
+                warnings: outcome.warnings,
+            };
+            emit(json, &view, |s| {
+                format!("added server {} ({}, {})", s.name, s.host, s.mode)
+            })?;
+            Ok(0)
+        }
+        ServerCommand::List => {
+            let views: Vec<ServerView> =
+                ops.servers().await?.iter().map(ServerView::from).collect();
+            if json {
+                print_json(&views)?;
+            } else {
+                say_block(&server_table(&views));
+            }
+            Ok(0)
+        }
+        ServerCommand::Show { server } => {
+            let view = ServerView::from(&ops.server(&server).await?);
+            if json {
+                print_json(&view)?;
+            } else {
+                say_block(&server_table(std::slice::from_ref(&view)));
+            }
+            Ok(0)
+        }
+        ServerCommand::Check { servers } => {
+            let targets = if servers.is_empty() {
+                ops.servers().await?
+            } else {
+                let mut v = Vec::new();
+                for s in &servers {
+                    v.push(ops.server(s).await?);
+                }
+                v
+            };
+            if let Some(w) = crate::remote::housekeeping::open_file_warning(targets.len()) {
+                output::warn(&w);
+            }
+            let checks =
+                futures::future::join_all(targets.iter().map(|s| ops.check_server(s))).await;
+            let mut views = Vec::new();
+            let mut all_online = true;
+            for check in checks {
+                let (fresh, err) = check?;
+                all_online &= err.is_none();
+                views.push(ServerView::from(&fresh));
+            }
+            if json {
+                print_json(&views)?;
+            } else {
+                say_block(&server_table(&views));
+            }
+            if all_online {
+                return Ok(0);
+            }
+            let offline: Vec<&ServerView> = views.iter().filter(|v| !v.online).collect();
+            output::fail(&offline_summary(&offline, views.len()));
+            Ok(1)
+        }
+        ServerCommand::Edit(e) => {
+            let server = ops
+                .edit_server(
+                    &e.server,
+                    ServerEdit {
+                        name: e.name,
+                        host: e.host,
+                        port: e.port,
+                        user: e.user,
+                        identity: e.identity,
+                        docker_socket: e.docker_socket,
+                        proxy_container: e.proxy_container,
+                        build_server: e.build_server,
+                    },
+                )
+                .await?;
+            let view = ServerView::from(&server);
+            if json {
+                print_json(&view)?;
+            } else {
+                say(&format!("updated server {}", view.name));
+            }
+            Ok(0)
+        }
+        ServerCommand::Remove { server, force, yes } => {
+            if force && !yes {
+                let s = ops.server(&server).await?;
+                let count = ops.destinations(Some(&s.uuid)).await?.len();
+                if count > 0
+                    && !confirm(
+                        &format!(
+                            "Forget server {} and the records of its {count} destination(s)?",
+                            s.name
+                        ),
+                        "--yes",
+                    )?
+                {
+                    return Err(Error::Invalid("nothing was removed".into()));
+                }
+            }
+            let outcome = ops.remove_server(&server, force).await?;
+            let view = Outcome {
+                value: ServerView::from(&outcome.value),
+                warnings: outcome.warnings,
+            };
+            emit(json, &view, |s| format!("removed server {}", s.name))?;
+            Ok(0)
+        }
+        ServerCommand::Trust { server, yes } => {
+            let keys = ops.host_keys(&server).await?;
+            if !json {
+                say(&format!(
+                    "Host keys offered by {} ({}):",
+                    keys.server, keys.host_entry
+                ));
+                for f in &keys.fingerprints {
+                    say(&format!("  {}", output::safe(f)));
+                }
+            }
+            let recorded = yes
+                || confirm(
+                    &format!("Record these keys in {}?", keys.known_hosts_file),
+                    "--yes",
+                )?;
+            if recorded {
+                ops.trust(keys.clone()).await?;
+            }
+            if json {
+                #[derive(Serialize)]
+                struct Trusted<'a> {
+                    #[serde(flatten)]
+                    keys: &'a ops::HostKeys,
+                    recorded: bool,
+                }
+                print_json(&Trusted {
+                    keys: &keys,
+                    recorded,
+                })?;
+            } else if recorded {
+                say(&format!("recorded in {}", keys.known_hosts_file));
+            }
+            Ok(if recorded { 0 } else { 1 })
+        }
+    }
+}
+
+fn offline_summary(offline: &[&ServerView], checked: usize) -> String {
+    match offline {
+        // The stored error already names the server and says what to do.
+        [one] => one
+            .last_error
+            .clone()
+            .unwrap_or_else(|| format!("{} is offline", one.name)),
+        many => format!(
+            "{} of {checked} servers are offline ({}): see the ERROR column",
+            many.len(),
+            names(many.iter().map(|v| v.name.as_str()))
+        ),
+    }
+}
+
+fn server_table(views: &[ServerView]) -> String {
+    table(
+        &["NAME", "HOST", "MODE", "STATE", "DOCKER", "ERROR"],
+        views
+            .iter()
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.host.clone(),
+                    s.mode.to_string(),
+                    match (s.online, &s.checked_at) {
+                        (true, _) => "online".into(),
+                        (false, Some(_)) => "offline".into(),
+                        // Added with --no-check: nothing is known yet.
+                        (false, None) => "not checked".into(),
+                    },
+                    s.docker_version.clone().unwrap_or_default(),
+                    s.last_error.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    )
+}
