@@ -23,11 +23,17 @@ use crate::ops::{
 
 pub type TaskId = u64;
 
-/// The lane of store-only tasks.
-pub const LOCAL_LANE: &str = "";
-/// Start-up reconciliation may wait on several servers: a lane of its own, so that loads and
-/// local work never queue behind it.
-pub const SETTLE_LANE: &str = "~settle";
+/// Where a task runs: one ordered lane per server, beside two of destui's own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// Store-only work (loading the lists, adding a server).
+    Store,
+    /// Start-up reconciliation may wait on several servers: a lane of its own, so that loads
+    /// and local work never queue behind it.
+    Settle,
+    /// One server's tasks, by its uuid (or the reference a create was given).
+    Server(String),
+}
 
 /// One action for the queue. Servers and destinations are named by uuid.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,11 +98,11 @@ pub enum Task {
 }
 
 impl Task {
-    /// The lane (a server uuid, or [`LOCAL_LANE`]) this task runs on.
-    pub fn lane(&self) -> &str {
-        match self {
-            Task::Load | Task::ProbeLocal | Task::AddServer(_) => LOCAL_LANE,
-            Task::Settle => SETTLE_LANE,
+    /// The lane this task runs on.
+    pub fn lane(&self) -> Lane {
+        let server = match self {
+            Task::Load | Task::ProbeLocal | Task::AddServer(_) => return Lane::Store,
+            Task::Settle => return Lane::Settle,
             Task::CheckServer { server }
             | Task::RemoveServer { server, .. }
             | Task::EditServer { server, .. }
@@ -110,7 +116,8 @@ impl Task {
             | Task::CloneResource { server, .. } => server,
             Task::CreateResource(input) => &input.server,
             Task::CreateDestination(input) => &input.server,
-        }
+        };
+        Lane::Server(server.clone())
     }
 
     /// Reads that may join an identical one already queued or running.
@@ -202,7 +209,7 @@ type Job = (TaskId, Task);
 pub struct Queue {
     ops: Ops,
     events: UnboundedSender<TaskEvent>,
-    lanes: HashMap<String, UnboundedSender<Job>>,
+    lanes: HashMap<Lane, UnboundedSender<Job>>,
     /// Reads still pending, by lane and task: a new identical read joins them.
     pending_reads: Vec<(Task, TaskId)>,
 }
@@ -231,7 +238,7 @@ impl Queue {
             }
             self.pending_reads.push((task.clone(), id));
         } else {
-            let lane = task.lane().to_string();
+            let lane = task.lane();
             self.pending_reads.retain(|(t, _)| t.lane() != lane);
         }
         let _ = self.events.send(TaskEvent::Queued {
@@ -239,10 +246,9 @@ impl Queue {
             label,
             at: Instant::now(),
         });
-        let lane = task.lane().to_string();
         let sender = self
             .lanes
-            .entry(lane)
+            .entry(task.lane())
             .or_insert_with(|| spawn_lane(self.ops.clone(), self.events.clone()));
         if let Err(refused) = sender.send((id, task)) {
             // The lane's worker is gone (it only ends when the runtime does): report, never drop.

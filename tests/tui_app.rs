@@ -1010,6 +1010,9 @@ fn interrupted_work_is_settled_in_the_background_then_the_records_reload() {
     h.effects.extend(effects);
     let settle = h.submitted(|t| *t == Task::Settle);
     h.queue(settle, "settle interrupted work", 300);
+    // Its own lane, not a server's: the row names no server.
+    let row = h.app.tasks.iter().find(|t| t.id == settle).expect("a row");
+    assert_eq!(row.server, "");
     h.finish(
         settle,
         900,

@@ -516,8 +516,7 @@ impl App {
     fn submit(&mut self, task: Task) -> Effect {
         let id = self.next_task;
         self.next_task += 1;
-        let server = task.lane().to_string();
-        if !server.is_empty() {
+        if let crate::tasks::Lane::Server(server) = task.lane() {
             self.task_servers.insert(id, self.server_name(&server));
         }
         if task == Task::Load || task == Task::ProbeLocal {
