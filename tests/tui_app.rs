@@ -703,12 +703,14 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                 Ok(TaskResult::Checked(vec![
                     CheckRow {
                         destination: "alpha-web".into(),
+                        uuid: "d-1".into(),
                         status: HealthStatus::Ok,
                         detail: None,
                         unused: false,
                     },
                     CheckRow {
                         destination: "alpha-db".into(),
+                        uuid: "d-2".into(),
                         status: HealthStatus::ProxyDetached,
                         detail: Some("proxy not attached".into()),
                         unused: false,
@@ -864,12 +866,14 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
         Ok(TaskResult::Checked(vec![
             CheckRow {
                 destination: "alpha-web".into(),
+                uuid: "d-1".into(),
                 status: HealthStatus::Ok,
                 detail: None,
                 unused: false,
             },
             CheckRow {
                 destination: "alpha-db".into(),
+                uuid: "d-2".into(),
                 status: HealthStatus::Missing,
                 detail: Some("network gone".into()),
                 unused: false,
@@ -897,6 +901,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
         Ok(TaskResult::Repaired(Outcome {
             value: CheckRow {
                 destination: "alpha-db".into(),
+                uuid: "d-2".into(),
                 status: HealthStatus::Ok,
                 detail: None,
                 unused: false,
@@ -1059,8 +1064,9 @@ fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_prox
     );
     assert!(h.screen().contains("none unused"), "{}", h.screen());
 
-    let row = |name: &str, unused| CheckRow {
+    let row = |name: &str, uuid: &str, unused| CheckRow {
         destination: name.into(),
+        uuid: uuid.into(),
         status: HealthStatus::Ok,
         detail: None,
         unused,
@@ -1069,8 +1075,8 @@ fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_prox
         checks[0].0,
         700,
         Ok(TaskResult::Checked(vec![
-            row("alpha-web", true),
-            row("alpha-db", false),
+            row("alpha-web", "d-1", true),
+            row("alpha-db", "d-2", false),
         ])),
     );
     let screen = h.screen();
@@ -1167,5 +1173,41 @@ fn the_start_up_check_says_how_many_servers_answered_once_the_last_one_has() {
             "{} server(s) checked: {online} online, 1 offline",
             online + 1
         )
+    );
+}
+
+#[test]
+fn a_rename_keeps_the_destinations_check() {
+    let mut h = Harness::loaded(120, 40);
+    // (Results are applied whatever task brought them: ids of tasks never submitted here.)
+    h.finish(
+        9001,
+        700,
+        Ok(TaskResult::Checked(vec![CheckRow {
+            destination: "alpha-db".into(),
+            uuid: "d-2".into(),
+            status: HealthStatus::Missing,
+            detail: Some("network gone".into()),
+            unused: false,
+        }])),
+    );
+    assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
+    // The same destination under its new name, as the reload after a rename brings it.
+    let alpha = servers()[1].clone();
+    let mut renamed = destinations(&servers());
+    renamed[1] = destination("d-2", "alpha-database", "db", &alpha);
+    h.finish(
+        9002,
+        800,
+        Ok(TaskResult::Loaded {
+            servers: servers(),
+            destinations: renamed,
+            resources: vec![],
+        }),
+    );
+    assert!(
+        line_with(&h.screen(), "alpha-database").contains("missing"),
+        "{}",
+        h.screen()
     );
 }

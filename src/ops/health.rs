@@ -27,6 +27,7 @@ impl Ops {
     ) -> CheckRow {
         let row = |status, detail: Option<String>| CheckRow {
             destination: d.name.clone(),
+            uuid: d.uuid.clone(),
             status,
             detail,
             unused: false,
@@ -145,6 +146,7 @@ impl Ops {
                         }
                         Some(Err(e)) => CheckRow {
                             destination: d.name.clone(),
+                            uuid: d.uuid.clone(),
                             status: HealthStatus::Unknown,
                             detail: Some(e.to_string()),
                             unused: false,

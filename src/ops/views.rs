@@ -156,7 +156,9 @@ impl HealthStatus {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CheckRow {
+    /// The destination's name (as the report shows it) and uuid (what a rename keeps).
     pub destination: String,
+    pub uuid: String,
     pub status: HealthStatus,
     pub detail: Option<String>,
     /// The network is there with nothing but the proxy attached and no resource assigned:

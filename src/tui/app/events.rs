@@ -421,7 +421,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
         }
         TaskResult::Deleted(outcome) => {
             app.marked.remove(&outcome.value.uuid);
-            app.health.remove(&outcome.value.name);
+            app.health.remove(&outcome.value.uuid);
             warn_or_say(
                 app,
                 format!(
@@ -466,7 +466,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 ),
                 &outcome.warnings,
             );
-            app.health.insert(row.destination.clone(), row);
+            app.health.insert(row.uuid.clone(), row);
             vec![app.reload()]
         }
         TaskResult::Checked(rows) => {
@@ -476,7 +476,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 .count();
             let n = rows.len();
             for row in rows {
-                app.health.insert(row.destination.clone(), row);
+                app.health.insert(row.uuid.clone(), row);
             }
             if app.unused_only {
                 app.refresh_destinations();

@@ -478,7 +478,7 @@ fn repair(app: &mut App) -> Vec<Effect> {
     };
     if app
         .health
-        .get(&d.name)
+        .get(&d.uuid)
         .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
     {
         app.say(format!("{} is ok: nothing to repair", d.name));

@@ -178,7 +178,7 @@ pub struct App {
     pub scan: Option<ScanView>,
     /// Destinations marked (space) for a bulk delete, by uuid.
     pub marked: BTreeSet<String>,
-    /// The last check of each destination, by destination name.
+    /// The last check of each destination, by destination uuid (a rename keeps it).
     pub health: HashMap<String, CheckRow>,
     pub tasks: Vec<TaskRow>,
     pub dialog: Option<Dialog>,
@@ -477,7 +477,7 @@ impl App {
             .filter(|&i| {
                 let d = &self.destinations[i];
                 scope.as_ref().is_none_or(|uuid| &d.server_uuid == uuid)
-                    && (!self.unused_only || self.health.get(&d.name).is_some_and(|h| h.unused))
+                    && (!self.unused_only || self.health.get(&d.uuid).is_some_and(|h| h.unused))
                     && (filter.is_empty()
                         || d.name.to_lowercase().contains(&filter)
                         || d.network.to_lowercase().contains(&filter)

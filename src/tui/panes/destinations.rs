@@ -55,7 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|(i, &index)| {
             let d = &app.destinations[index];
             let selected = i == cursor.selected;
-            let health = app.health.get(&d.name);
+            let health = app.health.get(&d.uuid);
             let status = health.map_or("", |h| match h.status {
                 HealthStatus::Ok if h.unused => "ok, unused",
                 status => status.as_str(),
