@@ -36,18 +36,14 @@ impl Ops {
             Ok(docker) => docker,
             Err(e) => return row(HealthStatus::Unknown, Some(e.to_string())),
         };
-        let inspected = match docker.inspect_network(&d.network_id).await {
-            Ok(Some(mut n)) => match listed {
-                Some(listed) => {
+        let inspected = match listed {
+            Some(listed) => docker.inspect_network(&d.network_id).await.map(|n| {
+                n.map(|mut n| {
                     n.add_listed(listed);
-                    Ok(Some(n))
-                }
-                None => docker.listed_containers(Some(&n)).await.map(|listed| {
-                    n.add_listed(&listed);
-                    Some(n)
-                }),
-            },
-            other => other,
+                    n
+                })
+            }),
+            None => docker.inspect_with_stopped(&d.network_id).await,
         };
         match inspected {
             Ok(None) => row(

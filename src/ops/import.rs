@@ -35,7 +35,7 @@ impl Ops {
             .into_iter()
             .map(|mut n| {
                 n.add_listed(&containers);
-                let reason = import_refusal(&recorded, &n);
+                let reason = ImportRefusal::of(&recorded, &n).map(|r| r.reason());
                 ScanRow {
                     importable: reason.is_none(),
                     reason,
@@ -84,7 +84,7 @@ impl Ops {
                 .iter()
                 .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
             {
-                if import_refusal(&recorded, n).is_some() {
+                if ImportRefusal::of(&recorded, n).is_some() {
                     continue;
                 }
                 let namesakes = namesakes(&listed, &n.name);
@@ -118,14 +118,18 @@ impl Ops {
                         info.name
                     )));
                 }
-                if recorded
-                    .iter()
-                    .any(|d| d.network_id == info.id || d.network == info.name)
-                {
-                    return Err(Error::NetworkAlreadyAdded);
-                }
-                if let Some(why) = domain::unimportable_name(&info.name) {
-                    return Err(Error::Invalid(format!("network {}: {why}", info.id)));
+                match ImportRefusal::of(&recorded, info) {
+                    None => {}
+                    Some(ImportRefusal::AlreadyAdded | ImportRefusal::NameTaken) => {
+                        return Err(Error::NetworkAlreadyAdded);
+                    }
+                    Some(refusal) => {
+                        return Err(Error::Invalid(format!(
+                            "network {}: {}",
+                            info.id,
+                            refusal.reason()
+                        )));
+                    }
                 }
                 chosen.push(info);
             }
@@ -200,20 +204,34 @@ impl Ops {
     }
 }
 
-/// Why scan does not offer `n` for import on a server with `recorded` destinations, or
-/// `None` when it can be imported.
-fn import_refusal(recorded: &[Destination], n: &NetworkInfo) -> Option<String> {
-    if recorded.iter().any(|d| d.network_id == n.id) {
-        return Some("already added".to_string());
+/// Why a network cannot be imported on a server with `recorded` destinations: one check for
+/// scan (which shows the reason) and import (which refuses with it).
+enum ImportRefusal {
+    AlreadyAdded,
+    /// Two networks of one name: the other one is the destination.
+    NameTaken,
+    /// A name destui refuses (the reason says which rule).
+    BadName(String),
+}
+
+impl ImportRefusal {
+    fn of(recorded: &[Destination], n: &NetworkInfo) -> Option<Self> {
+        if recorded.iter().any(|d| d.network_id == n.id) {
+            return Some(ImportRefusal::AlreadyAdded);
+        }
+        if recorded.iter().any(|d| d.network == n.name) {
+            return Some(ImportRefusal::NameTaken);
+        }
+        domain::unimportable_name(&n.name).map(ImportRefusal::BadName)
     }
-    if recorded.iter().any(|d| d.network == n.name) {
-        // Two networks of one name: the other one is the destination.
-        return Some(
-            "cannot be imported: a destination here already uses this name (another network with the same name)"
-                .to_string(),
-        );
+
+    fn reason(self) -> String {
+        match self {
+            ImportRefusal::AlreadyAdded => "already added".to_string(),
+            ImportRefusal::NameTaken => "cannot be imported: a destination here already uses this name (another network with the same name)".to_string(),
+            ImportRefusal::BadName(why) => why,
+        }
     }
-    domain::unimportable_name(&n.name)
 }
 
 /// Full IDs of the networks named exactly `name`.

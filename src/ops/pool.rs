@@ -9,7 +9,6 @@ use super::*;
 struct SharedCheck {
     /// The connection key it was made over: an edited server never reuses it.
     key: String,
-    local: bool,
     mode: ServerMode,
     docker_version: Option<String>,
     /// Unix seconds.
@@ -174,7 +173,7 @@ impl Ops {
                 return None;
             }
             SharedCheck::read(&self.check_file(&server.uuid))
-                .filter(|c| c.key == key && c.local == server.local && c.fresh())
+                .filter(|c| c.key == key && c.fresh())
                 .map(|c| (c.mode, c.docker_version))
         })?;
         let mut current = server.clone();
@@ -204,31 +203,32 @@ impl Ops {
 
     /// The next action checks `server_uuid` live again (its mode may have changed).
     pub(super) fn forget_check(&self, server_uuid: &str) {
-        let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
-        checked.remove(server_uuid);
+        self.checked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(server_uuid);
         let _ = std::fs::remove_file(self.check_file(server_uuid));
     }
 
     pub(super) fn remember_check(&self, fresh: &Server) {
-        let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
-        if fresh.online {
-            checked.insert(fresh.uuid.clone(), (Instant::now(), fresh.clone()));
-            // Shared for the round trips it saves: a local socket's check costs none, and
-            // nothing of a local server goes to the runtime directory.
-            if fresh.local {
-                return;
-            }
-            let shared = SharedCheck {
-                key: remote::ssh::connection_key(fresh, &self.remote),
-                local: fresh.local,
-                mode: fresh.mode,
-                docker_version: fresh.docker_version.clone(),
-                at: domain::now_unix(),
-            };
-            shared.write(&self.remote.runtime_dir, &self.check_file(&fresh.uuid));
-        } else {
-            checked.remove(&fresh.uuid);
-            let _ = std::fs::remove_file(self.check_file(&fresh.uuid));
+        if !fresh.online {
+            return self.forget_check(&fresh.uuid);
         }
+        self.checked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(fresh.uuid.clone(), (Instant::now(), fresh.clone()));
+        // Shared for the round trips it saves: a local socket's check costs none, and
+        // nothing of a local server goes to the runtime directory.
+        if fresh.local {
+            return;
+        }
+        let shared = SharedCheck {
+            key: remote::ssh::connection_key(fresh, &self.remote),
+            mode: fresh.mode,
+            docker_version: fresh.docker_version.clone(),
+            at: domain::now_unix(),
+        };
+        shared.write(&self.remote.runtime_dir, &self.check_file(&fresh.uuid));
     }
 }

@@ -135,12 +135,6 @@ pub struct AttachedContainer {
     pub state: String,
 }
 
-impl AttachedContainer {
-    pub fn running(&self) -> bool {
-        self.state == "running"
-    }
-}
-
 /// A container as the list call gives it, with every network it is configured for: the
 /// attachments a network inspect does not show (stopped and never-started containers).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,36 +12,38 @@ pub const FILES_PER_SERVER: u64 = 4;
 /// The terminal, the store, the log, the runtime and a margin.
 const FILES_RESERVED: u64 = 64;
 
-/// Raises the soft open-file limit to the hard one (a process may, without privileges);
-/// returns the limit now in force.
-pub fn raise_open_file_limit() -> Option<u64> {
+/// The open-file limits (soft, hard) in force.
+fn open_file_limits() -> Option<libc::rlimit> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return None;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                limit = raised;
-            }
-        }
-    }
-    Some(limit.rlim_cur)
+    // SAFETY: getrlimit only writes the struct passed to it.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0).then_some(limit)
 }
 
-/// The warning to give when `servers` connections cannot fit under the open-file limit even
-/// after `raise_open_file_limit`, or `None`.
+/// Raises the soft open-file limit to the hard one (a process may, without privileges),
+/// once at start.
+pub fn raise_open_file_limit() {
+    let Some(limit) = open_file_limits() else {
+        return;
+    };
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: setrlimit only reads the struct passed to it.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_NOFILE, &raised);
+        }
+    }
+}
+
+/// The warning to give when `servers` connections cannot fit under the open-file limit in
+/// force (raised to the hard one at start), or `None`.
 pub fn open_file_warning(servers: usize) -> Option<String> {
-    let limit = raise_open_file_limit()?;
-    too_many_for(servers, limit)
+    too_many_for(servers, open_file_limits()?.rlim_cur)
 }
 
 fn too_many_for(servers: usize, limit: u64) -> Option<String> {

@@ -35,12 +35,13 @@ pub struct Tunnel {
 }
 
 impl Tunnel {
-    /// A tunnel on a forward that a master already serves (this process's or another's).
-    fn reused(socket: PathBuf, control_dir: &Path) -> Self {
+    /// A tunnel on a forward that a master already serves (this process's or another's),
+    /// whose control socket is `control` (see `find_master`).
+    fn reused(socket: PathBuf, control: Option<PathBuf>) -> Self {
         Tunnel {
             session: None,
             socket,
-            control: find_master(control_dir),
+            control,
         }
     }
 
@@ -137,12 +138,12 @@ pub async fn open(
         && let Some(api) = DockerApi::unproven(&path_str(&socket), cfg.connect_timeout)
     {
         tracing::debug!(server = %server.name, "reusing forwarded socket, unproven");
-        return Ok((Tunnel::reused(socket, &control_dir), api));
+        return Ok((Tunnel::reused(socket, Some(ctl)), api));
     }
     if socket.exists() {
         if let Some(api) = probe(&socket, probe_timeout).await {
             tracing::debug!(server = %server.name, "reusing forwarded socket");
-            return Ok((Tunnel::reused(socket, &control_dir), api));
+            return Ok((Tunnel::reused(socket, find_master(&control_dir)), api));
         }
         // A master that exited leaves its socket file behind (connection refused).
         let _ = std::fs::remove_file(&socket);
@@ -163,7 +164,7 @@ pub async fn open(
     if socket.exists()
         && let Some(api) = probe(&socket, probe_timeout).await
     {
-        return Ok((Tunnel::reused(socket, &control_dir), api));
+        return Ok((Tunnel::reused(socket, find_master(&control_dir)), api));
     }
     let (session, revived) = match revive_master(&control_dir).await {
         Some(session) => (session, true),
@@ -217,7 +218,7 @@ pub async fn open(
             } else {
                 let _ = session.close().await;
             }
-            return Ok((Tunnel::reused(socket, &control_dir), api));
+            return Ok((Tunnel::reused(socket, find_master(&control_dir)), api));
         }
         // Said as it is when the master itself went away meanwhile.
         let master_gone = !matches!(
@@ -289,13 +290,9 @@ impl ConnectLock {
     pub const FILE: &'static str = "lock";
 
     async fn acquire(control_dir: &Path) -> Result<Self, Error> {
-        let path = control_dir.join(Self::FILE);
+        let dir = control_dir.to_path_buf();
         tokio::task::spawn_blocking(move || {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
+            let file = Self::open(&dir)?;
             flock(&file, libc::LOCK_EX)?;
             Ok(ConnectLock(file))
         })
@@ -308,14 +305,17 @@ impl ConnectLock {
 
     /// The lock when nobody holds it, else `None` (a master is being started).
     pub fn try_acquire(control_dir: &Path) -> Option<Self> {
-        let file = std::fs::OpenOptions::new()
+        let file = Self::open(control_dir).ok()?;
+        flock(&file, libc::LOCK_EX | libc::LOCK_NB).ok()?;
+        Some(ConnectLock(file))
+    }
+
+    fn open(control_dir: &Path) -> std::io::Result<std::fs::File> {
+        std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(control_dir.join(Self::FILE))
-            .ok()?;
-        flock(&file, libc::LOCK_EX | libc::LOCK_NB).ok()?;
-        Some(ConnectLock(file))
     }
 }
 

@@ -111,17 +111,6 @@ pub fn remember(socket: &str, version: &ClientVersion, persist: bool) {
     }
 }
 
-/// Forgets what was remembered for `socket` (its daemon may have changed).
-pub fn forget(socket: &str) {
-    versions()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(socket);
-    if let Some(file) = version_file(socket) {
-        let _ = std::fs::remove_file(file);
-    }
-}
-
 fn versions() -> &'static Mutex<HashMap<String, ClientVersion>> {
     static VERSIONS: OnceLock<Mutex<HashMap<String, ClientVersion>>> = OnceLock::new();
     VERSIONS.get_or_init(Mutex::default)
