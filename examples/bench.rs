@@ -445,49 +445,29 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
             .collect();
         store.insert_destinations(&batch).expect("destinations");
     }
-    let binary = destui_binary();
     let state = work.join("state");
-    let socket = work.join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .output()
-            .expect("tmux")
-    };
-    let command = format!(
-        "env DESTUI_DB={} XDG_STATE_HOME={} DESTUI_RUNTIME_DIR={} DESTUI_CONNECT_TIMEOUT=3 {}",
-        db.display(),
-        state.display(),
-        work.join("tui-rt").display(),
-        binary.display()
+    let tui = Tui::start(
+        &work.join("tmux.sock"),
+        &[
+            ("DESTUI_DB", db.display().to_string()),
+            ("XDG_STATE_HOME", state.display().to_string()),
+            (
+                "DESTUI_RUNTIME_DIR",
+                work.join("tui-rt").display().to_string(),
+            ),
+            ("DESTUI_CONNECT_TIMEOUT", "3".into()),
+        ],
     );
-    tmux(&["new-session", "-d", "-x", "120", "-y", "40", &command]);
-    let pid = String::from_utf8_lossy(&tmux(&["display-message", "-p", "#{pane_pid}"]).stdout)
-        .trim()
-        .to_string();
     // Wait until the records are on screen, then read the resident set of the process tree.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).into_owned();
-        if screen.contains("Destinations 10000") {
-            break;
-        }
+    while Instant::now() < deadline && !tui.screen().contains("Destinations 10000") {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(500));
-    let rss_kb = tree_rss_kb(&pid);
-    tmux(&["send-keys", "q"]);
-    std::thread::sleep(Duration::from_millis(500));
-    tmux(&["kill-server"]);
+    let rss_mb = tree_rss_kb(&tui.pid) as f64 / 1024.0;
+    tui.quit();
     let log = std::fs::read_to_string(state.join("destui").join("destui.log")).unwrap_or_default();
-    let first_ms: f64 = log
-        .lines()
-        .find_map(|l| l.split("first_frame_ms=").nth(1))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(f64::NAN);
-    let rss_mb = rss_kb as f64 / 1024.0;
+    let first_ms = log_field(&log, "first_frame_ms").unwrap_or(f64::NAN);
     let frame_ms = frame_time_ms(scale);
     vec![
         (
@@ -509,6 +489,57 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
             rss_mb < 60.0,
         ),
     ]
+}
+
+/// The release TUI in a detached 120x40 tmux session on its own server socket, with `env`.
+struct Tui {
+    socket: PathBuf,
+    /// The destui process (the pane's).
+    pid: String,
+}
+
+impl Tui {
+    fn start(socket: &Path, env: &[(&str, String)]) -> Self {
+        let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let command = format!("env {} {}", vars.join(" "), destui_binary().display());
+        let mut tui = Tui {
+            socket: socket.to_path_buf(),
+            pid: String::new(),
+        };
+        tui.tmux(&["new-session", "-d", "-x", "120", "-y", "40", &command]);
+        tui.pid =
+            String::from_utf8_lossy(&tui.tmux(&["display-message", "-p", "#{pane_pid}"]).stdout)
+                .trim()
+                .to_string();
+        tui
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p"]).stdout).into_owned()
+    }
+
+    /// `q`, then the tmux server goes.
+    fn quit(self) {
+        self.tmux(&["send-keys", "q"]);
+        std::thread::sleep(Duration::from_millis(500));
+        self.tmux(&["kill-server"]);
+    }
+}
+
+/// The number logged as `name=…` (the first such field in destui's log).
+fn log_field(log: &str, name: &str) -> Option<f64> {
+    log.lines()
+        .find_map(|l| l.split(&format!("{name}=")).nth(1))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
 /// The p99 of key + frame at 120x40 from `examples/tui_frame_time` (built beside this one).

@@ -6,7 +6,7 @@
 //!   online, resident memory; key-to-frame while the answers land comes from
 //!   `examples/tui_frame_time`.
 
-use super::{Row, Scale, Target, Testbed, destui_binary, secs, tree_rss_kb};
+use super::{Row, Scale, Target, Testbed, Tui, log_field, secs, tree_rss_kb};
 use destui::domain::{Server, ServerMode};
 use destui::ops::Ops;
 use destui::remote::RemoteConfig;
@@ -14,7 +14,6 @@ use destui::store::Store;
 use std::net::TcpListener;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The connect timeout of these rows: a silent server costs this much, in parallel.
@@ -191,34 +190,17 @@ pub fn tui_rows(
     let dir = work.join("many-tui");
     drop(many.store(&dir.join("db"), many.servers));
     let state = dir.join("state");
-    let socket = dir.join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .output()
-            .expect("tmux")
-    };
-    let command = format!(
-        "env DESTUI_DB={} XDG_STATE_HOME={} DESTUI_RUNTIME_DIR={} DESTUI_SSH_CONFIG={} DESTUI_CONNECT_TIMEOUT={} {}",
-        dir.join("db").display(),
-        state.display(),
-        dir.join("rt").display(),
-        many.config.display(),
-        TIMEOUT.as_secs(),
-        destui_binary().display()
+    let tui = Tui::start(
+        &dir.join("tmux.sock"),
+        &[
+            ("DESTUI_DB", dir.join("db").display().to_string()),
+            ("XDG_STATE_HOME", state.display().to_string()),
+            ("DESTUI_RUNTIME_DIR", dir.join("rt").display().to_string()),
+            ("DESTUI_SSH_CONFIG", many.config.display().to_string()),
+            ("DESTUI_CONNECT_TIMEOUT", TIMEOUT.as_secs().to_string()),
+        ],
     );
-    tmux(&["new-session", "-d", "-x", "120", "-y", "40", &command]);
-    let pid = String::from_utf8_lossy(&tmux(&["display-message", "-p", "#{pane_pid}"]).stdout)
-        .trim()
-        .to_string();
     let log_file = state.join("destui").join("destui.log");
-    let field = |log: &str, name: &str| -> Option<f64> {
-        log.lines()
-            .find_map(|l| l.split(&format!("{name}=")).nth(1))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-    };
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut log = String::new();
     while Instant::now() < deadline {
@@ -228,13 +210,11 @@ pub fn tui_rows(
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let rss_mb = tree_rss_kb(&pid) as f64 / 1024.0;
-    tmux(&["send-keys", "q"]);
-    std::thread::sleep(Duration::from_millis(500));
-    tmux(&["kill-server"]);
-    let first = field(&log, "first_frame_ms").unwrap_or(f64::NAN);
-    let online_ms = field(&log, "all_online_ms").unwrap_or(f64::NAN);
-    let online = field(&log, "online").unwrap_or(f64::NAN);
+    let rss_mb = tree_rss_kb(&tui.pid) as f64 / 1024.0;
+    tui.quit();
+    let first = log_field(&log, "first_frame_ms").unwrap_or(f64::NAN);
+    let online_ms = log_field(&log, "all_online_ms").unwrap_or(f64::NAN);
+    let online = log_field(&log, "online").unwrap_or(f64::NAN);
     let n = many.servers;
     let bound_ms = alone.as_secs_f64() * 1000.0 * 20.0;
     let landing = super::frame_time_line(frames, "servers, checks landing");
