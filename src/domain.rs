@@ -171,6 +171,59 @@ impl fmt::Display for ResourceKind {
     }
 }
 
+impl ResourceKind {
+    /// The names `FromStr` accepts in full (the CLI lists them in its help).
+    pub const NAMES: [&'static str; 3] = ["application", "database", "service"];
+}
+
+/// The one parser of a kind, shared by the CLI and the TUI's form: the full names, `app` and
+/// `db`, in any case.
+impl std::str::FromStr for ResourceKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        match text.trim().to_lowercase().as_str() {
+            "application" | "app" => Ok(ResourceKind::Application),
+            "database" | "db" => Ok(ResourceKind::Database),
+            "service" => Ok(ResourceKind::Service),
+            other => Err(Error::Invalid(format!(
+                "Kind: application, database or service, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A resource's live state, from its containers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceStatus {
+    /// Every container of the resource runs.
+    Running,
+    /// A container exists but not all of them run.
+    Stopped,
+    /// No container carries the resource's label.
+    Missing,
+    /// The server could not be asked.
+    Unknown,
+}
+
+impl ResourceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceStatus::Running => "running",
+            ResourceStatus::Stopped => "stopped",
+            ResourceStatus::Missing => "missing",
+            ResourceStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for ResourceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The isolated network of a service stack: named from its resource's uuid, so that copies of
 /// one stack never share (or clash on) a network.
 pub fn stack_network(resource_uuid: &str) -> String {
@@ -582,6 +635,29 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_parser_reads_every_spelling_of_a_resource_kind() {
+        for (text, kind) in [
+            ("application", ResourceKind::Application),
+            ("App", ResourceKind::Application),
+            ("DATABASE", ResourceKind::Database),
+            ("db", ResourceKind::Database),
+            (" service ", ResourceKind::Service),
+        ] {
+            assert_eq!(text.parse::<ResourceKind>(), Ok(kind), "{text}");
+        }
+        for name in ResourceKind::NAMES {
+            assert_eq!(
+                name.parse::<ResourceKind>().map(ResourceKind::as_str),
+                Ok(name)
+            );
+        }
+        assert_eq!(
+            "queue".parse::<ResourceKind>().map_err(|e| e.to_string()),
+            Err("Kind: application, database or service, not \"queue\"".to_string())
+        );
+    }
 
     #[test]
     fn kebab_lowercases_and_collapses_separators() {

@@ -2,27 +2,17 @@
 
 use std::io::IsTerminal;
 
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 use super::output::{emit, print_json, say, say_block, table};
 use crate::domain::{Error, ResourceKind};
 use crate::ops::{NewResource, Ops, ResourceView};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Kind {
-    Application,
-    Database,
-    Service,
-}
-
-impl From<Kind> for ResourceKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Application => ResourceKind::Application,
-            Kind::Database => ResourceKind::Database,
-            Kind::Service => ResourceKind::Service,
-        }
-    }
+/// `--kind`: parsed by `ResourceKind`'s own `FromStr` (the TUI's form uses the same), with the
+/// full names listed in `--help`.
+fn kind_parser() -> impl TypedValueParser<Value = ResourceKind> {
+    PossibleValuesParser::new(ResourceKind::NAMES).try_map(|text| text.parse::<ResourceKind>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,8 +20,8 @@ pub enum ResourceCommand {
     /// Deploy a resource as a container on a destination of SERVER.
     Create {
         name: String,
-        #[arg(long, value_enum, default_value = "application")]
-        kind: Kind,
+        #[arg(long, value_parser = kind_parser(), default_value = "application")]
+        kind: ResourceKind,
         /// Server name or uuid.
         #[arg(long)]
         server: String,
@@ -74,7 +64,7 @@ fn line(v: &ResourceView) -> String {
         v.destination,
         v.server,
         if v.containers.is_empty() {
-            v.status.clone()
+            v.status.to_string()
         } else {
             format!("{} {}", v.status, v.containers.join(", "))
         }
@@ -94,7 +84,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
         } => {
             let mut input = NewResource {
                 name,
-                kind: Some(kind.into()),
+                kind: Some(kind),
                 server,
                 destination,
                 image,
@@ -125,7 +115,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                             v.kind.to_string(),
                             v.destination.clone(),
                             v.server.clone(),
-                            v.status.clone(),
+                            v.status.to_string(),
                             v.image.clone(),
                         ]
                     })

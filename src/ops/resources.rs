@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Ops, Outcome, failpoint};
 use crate::domain::{
     self, Destination, DestinationType, Error, LABEL_MANAGED, LABEL_RESOURCE, Resource,
-    ResourceIntent, ResourceKind, Server,
+    ResourceIntent, ResourceKind, ResourceStatus, Server,
 };
 use crate::remote::docker::{ContainerSpec, DockerApi, DockerError, NetworkSpec};
 
@@ -37,8 +37,7 @@ pub struct ResourceView {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
     pub connect_predefined: bool,
-    /// `running`, `stopped`, `missing` (no container) or `unknown` (server unreachable).
-    pub status: String,
+    pub status: ResourceStatus,
 }
 
 fn labels(uuid: &str) -> HashMap<String, String> {
@@ -291,7 +290,7 @@ impl Ops {
             containers: Vec::new(),
             networks: Vec::new(),
             connect_predefined: r.connect_predefined,
-            status: "unknown".into(),
+            status: ResourceStatus::Unknown,
         };
         let owned;
         let docker = match docker {
@@ -307,11 +306,11 @@ impl Ops {
         let label = format!("{LABEL_RESOURCE}={}", r.uuid);
         if let Ok(containers) = docker.containers_labelled(&label).await {
             view.status = if containers.is_empty() {
-                "missing".into()
+                ResourceStatus::Missing
             } else if containers.iter().all(|c| c.running) {
-                "running".into()
+                ResourceStatus::Running
             } else {
-                "stopped".into()
+                ResourceStatus::Stopped
             };
             let mut networks: Vec<String> = containers
                 .iter()

@@ -332,15 +332,9 @@ impl Form {
             FormKind::NewResource { server } => {
                 let name = self.value("Name").to_string();
                 domain::validate_display_name("resource", &name).map_err(text)?;
-                let kind = match self.value("Kind").to_lowercase().as_str() {
-                    "" | "application" | "app" => domain::ResourceKind::Application,
-                    "database" | "db" => domain::ResourceKind::Database,
-                    "service" => domain::ResourceKind::Service,
-                    other => {
-                        return Err(format!(
-                            "Kind: application, database or service, not {other:?}"
-                        ));
-                    }
+                let kind = match self.value("Kind") {
+                    "" => domain::ResourceKind::Application,
+                    typed => typed.parse().map_err(text)?,
                 };
                 let image = self.value("Image").to_string();
                 if image.is_empty() {

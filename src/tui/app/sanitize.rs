@@ -76,7 +76,7 @@ clean_fields! {
     CheckRow => [destination, detail];
     ContainerRef => [name, state];
     Resource => [name, image, command];
-    ResourceView => [name, image, command, destination, server, containers, networks, status];
+    ResourceView => [name, image, command, destination, server, containers, networks];
 }
 
 impl Clean for DestinationDetails {
