@@ -107,63 +107,8 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
         DestinationCommand::Delete {
             destinations,
             force,
-        } => {
-            // Every target is resolved before anything is deleted: one unknown reference
-            // refuses the whole command.
-            let mut targets: Vec<(&String, String)> = Vec::new();
-            let mut seen = HashSet::new();
-            for reference in &destinations {
-                let (d, _) = ops.destination(reference).await?;
-                if seen.insert(d.uuid.clone()) {
-                    targets.push((reference, d.uuid));
-                }
-            }
-            let mut deleted = Vec::new();
-            let mut failed = false;
-            for (reference, uuid) in &targets {
-                match ops.delete_destination(uuid, force).await {
-                    Ok(outcome) => {
-                        warn_all(&outcome.warnings);
-                        if !json {
-                            say(&format!(
-                                "deleted destination {} (network {})",
-                                outcome.value.name, outcome.value.network
-                            ));
-                        }
-                        deleted.push(outcome.value);
-                    }
-                    Err(e) => {
-                        failed = true;
-                        if targets.len() > 1 {
-                            output::fail(&format!("{reference}: {e}"));
-                        } else {
-                            output::fail(&e.to_string());
-                        }
-                    }
-                }
-            }
-            if json {
-                print_json(&deleted)?;
-            }
-            Ok(if failed { 1 } else { 0 })
-        }
-        DestinationCommand::Check { destinations } => {
-            let rows = ops.check_destinations(&destinations).await?;
-            if json {
-                print_json(&rows)?;
-            } else {
-                say_block(&check_table(&rows));
-            }
-            let bad: Vec<&CheckRow> = rows
-                .iter()
-                .filter(|r| r.status != HealthStatus::Ok)
-                .collect();
-            if bad.is_empty() {
-                return Ok(0);
-            }
-            output::fail(&unhealthy_summary(&bad, rows.len()));
-            Ok(1)
-        }
+        } => delete(ops, &destinations, force, json).await,
+        DestinationCommand::Check { destinations } => check(ops, &destinations, json).await,
         DestinationCommand::Repair { destination } => {
             let outcome = ops.repair_destination(&destination).await?;
             emit(json, &outcome, |r| {
@@ -176,6 +121,67 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             })
         }
     }
+}
+
+/// Deletes each target in turn; exit 1 when any was refused (the others still go).
+async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Result<i32, Error> {
+    // Every target is resolved before anything is deleted: one unknown reference
+    // refuses the whole command.
+    let mut targets: Vec<(&String, String)> = Vec::new();
+    let mut seen = HashSet::new();
+    for reference in references {
+        let (d, _) = ops.destination(reference).await?;
+        if seen.insert(d.uuid.clone()) {
+            targets.push((reference, d.uuid));
+        }
+    }
+    let mut deleted = Vec::new();
+    let mut failed = false;
+    for (reference, uuid) in &targets {
+        match ops.delete_destination(uuid, force).await {
+            Ok(outcome) => {
+                warn_all(&outcome.warnings);
+                if !json {
+                    say(&format!(
+                        "deleted destination {} (network {})",
+                        outcome.value.name, outcome.value.network
+                    ));
+                }
+                deleted.push(outcome.value);
+            }
+            Err(e) => {
+                failed = true;
+                if targets.len() > 1 {
+                    output::fail(&format!("{reference}: {e}"));
+                } else {
+                    output::fail(&e.to_string());
+                }
+            }
+        }
+    }
+    if json {
+        print_json(&deleted)?;
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+/// Checks the destinations; exit 1 when any is not `ok`.
+async fn check(ops: &Ops, references: &[String], json: bool) -> Result<i32, Error> {
+    let rows = ops.check_destinations(references).await?;
+    if json {
+        print_json(&rows)?;
+    } else {
+        say_block(&check_table(&rows));
+    }
+    let bad: Vec<&CheckRow> = rows
+        .iter()
+        .filter(|r| r.status != HealthStatus::Ok)
+        .collect();
+    if bad.is_empty() {
+        return Ok(0);
+    }
+    output::fail(&unhealthy_summary(&bad, rows.len()));
+    Ok(1)
 }
 
 fn unhealthy_summary(bad: &[&CheckRow], checked: usize) -> String {

@@ -86,38 +86,11 @@ pub struct EditServer {
 
 pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error> {
     match cmd {
-        ServerCommand::Add(a) => {
-            let outcome = ops
-                .add_server(NewServer {
-                    name: a.name,
-                    host: a.host,
-                    port: a.port,
-                    user: a.user,
-                    identity: a.identity,
-                    docker_socket: a.docker_socket,
-                    proxy_container: a.proxy_container,
-                    build_server: a.build_server,
-                    local: a.local,
-                    check: !a.no_check,
-                })
-                .await?;
-            let view = Outcome {
-                value: ServerView::from(&outcome.value),
-                warnings: outcome.warnings,
-            };
-            emit(json, &view, |s| {
-                format!("added server {} ({}, {})", s.name, s.host, s.mode)
-            })?;
-            Ok(0)
-        }
+        ServerCommand::Add(a) => add(ops, a, json).await,
         ServerCommand::List => {
             let views: Vec<ServerView> =
                 ops.servers().await?.iter().map(ServerView::from).collect();
-            if json {
-                print_json(&views)?;
-            } else {
-                say_block(&server_table(&views));
-            }
+            print_servers(&views, json)?;
             Ok(0)
         }
         ServerCommand::Show { server } => {
@@ -129,124 +102,171 @@ pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32
             }
             Ok(0)
         }
-        ServerCommand::Check { servers } => {
-            let targets = if servers.is_empty() {
-                ops.servers().await?
-            } else {
-                let mut v = Vec::new();
-                for s in &servers {
-                    v.push(ops.server(s).await?);
-                }
-                v
-            };
-            if let Some(w) = crate::remote::housekeeping::open_file_warning(targets.len()) {
-                output::warn(&w);
-            }
-            let checks =
-                futures::future::join_all(targets.iter().map(|s| ops.check_server(s))).await;
-            let mut views = Vec::new();
-            let mut all_online = true;
-            for check in checks {
-                let (fresh, err) = check?;
-                all_online &= err.is_none();
-                views.push(ServerView::from(&fresh));
-            }
-            if json {
-                print_json(&views)?;
-            } else {
-                say_block(&server_table(&views));
-            }
-            if all_online {
-                return Ok(0);
-            }
-            let offline: Vec<&ServerView> = views.iter().filter(|v| !v.online).collect();
-            output::fail(&offline_summary(&offline, views.len()));
-            Ok(1)
-        }
-        ServerCommand::Edit(e) => {
-            let server = ops
-                .edit_server(
-                    &e.server,
-                    ServerEdit {
-                        name: e.name,
-                        host: e.host,
-                        port: e.port,
-                        user: e.user,
-                        identity: e.identity,
-                        docker_socket: e.docker_socket,
-                        proxy_container: e.proxy_container,
-                        build_server: e.build_server,
-                    },
-                )
-                .await?;
-            let view = ServerView::from(&server);
-            if json {
-                print_json(&view)?;
-            } else {
-                say(&format!("updated server {}", view.name));
-            }
-            Ok(0)
-        }
+        ServerCommand::Check { servers } => check(ops, &servers, json).await,
+        ServerCommand::Edit(e) => edit(ops, e, json).await,
         ServerCommand::Remove { server, force, yes } => {
-            if force && !yes {
-                let s = ops.server(&server).await?;
-                let count = ops.destinations(Some(&s.uuid)).await?.len();
-                if count > 0
-                    && !confirm(
-                        &format!(
-                            "Forget server {} and the records of its {count} destination(s)?",
-                            s.name
-                        ),
-                        "--yes",
-                    )?
-                {
-                    return Err(Error::Invalid("nothing was removed".into()));
-                }
-            }
-            let outcome = ops.remove_server(&server, force).await?;
-            let view = Outcome {
-                value: ServerView::from(&outcome.value),
-                warnings: outcome.warnings,
-            };
-            emit(json, &view, |s| format!("removed server {}", s.name))?;
-            Ok(0)
+            remove(ops, &server, force, yes, json).await
         }
-        ServerCommand::Trust { server, yes } => {
-            let keys = ops.host_keys(&server).await?;
-            if !json {
-                say(&format!(
-                    "Host keys offered by {} ({}):",
-                    keys.server, keys.host_entry
-                ));
-                for f in &keys.fingerprints {
-                    say(&format!("  {}", output::safe(f)));
-                }
-            }
-            let recorded = yes
-                || confirm(
-                    &format!("Record these keys in {}?", keys.known_hosts_file),
-                    "--yes",
-                )?;
-            if recorded {
-                ops.trust(keys.clone()).await?;
-            }
-            if json {
-                #[derive(Serialize)]
-                struct Trusted<'a> {
-                    #[serde(flatten)]
-                    keys: &'a ops::HostKeys,
-                    recorded: bool,
-                }
-                print_json(&Trusted {
-                    keys: &keys,
-                    recorded,
-                })?;
-            } else if recorded {
-                say(&format!("recorded in {}", keys.known_hosts_file));
-            }
-            Ok(if recorded { 0 } else { 1 })
+        ServerCommand::Trust { server, yes } => trust(ops, &server, yes, json).await,
+    }
+}
+
+impl From<AddServer> for NewServer {
+    fn from(a: AddServer) -> Self {
+        NewServer {
+            name: a.name,
+            host: a.host,
+            port: a.port,
+            user: a.user,
+            identity: a.identity,
+            docker_socket: a.docker_socket,
+            proxy_container: a.proxy_container,
+            build_server: a.build_server,
+            local: a.local,
+            check: !a.no_check,
         }
     }
+}
+
+impl From<EditServer> for ServerEdit {
+    fn from(e: EditServer) -> Self {
+        ServerEdit {
+            name: e.name,
+            host: e.host,
+            port: e.port,
+            user: e.user,
+            identity: e.identity,
+            docker_socket: e.docker_socket,
+            proxy_container: e.proxy_container,
+            build_server: e.build_server,
+        }
+    }
+}
+
+/// The servers as a table, or as a JSON array.
+fn print_servers(views: &[ServerView], json: bool) -> Result<(), Error> {
+    if json {
+        print_json(&views)
+    } else {
+        say_block(&server_table(views));
+        Ok(())
+    }
+}
+
+async fn add(ops: &Ops, a: AddServer, json: bool) -> Result<i32, Error> {
+    let outcome = ops.add_server(a.into()).await?;
+    let view = Outcome {
+        value: ServerView::from(&outcome.value),
+        warnings: outcome.warnings,
+    };
+    emit(json, &view, |s| {
+        format!("added server {} ({}, {})", s.name, s.host, s.mode)
+    })?;
+    Ok(0)
+}
+
+/// Checks the named servers (all when none is named) at once; exit 1 when any is offline.
+async fn check(ops: &Ops, servers: &[String], json: bool) -> Result<i32, Error> {
+    let targets = if servers.is_empty() {
+        ops.servers().await?
+    } else {
+        let mut v = Vec::new();
+        for s in servers {
+            v.push(ops.server(s).await?);
+        }
+        v
+    };
+    if let Some(w) = crate::remote::housekeeping::open_file_warning(targets.len()) {
+        output::warn(&w);
+    }
+    let checks = futures::future::join_all(targets.iter().map(|s| ops.check_server(s))).await;
+    let mut views = Vec::new();
+    let mut all_online = true;
+    for check in checks {
+        let (fresh, err) = check?;
+        all_online &= err.is_none();
+        views.push(ServerView::from(&fresh));
+    }
+    print_servers(&views, json)?;
+    if all_online {
+        return Ok(0);
+    }
+    let offline: Vec<&ServerView> = views.iter().filter(|v| !v.online).collect();
+    output::fail(&offline_summary(&offline, views.len()));
+    Ok(1)
+}
+
+async fn edit(ops: &Ops, e: EditServer, json: bool) -> Result<i32, Error> {
+    let server = ops.edit_server(&e.server.clone(), e.into()).await?;
+    let view = ServerView::from(&server);
+    if json {
+        print_json(&view)?;
+    } else {
+        say(&format!("updated server {}", view.name));
+    }
+    Ok(0)
+}
+
+async fn remove(ops: &Ops, server: &str, force: bool, yes: bool, json: bool) -> Result<i32, Error> {
+    if force && !yes {
+        let s = ops.server(server).await?;
+        let count = ops.destinations(Some(&s.uuid)).await?.len();
+        if count > 0
+            && !confirm(
+                &format!(
+                    "Forget server {} and the records of its {count} destination(s)?",
+                    s.name
+                ),
+                "--yes",
+            )?
+        {
+            return Err(Error::Invalid("nothing was removed".into()));
+        }
+    }
+    let outcome = ops.remove_server(server, force).await?;
+    let view = Outcome {
+        value: ServerView::from(&outcome.value),
+        warnings: outcome.warnings,
+    };
+    emit(json, &view, |s| format!("removed server {}", s.name))?;
+    Ok(0)
+}
+
+/// Shows the host keys, records them once confirmed; exit 1 when the admin said no.
+async fn trust(ops: &Ops, server: &str, yes: bool, json: bool) -> Result<i32, Error> {
+    let keys = ops.host_keys(server).await?;
+    if !json {
+        say(&format!(
+            "Host keys offered by {} ({}):",
+            keys.server, keys.host_entry
+        ));
+        for f in &keys.fingerprints {
+            say(&format!("  {}", output::safe(f)));
+        }
+    }
+    let recorded = yes
+        || confirm(
+            &format!("Record these keys in {}?", keys.known_hosts_file),
+            "--yes",
+        )?;
+    if recorded {
+        ops.trust(keys.clone()).await?;
+    }
+    if json {
+        #[derive(Serialize)]
+        struct Trusted<'a> {
+            #[serde(flatten)]
+            keys: &'a ops::HostKeys,
+            recorded: bool,
+        }
+        print_json(&Trusted {
+            keys: &keys,
+            recorded,
+        })?;
+    } else if recorded {
+        say(&format!("recorded in {}", keys.known_hosts_file));
+    }
+    Ok(if recorded { 0 } else { 1 })
 }
 
 fn offline_summary(offline: &[&ServerView], checked: usize) -> String {
