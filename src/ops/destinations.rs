@@ -39,7 +39,44 @@ impl Ops {
         &self,
         input: NewDestination,
     ) -> Result<Outcome<DestinationView>, Error> {
-        // Everything that can be refused without the server is refused before any remote call.
+        let (server, mut destination) = self.plan_destination(&input).await?;
+        let (server, docker) = self
+            .create_network(server, &mut destination, &input)
+            .await?;
+        failpoint("after-network-create");
+
+        let mut warnings = Vec::new();
+        if let Some(w) = self
+            .attach_proxy(&server, &docker, &destination.network_id)
+            .await
+        {
+            warnings.push(w);
+        }
+        failpoint("after-proxy-connect");
+        let saved = destination.clone();
+        if let Err(e) = self.db(move |s| s.insert_destination(&saved)).await {
+            // Lost a race for the name: take back the network this call made.
+            let _ = docker
+                .disconnect_container(&destination.network_id, &server.proxy_container)
+                .await;
+            let _ = docker.remove_network(&destination.network_id).await;
+            let uuid = destination.uuid.clone();
+            let _ = self.db(move |s| s.drop_intent(&uuid)).await;
+            return Err(e);
+        }
+        failpoint("after-record-save");
+        Ok(Outcome {
+            value: DestinationView::new(&destination, Some(&server)),
+            warnings,
+        })
+    }
+
+    /// The record a create will save: everything that can be refused without the server is
+    /// refused here, before any remote call.
+    async fn plan_destination(
+        &self,
+        input: &NewDestination,
+    ) -> Result<(Server, Destination), Error> {
         let network = input.network.clone().unwrap_or_else(domain::new_uuid);
         domain::validate_network_name(&network)?;
         if let Some(subnet) = &input.subnet {
@@ -54,10 +91,10 @@ impl Ops {
         if server.build_server {
             return Err(Error::BuildServer);
         }
-        let mut destination = Destination {
+        let destination = Destination {
             uuid: domain::new_uuid(),
             name,
-            network: network.clone(),
+            network,
             network_id: String::new(),
             server_uuid: server.uuid.clone(),
             kind: DestinationType::Standalone,
@@ -66,15 +103,24 @@ impl Ops {
         let candidate = destination.clone();
         self.db(move |s| s.check_destination_is_new(&candidate))
             .await?;
+        Ok((server, destination))
+    }
 
-        // The server's mode may come from a check moments ago (`CHECK_REUSE`); a swarm
-        // refusal that shows it changed checks again and creates the right type once more.
+    /// Creates the network under a stored intent and fills in its type and ID. The server's
+    /// mode may come from a check moments ago (`CHECK_REUSE`): a swarm refusal that shows it
+    /// changed checks again and creates the right type once more.
+    async fn create_network(
+        &self,
+        server: Server,
+        destination: &mut Destination,
+        input: &NewDestination,
+    ) -> Result<(Server, DockerApi), Error> {
         let mut rechecked = false;
-        let (server, docker, network_id) = loop {
+        loop {
             let (server, docker) = self.online(&server).await?;
             destination.kind = DestinationType::for_mode(server.mode)?;
             if destination.kind == DestinationType::Swarm {
-                domain::validate_swarm_network_name(&network)?;
+                domain::validate_swarm_network_name(&destination.network)?;
             }
             // A name already taken on the daemon is its own answer to the create below (no
             // list by name first: a round trip saved on every create).
@@ -85,16 +131,18 @@ impl Ops {
             self.db(move |s| s.put_intent(&intent)).await?;
             failpoint("after-create-intent");
             let spec = NetworkSpec {
-                name: &network,
+                name: &destination.network,
                 driver: destination.kind.driver(),
                 attachable: destination.kind == DestinationType::Swarm,
                 internal: input.internal,
                 subnet: input.subnet.as_deref(),
                 labels: destination_labels(&destination.uuid),
             };
-            let created = docker.create_network(&spec).await;
-            let e = match created {
-                Ok(id) => break (server, docker, id),
+            let e = match docker.create_network(&spec).await {
+                Ok(id) => {
+                    destination.network_id = id;
+                    return Ok((server, docker));
+                }
                 Err(e) => e,
             };
             let uuid = destination.uuid.clone();
@@ -109,7 +157,7 @@ impl Ops {
             return Err(match e {
                 DockerError::NameExists(_) => Error::NetworkExists {
                     server: server.name.clone(),
-                    network,
+                    network: destination.network.clone(),
                 },
                 DockerError::NotSwarmManager(_) => Error::Invalid(format!(
                     "{} is no longer a swarm manager: run `destui server check {}`",
@@ -117,31 +165,7 @@ impl Ops {
                 )),
                 other => self.fail(&server, other).await,
             });
-        };
-        failpoint("after-network-create");
-        destination.network_id = network_id.clone();
-
-        let mut outcome = Outcome::new(());
-        if let Some(w) = self.attach_proxy(&server, &docker, &network_id).await {
-            outcome.warnings.push(w);
         }
-        failpoint("after-proxy-connect");
-        let saved = destination.clone();
-        if let Err(e) = self.db(move |s| s.insert_destination(&saved)).await {
-            // Lost a race for the name: take back the network this call made.
-            let _ = docker
-                .disconnect_container(&network_id, &server.proxy_container)
-                .await;
-            let _ = docker.remove_network(&network_id).await;
-            let uuid = destination.uuid.clone();
-            let _ = self.db(move |s| s.drop_intent(&uuid)).await;
-            return Err(e);
-        }
-        failpoint("after-record-save");
-        Ok(Outcome {
-            value: DestinationView::new(&destination, Some(&server)),
-            warnings: outcome.warnings,
-        })
     }
 
     /// Connects the proxy; a missing proxy is a warning, not a failure.
@@ -296,43 +320,24 @@ impl Ops {
                 return Err(e);
             }
         };
-        let on_network: Vec<&ListedContainer> =
-            listed.iter().filter(|c| c.is_on(&recorded)).collect();
-        let (proxy, others): (Vec<&ListedContainer>, Vec<&ListedContainer>) = on_network
-            .into_iter()
-            .partition(|c| c.name == server.proxy_container);
-        if proxy.iter().any(|p| {
-            p.started_on
-                .as_deref()
-                .is_some_and(|m| m == d.network || m == d.network_id)
-        }) {
-            return Err(Error::ProxyOwnNetwork {
-                network: d.network.clone(),
-                proxy: server.proxy_container.clone(),
-            });
-        }
-        // Stopped and never-started containers count: without the network they could not
-        // start again. (One never started names the network as it was created: when that is
-        // all there is, the network is looked up, since a gone one holds nothing.)
-        if !others.is_empty() {
-            let only_by_name = others
-                .iter()
-                .all(|c| c.networks.iter().all(|(_, id)| id.is_empty()));
-            let gone =
-                only_by_name && matches!(docker.inspect_network(&d.network_id).await, Ok(None));
-            if !gone {
-                return Err(Error::ResourcesAttached {
-                    attached: others
-                        .iter()
-                        .map(|c| format!("{} ({})", c.name, c.state))
-                        .collect(),
-                    resources: Vec::new(),
-                });
-            }
-        }
-        let mut outcome = Outcome::new(view);
-        // From here a crash leaves the intent for start-up reconciliation to finish the
-        // delete; a refusal or an error takes it back (the user decides what next).
+        refuse_if_in_use(&docker, &d, &server, &recorded, &listed).await?;
+        let warnings = self.remove_with_intent(&d, &server, &docker).await?;
+        Ok(Outcome {
+            value: view,
+            warnings,
+        })
+    }
+
+    /// Removes the network under a stored intent, then the record. From the intent on, a
+    /// crash leaves it for start-up reconciliation to finish the delete; a refusal or an error
+    /// takes it back (the user decides what next).
+    async fn remove_with_intent(
+        &self,
+        d: &Destination,
+        server: &Server,
+        docker: &DockerApi,
+    ) -> Result<Vec<String>, Error> {
+        let mut warnings = Vec::new();
         let intent = Intent {
             destination: d.clone(),
             step: IntentStep::Delete,
@@ -341,11 +346,11 @@ impl Ops {
         failpoint("after-delete-intent");
         let swarm = d.kind == DestinationType::Swarm;
         match self
-            .remove_network(&server, &docker, &d.network_id, swarm)
+            .remove_network(server, docker, &d.network_id, swarm)
             .await
         {
             Ok(true) => failpoint("after-network-remove"),
-            Ok(false) => outcome.warnings.push(format!(
+            Ok(false) => warnings.push(format!(
                 "network {} was already gone from {}",
                 d.network, server.name
             )),
@@ -357,7 +362,7 @@ impl Ops {
         }
         let doomed = d.clone();
         self.db(move |s| s.remove_destination(&doomed)).await?;
-        Ok(outcome)
+        Ok(warnings)
     }
 
     /// A delete whose server cannot be reached: the record is kept and the refusal says how
@@ -435,6 +440,50 @@ impl Ops {
 }
 
 /// `a.b.c.d/n` (IPv4) or an IPv6 CIDR; checked before the daemon sees it.
+/// Refuses a delete that would cut something off: the network the proxy was started on, or
+/// any container on it but the proxy.
+async fn refuse_if_in_use(
+    docker: &DockerApi,
+    d: &Destination,
+    server: &Server,
+    recorded: &NetworkInfo,
+    listed: &[ListedContainer],
+) -> Result<(), Error> {
+    let on_network: Vec<&ListedContainer> = listed.iter().filter(|c| c.is_on(recorded)).collect();
+    let (proxy, others): (Vec<&ListedContainer>, Vec<&ListedContainer>) = on_network
+        .into_iter()
+        .partition(|c| c.name == server.proxy_container);
+    if proxy.iter().any(|p| {
+        p.started_on
+            .as_deref()
+            .is_some_and(|m| m == d.network || m == d.network_id)
+    }) {
+        return Err(Error::ProxyOwnNetwork {
+            network: d.network.clone(),
+            proxy: server.proxy_container.clone(),
+        });
+    }
+    // Stopped and never-started containers count: without the network they could not
+    // start again. (One never started names the network as it was created: when that is
+    // all there is, the network is looked up, since a gone one holds nothing.)
+    if !others.is_empty() {
+        let only_by_name = others
+            .iter()
+            .all(|c| c.networks.iter().all(|(_, id)| id.is_empty()));
+        let gone = only_by_name && matches!(docker.inspect_network(&d.network_id).await, Ok(None));
+        if !gone {
+            return Err(Error::ResourcesAttached {
+                attached: others
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name, c.state))
+                    .collect(),
+                resources: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn validate_subnet(subnet: &str) -> Result<(), Error> {
     let ok = subnet.split_once('/').is_some_and(|(addr, bits)| {
         let bits: Option<u8> = bits.parse().ok();

@@ -78,63 +78,34 @@ impl Ops {
         let uuid = server.uuid.clone();
         let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
         let mut warnings = Vec::new();
-        let chosen: Vec<&NetworkInfo> = if all && networks.is_empty() {
-            let mut chosen = Vec::new();
-            for n in listed
-                .iter()
-                .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
-            {
-                if ImportRefusal::of(&recorded, n).is_some() {
-                    continue;
-                }
-                let namesakes = namesakes(&listed, &n.name);
-                if namesakes.len() > 1 {
-                    // Reported once, by the first of them.
-                    if namesakes[0] == n.id {
-                        warnings.push(format!(
-                            "skipped: {}",
-                            Error::AmbiguousNetwork {
-                                server: server.name.clone(),
-                                network: n.name.clone(),
-                                ids: namesakes,
-                            }
-                        ));
-                    }
-                    continue;
-                }
-                chosen.push(n);
-            }
-            chosen
+        let chosen = if all && networks.is_empty() {
+            importable(&listed, &recorded, &server.name, &mut warnings)
         } else {
-            let mut chosen: Vec<&NetworkInfo> = Vec::new();
-            for wanted in networks {
-                let info = pick_network(&listed, wanted, &server.name)?;
-                if chosen.iter().any(|c| c.id == info.id) {
-                    continue;
-                }
-                if SYSTEM_NETWORKS.contains(&info.name.as_str()) {
-                    return Err(Error::Invalid(format!(
-                        "{} is one of Docker's own networks and cannot be a destination",
-                        info.name
-                    )));
-                }
-                match ImportRefusal::of(&recorded, info) {
-                    None => {}
-                    Some(ImportRefusal::AlreadyAdded | ImportRefusal::NameTaken) => {
-                        return Err(Error::NetworkAlreadyAdded);
-                    }
-                    Some(refusal) => {
-                        return Err(Error::Invalid(format!(
-                            "network {}: {}",
-                            info.id,
-                            refusal.reason()
-                        )));
-                    }
-                }
-                chosen.push(info);
-            }
-            chosen
+            named(&listed, &recorded, networks, &server.name)?
         };
+        let imported = self.save_imported(&server, &chosen).await?;
+        failpoint("after-import-save");
+
+        warnings.extend(self.attach_proxy_to_all(&server, &docker, &imported).await);
+        failpoint("after-import-attach");
+        let settled: Vec<String> = imported.iter().map(|d| d.uuid.clone()).collect();
+        self.db(move |s| s.drop_intents(&settled)).await?;
+        Ok(Outcome {
+            value: imported
+                .iter()
+                .map(|d| DestinationView::new(d, Some(&server)))
+                .collect(),
+            warnings,
+        })
+    }
+
+    /// Records the chosen networks as destinations, each with an intent until the proxy is
+    /// attached: a crash in between is finished by start-up reconciliation.
+    async fn save_imported(
+        &self,
+        server: &Server,
+        chosen: &[&NetworkInfo],
+    ) -> Result<Vec<Destination>, Error> {
         let now = domain::now_unix();
         let server_name = server.name.clone();
         let plans: Vec<(String, String, DestinationType)> = chosen
@@ -148,60 +119,128 @@ impl Ops {
             })
             .collect();
         let server_uuid = server.uuid.clone();
-        let imported: Vec<Destination> = self
-            .db(move |s| {
-                let mut batch_names: HashSet<String> = HashSet::new();
-                let mut out = Vec::new();
-                for (network, id, kind) in plans {
-                    let base = domain::default_destination_name(&server_name, &network);
-                    let name = domain::first_free_name(&base, |candidate| {
-                        batch_names.contains(candidate)
-                            || s.destination_name_taken(candidate).unwrap_or(true)
-                            || s.is_record_uuid(candidate).unwrap_or(true)
-                    });
-                    batch_names.insert(name.clone());
-                    out.push(Destination {
-                        uuid: domain::new_uuid(),
-                        name,
-                        network,
-                        network_id: id,
-                        server_uuid: server_uuid.clone(),
-                        kind,
-                        created_at: now,
-                    });
-                }
-                // Saved with an intent each until the proxy is attached: a crash in between
-                // is finished by start-up reconciliation.
-                s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
-                Ok(out)
-            })
-            .await?;
-        failpoint("after-import-save");
+        self.db(move |s| {
+            let mut batch_names: HashSet<String> = HashSet::new();
+            let mut out = Vec::new();
+            for (network, id, kind) in plans {
+                let base = domain::default_destination_name(&server_name, &network);
+                let name = domain::first_free_name(&base, |candidate| {
+                    batch_names.contains(candidate)
+                        || s.destination_name_taken(candidate).unwrap_or(true)
+                        || s.is_record_uuid(candidate).unwrap_or(true)
+                });
+                batch_names.insert(name.clone());
+                out.push(Destination {
+                    uuid: domain::new_uuid(),
+                    name,
+                    network,
+                    network_id: id,
+                    server_uuid: server_uuid.clone(),
+                    kind,
+                    created_at: now,
+                });
+            }
+            s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
+            Ok(out)
+        })
+        .await
+    }
 
+    /// Attaches the proxy to every imported network, a few at a time; one warning per kind
+    /// of failure.
+    async fn attach_proxy_to_all(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        imported: &[Destination],
+    ) -> Vec<String> {
         let attachments: Vec<_> = imported
             .iter()
-            .map(|d| self.attach_proxy(&server, &docker, &d.network_id))
+            .map(|d| self.attach_proxy(server, docker, &d.network_id))
             .collect();
-        let mut attach_warnings: Vec<String> = stream::iter(attachments)
+        let mut warnings: Vec<String> = stream::iter(attachments)
             .buffer_unordered(SCAN_CONCURRENCY)
             .collect::<Vec<Option<String>>>()
             .await
             .into_iter()
             .flatten()
             .collect();
-        attach_warnings.dedup();
-        warnings.extend(attach_warnings);
-        failpoint("after-import-attach");
-        let settled: Vec<String> = imported.iter().map(|d| d.uuid.clone()).collect();
-        self.db(move |s| s.drop_intents(&settled)).await?;
-        Ok(Outcome {
-            value: imported
-                .iter()
-                .map(|d| DestinationView::new(d, Some(&server)))
-                .collect(),
-            warnings,
-        })
+        warnings.dedup();
+        warnings
     }
+}
+
+/// `import --all`: every network that can be imported; twins (two networks of one name) are
+/// skipped with a warning, said once.
+fn importable<'a>(
+    listed: &'a [NetworkInfo],
+    recorded: &[Destination],
+    server: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<&'a NetworkInfo> {
+    let mut chosen = Vec::new();
+    for n in listed
+        .iter()
+        .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
+    {
+        if ImportRefusal::of(recorded, n).is_some() {
+            continue;
+        }
+        let namesakes = namesakes(listed, &n.name);
+        if namesakes.len() > 1 {
+            // Reported once, by the first of them.
+            if namesakes[0] == n.id {
+                warnings.push(format!(
+                    "skipped: {}",
+                    Error::AmbiguousNetwork {
+                        server: server.to_string(),
+                        network: n.name.clone(),
+                        ids: namesakes,
+                    }
+                ));
+            }
+            continue;
+        }
+        chosen.push(n);
+    }
+    chosen
+}
+
+/// The networks named (by name or ID), each once; any that cannot be imported refuses all.
+fn named<'a>(
+    listed: &'a [NetworkInfo],
+    recorded: &[Destination],
+    wanted: &[String],
+    server: &str,
+) -> Result<Vec<&'a NetworkInfo>, Error> {
+    let mut chosen: Vec<&NetworkInfo> = Vec::new();
+    for wanted in wanted {
+        let info = pick_network(listed, wanted, server)?;
+        if chosen.iter().any(|c| c.id == info.id) {
+            continue;
+        }
+        if SYSTEM_NETWORKS.contains(&info.name.as_str()) {
+            return Err(Error::Invalid(format!(
+                "{} is one of Docker's own networks and cannot be a destination",
+                info.name
+            )));
+        }
+        match ImportRefusal::of(recorded, info) {
+            None => {}
+            Some(ImportRefusal::AlreadyAdded | ImportRefusal::NameTaken) => {
+                return Err(Error::NetworkAlreadyAdded);
+            }
+            Some(refusal) => {
+                return Err(Error::Invalid(format!(
+                    "network {}: {}",
+                    info.id,
+                    refusal.reason()
+                )));
+            }
+        }
+        chosen.push(info);
+    }
+    Ok(chosen)
 }
 
 /// Why a network cannot be imported on a server with `recorded` destinations: one check for
