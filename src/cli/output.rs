@@ -3,7 +3,7 @@
 //! print as `\u{…}` in text and as `\uXXXX` escapes in JSON, so a server can neither write
 //! into the admin's terminal nor forge a table row.
 
-use crate::domain::{Error, is_unsafe_char};
+use crate::domain::{Error, Warning, is_unsafe_char};
 use crate::ops::Outcome;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -54,9 +54,9 @@ pub fn fail(text: &str) {
     eprintln!("destui: {}", safe(text));
 }
 
-pub fn warn_all(warnings: &[String]) {
+pub fn warn_all(warnings: &[Warning]) {
     for w in warnings {
-        warn(w);
+        warn(&w.to_string());
     }
 }
 

@@ -1,5 +1,7 @@
 //! Every way an action can be refused or fail, with its exact message.
 
+use std::fmt;
+
 use super::MSG_DELETE_RESOURCES_FIRST;
 use super::{MSG_BUILD_SERVER, MSG_NETWORK_ALREADY_ADDED};
 
@@ -43,7 +45,8 @@ pub enum Error {
     )]
     SwarmWorker,
     #[error(
-        "A network named {network} already exists on {server} but is not a destination: import it with `destui import {server} {network}`."
+        "A network named {network} already exists on {server} but is not a destination{}",
+        Hint::import(.server, .network)
     )]
     NetworkExists { server: String, network: String },
     /// The spec's exact message, then what blocks the delete (DESIGN.md §15).
@@ -59,38 +62,64 @@ pub enum Error {
     )]
     ProxyOwnNetwork { network: String, proxy: String },
     #[error(
-        "Server {server} has {count} destination(s): delete them first (`destui destination list --server {server}`), or forget the server with `destui server remove {server} --force`."
+        "Server {server} has {count} destination(s){}",
+        Hint::on_server(.server, |server| Hint::EmptyServer { server })
     )]
     ServerHasDestinations { server: String, count: usize },
-    #[error("no server named {0}: see `destui server list`")]
+    #[error("no server named {0}{hint}", hint = Hint::ListServers)]
     ServerNotFound(String),
-    #[error(
-        "no destination {0}: give its name, uuid or server/network (see `destui destination list`)"
-    )]
+    #[error("no destination {0}{hint}", hint = Hint::ListDestinations)]
     DestinationNotFound(String),
-    #[error("no resource {0}: see `destui resource list`")]
+    #[error("no resource {0}{hint}", hint = Hint::ListResources)]
     ResourceNotFound(String),
     #[error("A resource named {0} already exists.")]
     ResourceNameTaken(String),
     #[error(
-        "{server} has no destination yet: create one with `destui destination create --server {server}`"
+        "{server} has no destination yet{}",
+        Hint::on_server(.server, |server| Hint::CreateDestination { server })
     )]
     NoDestination { server: String },
     #[error(
-        "{server} has {} destinations: choose one with --destination ({})", candidates.len(), candidates.join(", ")
+        "{server} has {} destinations{}", .candidates.len(),
+        Hint::choose(.candidates)
     )]
     DestinationChoice {
         server: String,
         candidates: Vec<String>,
     },
     #[error(
-        "Docker on {server} has run out of address pools (could not find an available, non-overlapping IPv4 address pool): remove unused networks, widen `default-address-pools` in /etc/docker/daemon.json, or pass --subnet CIDR."
+        "Docker on {server} has run out of address pools (could not find an available, non-overlapping IPv4 address pool){}",
+        Hint::FreeAddressPools
     )]
     AddressPoolsExhausted { server: String },
     #[error("server {server} is unreachable: {detail}")]
     Unreachable { server: String, detail: String },
+    /// A delete whose server cannot be reached: the record stays.
     #[error(
-        "the host key of {server} is not known or has changed: check it, then run `destui server trust {server}`"
+        "server {server} is unreachable: {detail}; the destination {destination} is kept{}",
+        Hint::force_delete(.destination)
+    )]
+    UnreachableKept {
+        server: String,
+        destination: String,
+        detail: String,
+    },
+    /// The check of a server being added failed: nothing was saved.
+    #[error(
+        "{cause}. Nothing was saved: fix the server's settings{}",
+        Hint::AddWithoutCheck
+    )]
+    ServerCheckFailed { cause: Box<Error> },
+    #[error("{server} is no longer a swarm manager{}", Hint::on_server(.server, |server| Hint::CheckServer { server }))]
+    NoLongerSwarmManager { server: String },
+    #[error(
+        "no network named {network} on {server}{}",
+        Hint::on_server(.server, |server| Hint::ScanServer { server })
+    )]
+    NoSuchNetwork { server: String, network: String },
+    #[error(
+        "the host key of {server} is not known or has changed{}",
+        Hint::on_server(.server, |server| Hint::TrustHostKey { server })
     )]
     HostKeyUnknown { server: String },
     #[error("Docker on {server}: {detail}")]
@@ -134,11 +163,55 @@ fn blockers_message(attached: &[String], resources: &[String]) -> String {
 }
 
 impl Error {
+    /// What the admin can do about it, when there is something to do.
+    pub fn hint(&self) -> Option<Hint> {
+        Some(match self {
+            Error::NetworkExists { server, network } => Hint::ImportNetwork {
+                server: server.clone(),
+                network: network.clone(),
+            },
+            Error::ServerHasDestinations { server, .. } => Hint::EmptyServer {
+                server: server.clone(),
+            },
+            Error::ServerNotFound(_) => Hint::ListServers,
+            Error::DestinationNotFound(_) => Hint::ListDestinations,
+            Error::ResourceNotFound(_) => Hint::ListResources,
+            Error::NoDestination { server } => Hint::CreateDestination {
+                server: server.clone(),
+            },
+            Error::DestinationChoice { candidates, .. } => Hint::ChooseDestination {
+                candidates: candidates.clone(),
+            },
+            Error::AddressPoolsExhausted { .. } => Hint::FreeAddressPools,
+            Error::HostKeyUnknown { server } => Hint::TrustHostKey {
+                server: server.clone(),
+            },
+            Error::UnreachableKept { destination, .. } => Hint::ForceDelete {
+                destination: destination.clone(),
+            },
+            Error::ServerCheckFailed { .. } => Hint::AddWithoutCheck,
+            Error::NoLongerSwarmManager { server } => Hint::CheckServer {
+                server: server.clone(),
+            },
+            Error::NoSuchNetwork { server, .. } => Hint::ScanServer {
+                server: server.clone(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The message without its hint, for a front end that says the hint its own way.
+    pub fn reason(&self) -> String {
+        without_hint(self.to_string(), self.hint())
+    }
+
     /// Errors that mean "we could not talk to the server", as opposed to "the server said no".
     pub fn is_unreachable(&self) -> bool {
         matches!(
             self,
-            Error::Unreachable { .. } | Error::HostKeyUnknown { .. }
+            Error::Unreachable { .. }
+                | Error::UnreachableKept { .. }
+                | Error::HostKeyUnknown { .. }
         )
     }
 }
@@ -146,6 +219,88 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The command line says every message as it did before hints were typed: the reason,
+    /// then the hint's command-line phrasing; `reason()` is the line without it.
+    #[test]
+    fn hinted_messages_read_as_one_line_and_split_at_the_hint() {
+        let s = || "web".to_string();
+        let cases = [
+            (
+                Error::NetworkExists {
+                    server: s(),
+                    network: "net".into(),
+                },
+                "A network named net already exists on web but is not a destination: import it with `destui import web net`.",
+                "A network named net already exists on web but is not a destination",
+            ),
+            (
+                Error::ServerHasDestinations {
+                    server: s(),
+                    count: 2,
+                },
+                "Server web has 2 destination(s): delete them first (`destui destination list --server web`), or forget the server with `destui server remove web --force`.",
+                "Server web has 2 destination(s)",
+            ),
+            (
+                Error::DestinationNotFound("x".into()),
+                "no destination x: give its name, uuid or server/network (see `destui destination list`)",
+                "no destination x",
+            ),
+            (
+                Error::DestinationChoice {
+                    server: s(),
+                    candidates: vec!["a".into(), "b".into()],
+                },
+                "web has 2 destinations: choose one with --destination (a, b)",
+                "web has 2 destinations",
+            ),
+            (
+                Error::HostKeyUnknown { server: s() },
+                "the host key of web is not known or has changed: check it, then run `destui server trust web`",
+                "the host key of web is not known or has changed",
+            ),
+            (
+                Error::UnreachableKept {
+                    server: s(),
+                    destination: "d".into(),
+                    detail: "timed out".into(),
+                },
+                "server web is unreachable: timed out; the destination d is kept. To forget the record anyway, run `destui destination delete d --force` (the network may then remain on the server)",
+                "server web is unreachable: timed out; the destination d is kept",
+            ),
+            (
+                Error::ServerCheckFailed {
+                    cause: Box::new(Error::HostKeyUnknown { server: s() }),
+                },
+                "the host key of web is not known or has changed: check it, then run `destui server trust web`. Nothing was saved: fix the server's settings, or add it with --no-check and check it later.",
+                "the host key of web is not known or has changed: check it, then run `destui server trust web`. Nothing was saved: fix the server's settings",
+            ),
+            (
+                Error::NoSuchNetwork {
+                    server: s(),
+                    network: "n".into(),
+                },
+                "no network named n on web: run `destui scan web` to see what can be imported",
+                "no network named n on web",
+            ),
+        ];
+        for (error, line, reason) in cases {
+            assert_eq!(error.to_string(), line);
+            assert_eq!(error.reason(), reason);
+            assert!(error.hint().is_some(), "{line}");
+        }
+        assert_eq!(Error::BuildServer.hint(), None);
+        assert_eq!(Error::BuildServer.reason(), MSG_BUILD_SERVER);
+        assert!(
+            Error::UnreachableKept {
+                server: s(),
+                destination: s(),
+                detail: s()
+            }
+            .is_unreachable()
+        );
+    }
 
     #[test]
     fn exact_messages() {
@@ -173,5 +328,162 @@ mod tests {
             Error::DestinationNameTaken("x".into()).to_string(),
             "A destination named x already exists."
         );
+    }
+}
+
+/// The message `text` without the command-line phrasing of `hint` at its end.
+fn without_hint(text: String, hint: Option<Hint>) -> String {
+    match hint {
+        Some(hint) => match text.strip_suffix(&hint.to_string()) {
+            Some(reason) => reason.to_string(),
+            None => text,
+        },
+        None => text,
+    }
+}
+
+/// What the admin can do next about a refusal or a warning. Its `Display` is the command-line
+/// phrasing: what the CLI prints, and what records and JSON keep (scripts read them). The TUI
+/// says the same with its own keys (`tui::hints`). Each phrasing starts with its separator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hint {
+    ImportNetwork {
+        server: String,
+        network: String,
+    },
+    /// Delete a server's destinations, or forget the server with them.
+    EmptyServer {
+        server: String,
+    },
+    ListServers,
+    ListDestinations,
+    ListResources,
+    CreateDestination {
+        server: String,
+    },
+    ChooseDestination {
+        candidates: Vec<String>,
+    },
+    FreeAddressPools,
+    TrustHostKey {
+        server: String,
+    },
+    /// Forget a destination's record while its server cannot be reached.
+    ForceDelete {
+        destination: String,
+    },
+    AddWithoutCheck,
+    CheckServer {
+        server: String,
+    },
+    ScanServer {
+        server: String,
+    },
+    /// Repair once the proxy runs.
+    RepairWhenProxyRuns,
+}
+
+/// Constructors for the `#[error]` attributes above, which see fields by reference.
+impl Hint {
+    fn import(server: &str, network: &str) -> Self {
+        Hint::ImportNetwork {
+            server: server.to_string(),
+            network: network.to_string(),
+        }
+    }
+
+    fn on_server(server: &str, hint: fn(String) -> Hint) -> Self {
+        hint(server.to_string())
+    }
+
+    fn choose(candidates: &[String]) -> Self {
+        Hint::ChooseDestination {
+            candidates: candidates.to_vec(),
+        }
+    }
+
+    fn force_delete(destination: &str) -> Self {
+        Hint::ForceDelete {
+            destination: destination.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hint::ImportNetwork { server, network } => {
+                write!(f, ": import it with `destui import {server} {network}`.")
+            }
+            Hint::EmptyServer { server } => write!(
+                f,
+                ": delete them first (`destui destination list --server {server}`), or forget the server with `destui server remove {server} --force`."
+            ),
+            Hint::ListServers => f.write_str(": see `destui server list`"),
+            Hint::ListDestinations => f.write_str(
+                ": give its name, uuid or server/network (see `destui destination list`)",
+            ),
+            Hint::ListResources => f.write_str(": see `destui resource list`"),
+            Hint::CreateDestination { server } => write!(
+                f,
+                ": create one with `destui destination create --server {server}`"
+            ),
+            Hint::ChooseDestination { candidates } => write!(
+                f,
+                ": choose one with --destination ({})",
+                candidates.join(", ")
+            ),
+            Hint::FreeAddressPools => f.write_str(
+                ": remove unused networks, widen `default-address-pools` in /etc/docker/daemon.json, or pass --subnet CIDR.",
+            ),
+            Hint::TrustHostKey { server } => {
+                write!(f, ": check it, then run `destui server trust {server}`")
+            }
+            Hint::ForceDelete { destination } => write!(
+                f,
+                ". To forget the record anyway, run `destui destination delete {destination} --force` (the network may then remain on the server)"
+            ),
+            Hint::AddWithoutCheck => {
+                f.write_str(", or add it with --no-check and check it later.")
+            }
+            Hint::CheckServer { server } => write!(f, ": run `destui server check {server}`"),
+            Hint::ScanServer { server } => write!(
+                f,
+                ": run `destui scan {server}` to see what can be imported"
+            ),
+            Hint::RepairWhenProxyRuns => f.write_str(" (then `destui destination repair`)"),
+        }
+    }
+}
+
+/// Something that went wrong without stopping the action, and what can be done about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub text: String,
+    pub hint: Option<Hint>,
+}
+
+impl Warning {
+    pub fn with_hint(text: impl Into<String>, hint: Hint) -> Self {
+        Warning {
+            text: text.into(),
+            hint: Some(hint),
+        }
+    }
+}
+
+impl From<String> for Warning {
+    fn from(text: String) -> Self {
+        Warning { text, hint: None }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)?;
+        match &self.hint {
+            Some(hint) => write!(f, "{hint}"),
+            None => Ok(()),
+        }
     }
 }

@@ -159,10 +159,9 @@ impl Ops {
                     server: server.name.clone(),
                     network: destination.network.clone(),
                 },
-                DockerError::NotSwarmManager(_) => Error::Invalid(format!(
-                    "{} is no longer a swarm manager: run `destui server check {}`",
-                    server.name, server.name
-                )),
+                DockerError::NotSwarmManager(_) => Error::NoLongerSwarmManager {
+                    server: server.name.clone(),
+                },
                 other => self.fail(&server, other).await,
             });
         }
@@ -174,20 +173,23 @@ impl Ops {
         server: &Server,
         docker: &DockerApi,
         network_id: &str,
-    ) -> Option<String> {
+    ) -> Option<Warning> {
         match docker
             .connect_container(network_id, &server.proxy_container)
             .await
         {
             Ok(()) => None,
-            Err(DockerError::NotFound(_)) => Some(format!(
-                "proxy container {} was not found on {}: the network is not reachable through the proxy until it runs (then `destui destination repair`)",
-                server.proxy_container, server.name
+            Err(DockerError::NotFound(_)) => Some(Warning::with_hint(
+                format!(
+                    "proxy container {} was not found on {}: the network is not reachable through the proxy until it runs",
+                    server.proxy_container, server.name
+                ),
+                Hint::RepairWhenProxyRuns,
             )),
-            Err(e) => Some(format!(
+            Err(e) => Some(Warning::from(format!(
                 "could not connect proxy {} on {}: {e}",
                 server.proxy_container, server.name
-            )),
+            ))),
         }
     }
 
@@ -336,7 +338,7 @@ impl Ops {
         d: &Destination,
         server: &Server,
         docker: &DockerApi,
-    ) -> Result<Vec<String>, Error> {
+    ) -> Result<Vec<Warning>, Error> {
         let mut warnings = Vec::new();
         let intent = Intent {
             destination: d.clone(),
@@ -350,10 +352,10 @@ impl Ops {
             .await
         {
             Ok(true) => failpoint("after-network-remove"),
-            Ok(false) => warnings.push(format!(
+            Ok(false) => warnings.push(Warning::from(format!(
                 "network {} was already gone from {}",
                 d.network, server.name
-            )),
+            ))),
             Err(e) => {
                 let uuid = d.uuid.clone();
                 let _ = self.db(move |s| s.drop_intent(&uuid)).await;
@@ -376,24 +378,20 @@ impl Ops {
         force: bool,
     ) -> Result<Outcome<DestinationView>, Error> {
         if !force {
-            return Err(Error::Unreachable {
+            return Err(Error::UnreachableKept {
                 server: server.name.clone(),
-                detail: format!(
-                    "{}; the destination {} is kept. To forget the record anyway, run `destui destination delete {} --force` (the network may then remain on the server)",
-                    unreachable_detail(e),
-                    d.name,
-                    d.name
-                ),
+                destination: d.name.clone(),
+                detail: unreachable_detail(e),
             });
         }
         let doomed = d.clone();
         self.db(move |s| s.remove_destination(&doomed)).await?;
         Ok(Outcome {
             value: view,
-            warnings: vec![format!(
+            warnings: vec![Warning::from(format!(
                 "{} is unreachable: forgot the record of {} only; the network {} may remain on {}",
                 server.name, d.name, d.network, server.name
-            )],
+            ))],
         })
     }
 

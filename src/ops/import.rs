@@ -153,14 +153,14 @@ impl Ops {
         server: &Server,
         docker: &DockerApi,
         imported: &[Destination],
-    ) -> Vec<String> {
+    ) -> Vec<Warning> {
         let attachments: Vec<_> = imported
             .iter()
             .map(|d| self.attach_proxy(server, docker, &d.network_id))
             .collect();
-        let mut warnings: Vec<String> = stream::iter(attachments)
+        let mut warnings: Vec<Warning> = stream::iter(attachments)
             .buffer_unordered(SCAN_CONCURRENCY)
-            .collect::<Vec<Option<String>>>()
+            .collect::<Vec<Option<Warning>>>()
             .await
             .into_iter()
             .flatten()
@@ -176,7 +176,7 @@ fn importable<'a>(
     listed: &'a [NetworkInfo],
     recorded: &[Destination],
     server: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<&'a NetworkInfo> {
     let mut chosen = Vec::new();
     for n in listed
@@ -190,14 +190,14 @@ fn importable<'a>(
         if namesakes.len() > 1 {
             // Reported once, by the first of them.
             if namesakes[0] == n.id {
-                warnings.push(format!(
+                warnings.push(Warning::from(format!(
                     "skipped: {}",
                     Error::AmbiguousNetwork {
                         server: server.to_string(),
                         network: n.name.clone(),
                         ids: namesakes,
                     }
-                ));
+                )));
             }
             continue;
         }
@@ -294,9 +294,10 @@ fn pick_network<'a>(
     let named: Vec<&NetworkInfo> = listed.iter().filter(|n| n.name == wanted).collect();
     match named.as_slice() {
         [one] => Ok(one),
-        [] => Err(Error::Invalid(format!(
-            "no network named {wanted} on {server}: run `destui scan {server}` to see what can be imported"
-        ))),
+        [] => Err(Error::NoSuchNetwork {
+            server: server.to_string(),
+            network: wanted.to_string(),
+        }),
         many => Err(Error::AmbiguousNetwork {
             server: server.to_string(),
             network: wanted.to_string(),

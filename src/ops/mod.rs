@@ -2,8 +2,8 @@
 //! terminal: every outcome is returned as data (with warnings as strings) or as a typed error.
 
 use crate::domain::{
-    self, Destination, DestinationType, Error, Intent, IntentStep, LABEL_DESTINATION,
-    ResourceIntent, SYSTEM_NETWORKS, Server, ServerMode,
+    self, Destination, DestinationType, Error, Hint, Intent, IntentStep, LABEL_DESTINATION,
+    ResourceIntent, SYSTEM_NETWORKS, Server, ServerMode, Warning,
 };
 use crate::remote::docker::{
     DockerApi, DockerError, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
@@ -66,7 +66,7 @@ const ALIVE_FOR: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome<T> {
     pub value: T,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl<T> Outcome<T> {

@@ -65,15 +65,15 @@ impl Ops {
                     outcome.value = checked;
                 }
                 Err(e) => {
-                    return Err(Error::Invalid(format!(
-                        "{e}. Nothing was saved: fix the server's settings, or add it with --no-check and check it later."
-                    )));
+                    return Err(Error::ServerCheckFailed { cause: Box::new(e) });
                 }
             }
         } else {
-            outcome.warnings.push(format!(
-                "{} was not checked: run `destui server check {}`",
-                outcome.value.name, outcome.value.name
+            outcome.warnings.push(Warning::with_hint(
+                format!("{} was not checked", outcome.value.name),
+                Hint::CheckServer {
+                    server: outcome.value.name.clone(),
+                },
             ));
         }
         let saved = outcome.value.clone();
@@ -212,12 +212,12 @@ impl Ops {
                 });
             }
             let networks: Vec<&str> = destinations.iter().map(|d| d.network.as_str()).collect();
-            outcome.warnings.push(format!(
+            outcome.warnings.push(Warning::from(format!(
                 "forgot {} destination(s) of {}; their networks ({}) and any containers may remain on the host",
                 destinations.len(),
                 server.name,
                 networks.join(", ")
-            ));
+            )));
         }
         self.drop_connection(&server.uuid).await;
         let uuid = server.uuid.clone();

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::input::scan_server;
 use super::*;
+use crate::domain::Warning;
 use crate::tui::dialog::{Confirm, Dialog};
 
 // ---------- task events ----------
@@ -119,7 +120,7 @@ fn retarget(app: &mut App, id: TaskId, into: TaskId) {
 
 /// The one-line result the Tasks pane shows.
 fn summary(result: &TaskResult) -> String {
-    let with_warnings = |text: String, warnings: &[String]| match warnings.first() {
+    let with_warnings = |text: String, warnings: &[Warning]| match warnings.first() {
         Some(w) => format!("{text} (warning: {w})"),
         None => text,
     };
@@ -233,7 +234,7 @@ fn close_form(app: &mut App, id: TaskId) {
     }
 }
 
-fn warn_or_say(app: &mut App, text: String, warnings: &[String]) {
+fn warn_or_say(app: &mut App, text: String, warnings: &[Warning]) {
     match warnings.first() {
         Some(w) => app.complain(format!("{text}; warning: {w}")),
         None => app.say(text),

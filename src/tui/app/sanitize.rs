@@ -3,7 +3,7 @@
 //! (`domain::is_unsafe_char`) become `�`, so a server can neither recolour the screen nor
 //! make a name read as something else, and the admin still sees that something was there.
 
-use crate::domain::{Resource, Server, is_unsafe_char};
+use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
     CheckRow, ContainerRef, DestinationDetails, DestinationView, Outcome, ResourceView, ScanRow,
 };
@@ -48,6 +48,37 @@ impl<T: Clean> Clean for Vec<T> {
 impl<T: Clean> Clean for Box<T> {
     fn clean(&mut self) {
         self.as_mut().clean();
+    }
+}
+
+impl Clean for Warning {
+    fn clean(&mut self) {
+        self.text.clean();
+        self.hint.clean();
+    }
+}
+
+impl Clean for Hint {
+    fn clean(&mut self) {
+        match self {
+            Hint::ImportNetwork { server, network } => {
+                server.clean();
+                network.clean();
+            }
+            Hint::EmptyServer { server }
+            | Hint::CreateDestination { server }
+            | Hint::TrustHostKey { server }
+            | Hint::CheckServer { server }
+            | Hint::ScanServer { server } => server.clean(),
+            Hint::ForceDelete { destination } => destination.clean(),
+            Hint::ChooseDestination { candidates } => candidates.clean(),
+            Hint::ListServers
+            | Hint::ListDestinations
+            | Hint::ListResources
+            | Hint::FreeAddressPools
+            | Hint::AddWithoutCheck
+            | Hint::RepairWhenProxyRuns => {}
+        }
     }
 }
 
