@@ -76,26 +76,7 @@ impl Ops {
     }
 
     pub async fn check_destinations(&self, references: &[String]) -> Result<Vec<CheckRow>, Error> {
-        let targets = if references.is_empty() {
-            self.db(|s| {
-                let servers: HashMap<String, Server> = s
-                    .servers()?
-                    .into_iter()
-                    .map(|x| (x.uuid.clone(), x))
-                    .collect();
-                Ok(s.destinations()?
-                    .into_iter()
-                    .filter_map(|d| servers.get(&d.server_uuid).cloned().map(|srv| (d, srv)))
-                    .collect::<Vec<_>>())
-            })
-            .await?
-        } else {
-            let mut v = Vec::new();
-            for r in references {
-                v.push(self.destination(r).await?);
-            }
-            v
-        };
+        let targets = self.check_targets(references).await?;
         // One read of the resources for all the checks, not one per destination.
         let assigned: HashSet<String> = self
             .db(|s| s.resources())
@@ -103,31 +84,7 @@ impl Ops {
             .into_iter()
             .map(|r| r.destination_uuid)
             .collect();
-        // Each server is connected once, and its containers read once, for all its
-        // destinations (stopped ones count as attached): an unreachable server costs one
-        // connect timeout, and its destinations are `unknown` with that one reason.
-        let mut servers: Vec<&Server> = Vec::new();
-        for (_, server) in &targets {
-            if !servers.iter().any(|s| s.uuid == server.uuid) {
-                servers.push(server);
-            }
-        }
-        let reached: HashMap<String, Result<Vec<ListedContainer>, Error>> =
-            futures::future::join_all(servers.into_iter().map(|server| async move {
-                let listed = self
-                    .read_again(server, || async {
-                        let docker = self.docker(server).await?;
-                        match docker.listed_containers(None).await {
-                            Ok(listed) => Ok(listed),
-                            Err(e) => Err(self.fail(server, e).await),
-                        }
-                    })
-                    .await;
-                (server.uuid.clone(), listed)
-            }))
-            .await
-            .into_iter()
-            .collect();
+        let reached = self.containers_by_server(&targets).await;
         // The futures are built first: a stream of closures that borrow `self` is not provably
         // Send, and the TUI runs this on a spawned task.
         let checks: Vec<_> = targets
@@ -156,6 +113,63 @@ impl Ops {
             .buffered(SCAN_CONCURRENCY)
             .collect()
             .await)
+    }
+
+    /// The destinations named (all of them when none is), each with its server.
+    async fn check_targets(
+        &self,
+        references: &[String],
+    ) -> Result<Vec<(Destination, Server)>, Error> {
+        if !references.is_empty() {
+            let mut v = Vec::new();
+            for r in references {
+                v.push(self.destination(r).await?);
+            }
+            return Ok(v);
+        }
+        self.db(|s| {
+            let servers: HashMap<String, Server> = s
+                .servers()?
+                .into_iter()
+                .map(|x| (x.uuid.clone(), x))
+                .collect();
+            Ok(s.destinations()?
+                .into_iter()
+                .filter_map(|d| servers.get(&d.server_uuid).cloned().map(|srv| (d, srv)))
+                .collect::<Vec<_>>())
+        })
+        .await
+    }
+
+    /// Every container of each server the targets are on, by server uuid.
+    async fn containers_by_server(
+        &self,
+        targets: &[(Destination, Server)],
+    ) -> HashMap<String, Result<Vec<ListedContainer>, Error>> {
+        // Each server is connected once, and its containers read once, for all its
+        // destinations (stopped ones count as attached): an unreachable server costs one
+        // connect timeout, and its destinations are `unknown` with that one reason.
+        let mut servers: Vec<&Server> = Vec::new();
+        for (_, server) in targets {
+            if !servers.iter().any(|s| s.uuid == server.uuid) {
+                servers.push(server);
+            }
+        }
+        futures::future::join_all(servers.into_iter().map(|server| async move {
+            let listed = self
+                .read_again(server, || async {
+                    let docker = self.docker(server).await?;
+                    match docker.listed_containers(None).await {
+                        Ok(listed) => Ok(listed),
+                        Err(e) => Err(self.fail(server, e).await),
+                    }
+                })
+                .await;
+            (server.uuid.clone(), listed)
+        }))
+        .await
+        .into_iter()
+        .collect()
     }
 
     /// Recreates a missing network (same name and type) and reattaches the proxy.
