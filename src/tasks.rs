@@ -146,9 +146,10 @@ pub enum TaskResult {
         destinations: Vec<DestinationView>,
         resources: Vec<Resource>,
     },
+    /// `error` says why the server is offline (the check itself ran fine).
     ServerChecked {
         server: Server,
-        error: Option<String>,
+        error: Option<Error>,
     },
     LocalProbed {
         reachable: bool,
@@ -199,7 +200,7 @@ pub enum TaskEvent {
     Finished {
         id: TaskId,
         at: Instant,
-        result: Result<TaskResult, String>,
+        result: Result<TaskResult, Error>,
     },
 }
 
@@ -256,7 +257,7 @@ impl Queue {
             let _ = self.events.send(TaskEvent::Finished {
                 id,
                 at: Instant::now(),
-                result: Err("the task queue has stopped".into()),
+                result: Err(Error::Io("the task queue has stopped".into())),
             });
         }
     }
@@ -281,7 +282,7 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
                 id,
                 events: events.clone(),
             };
-            let result = run(&ops, task, &progress).await.map_err(|e| e.to_string());
+            let result = run(&ops, task, &progress).await;
             tracing::info!(task = id, ok = result.is_ok(), "task finished");
             let _ = events.send(TaskEvent::Finished {
                 id,
@@ -355,10 +356,7 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
             let record = ops.server(&server).await?;
             progress.note(format!("connecting to {}", record.name));
             let (server, error) = ops.check_server(&record).await?;
-            Ok(TaskResult::ServerChecked {
-                server,
-                error: error.map(|e| e.to_string()),
-            })
+            Ok(TaskResult::ServerChecked { server, error })
         }
         Task::ProbeLocal => Ok(TaskResult::LocalProbed {
             reachable: crate::remote::docker::DockerApi::connect(

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use destui::domain::{Destination, DestinationType, Server, ServerMode};
+use destui::domain::{Destination, DestinationType, Error, Server, ServerMode};
 use destui::ops::{
     CheckRow, ContainerRef, DestinationDetails, DestinationView, HealthStatus, Outcome, ScanRow,
 };
@@ -158,7 +158,9 @@ impl Harness {
             let error = if s.name == "gone" {
                 s.online = false;
                 s.last_error = Some("cannot reach gone (192.0.2.9): connection timed out".into());
-                Some("cannot reach gone (192.0.2.9): connection timed out".to_string())
+                Some(Error::Io(
+                    "cannot reach gone (192.0.2.9): connection timed out".into(),
+                ))
             } else {
                 s.online = true;
                 s.docker_version = Some("20.10.24".into());
@@ -207,7 +209,7 @@ impl Harness {
         });
     }
 
-    fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, String>) {
+    fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, Error>) {
         self.event(TaskEvent::Finished {
             id,
             at: at(ms),
@@ -469,11 +471,7 @@ fn a_form_keeps_what_was_typed_and_shows_errors_inline() {
     assert_eq!(form.value("Name"), "alpha-web");
     h.key(KeyCode::Enter);
     let create = h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.network.as_deref() == Some("web") && d.server == "s-alpha"));
-    h.finish(
-        create,
-        500,
-        Err("Network already added to this server.".into()),
-    );
+    h.finish(create, 500, Err(Error::NetworkAlreadyAdded));
     let screen = h.screen();
     assert!(
         screen.contains("! Network already added to this server."),
@@ -520,7 +518,10 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
     h.finish(
         id,
         700,
-        Err("You must delete all resources before deleting this destination.".into()),
+        Err(Error::ResourcesAttached {
+            attached: vec![],
+            resources: vec![],
+        }),
     );
     assert!(h.app.status.error);
     assert!(h.screen().contains("You must delete all resources"));
@@ -942,7 +943,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
         ("shop", "s-beta", Some("beta-stack"), "nginx:1")
     );
     h.effects.clear();
-    h.finish(id, 900, Err("A resource named shop already exists.".into()));
+    h.finish(id, 900, Err(Error::ResourceNameTaken("shop".into())));
     assert!(
         h.screen()
             .contains("! A resource named shop already exists.")

@@ -9,6 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 use crate::domain::{self, Server};
 use crate::ops::{DestinationView, NewDestination, NewServer, ServerEdit};
 use crate::tasks::{Task, TaskId};
+use crate::tui::hints::error_text;
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
@@ -250,7 +251,7 @@ impl Form {
 
     /// The task this form asks for, or the one line that says what to fix.
     pub fn task(&self) -> Result<Task, String> {
-        let text = |e: domain::Error| e.to_string();
+        let text = |e: domain::Error| error_text(&e);
         let optional = |label: &str| {
             let v = self.value(label);
             (!v.is_empty()).then(|| v.to_string())

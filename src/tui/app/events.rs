@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use super::input::scan_server;
 use super::*;
+use crate::domain::Error;
 use crate::tui::dialog::{Confirm, Dialog};
+use crate::tui::hints::{error_text, warning_text};
 
 // ---------- task events ----------
 
@@ -52,7 +54,7 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             app.count_first_round(id, online, at);
             let line = match &result {
                 Ok(r) => summary(r),
-                Err(e) => e.clone(),
+                Err(e) => error_text(e),
             };
             // A check that finds the server offline ran fine, but it is bad news: shown as failed.
             let bad_news = matches!(
@@ -120,7 +122,7 @@ fn retarget(app: &mut App, id: TaskId, into: TaskId) {
 /// The one-line result the Tasks pane shows.
 fn summary(result: &TaskResult) -> String {
     let with_warnings = |text: String, warnings: &[String]| match warnings.first() {
-        Some(w) => format!("{text} (warning: {w})"),
+        Some(w) => format!("{text} (warning: {})", warning_text(w)),
         None => text,
     };
     match result {
@@ -144,7 +146,7 @@ fn summary(result: &TaskResult) -> String {
                 server.mode,
                 server.docker_version.as_deref().unwrap_or("?")
             ),
-            Some(e) => format!("offline: {e}"),
+            Some(e) => format!("offline: {}", error_text(e)),
         },
         TaskResult::LocalProbed { reachable } => format!("local Docker reachable: {reachable}"),
         TaskResult::ServerAdded(o) => with_warnings(format!("added {}", o.value.name), &o.warnings),
@@ -189,7 +191,8 @@ fn summary(result: &TaskResult) -> String {
     }
 }
 
-fn failed(app: &mut App, id: TaskId, error: String) -> Vec<Effect> {
+fn failed(app: &mut App, id: TaskId, error: Error) -> Vec<Effect> {
+    let error = error_text(&error);
     // A form keeps what was typed and shows the error inline.
     if let Some(Dialog::Form(form)) = &mut app.dialog
         && form.waiting == Some(id)
@@ -235,7 +238,7 @@ fn close_form(app: &mut App, id: TaskId) {
 
 fn warn_or_say(app: &mut App, text: String, warnings: &[String]) {
     match warnings.first() {
-        Some(w) => app.complain(format!("{text}; warning: {w}")),
+        Some(w) => app.complain(format!("{text}; warning: {}", warning_text(w))),
         None => app.say(text),
     }
 }
@@ -278,7 +281,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 ));
                 // Said before the checks start, when they could not all hold a connection.
                 if let Some(w) = crate::remote::housekeeping::open_file_warning(app.servers.len()) {
-                    app.complain(w);
+                    app.complain(warning_text(&w));
                 }
                 effects.extend(app.check_all_servers_first());
             }
@@ -292,7 +295,7 @@ fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
                 *task = None;
             }
             if let Some(e) = &error {
-                tracing::info!(server = %server.name, error = %e, "server offline");
+                tracing::info!(server = %server.name, error = %error_text(e), "server offline");
             }
             if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {
                 slot.mode = server.mode;
