@@ -81,7 +81,7 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::Cancel => {
             if !app.filter(pane).is_empty() {
-                app.filters.remove(&key_of(pane));
+                app.filters.remove(&pane);
                 app.refresh_all();
                 app.say("filter cleared");
             } else if pane == Pane::Scan && !app.scan_checked().is_empty() {
@@ -177,7 +177,7 @@ pub(super) fn scan_server(app: &mut App, server: &Server) -> Vec<Effect> {
         task: Some(*id),
     });
     if !same {
-        app.cursors.remove(&PaneKey::Scan);
+        app.cursors.remove(&Pane::Scan);
     }
     app.refresh_scan();
     app.say(format!("scanning {}…", server.name));
@@ -535,7 +535,7 @@ fn on_filter_key(app: &mut App, key: KeyEvent) {
     match key.code {
         KeyCode::Esc => {
             app.filter_input = None;
-            app.filters.remove(&key_of(pane));
+            app.filters.remove(&pane);
         }
         KeyCode::Enter => app.filter_input = None,
         _ => {
@@ -545,7 +545,7 @@ fn on_filter_key(app: &mut App, key: KeyEvent) {
                     &crossterm::event::Event::Key(key),
                 );
                 let text = input.value().to_string();
-                app.filters.insert(key_of(pane), text);
+                app.filters.insert(pane, text);
             }
         }
     }

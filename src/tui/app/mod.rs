@@ -24,7 +24,8 @@ use super::theme::Theme;
 /// Tasks kept in the Tasks pane; the oldest finished ones go first.
 const TASK_HISTORY: usize = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The four panes: which has the focus, and whose rows a cursor and a filter belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Servers,
     Destinations,
@@ -171,8 +172,8 @@ pub struct App {
     pub scoped: bool,
     /// Destinations pane: only those the last check found unused.
     pub unused_only: bool,
-    pub cursors: HashMap<PaneKey, Cursor>,
-    pub filters: HashMap<PaneKey, String>,
+    pub cursors: HashMap<Pane, Cursor>,
+    pub filters: HashMap<Pane, String>,
     /// The filter being typed, for the focused pane.
     pub filter_input: Option<tui_input::Input>,
     pub scan: Option<ScanView>,
@@ -213,24 +214,6 @@ struct CheckRound {
     offline: usize,
     /// When the last server that answered came online.
     last_online: Option<Instant>,
-}
-
-/// The panes whose rows have a cursor and a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaneKey {
-    Servers,
-    Destinations,
-    Scan,
-    Tasks,
-}
-
-fn key_of(pane: Pane) -> PaneKey {
-    match pane {
-        Pane::Servers => PaneKey::Servers,
-        Pane::Destinations => PaneKey::Destinations,
-        Pane::Scan => PaneKey::Scan,
-        Pane::Tasks => PaneKey::Tasks,
-    }
 }
 
 impl App {
@@ -292,11 +275,11 @@ impl App {
     // ---------- queries used by render ----------
 
     pub fn cursor(&self, pane: Pane) -> Cursor {
-        self.cursors.get(&key_of(pane)).copied().unwrap_or_default()
+        self.cursors.get(&pane).copied().unwrap_or_default()
     }
 
     pub fn filter(&self, pane: Pane) -> &str {
-        self.filters.get(&key_of(pane)).map_or("", String::as_str)
+        self.filters.get(&pane).map_or("", String::as_str)
     }
 
     pub fn selected_server(&self) -> Option<&Server> {
@@ -432,7 +415,7 @@ impl App {
     }
 
     fn cursor_mut(&mut self, pane: Pane) -> &mut Cursor {
-        self.cursors.entry(key_of(pane)).or_default()
+        self.cursors.entry(pane).or_default()
     }
 
     fn move_cursor(&mut self, pane: Pane, f: impl FnOnce(&mut Cursor, usize, usize)) {
