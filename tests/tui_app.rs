@@ -9,9 +9,11 @@ use destui::ops::{
     CheckRow, ContainerRef, DestinationDetails, DestinationView, HealthStatus, Outcome, ScanRow,
 };
 use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
-use destui::tui::app::{Action, App, Details, Effect, Pane, TaskState, update};
+use destui::tui::app::{Action, App, Details, Effect, Pane, update};
 use destui::tui::dialog::Dialog;
 use destui::tui::keymap::Keymap;
+use destui::tui::panes::scan::ScanView;
+use destui::tui::panes::tasks::{TaskRow, TaskState};
 use destui::tui::render::render;
 use destui::tui::theme::Theme;
 use ratatui::Terminal;
@@ -251,6 +253,14 @@ impl Harness {
         id
     }
 
+    fn task_row(&self, id: TaskId) -> Option<&TaskRow> {
+        self.app.panes.tasks.rows.iter().find(|t| t.id == id)
+    }
+
+    fn scan(&self) -> Option<&ScanView> {
+        self.app.panes.scan.view.as_ref()
+    }
+
     fn screen(&self) -> String {
         let mut terminal =
             Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height))
@@ -415,7 +425,7 @@ fn scan_check_and_import_submit_exactly_the_checked_networks() {
             }
         ]
     );
-    assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
+    assert!(h.scan().is_some_and(|s| s.checked.is_empty()));
     assert!(h.app.status.text.contains("imported alpha-legacy"));
 }
 
@@ -425,9 +435,7 @@ fn select_all_checks_every_importable_network_and_again_clears() {
     h.scan_alpha();
     h.key(KeyCode::Char('A'));
     let checked: Vec<&str> = h
-        .app
-        .scan
-        .as_ref()
+        .scan()
         .map(|s| s.checked.iter().map(String::as_str).collect())
         .unwrap_or_default();
     // Checks hold full IDs: two networks may share a name.
@@ -436,7 +444,7 @@ fn select_all_checks_every_importable_network_and_again_clears() {
         [format!("{:x<64}", "legacy"), format!("{:x<64}", "shop")]
     );
     h.key(KeyCode::Char('A'));
-    assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
+    assert!(h.scan().is_some_and(|s| s.checked.is_empty()));
     h.key(KeyCode::Char('i'));
     assert!(
         h.tasks().is_empty(),
@@ -531,11 +539,13 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
 fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
     let mut h = Harness::loaded(120, 40);
     // Reloads and the local probe are not listed; server checks are.
-    assert_eq!(h.app.tasks.len(), 3);
+    assert_eq!(h.app.panes.tasks.rows.len(), 3);
     // A check that finds the server offline is shown as failed.
     let states: Vec<(String, TaskState)> = h
         .app
+        .panes
         .tasks
+        .rows
         .iter()
         .map(|t| (t.server.clone(), t.state))
         .collect();
@@ -548,7 +558,7 @@ fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
         "{states:?}"
     );
     let id = h.scan_alpha();
-    let row = h.app.tasks.iter().find(|t| t.id == id).expect("scan row");
+    let row = h.task_row(id).expect("scan row");
     assert_eq!(row.state, TaskState::Done);
     assert_eq!(row.server, "alpha");
     assert!(line_with(&h.screen(), "2 importable").contains("120ms"));
@@ -594,14 +604,14 @@ fn filter_scope_mouse_and_resize() {
     let mut h = Harness::loaded(120, 40);
     h.key(KeyCode::Tab);
     h.keys("/db");
-    assert_eq!(h.app.visible_destinations.len(), 1);
+    assert_eq!(h.app.panes.destinations.visible.len(), 1);
     h.key(KeyCode::Enter);
     assert!(h.screen().contains("/db"));
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.visible_destinations.len(), 3);
+    assert_eq!(h.app.panes.destinations.visible.len(), 3);
     // v: only the selected server's (alpha) destinations.
     h.key(KeyCode::Char('v'));
-    assert_eq!(h.app.visible_destinations.len(), 2);
+    assert_eq!(h.app.panes.destinations.visible.len(), 2);
     h.key(KeyCode::Char('v'));
     // A click on the third destination row selects it and focuses the pane.
     let area = h.app.areas().destinations;
@@ -1017,7 +1027,7 @@ fn interrupted_work_is_settled_in_the_background_then_the_records_reload() {
     let settle = h.submitted(|t| *t == Task::Settle);
     h.queue(settle, "settle interrupted work", 300);
     // Its own lane, not a server's: the row names no server.
-    let row = h.app.tasks.iter().find(|t| t.id == settle).expect("a row");
+    let row = h.task_row(settle).expect("a row");
     assert_eq!(row.server, "");
     h.finish(
         settle,
@@ -1145,9 +1155,7 @@ fn two_networks_of_one_name_are_checked_and_imported_by_full_id() {
     h.key(KeyCode::Char(' '));
     h.key(KeyCode::Char(' '));
     let checked: Vec<String> = h
-        .app
-        .scan
-        .as_ref()
+        .scan()
         .map(|s| s.checked.iter().cloned().collect())
         .unwrap_or_default();
     assert_eq!(checked.len(), 2, "both twins checked, each by its ID");

@@ -8,17 +8,16 @@ use tui_input::backend::crossterm::EventHandler;
 
 use crate::domain::{self, Server};
 use crate::ops::{DestinationView, NewDestination, NewServer, ServerEdit};
-use crate::tasks::{Task, TaskId};
+use crate::tasks::Task;
 use crate::tui::hints::error_text;
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
     Form(Form),
     Confirm(Confirm),
-    /// The live check of one server (uuid); `task` while it runs.
+    /// The live check of one server (uuid).
     ServerCheck {
         server: String,
-        task: Option<TaskId>,
     },
 }
 
@@ -48,8 +47,6 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
-    /// The submitted task, while it runs.
-    pub waiting: Option<TaskId>,
     /// Create form: the name follows the network until the user edits the name.
     name_edited: bool,
     server_name: String,
@@ -72,7 +69,6 @@ impl Form {
             fields,
             focus: 0,
             error: None,
-            waiting: None,
             name_edited: false,
             server_name: String::new(),
         }

@@ -22,8 +22,8 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     match &app.dialog {
         Some(Dialog::Form(form)) => render_form(frame, app, form, now),
         Some(Dialog::Confirm(confirm)) => render_confirm(frame, app, confirm),
-        Some(Dialog::ServerCheck { server, task }) => {
-            render_server_check(frame, app, server, task.is_some(), now)
+        Some(Dialog::ServerCheck { server }) => {
+            render_server_check(frame, app, server, app.check_dialog_running(), now)
         }
         None => {}
     }
@@ -104,7 +104,7 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
     };
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     let (title, lines): (String, Vec<Line>) = match details {
-        Details::Loading { title, .. } => (
+        Details::Loading { title } => (
             title.clone(),
             vec![Line::from(format!(
                 "{} reading the live network…",
@@ -272,13 +272,14 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     }
     let hint = form.fields.get(form.focus).map_or("", |f| f.hint);
     lines.push(Line::from(Span::styled(format!("  {hint}"), app.theme.dim)));
-    match (&form.waiting, &form.error) {
-        (Some(_), _) => lines.push(Line::from(Span::styled(
+    let waiting = app.form_waiting();
+    match (waiting, &form.error) {
+        (true, _) => lines.push(Line::from(Span::styled(
             format!("{} working…", spinner(app, now)),
             app.theme.accent,
         ))),
-        (None, Some(e)) => lines.push(Line::from(Span::styled(format!("! {e}"), app.theme.error))),
-        (None, None) => lines.push(Line::from("")),
+        (false, Some(e)) => lines.push(Line::from(Span::styled(format!("! {e}"), app.theme.error))),
+        (false, None) => lines.push(Line::from("")),
     }
     lines.push(Line::from(Span::styled(
         "Enter save · Tab/↑↓ field · Esc cancel",
@@ -288,7 +289,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     let inner = popup(frame, &form.title, 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some(f) = form.fields.get(form.focus)
-        && form.waiting.is_none()
+        && !waiting
     {
         let x = inner.x + 2 + label_width + 1 + f.input.visual_cursor() as u16;
         let y = inner.y + first_field_line + form.focus as u16;

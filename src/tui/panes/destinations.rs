@@ -3,13 +3,72 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::{block, header, inner_width, marker, row_style};
-use crate::ops::HealthStatus;
+use std::collections::{BTreeSet, HashMap};
+
+use super::{
+    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+};
+use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
 
+/// The Destinations pane's own state: the destinations it lists, its cursor, filter and marks,
+/// and which of them it shows (one server's, the unused ones).
+#[derive(Debug, Default)]
+pub struct DestinationsPane {
+    /// Indexes into `App::destinations` that the pane shows (scope and filter applied).
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+    /// Destinations marked (space) for a bulk delete, by uuid.
+    pub marked: BTreeSet<String>,
+    /// Show only the selected server's destinations.
+    pub scoped: bool,
+    /// Only those the last check found unused.
+    pub unused_only: bool,
+}
+
+impl DestinationsPane {
+    /// Lists the destinations of `scope` (a server uuid, when scoped), the unused ones when
+    /// asked, that match the filter; the cursor stays on screen.
+    pub fn refresh(
+        &mut self,
+        destinations: &[DestinationView],
+        health: &HashMap<String, CheckRow>,
+        scope: Option<&str>,
+        page: usize,
+    ) {
+        let filter = self.filter.to_lowercase();
+        self.visible = visible_indexes(destinations, |d| {
+            scope.is_none_or(|uuid| d.server_uuid == uuid)
+                && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
+                && matches_filter(&filter, &[&d.name, &d.network, &d.server])
+        });
+        self.cursor.fit(self.visible.len(), page);
+    }
+
+    pub fn selected<'a>(&self, destinations: &'a [DestinationView]) -> Option<&'a DestinationView> {
+        destinations.get(*self.visible.get(self.cursor.selected)?)
+    }
+
+    /// Where the destination `uuid` is listed.
+    pub fn position(&self, destinations: &[DestinationView], uuid: &str) -> Option<usize> {
+        self.visible
+            .iter()
+            .position(|&i| destinations[i].uuid == uuid)
+    }
+
+    /// Marks the destination `uuid`, or unmarks it when it was marked.
+    pub fn toggle_mark(&mut self, uuid: String) {
+        if !self.marked.remove(&uuid) {
+            self.marked.insert(uuid);
+        }
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let mut title = if app.scoped {
+    let pane = &app.panes.destinations;
+    let mut title = if pane.scoped {
         match app.selected_server() {
             Some(s) => format!("Destinations on {}", s.name),
             None => "Destinations".into(),
@@ -17,20 +76,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         "Destinations".into()
     };
-    if app.unused_only {
+    if pane.unused_only {
         title = title.replacen("Destinations", "Unused destinations", 1);
     }
-    let mut count = app.visible_destinations.len().to_string();
-    if !app.marked.is_empty() {
-        count.push_str(&format!(", {} marked", app.marked.len()));
+    let mut count = pane.visible.len().to_string();
+    if !pane.marked.is_empty() {
+        count.push_str(&format!(", {} marked", pane.marked.len()));
     }
     let outer = block(app, Pane::Destinations, &title, count);
-    if app.visible_destinations.is_empty() {
+    if pane.visible.is_empty() {
         let text = if app.loading {
             "loading…"
         } else if app.destinations.is_empty() {
             "none yet: a creates one, s scans a server to import its networks"
-        } else if app.unused_only {
+        } else if pane.unused_only {
             "none unused among the checked ones (u: all destinations)"
         } else {
             "none match (v: all servers / selected server, Esc clears a filter)"
@@ -43,11 +102,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     }
-    let cursor = app.cursor(Pane::Destinations);
-    let show_server = !app.scoped;
+    let cursor = pane.cursor;
+    let show_server = !pane.scoped;
     let wide = inner_width(area) >= 70;
-    let rows = app
-        .visible_destinations
+    let rows = pane
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
@@ -67,7 +126,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             };
             let mut cells = vec![
                 Line::from(marker(selected)),
-                Line::from(if app.marked.contains(&d.uuid) {
+                Line::from(if pane.marked.contains(&d.uuid) {
                     "*"
                 } else {
                     " "

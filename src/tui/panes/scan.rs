@@ -3,12 +3,144 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::{block, header, inner_width, marker, row_style};
-use crate::tui::app::{App, Pane, ScanState};
+use std::collections::BTreeSet;
+
+use super::{
+    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+};
+use crate::ops::ScanRow;
+use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
 
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScanState {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// One server's networks and the checked ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanView {
+    pub server: String,
+    pub rows: Vec<ScanRow>,
+    /// Full IDs of the checked networks (two networks may share a name).
+    pub checked: BTreeSet<String>,
+    pub state: ScanState,
+}
+
+/// The Scan pane's own state: the last scan, the rows it lists, its cursor and its filter.
+#[derive(Debug, Default)]
+pub struct ScanPane {
+    /// The last scan asked for; none before the first.
+    pub view: Option<ScanView>,
+    /// Indexes into the scan rows after the filter.
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+}
+
+impl ScanPane {
+    /// Lists the rows whose network or driver matches the filter; the cursor stays on screen.
+    pub fn refresh(&mut self, page: usize) {
+        let filter = self.filter.to_lowercase();
+        self.visible = match &self.view {
+            None => Vec::new(),
+            Some(view) => visible_indexes(&view.rows, |r| {
+                matches_filter(&filter, &[&r.network, &r.driver])
+            }),
+        };
+        self.cursor.fit(self.visible.len(), page);
+    }
+
+    pub fn selected_row(&self) -> Option<&ScanRow> {
+        self.view
+            .as_ref()?
+            .rows
+            .get(*self.visible.get(self.cursor.selected)?)
+    }
+
+    /// Whether the pane holds a scan of `server` (uuid).
+    pub fn is_of(&self, server: &str) -> bool {
+        self.view.as_ref().is_some_and(|v| v.server == server)
+    }
+
+    /// A scan of `server` begins: a rescan keeps its rows and checks while it runs, another
+    /// server's scan starts empty, at the top.
+    pub fn begin(&mut self, server: &str, page: usize) {
+        let same = self.is_of(server);
+        let (rows, checked) = match self.view.take() {
+            Some(old) if same => (old.rows, old.checked),
+            _ => (Vec::new(), BTreeSet::new()),
+        };
+        self.view = Some(ScanView {
+            server: server.to_string(),
+            rows,
+            checked,
+            state: ScanState::Loading,
+        });
+        if !same {
+            self.cursor = Cursor::default();
+        }
+        self.refresh(page);
+    }
+
+    /// The checked networks as import names them: by name, or by full ID where two networks
+    /// on the server share that name.
+    pub fn checked_references(&self) -> Vec<String> {
+        let Some(view) = &self.view else {
+            return Vec::new();
+        };
+        view.rows
+            .iter()
+            .filter(|r| view.checked.contains(&r.id))
+            .map(|r| import_reference(&view.rows, r))
+            .collect()
+    }
+
+    /// Checks the network `id`, or unchecks it when it was checked.
+    pub fn toggle(&mut self, id: String) {
+        if let Some(view) = &mut self.view
+            && !view.checked.remove(&id)
+        {
+            view.checked.insert(id);
+        }
+    }
+
+    /// `A`: checks every importable row listed, or unchecks all when they all are; says which
+    /// (none before a scan).
+    pub fn select_all(&mut self) -> Option<String> {
+        let view = self.view.as_mut()?;
+        let importable: BTreeSet<String> = self
+            .visible
+            .iter()
+            .filter_map(|&i| view.rows.get(i))
+            .filter(|r| r.importable)
+            .map(|r| r.id.clone())
+            .collect();
+        if !importable.is_empty() && importable.is_subset(&view.checked) {
+            view.checked.clear();
+            Some("unchecked all".into())
+        } else {
+            let n = importable.len();
+            view.checked.extend(importable);
+            Some(format!("{n} importable network(s) checked"))
+        }
+    }
+}
+
+/// A scan row's network as `import` takes it: its name, unless another row has that name too.
+pub fn import_reference(rows: &[ScanRow], row: &ScanRow) -> String {
+    if rows.iter().filter(|r| r.network == row.network).count() > 1 {
+        row.id.clone()
+    } else {
+        row.network.clone()
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(scan) = &app.scan else {
+    let pane = &app.panes.scan;
+    let Some(scan) = &pane.view else {
         let outer = block(app, Pane::Scan, "Scan", String::new());
         frame.render_widget(
             Paragraph::new(Span::styled(
@@ -21,7 +153,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let server = app.server_name(&scan.server);
-    let mut count = format!("{} networks", app.visible_scan.len());
+    let mut count = format!("{} networks", pane.visible.len());
     if !scan.checked.is_empty() {
         count.push_str(&format!(", {} checked", scan.checked.len()));
     }
@@ -55,10 +187,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     }
-    let cursor = app.cursor(Pane::Scan);
+    let cursor = pane.cursor;
     let wide = inner_width(area) >= 64;
-    let rows = app
-        .visible_scan
+    let rows = pane
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)

@@ -3,10 +3,39 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::{block, header, inner_width, marker, row_style};
+use super::{
+    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+};
 use crate::domain::{Server, ServerMode};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
+
+/// The Servers pane's own state: the servers it lists, its cursor and its filter.
+#[derive(Debug, Default)]
+pub struct ServersPane {
+    /// Indexes into `App::servers` after the filter.
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+}
+
+impl ServersPane {
+    /// Lists the servers whose name or host matches the filter; the cursor stays on screen.
+    pub fn refresh(&mut self, servers: &[Server], page: usize) {
+        let filter = self.filter.to_lowercase();
+        self.visible = visible_indexes(servers, |s| matches_filter(&filter, &[&s.name, &s.host]));
+        self.cursor.fit(self.visible.len(), page);
+    }
+
+    pub fn selected<'a>(&self, servers: &'a [Server]) -> Option<&'a Server> {
+        servers.get(*self.visible.get(self.cursor.selected)?)
+    }
+
+    /// Where the server `uuid` is listed.
+    pub fn position(&self, servers: &[Server], uuid: &str) -> Option<usize> {
+        self.visible.iter().position(|&i| servers[i].uuid == uuid)
+    }
+}
 
 /// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
 pub fn state_symbol(app: &App, server: &Server) -> &'static str {
@@ -34,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let count = if app.loading {
         String::new()
     } else {
-        app.visible_servers.len().to_string()
+        app.panes.servers.visible.len().to_string()
     };
     let outer = block(app, Pane::Servers, "Servers", count);
     let inner = outer.inner(area);
@@ -43,10 +72,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Layout::vertical([Constraint::Min(1), Constraint::Length(SERVER_DETAIL_LINES)])
             .areas(inner);
 
-    let cursor = app.cursor(Pane::Servers);
+    let cursor = app.panes.servers.cursor;
     let wide = inner_width(area) >= 40;
     let rows = app
-        .visible_servers
+        .panes
+        .servers
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
