@@ -10,7 +10,7 @@ use destui::ops::{
 };
 use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
 use destui::tui::app::{Action, App, Details, Effect, Pane, update};
-use destui::tui::dialog::Dialog;
+use destui::tui::dialog::{Dialog, FieldId};
 use destui::tui::keymap::Keymap;
 use destui::tui::panes::scan::ScanView;
 use destui::tui::panes::tasks::{TaskRow, TaskState};
@@ -476,7 +476,7 @@ fn a_form_keeps_what_was_typed_and_shows_errors_inline() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("form still open");
     };
-    assert_eq!(form.value("Name"), "alpha-web");
+    assert_eq!(form.value(FieldId::Name), "alpha-web");
     h.key(KeyCode::Enter);
     let create = h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.network.as_deref() == Some("web") && d.server == "s-alpha"));
     h.finish(create, 500, Err(Error::NetworkAlreadyAdded));
@@ -933,7 +933,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("new resource form");
     };
-    assert_eq!(form.value("Destination"), "beta-stack");
+    assert_eq!(form.value(FieldId::Destination), "beta-stack");
     h.keys("shop");
     for _ in 0..3 {
         h.key(KeyCode::Tab);
@@ -971,7 +971,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("new resource form");
     };
-    assert_eq!(form.value("Destination"), "");
+    assert_eq!(form.value(FieldId::Destination), "");
     h.key(KeyCode::Esc);
 
     // Clone: the resources of the selected destination, to a destination by name.
@@ -1004,7 +1004,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("clone form");
     };
-    assert_eq!(form.value("Resource"), "shop");
+    assert_eq!(form.value(FieldId::Resource), "shop");
     h.key(KeyCode::Tab);
     h.keys("beta-stack");
     h.key(KeyCode::Enter);

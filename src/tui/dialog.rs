@@ -31,11 +31,62 @@ pub enum FormKind {
     CloneResource,
 }
 
+/// Which field of a form: how the form finds a value, whatever its label says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Name,
+    Host,
+    Port,
+    User,
+    IdentityFile,
+    DockerSocket,
+    ProxyContainer,
+    Network,
+    Subnet,
+    Internal,
+    Kind,
+    Destination,
+    Image,
+    Command,
+    Predefined,
+    Resource,
+}
+
+impl FieldId {
+    /// The label the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Name => "Name",
+            FieldId::Host => "Host",
+            FieldId::Port => "Port",
+            FieldId::User => "User",
+            FieldId::IdentityFile => "Identity file",
+            FieldId::DockerSocket => "Docker socket",
+            FieldId::ProxyContainer => "Proxy container",
+            FieldId::Network => "Network",
+            FieldId::Subnet => "Subnet",
+            FieldId::Internal => "Internal",
+            FieldId::Kind => "Kind",
+            FieldId::Destination => "Destination",
+            FieldId::Image => "Image",
+            FieldId::Command => "Command",
+            FieldId::Predefined => "Predefined",
+            FieldId::Resource => "Resource",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub label: &'static str,
+    pub id: FieldId,
     pub input: Input,
     pub hint: &'static str,
+}
+
+impl Field {
+    pub fn label(&self) -> &'static str {
+        self.id.label()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -52,9 +103,9 @@ pub struct Form {
     server_name: String,
 }
 
-fn field(label: &'static str, value: &str, hint: &'static str) -> Field {
+fn field(id: FieldId, value: &str, hint: &'static str) -> Field {
     Field {
-        label,
+        id,
         input: Input::new(value.to_string()),
         hint,
     }
@@ -107,17 +158,17 @@ impl Form {
             )],
             vec![
                 field(
-                    "Name",
+                    FieldId::Name,
                     &domain::default_destination_name(&server.name, &network),
                     "unique across all destinations",
                 ),
                 field(
-                    "Network",
+                    FieldId::Network,
                     &network,
                     "Docker network name; fixed once created",
                 ),
-                field("Subnet", "", "optional CIDR, e.g. 10.20.0.0/24"),
-                field("Internal", "no", "yes: no outbound traffic"),
+                field(FieldId::Subnet, "", "optional CIDR, e.g. 10.20.0.0/24"),
+                field(FieldId::Internal, "no", "yes: no outbound traffic"),
             ],
         );
         form.server_name = server.name.clone();
@@ -135,7 +186,11 @@ impl Form {
                 format!("server {} ({})", d.server, d.server_ip),
                 format!("network {} (cannot change)", d.network),
             ],
-            vec![field("Name", &d.name, "unique across all destinations")],
+            vec![field(
+                FieldId::Name,
+                &d.name,
+                "unique across all destinations",
+            )],
         )
     }
 
@@ -158,13 +213,21 @@ impl Form {
             format!("New resource on {}", server.name),
             vec![format!("destinations: {}", destinations.join(", "))],
             vec![
-                field("Name", "", "unique across all resources"),
-                field("Kind", "application", "application, database or service"),
-                field("Destination", prefilled, "one of the destinations above"),
-                field("Image", "", "e.g. nginx:1.27"),
-                field("Command", "", "optional, run with /bin/sh -c"),
+                field(FieldId::Name, "", "unique across all resources"),
                 field(
-                    "Predefined",
+                    FieldId::Kind,
+                    "application",
+                    "application, database or service",
+                ),
+                field(
+                    FieldId::Destination,
+                    prefilled,
+                    "one of the destinations above",
+                ),
+                field(FieldId::Image, "", "e.g. nginx:1.27"),
+                field(FieldId::Command, "", "optional, run with /bin/sh -c"),
+                field(
+                    FieldId::Predefined,
                     "no",
                     "service: also join the destination's network (yes/no)",
                 ),
@@ -183,29 +246,30 @@ impl Form {
             ],
             vec![
                 field(
-                    "Resource",
+                    FieldId::Resource,
                     resources.first().map_or("", |r| r.as_str()),
                     "the resource to copy",
                 ),
-                field("Destination", "", "where the copy runs"),
-                field("Name", "", "empty: <name>-clone"),
+                field(FieldId::Destination, "", "where the copy runs"),
+                field(FieldId::Name, "", "empty: <name>-clone"),
             ],
         )
     }
 
-    pub fn value(&self, label: &str) -> &str {
+    /// The trimmed value of field `id` (empty when the form has no such field).
+    pub fn value(&self, id: FieldId) -> &str {
         self.fields
             .iter()
-            .find(|f| f.label == label)
+            .find(|f| f.id == id)
             .map_or("", |f| f.input.value().trim())
     }
 
     /// A yes/no field; empty means no.
-    fn yes_no(&self, label: &str) -> Result<bool, String> {
-        match self.value(label).to_lowercase().as_str() {
+    fn yes_no(&self, id: FieldId) -> Result<bool, String> {
+        match self.value(id).to_lowercase().as_str() {
             "" | "no" | "n" => Ok(false),
             "yes" | "y" => Ok(true),
-            other => Err(format!("{label}: answer yes or no, not {other:?}")),
+            other => Err(format!("{}: answer yes or no, not {other:?}", id.label())),
         }
     }
 
@@ -218,26 +282,28 @@ impl Form {
                 let Some(field) = self.fields.get_mut(self.focus) else {
                     return;
                 };
-                let label = field.label;
+                let id = field.id;
                 if field.input.handle_event(&Event::Key(key)).is_some() {
                     self.error = None;
-                    self.follow_network(label);
+                    self.follow_network(id);
                 }
             }
         }
     }
 
     /// In the create form the default name tracks the network until the name is edited.
-    fn follow_network(&mut self, edited: &str) {
+    fn follow_network(&mut self, edited: FieldId) {
         if !matches!(self.kind, FormKind::CreateDestination { .. }) {
             return;
         }
         match edited {
-            "Name" => self.name_edited = true,
-            "Network" if !self.name_edited => {
-                let name =
-                    domain::default_destination_name(&self.server_name, self.value("Network"));
-                if let Some(f) = self.fields.iter_mut().find(|f| f.label == "Name") {
+            FieldId::Name => self.name_edited = true,
+            FieldId::Network if !self.name_edited => {
+                let name = domain::default_destination_name(
+                    &self.server_name,
+                    self.value(FieldId::Network),
+                );
+                if let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::Name) {
                     f.input = Input::new(name);
                 }
             }
@@ -248,15 +314,15 @@ impl Form {
     /// The task this form asks for, or the one line that says what to fix.
     pub fn task(&self) -> Result<Task, String> {
         let text = |e: domain::Error| error_text(&e);
-        let optional = |label: &str| {
-            let v = self.value(label);
+        let optional = |id: FieldId| {
+            let v = self.value(id);
             (!v.is_empty()).then(|| v.to_string())
         };
         match &self.kind {
             FormKind::AddServer | FormKind::EditServer { .. } => {
-                let name = self.value("Name").to_string();
+                let name = self.value(FieldId::Name).to_string();
                 domain::validate_display_name("server", &name).map_err(text)?;
-                let host = self.value("Host").to_string();
+                let host = self.value(FieldId::Host).to_string();
                 let local = host == "local";
                 if host.is_empty() {
                     return Err("give a host (or `local` for this machine's Docker socket)".into());
@@ -265,25 +331,25 @@ impl Form {
                     domain::validate_host(&host).map_err(text)?;
                 }
                 let port =
-                    match self.value("Port") {
+                    match self.value(FieldId::Port) {
                         "" => None,
                         p => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
                             format!("port {p:?} is not a number from 1 to 65535")
                         })?),
                     };
-                let user = optional("User");
+                let user = optional(FieldId::User);
                 if let Some(u) = &user {
                     domain::validate_user(u).map_err(text)?;
                 }
-                let socket = optional("Docker socket");
+                let socket = optional(FieldId::DockerSocket);
                 if let Some(s) = &socket {
                     domain::validate_socket_path(s).map_err(text)?;
                 }
-                let proxy = optional("Proxy container");
+                let proxy = optional(FieldId::ProxyContainer);
                 if let Some(p) = &proxy {
                     domain::validate_container_name(p).map_err(text)?;
                 }
-                let identity = optional("Identity file");
+                let identity = optional(FieldId::IdentityFile);
                 match &self.kind {
                     FormKind::EditServer { server } => Ok(Task::EditServer {
                         server: server.clone(),
@@ -313,48 +379,48 @@ impl Form {
                 }
             }
             FormKind::CreateDestination { server } => {
-                let network = self.value("Network").to_string();
+                let network = self.value(FieldId::Network).to_string();
                 domain::validate_network_name(&network).map_err(text)?;
-                let name = self.value("Name").to_string();
+                let name = self.value(FieldId::Name).to_string();
                 domain::validate_display_name("destination", &name).map_err(text)?;
-                let internal = self.yes_no("Internal")?;
+                let internal = self.yes_no(FieldId::Internal)?;
                 Ok(Task::CreateDestination(NewDestination {
                     server: server.clone(),
                     name: Some(name),
                     network: Some(network),
-                    subnet: optional("Subnet"),
+                    subnet: optional(FieldId::Subnet),
                     internal,
                 }))
             }
             FormKind::NewResource { server } => {
-                let name = self.value("Name").to_string();
+                let name = self.value(FieldId::Name).to_string();
                 domain::validate_display_name("resource", &name).map_err(text)?;
-                let kind = match self.value("Kind") {
+                let kind = match self.value(FieldId::Kind) {
                     "" => domain::ResourceKind::Application,
                     typed => typed.parse().map_err(text)?,
                 };
-                let image = self.value("Image").to_string();
+                let image = self.value(FieldId::Image).to_string();
                 if image.is_empty() {
                     return Err("give the image to run".into());
                 }
-                let connect_predefined = self.yes_no("Predefined")?;
+                let connect_predefined = self.yes_no(FieldId::Predefined)?;
                 Ok(Task::CreateResource(crate::ops::NewResource {
                     name,
                     kind: Some(kind),
                     server: server.clone(),
-                    destination: optional("Destination"),
+                    destination: optional(FieldId::Destination),
                     image,
-                    command: optional("Command"),
+                    command: optional(FieldId::Command),
                     connect_predefined,
                 }))
             }
             FormKind::CloneResource => {
-                let resource = self.value("Resource").to_string();
-                let destination = self.value("Destination").to_string();
+                let resource = self.value(FieldId::Resource).to_string();
+                let destination = self.value(FieldId::Destination).to_string();
                 if resource.is_empty() || destination.is_empty() {
                     return Err("give the resource and the destination to clone it to".into());
                 }
-                let name = optional("Name");
+                let name = optional(FieldId::Name);
                 if let Some(n) = &name {
                     domain::validate_display_name("resource", n).map_err(text)?;
                 }
@@ -370,7 +436,7 @@ impl Form {
                 server,
                 destination,
             } => {
-                let name = self.value("Name").to_string();
+                let name = self.value(FieldId::Name).to_string();
                 domain::validate_display_name("destination", &name).map_err(text)?;
                 Ok(Task::RenameDestination {
                     server: server.clone(),
@@ -385,9 +451,9 @@ impl Form {
 fn server_fields(server: Option<&Server>) -> Vec<Field> {
     let get = |f: fn(&Server) -> String| server.map(f).unwrap_or_default();
     vec![
-        field("Name", &get(|s| s.name.clone()), "unique"),
+        field(FieldId::Name, &get(|s| s.name.clone()), "unique"),
         field(
-            "Host",
+            FieldId::Host,
             &get(|s| {
                 if s.local {
                     "local".into()
@@ -398,27 +464,27 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
             "hostname, IP or ssh-config alias",
         ),
         field(
-            "Port",
+            FieldId::Port,
             &get(|s| s.port.map(|p| p.to_string()).unwrap_or_default()),
             "empty: 22 or the ssh config's",
         ),
         field(
-            "User",
+            FieldId::User,
             &get(|s| s.user.clone().unwrap_or_default()),
             "empty: the ssh config's",
         ),
         field(
-            "Identity file",
+            FieldId::IdentityFile,
             &get(|s| s.identity.clone().unwrap_or_default()),
             "empty: the ssh config's",
         ),
         field(
-            "Docker socket",
+            FieldId::DockerSocket,
             &get(|s| s.docker_socket.clone()),
             "empty: /var/run/docker.sock",
         ),
         field(
-            "Proxy container",
+            FieldId::ProxyContainer,
             &get(|s| s.proxy_container.clone()),
             "empty: coolify-proxy",
         ),

@@ -241,7 +241,13 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
 
 fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     // "> " + the longest label + one space, then "[value]".
-    let label_width = form.fields.iter().map(|f| f.label.len()).max().unwrap_or(0) as u16 + 1;
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| f.label().len())
+        .max()
+        .unwrap_or(0) as u16
+        + 1;
     let mut lines: Vec<Line> = form
         .info
         .iter()
@@ -253,7 +259,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
         lines.push(Line::from(vec![
             Span::raw(if focused { "> " } else { "  " }),
             Span::styled(
-                format!("{:<width$}", f.label, width = label_width as usize),
+                format!("{:<width$}", f.label(), width = label_width as usize),
                 if focused {
                     app.theme.title
                 } else {

@@ -1,5 +1,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
@@ -9,6 +10,7 @@ use super::{
 use crate::domain::{Server, ServerMode};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
+use crate::tui::theme::Theme;
 
 /// The Servers pane's own state: the servers it lists, its cursor and its filter.
 #[derive(Debug, Default)]
@@ -37,16 +39,46 @@ impl ServersPane {
     }
 }
 
-/// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
-pub fn state_symbol(app: &App, server: &Server) -> &'static str {
-    if app.is_checking(&server.uuid) && server.checked_at.is_none() {
-        "…"
-    } else if server.checked_at.is_none() {
-        "?"
-    } else if server.online {
-        "●"
-    } else {
-        "✗"
+/// What the Servers pane knows of a server's Docker, shown as the row's dot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerState {
+    /// Being checked, never checked before.
+    Checking,
+    /// Not checked yet.
+    Unchecked,
+    Online,
+    Offline,
+}
+
+impl ServerState {
+    pub fn of(app: &App, server: &Server) -> Self {
+        if app.is_checking(&server.uuid) && server.checked_at.is_none() {
+            ServerState::Checking
+        } else if server.checked_at.is_none() {
+            ServerState::Unchecked
+        } else if server.online {
+            ServerState::Online
+        } else {
+            ServerState::Offline
+        }
+    }
+
+    /// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ServerState::Checking => "…",
+            ServerState::Unchecked => "?",
+            ServerState::Online => "●",
+            ServerState::Offline => "✗",
+        }
+    }
+
+    fn style(self, theme: &Theme) -> Style {
+        match self {
+            ServerState::Online => theme.ok,
+            ServerState::Offline => theme.error,
+            ServerState::Checking | ServerState::Unchecked => theme.dim,
+        }
     }
 }
 
@@ -85,15 +117,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|(i, &index)| {
             let s = &app.servers[index];
             let selected = i == cursor.selected;
-            let symbol = state_symbol(app, s);
-            let symbol_style = match symbol {
-                "●" => app.theme.ok,
-                "✗" => app.theme.error,
-                _ => app.theme.dim,
-            };
+            let state = ServerState::of(app, s);
             let mut cells = vec![
                 Line::from(marker(selected)),
-                Line::from(Span::styled(symbol, symbol_style)),
+                Line::from(Span::styled(state.symbol(), state.style(&app.theme))),
                 Line::from(s.name.as_str()),
             ];
             if wide {
