@@ -342,28 +342,10 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::Settle => Ok(TaskResult::Settled {
             notes: ops.reconcile().await?,
         }),
-        Task::Load => {
-            let servers = ops.servers().await?;
-            let destinations = ops.destinations(None).await?;
-            let resources = ops.store_resources().await?;
-            Ok(TaskResult::Loaded {
-                servers,
-                destinations,
-                resources,
-            })
-        }
-        Task::CheckServer { server } => {
-            let record = ops.server(&server).await?;
-            progress.note(format!("connecting to {}", record.name));
-            let (server, error) = ops.check_server(&record).await?;
-            Ok(TaskResult::ServerChecked { server, error })
-        }
+        Task::Load => load(ops).await,
+        Task::CheckServer { server } => check_server(ops, &server, progress).await,
         Task::ProbeLocal => Ok(TaskResult::LocalProbed {
-            reachable: crate::remote::docker::DockerApi::connect(
-                crate::domain::DEFAULT_DOCKER_SOCKET,
-            )
-            .await
-            .is_ok(),
+            reachable: probe_local().await,
         }),
         Task::AddServer(input) => {
             progress.note(format!("checking {}", input.name));
@@ -432,4 +414,30 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
             ))
         }
     }
+}
+
+/// Servers, destinations and resources from the store.
+async fn load(ops: &Ops) -> Result<TaskResult, Error> {
+    let servers = ops.servers().await?;
+    let destinations = ops.destinations(None).await?;
+    let resources = ops.store_resources().await?;
+    Ok(TaskResult::Loaded {
+        servers,
+        destinations,
+        resources,
+    })
+}
+
+async fn check_server(ops: &Ops, server: &str, progress: &Progress) -> Result<TaskResult, Error> {
+    let record = ops.server(server).await?;
+    progress.note(format!("connecting to {}", record.name));
+    let (server, error) = ops.check_server(&record).await?;
+    Ok(TaskResult::ServerChecked { server, error })
+}
+
+/// Whether this machine's Docker socket answers.
+async fn probe_local() -> bool {
+    crate::remote::docker::DockerApi::connect(crate::domain::DEFAULT_DOCKER_SOCKET)
+        .await
+        .is_ok()
 }

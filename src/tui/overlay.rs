@@ -13,7 +13,8 @@ use super::dialog::{Confirm, Dialog, Form};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::servers::mode_label;
 use super::panes::tasks::spinner;
-use crate::ops::rfc3339;
+use crate::domain::Server;
+use crate::ops::{DestinationDetails, ScanRow, rfc3339};
 
 pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     if let Some(details) = &app.details {
@@ -96,13 +97,19 @@ fn kv<'a>(app: &App, key: &'a str, value: String) -> Line<'a> {
     ])
 }
 
-fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
-    let yes_no = |b: Option<bool>| match b {
+fn yes_no(b: Option<bool>) -> String {
+    match b {
         Some(true) => "yes".to_string(),
         Some(false) => "no".to_string(),
         None => "?".to_string(),
-    };
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    }
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "-".into())
+}
+
+fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
     let (title, lines): (String, Vec<Line>) = match details {
         Details::Loading { title } => (
             title.clone(),
@@ -115,108 +122,12 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
             title.clone(),
             vec![Line::from(Span::styled(error.clone(), app.theme.error))],
         ),
-        Details::Destination(d) => {
-            let v = &d.destination;
-            let mut lines = vec![
-                kv(
-                    app,
-                    "status",
-                    format!("{} · created {}", d.status.as_str(), v.created_at),
-                ),
-                kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
-                kv(app, "network", v.network.clone()),
-                kv(app, "network id", v.network_id.clone()),
-                kv(
-                    app,
-                    "type",
-                    format!(
-                        "{} · driver {} · scope {}",
-                        v.kind,
-                        opt(&d.driver),
-                        opt(&d.scope)
-                    ),
-                ),
-                kv(
-                    app,
-                    "attachable",
-                    format!("{} · internal {}", yes_no(d.attachable), yes_no(d.internal)),
-                ),
-                kv(
-                    app,
-                    "subnet",
-                    format!("{} · gateway {}", opt(&d.subnet), opt(&d.gateway)),
-                ),
-                kv(app, "proxy attached", yes_no(d.proxy_connected)),
-            ];
-            let mut labels: Vec<_> = d.labels.iter().collect();
-            labels.sort();
-            for (k, val) in labels {
-                lines.push(kv(app, "label", format!("{k}={val}")));
-            }
-            if d.containers.is_empty() {
-                lines.push(kv(app, "containers", "none".into()));
-            }
-            for c in &d.containers {
-                let id: String = c.id.chars().take(12).collect();
-                // Stopped and never-started containers count as attached: say which they are.
-                let text = if c.state == "running" {
-                    format!("{} ({id})", c.name)
-                } else {
-                    format!("{} ({id}, {})", c.name, c.state)
-                };
-                lines.push(kv(app, "container", text));
-            }
-            lines.push(kv(
-                app,
-                "resources",
-                if d.resources.is_empty() {
-                    "none".into()
-                } else {
-                    d.resources.join(", ")
-                },
-            ));
-            if let Some(detail) = &d.detail {
-                lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));
-            }
-            (format!("Destination {}", v.name), lines)
-        }
-        Details::Server(s) => (
-            format!("Server {}", s.name),
-            vec![
-                kv(app, "host", s.host.clone()),
-                kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
-                kv(app, "user", opt(&s.user)),
-                kv(app, "identity", opt(&s.identity)),
-                kv(app, "docker socket", s.docker_socket.clone()),
-                kv(app, "proxy container", s.proxy_container.clone()),
-                kv(app, "mode", mode_label(s.mode).to_string()),
-                kv(app, "online", yes_no(s.checked_at.map(|_| s.online))),
-                kv(app, "docker", opt(&s.docker_version)),
-                kv(app, "checked", s.checked_at.map_or("never".into(), rfc3339)),
-                kv(app, "build server", yes_no(Some(s.build_server))),
-                kv(app, "last error", opt(&s.last_error)),
-            ],
+        Details::Destination(d) => (
+            format!("Destination {}", d.destination.name),
+            destination_lines(app, d),
         ),
-        Details::Network(r) => (
-            format!("Network {}", r.network),
-            vec![
-                kv(app, "id", r.id.clone()),
-                kv(app, "driver", r.driver.clone()),
-                kv(app, "scope", r.scope.clone()),
-                kv(app, "importable", yes_no(Some(r.importable))),
-                kv(app, "reason", opt(&r.reason)),
-                kv(app, "unused", yes_no(Some(r.unused))),
-                kv(
-                    app,
-                    "containers",
-                    if r.containers.is_empty() {
-                        "none".into()
-                    } else {
-                        r.containers.join(", ")
-                    },
-                ),
-            ],
-        ),
+        Details::Server(s) => (format!("Server {}", s.name), server_lines(app, s)),
+        Details::Network(r) => (format!("Network {}", r.network), network_lines(app, r)),
     };
     let height = wrapped_height(&lines, 90, frame.area()) + 1;
     let fits = height <= frame.area().height;
@@ -237,6 +148,103 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
         "j/k scroll · Esc closes"
     };
     frame.render_widget(Span::styled(hint_text, app.theme.dim), hint);
+}
+
+/// A destination's live details: the network, its labels, every container on it.
+fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> {
+    let v = &d.destination;
+    let mut lines = vec![
+        kv(
+            app,
+            "status",
+            format!("{} · created {}", d.status.as_str(), v.created_at),
+        ),
+        kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
+        kv(app, "network", v.network.clone()),
+        kv(app, "network id", v.network_id.clone()),
+        kv(
+            app,
+            "type",
+            format!(
+                "{} · driver {} · scope {}",
+                v.kind,
+                opt(&d.driver),
+                opt(&d.scope)
+            ),
+        ),
+        kv(
+            app,
+            "attachable",
+            format!("{} · internal {}", yes_no(d.attachable), yes_no(d.internal)),
+        ),
+        kv(
+            app,
+            "subnet",
+            format!("{} · gateway {}", opt(&d.subnet), opt(&d.gateway)),
+        ),
+        kv(app, "proxy attached", yes_no(d.proxy_connected)),
+    ];
+    let mut labels: Vec<_> = d.labels.iter().collect();
+    labels.sort();
+    for (k, val) in labels {
+        lines.push(kv(app, "label", format!("{k}={val}")));
+    }
+    if d.containers.is_empty() {
+        lines.push(kv(app, "containers", "none".into()));
+    }
+    for c in &d.containers {
+        let id: String = c.id.chars().take(12).collect();
+        // Stopped and never-started containers count as attached: say which they are.
+        let text = if c.state == "running" {
+            format!("{} ({id})", c.name)
+        } else {
+            format!("{} ({id}, {})", c.name, c.state)
+        };
+        lines.push(kv(app, "container", text));
+    }
+    lines.push(kv(app, "resources", list_or_none(&d.resources)));
+    if let Some(detail) = &d.detail {
+        lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));
+    }
+    lines
+}
+
+fn server_lines<'a>(app: &App, s: &Server) -> Vec<Line<'a>> {
+    vec![
+        kv(app, "host", s.host.clone()),
+        kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
+        kv(app, "user", opt(&s.user)),
+        kv(app, "identity", opt(&s.identity)),
+        kv(app, "docker socket", s.docker_socket.clone()),
+        kv(app, "proxy container", s.proxy_container.clone()),
+        kv(app, "mode", mode_label(s.mode).to_string()),
+        kv(app, "online", yes_no(s.checked_at.map(|_| s.online))),
+        kv(app, "docker", opt(&s.docker_version)),
+        kv(app, "checked", s.checked_at.map_or("never".into(), rfc3339)),
+        kv(app, "build server", yes_no(Some(s.build_server))),
+        kv(app, "last error", opt(&s.last_error)),
+    ]
+}
+
+fn network_lines<'a>(app: &App, r: &ScanRow) -> Vec<Line<'a>> {
+    vec![
+        kv(app, "id", r.id.clone()),
+        kv(app, "driver", r.driver.clone()),
+        kv(app, "scope", r.scope.clone()),
+        kv(app, "importable", yes_no(Some(r.importable))),
+        kv(app, "reason", opt(&r.reason)),
+        kv(app, "unused", yes_no(Some(r.unused))),
+        kv(app, "containers", list_or_none(&r.containers)),
+    ]
+}
+
+/// `a, b, c`, or `none`.
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {

@@ -67,23 +67,7 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
     let Some(Dialog::Form(form)) = &app.dialog else {
         return Vec::new();
     };
-    let task = form.task().and_then(|task| match task {
-        Task::CloneResource {
-            resource,
-            destination,
-            name,
-            ..
-        } => match app.destinations.iter().find(|d| d.name == destination) {
-            Some(target) => Ok(Task::CloneResource {
-                server: target.server_uuid.clone(),
-                resource,
-                destination: target.uuid.clone(),
-                name,
-            }),
-            None => Err(format!("no destination named {destination:?}")),
-        },
-        other => Ok(other),
-    });
+    let task = form.task(&app.destinations);
     match task {
         Err(message) => {
             if let Some(Dialog::Form(form)) = &mut app.dialog {

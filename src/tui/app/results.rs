@@ -21,11 +21,7 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
             resources,
         } => loaded(app, waiters, servers, destinations, resources),
         TaskResult::ServerChecked { server, error } => {
-            if let Some(e) = &error {
-                let error = crate::tui::hints::error_text(e);
-                tracing::info!(server = %server.name, error = %error, "server offline");
-            }
-            server_checked(app, server);
+            server_checked(app, server, error);
             Vec::new()
         }
         TaskResult::Settled { notes } => {
@@ -73,14 +69,7 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
             app.say(format!("renamed to {}", view.name));
             vec![app.reload_selecting(Pane::Destinations, view.uuid)]
         }
-        TaskResult::Deleted(outcome) => {
-            let d = &outcome.value;
-            app.panes.destinations.marked.remove(&d.uuid);
-            app.health.remove(&d.uuid);
-            let text = format!("deleted {} (network {})", d.name, d.network);
-            warn_or_say(app, text, &outcome.warnings);
-            vec![app.reload()]
-        }
+        TaskResult::Deleted(outcome) => deleted(app, outcome),
         TaskResult::Details(details) => {
             if waiters.contains(&Waiter::Details) {
                 app.details = Some(Details::Destination(details));
@@ -92,17 +81,7 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
             resource_deployed(app, outcome);
             vec![app.reload()]
         }
-        TaskResult::Repaired(outcome) => {
-            let row = outcome.value;
-            let text = format!(
-                "{} is {} after repair",
-                row.destination,
-                row.status.as_str()
-            );
-            warn_or_say(app, text, &outcome.warnings);
-            app.health.insert(row.uuid.clone(), row);
-            vec![app.reload()]
-        }
+        TaskResult::Repaired(outcome) => repaired(app, outcome),
         TaskResult::Checked(rows) => {
             checked(app, rows);
             Vec::new()
@@ -179,7 +158,11 @@ fn loaded(
 }
 
 /// A live check's answer: the server's dot, mode and version.
-fn server_checked(app: &mut App, server: Server) {
+fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Error>) {
+    if let Some(e) = &error {
+        let error = crate::tui::hints::error_text(e);
+        tracing::info!(server = %server.name, error = %error, "server offline");
+    }
     if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {
         slot.mode = server.mode;
         slot.online = server.online;
@@ -245,6 +228,27 @@ fn imported(app: &mut App, server: &str, outcome: Outcome<Vec<DestinationView>>)
         app.say(text);
     }
     effects
+}
+
+fn deleted(app: &mut App, outcome: Outcome<DestinationView>) -> Vec<Effect> {
+    let d = &outcome.value;
+    app.panes.destinations.marked.remove(&d.uuid);
+    app.health.remove(&d.uuid);
+    let text = format!("deleted {} (network {})", d.name, d.network);
+    warn_or_say(app, text, &outcome.warnings);
+    vec![app.reload()]
+}
+
+fn repaired(app: &mut App, outcome: Outcome<crate::ops::CheckRow>) -> Vec<Effect> {
+    let row = outcome.value;
+    let text = format!(
+        "{} is {} after repair",
+        row.destination,
+        row.status.as_str()
+    );
+    warn_or_say(app, text, &outcome.warnings);
+    app.health.insert(row.uuid.clone(), row);
+    vec![app.reload()]
 }
 
 fn resource_deployed(app: &mut App, outcome: Outcome<ResourceView>) {

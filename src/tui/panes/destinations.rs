@@ -68,17 +68,7 @@ impl DestinationsPane {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let pane = &app.panes.destinations;
-    let mut title = if pane.scoped {
-        match app.selected_server() {
-            Some(s) => format!("Destinations on {}", s.name),
-            None => "Destinations".into(),
-        }
-    } else {
-        "Destinations".into()
-    };
-    if pane.unused_only {
-        title = title.replacen("Destinations", "Unused destinations", 1);
-    }
+    let title = title(app, pane);
     let mut count = pane.visible.len().to_string();
     if !pane.marked.is_empty() {
         count.push_str(&format!(", {} marked", pane.marked.len()));
@@ -112,36 +102,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .skip(cursor.offset)
         .take(table_rows(area))
         .map(|(i, &index)| {
-            let d = &app.destinations[index];
-            let selected = i == cursor.selected;
-            let health = app.health.get(&d.uuid);
-            let status = health.map_or("", |h| match h.status {
-                HealthStatus::Ok if h.unused => "ok, unused",
-                status => status.as_str(),
-            });
-            let status_style = match health.map(|h| h.status) {
-                Some(HealthStatus::Ok) => app.theme.ok,
-                Some(_) => app.theme.error,
-                None => app.theme.dim,
-            };
-            let mut cells = vec![
-                Line::from(marker(selected)),
-                Line::from(if pane.marked.contains(&d.uuid) {
-                    "*"
-                } else {
-                    " "
-                }),
-                Line::from(d.name.as_str()),
-                Line::from(d.network.as_str()),
-            ];
-            if show_server {
-                cells.push(Line::from(d.server.as_str()));
-            }
-            cells.push(Line::from(d.kind.as_str()));
-            if wide {
-                cells.push(Line::from(Span::styled(status, status_style)));
-            }
-            Row::new(cells).style(row_style(app, Pane::Destinations, selected))
+            row(
+                app,
+                &app.destinations[index],
+                i == cursor.selected,
+                show_server,
+                wide,
+            )
         });
     let mut widths = vec![
         Constraint::Length(1),
@@ -165,4 +132,54 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .column_spacing(1)
         .block(outer);
     frame.render_widget(table, area);
+}
+
+/// "Destinations", of one server when scoped, "Unused" when only those are shown.
+fn title(app: &App, pane: &DestinationsPane) -> String {
+    let mut title = if pane.scoped {
+        match app.selected_server() {
+            Some(s) => format!("Destinations on {}", s.name),
+            None => "Destinations".into(),
+        }
+    } else {
+        "Destinations".into()
+    };
+    if pane.unused_only {
+        title = title.replacen("Destinations", "Unused destinations", 1);
+    }
+    title
+}
+
+fn row<'a>(
+    app: &App,
+    d: &'a DestinationView,
+    selected: bool,
+    show_server: bool,
+    wide: bool,
+) -> Row<'a> {
+    let health = app.health.get(&d.uuid);
+    let status = health.map_or("", |h| match h.status {
+        HealthStatus::Ok if h.unused => "ok, unused",
+        status => status.as_str(),
+    });
+    let status_style = match health.map(|h| h.status) {
+        Some(HealthStatus::Ok) => app.theme.ok,
+        Some(_) => app.theme.error,
+        None => app.theme.dim,
+    };
+    let marked = app.panes.destinations.marked.contains(&d.uuid);
+    let mut cells = vec![
+        Line::from(marker(selected)),
+        Line::from(if marked { "*" } else { " " }),
+        Line::from(d.name.as_str()),
+        Line::from(d.network.as_str()),
+    ];
+    if show_server {
+        cells.push(Line::from(d.server.as_str()));
+    }
+    cells.push(Line::from(d.kind.as_str()));
+    if wide {
+        cells.push(Line::from(Span::styled(status, status_style)));
+    }
+    Row::new(cells).style(row_style(app, Pane::Destinations, selected))
 }

@@ -1,7 +1,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use std::collections::BTreeSet;
 
@@ -161,30 +161,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         count.push_str(", scanning…");
     }
     let outer = block(app, Pane::Scan, &format!("Scan {server}"), count);
-    if let ScanState::Failed(error) = &scan.state
-        && scan.rows.is_empty()
-    {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("scan failed: {error}"),
-                app.theme.error,
-            ))
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(outer),
-            area,
-        );
-        return;
-    }
     if scan.rows.is_empty() {
-        let text = if scan.state == ScanState::Loading {
-            "scanning…"
-        } else {
-            "no networks besides Docker's own"
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, app.theme.dim)).block(outer),
-            area,
-        );
+        render_empty(frame, area, app, scan, outer);
         return;
     }
     let cursor = pane.cursor;
@@ -195,41 +173,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .enumerate()
         .skip(cursor.offset)
         .take(table_rows(area))
-        .map(|(i, &index)| {
-            let r = &scan.rows[index];
-            let selected = i == cursor.selected;
-            let checkbox = if !r.importable {
-                " - "
-            } else if scan.checked.contains(&r.id) {
-                "[x]"
-            } else {
-                "[ ]"
-            };
-            let status = match (&r.reason, r.unused) {
-                (Some(reason), _) => reason.clone(),
-                (None, true) => "importable, unused".into(),
-                (None, false) => "importable".into(),
-            };
-            let mut cells = vec![
-                Line::from(marker(selected)),
-                Line::from(checkbox),
-                Line::from(r.network.as_str()),
-                Line::from(r.driver.as_str()),
-            ];
-            if wide {
-                cells.push(Line::from(r.scope.as_str()));
-                cells.push(Line::from(r.containers.len().to_string()));
-            }
-            cells.push(Line::from(Span::styled(
-                status,
-                if r.importable {
-                    app.theme.ok
-                } else {
-                    app.theme.dim
-                },
-            )));
-            Row::new(cells).style(row_style(app, Pane::Scan, selected))
-        });
+        .map(|(i, &index)| row(app, scan, &scan.rows[index], i == cursor.selected, wide));
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(3),
@@ -250,4 +194,63 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .column_spacing(1)
         .block(outer);
     frame.render_widget(table, area);
+}
+
+/// A scan with no rows: why (failed, still scanning, nothing there).
+fn render_empty(frame: &mut Frame, area: Rect, app: &App, scan: &ScanView, outer: Block) {
+    if let ScanState::Failed(error) = &scan.state {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!("scan failed: {error}"),
+                app.theme.error,
+            ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(outer),
+            area,
+        );
+        return;
+    }
+    let text = if scan.state == ScanState::Loading {
+        "scanning…"
+    } else {
+        "no networks besides Docker's own"
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, app.theme.dim)).block(outer),
+        area,
+    );
+}
+
+fn row<'a>(app: &App, scan: &ScanView, r: &'a ScanRow, selected: bool, wide: bool) -> Row<'a> {
+    let checkbox = if !r.importable {
+        " - "
+    } else if scan.checked.contains(&r.id) {
+        "[x]"
+    } else {
+        "[ ]"
+    };
+    let status = match (&r.reason, r.unused) {
+        (Some(reason), _) => reason.clone(),
+        (None, true) => "importable, unused".into(),
+        (None, false) => "importable".into(),
+    };
+    let mut cells = vec![
+        Line::from(marker(selected)),
+        Line::from(checkbox),
+        Line::from(r.network.as_str()),
+        Line::from(r.driver.as_str()),
+    ];
+    if wide {
+        cells.push(Line::from(r.scope.as_str()));
+        cells.push(Line::from(r.containers.len().to_string()));
+    }
+    cells.push(Line::from(Span::styled(
+        status,
+        if r.importable {
+            app.theme.ok
+        } else {
+            app.theme.dim
+        },
+    )));
+    Row::new(cells).style(row_style(app, Pane::Scan, selected))
 }

@@ -132,37 +132,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
         .enumerate()
         .skip(cursor.offset)
         .take(visible)
-        .map(|(i, t)| {
-            let selected = i == cursor.selected;
-            let (symbol, style, state) = match t.state {
-                TaskState::Queued => ("·", app.theme.dim, "queued"),
-                TaskState::Running => (spinner(app, now), app.theme.accent, "running"),
-                TaskState::Done => ("✓", app.theme.ok, "done"),
-                TaskState::Failed => ("✗", app.theme.error, "failed"),
-            };
-            let elapsed = match (t.started_at, t.finished_at) {
-                (Some(s), Some(f)) => duration(f.saturating_duration_since(s)),
-                (Some(s), None) => duration(now.saturating_duration_since(s)),
-                (None, _) => String::new(),
-            };
-            Row::new(vec![
-                Line::from(marker(selected)),
-                Line::from(Span::styled(symbol, style)),
-                Line::from(Span::styled(state, style)),
-                Line::from(t.server.as_str()),
-                Line::from(t.label.as_str()),
-                Line::from(elapsed),
-                Line::from(Span::styled(
-                    t.note.as_str(),
-                    if t.state == TaskState::Failed {
-                        app.theme.error
-                    } else {
-                        app.theme.dim
-                    },
-                )),
-            ])
-            .style(row_style(app, Pane::Tasks, selected))
-        });
+        .map(|(i, t)| row(app, t, i == cursor.selected, now));
     let table = Table::new(
         rows,
         [
@@ -178,4 +148,35 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
     .column_spacing(1)
     .block(outer);
     frame.render_widget(table, area);
+}
+
+fn row<'a>(app: &App, t: &'a TaskRow, selected: bool, now: Instant) -> Row<'a> {
+    let (symbol, style, state) = match t.state {
+        TaskState::Queued => ("·", app.theme.dim, "queued"),
+        TaskState::Running => (spinner(app, now), app.theme.accent, "running"),
+        TaskState::Done => ("✓", app.theme.ok, "done"),
+        TaskState::Failed => ("✗", app.theme.error, "failed"),
+    };
+    let elapsed = match (t.started_at, t.finished_at) {
+        (Some(s), Some(f)) => duration(f.saturating_duration_since(s)),
+        (Some(s), None) => duration(now.saturating_duration_since(s)),
+        (None, _) => String::new(),
+    };
+    Row::new(vec![
+        Line::from(marker(selected)),
+        Line::from(Span::styled(symbol, style)),
+        Line::from(Span::styled(state, style)),
+        Line::from(t.server.as_str()),
+        Line::from(t.label.as_str()),
+        Line::from(elapsed),
+        Line::from(Span::styled(
+            t.note.as_str(),
+            if t.state == TaskState::Failed {
+                app.theme.error
+            } else {
+                app.theme.dim
+            },
+        )),
+    ])
+    .style(row_style(app, Pane::Tasks, selected))
 }

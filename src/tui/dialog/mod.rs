@@ -1,15 +1,16 @@
 //! Dialog state: forms built from `tui-input` fields, confirmations, the server check. A form
 //! turns its fields into a task, refusing bad input inline (the domain's own validators) so
-//! nothing is submitted that the CLI would refuse; what was typed is never lost.
+//! nothing is submitted that the CLI would refuse; what was typed is never lost. The
+//! conversion of each form into its task is in `task`.
+
+mod task;
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::domain::{self, Server};
-use crate::ops::{DestinationView, NewDestination, NewServer, ServerEdit};
-use crate::tasks::Task;
-use crate::tui::hints::error_text;
+use crate::ops::DestinationView;
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
@@ -308,142 +309,6 @@ impl Form {
                 }
             }
             _ => {}
-        }
-    }
-
-    /// The task this form asks for, or the one line that says what to fix.
-    pub fn task(&self) -> Result<Task, String> {
-        let text = |e: domain::Error| error_text(&e);
-        let optional = |id: FieldId| {
-            let v = self.value(id);
-            (!v.is_empty()).then(|| v.to_string())
-        };
-        match &self.kind {
-            FormKind::AddServer | FormKind::EditServer { .. } => {
-                let name = self.value(FieldId::Name).to_string();
-                domain::validate_display_name("server", &name).map_err(text)?;
-                let host = self.value(FieldId::Host).to_string();
-                let local = host == "local";
-                if host.is_empty() {
-                    return Err("give a host (or `local` for this machine's Docker socket)".into());
-                }
-                if !local {
-                    domain::validate_host(&host).map_err(text)?;
-                }
-                let port =
-                    match self.value(FieldId::Port) {
-                        "" => None,
-                        p => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-                            format!("port {p:?} is not a number from 1 to 65535")
-                        })?),
-                    };
-                let user = optional(FieldId::User);
-                if let Some(u) = &user {
-                    domain::validate_user(u).map_err(text)?;
-                }
-                let socket = optional(FieldId::DockerSocket);
-                if let Some(s) = &socket {
-                    domain::validate_socket_path(s).map_err(text)?;
-                }
-                let proxy = optional(FieldId::ProxyContainer);
-                if let Some(p) = &proxy {
-                    domain::validate_container_name(p).map_err(text)?;
-                }
-                let identity = optional(FieldId::IdentityFile);
-                match &self.kind {
-                    FormKind::EditServer { server } => Ok(Task::EditServer {
-                        server: server.clone(),
-                        edit: ServerEdit {
-                            name: Some(name),
-                            host: Some(host),
-                            port,
-                            user,
-                            identity,
-                            docker_socket: socket,
-                            proxy_container: proxy,
-                            build_server: None,
-                        },
-                    }),
-                    _ => Ok(Task::AddServer(NewServer {
-                        name,
-                        host: (!local).then_some(host),
-                        port,
-                        user,
-                        identity,
-                        docker_socket: socket,
-                        proxy_container: proxy,
-                        build_server: false,
-                        local,
-                        check: true,
-                    })),
-                }
-            }
-            FormKind::CreateDestination { server } => {
-                let network = self.value(FieldId::Network).to_string();
-                domain::validate_network_name(&network).map_err(text)?;
-                let name = self.value(FieldId::Name).to_string();
-                domain::validate_display_name("destination", &name).map_err(text)?;
-                let internal = self.yes_no(FieldId::Internal)?;
-                Ok(Task::CreateDestination(NewDestination {
-                    server: server.clone(),
-                    name: Some(name),
-                    network: Some(network),
-                    subnet: optional(FieldId::Subnet),
-                    internal,
-                }))
-            }
-            FormKind::NewResource { server } => {
-                let name = self.value(FieldId::Name).to_string();
-                domain::validate_display_name("resource", &name).map_err(text)?;
-                let kind = match self.value(FieldId::Kind) {
-                    "" => domain::ResourceKind::Application,
-                    typed => typed.parse().map_err(text)?,
-                };
-                let image = self.value(FieldId::Image).to_string();
-                if image.is_empty() {
-                    return Err("give the image to run".into());
-                }
-                let connect_predefined = self.yes_no(FieldId::Predefined)?;
-                Ok(Task::CreateResource(crate::ops::NewResource {
-                    name,
-                    kind: Some(kind),
-                    server: server.clone(),
-                    destination: optional(FieldId::Destination),
-                    image,
-                    command: optional(FieldId::Command),
-                    connect_predefined,
-                }))
-            }
-            FormKind::CloneResource => {
-                let resource = self.value(FieldId::Resource).to_string();
-                let destination = self.value(FieldId::Destination).to_string();
-                if resource.is_empty() || destination.is_empty() {
-                    return Err("give the resource and the destination to clone it to".into());
-                }
-                let name = optional(FieldId::Name);
-                if let Some(n) = &name {
-                    domain::validate_display_name("resource", n).map_err(text)?;
-                }
-                Ok(Task::CloneResource {
-                    // Resolved to the target's server by the app before submitting.
-                    server: String::new(),
-                    resource,
-                    destination,
-                    name,
-                })
-            }
-            FormKind::Rename {
-                server,
-                destination,
-            } => {
-                let name = self.value(FieldId::Name).to_string();
-                domain::validate_display_name("destination", &name).map_err(text)?;
-                Ok(Task::RenameDestination {
-                    server: server.clone(),
-                    destination: destination.clone(),
-                    name,
-                })
-            }
         }
     }
 }
