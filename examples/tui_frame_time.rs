@@ -256,7 +256,10 @@ fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
                 TaskEvent::Finished {
                     id: *id,
                     at: Instant::now(),
-                    result: Ok(TaskResult::ServerChecked { server, error }),
+                    result: Ok(TaskResult::ServerChecked {
+                        server,
+                        error: error.map(destui::domain::Error::Io),
+                    }),
                 },
             ] {
                 update(&mut app, Action::Task(event));

@@ -146,9 +146,10 @@ pub enum TaskResult {
         destinations: Vec<DestinationView>,
         resources: Vec<Resource>,
     },
+    /// `error` says why the server is offline (the check itself ran fine).
     ServerChecked {
         server: Server,
-        error: Option<String>,
+        error: Option<Error>,
     },
     LocalProbed {
         reachable: bool,
@@ -199,7 +200,7 @@ pub enum TaskEvent {
     Finished {
         id: TaskId,
         at: Instant,
-        result: Result<TaskResult, String>,
+        result: Result<TaskResult, Error>,
     },
 }
 
@@ -256,7 +257,7 @@ impl Queue {
             let _ = self.events.send(TaskEvent::Finished {
                 id,
                 at: Instant::now(),
-                result: Err("the task queue has stopped".into()),
+                result: Err(Error::Io("the task queue has stopped".into())),
             });
         }
     }
@@ -281,7 +282,7 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
                 id,
                 events: events.clone(),
             };
-            let result = run(&ops, task, &progress).await.map_err(|e| e.to_string());
+            let result = run(&ops, task, &progress).await;
             tracing::info!(task = id, ok = result.is_ok(), "task finished");
             let _ = events.send(TaskEvent::Finished {
                 id,
@@ -341,31 +342,10 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::Settle => Ok(TaskResult::Settled {
             notes: ops.reconcile().await?,
         }),
-        Task::Load => {
-            let servers = ops.servers().await?;
-            let destinations = ops.destinations(None).await?;
-            let resources = ops.store_resources().await?;
-            Ok(TaskResult::Loaded {
-                servers,
-                destinations,
-                resources,
-            })
-        }
-        Task::CheckServer { server } => {
-            let record = ops.server(&server).await?;
-            progress.note(format!("connecting to {}", record.name));
-            let (server, error) = ops.check_server(&record).await?;
-            Ok(TaskResult::ServerChecked {
-                server,
-                error: error.map(|e| e.to_string()),
-            })
-        }
+        Task::Load => load(ops).await,
+        Task::CheckServer { server } => check_server(ops, &server, progress).await,
         Task::ProbeLocal => Ok(TaskResult::LocalProbed {
-            reachable: crate::remote::docker::DockerApi::connect(
-                crate::domain::DEFAULT_DOCKER_SOCKET,
-            )
-            .await
-            .is_ok(),
+            reachable: probe_local().await,
         }),
         Task::AddServer(input) => {
             progress.note(format!("checking {}", input.name));
@@ -434,4 +414,30 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
             ))
         }
     }
+}
+
+/// Servers, destinations and resources from the store.
+async fn load(ops: &Ops) -> Result<TaskResult, Error> {
+    let servers = ops.servers().await?;
+    let destinations = ops.destinations(None).await?;
+    let resources = ops.store_resources().await?;
+    Ok(TaskResult::Loaded {
+        servers,
+        destinations,
+        resources,
+    })
+}
+
+async fn check_server(ops: &Ops, server: &str, progress: &Progress) -> Result<TaskResult, Error> {
+    let record = ops.server(server).await?;
+    progress.note(format!("connecting to {}", record.name));
+    let (server, error) = ops.check_server(&record).await?;
+    Ok(TaskResult::ServerChecked { server, error })
+}
+
+/// Whether this machine's Docker socket answers.
+async fn probe_local() -> bool {
+    crate::remote::docker::DockerApi::connect(crate::domain::DEFAULT_DOCKER_SOCKET)
+        .await
+        .is_ok()
 }

@@ -4,6 +4,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
+use destui::domain::Error;
 use destui::ops::{NewServer, Ops};
 use destui::remote::RemoteConfig;
 use destui::store::Store;
@@ -34,7 +35,7 @@ impl Fixture {
     }
 
     /// Feeds events to the queue (as the event loop does) until `id` has finished.
-    async fn until_finished(&mut self, id: TaskId) -> Result<TaskResult, String> {
+    async fn until_finished(&mut self, id: TaskId) -> Result<TaskResult, Error> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             let event = tokio::time::timeout_at(deadline, self.events.recv())
@@ -85,7 +86,7 @@ async fn a_second_identical_read_joins_the_first_and_writes_never_merge() {
         .until_finished(4)
         .await
         .expect_err("a second server named one");
-    assert!(refused.contains("one"), "{refused}");
+    assert!(refused.to_string().contains("one"), "{refused}");
     let Ok(TaskResult::Loaded { servers, .. }) = f.until_finished(5).await else {
         panic!("load failed");
     };
@@ -144,6 +145,6 @@ async fn a_server_that_never_answers_delays_no_other_lane() {
         panic!("the check itself must not fail, only report offline");
     };
     assert!(!server.online);
-    assert!(error.is_some_and(|e| !e.is_empty()));
+    assert!(error.is_some_and(|e| !e.to_string().is_empty()));
     drop(silent);
 }

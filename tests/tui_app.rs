@@ -4,14 +4,16 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use destui::domain::{Destination, DestinationType, Server, ServerMode};
+use destui::domain::{Destination, DestinationType, Error, Server, ServerMode};
 use destui::ops::{
     CheckRow, ContainerRef, DestinationDetails, DestinationView, HealthStatus, Outcome, ScanRow,
 };
 use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
-use destui::tui::app::{Action, App, Details, Effect, Pane, TaskState, update};
-use destui::tui::dialog::Dialog;
+use destui::tui::app::{Action, App, Details, Effect, Pane, update};
+use destui::tui::dialog::{Dialog, FieldId};
 use destui::tui::keymap::Keymap;
+use destui::tui::panes::scan::ScanView;
+use destui::tui::panes::tasks::{TaskRow, TaskState};
 use destui::tui::render::render;
 use destui::tui::theme::Theme;
 use ratatui::Terminal;
@@ -158,7 +160,9 @@ impl Harness {
             let error = if s.name == "gone" {
                 s.online = false;
                 s.last_error = Some("cannot reach gone (192.0.2.9): connection timed out".into());
-                Some("cannot reach gone (192.0.2.9): connection timed out".to_string())
+                Some(Error::Io(
+                    "cannot reach gone (192.0.2.9): connection timed out".into(),
+                ))
             } else {
                 s.online = true;
                 s.docker_version = Some("20.10.24".into());
@@ -207,7 +211,7 @@ impl Harness {
         });
     }
 
-    fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, String>) {
+    fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, Error>) {
         self.event(TaskEvent::Finished {
             id,
             at: at(ms),
@@ -247,6 +251,14 @@ impl Harness {
             }),
         );
         id
+    }
+
+    fn task_row(&self, id: TaskId) -> Option<&TaskRow> {
+        self.app.panes.tasks.rows.iter().find(|t| t.id == id)
+    }
+
+    fn scan(&self) -> Option<&ScanView> {
+        self.app.panes.scan.view.as_ref()
     }
 
     fn screen(&self) -> String {
@@ -413,7 +425,7 @@ fn scan_check_and_import_submit_exactly_the_checked_networks() {
             }
         ]
     );
-    assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
+    assert!(h.scan().is_some_and(|s| s.checked.is_empty()));
     assert!(h.app.status.text.contains("imported alpha-legacy"));
 }
 
@@ -423,9 +435,7 @@ fn select_all_checks_every_importable_network_and_again_clears() {
     h.scan_alpha();
     h.key(KeyCode::Char('A'));
     let checked: Vec<&str> = h
-        .app
-        .scan
-        .as_ref()
+        .scan()
         .map(|s| s.checked.iter().map(String::as_str).collect())
         .unwrap_or_default();
     // Checks hold full IDs: two networks may share a name.
@@ -434,7 +444,7 @@ fn select_all_checks_every_importable_network_and_again_clears() {
         [format!("{:x<64}", "legacy"), format!("{:x<64}", "shop")]
     );
     h.key(KeyCode::Char('A'));
-    assert!(h.app.scan.as_ref().is_some_and(|s| s.checked.is_empty()));
+    assert!(h.scan().is_some_and(|s| s.checked.is_empty()));
     h.key(KeyCode::Char('i'));
     assert!(
         h.tasks().is_empty(),
@@ -466,14 +476,10 @@ fn a_form_keeps_what_was_typed_and_shows_errors_inline() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("form still open");
     };
-    assert_eq!(form.value("Name"), "alpha-web");
+    assert_eq!(form.value(FieldId::Name), "alpha-web");
     h.key(KeyCode::Enter);
     let create = h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.network.as_deref() == Some("web") && d.server == "s-alpha"));
-    h.finish(
-        create,
-        500,
-        Err("Network already added to this server.".into()),
-    );
+    h.finish(create, 500, Err(Error::NetworkAlreadyAdded));
     let screen = h.screen();
     assert!(
         screen.contains("! Network already added to this server."),
@@ -520,7 +526,10 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
     h.finish(
         id,
         700,
-        Err("You must delete all resources before deleting this destination.".into()),
+        Err(Error::ResourcesAttached {
+            attached: vec![],
+            resources: vec![],
+        }),
     );
     assert!(h.app.status.error);
     assert!(h.screen().contains("You must delete all resources"));
@@ -530,11 +539,13 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
 fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
     let mut h = Harness::loaded(120, 40);
     // Reloads and the local probe are not listed; server checks are.
-    assert_eq!(h.app.tasks.len(), 3);
+    assert_eq!(h.app.panes.tasks.rows.len(), 3);
     // A check that finds the server offline is shown as failed.
     let states: Vec<(String, TaskState)> = h
         .app
+        .panes
         .tasks
+        .rows
         .iter()
         .map(|t| (t.server.clone(), t.state))
         .collect();
@@ -547,7 +558,7 @@ fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
         "{states:?}"
     );
     let id = h.scan_alpha();
-    let row = h.app.tasks.iter().find(|t| t.id == id).expect("scan row");
+    let row = h.task_row(id).expect("scan row");
     assert_eq!(row.state, TaskState::Done);
     assert_eq!(row.server, "alpha");
     assert!(line_with(&h.screen(), "2 importable").contains("120ms"));
@@ -593,14 +604,14 @@ fn filter_scope_mouse_and_resize() {
     let mut h = Harness::loaded(120, 40);
     h.key(KeyCode::Tab);
     h.keys("/db");
-    assert_eq!(h.app.visible_destinations.len(), 1);
+    assert_eq!(h.app.panes.destinations.visible.len(), 1);
     h.key(KeyCode::Enter);
     assert!(h.screen().contains("/db"));
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.visible_destinations.len(), 3);
+    assert_eq!(h.app.panes.destinations.visible.len(), 3);
     // v: only the selected server's (alpha) destinations.
     h.key(KeyCode::Char('v'));
-    assert_eq!(h.app.visible_destinations.len(), 2);
+    assert_eq!(h.app.panes.destinations.visible.len(), 2);
     h.key(KeyCode::Char('v'));
     // A click on the third destination row selects it and focuses the pane.
     let area = h.app.areas().destinations;
@@ -922,7 +933,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("new resource form");
     };
-    assert_eq!(form.value("Destination"), "beta-stack");
+    assert_eq!(form.value(FieldId::Destination), "beta-stack");
     h.keys("shop");
     for _ in 0..3 {
         h.key(KeyCode::Tab);
@@ -942,7 +953,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
         ("shop", "s-beta", Some("beta-stack"), "nginx:1")
     );
     h.effects.clear();
-    h.finish(id, 900, Err("A resource named shop already exists.".into()));
+    h.finish(id, 900, Err(Error::ResourceNameTaken("shop".into())));
     assert!(
         h.screen()
             .contains("! A resource named shop already exists.")
@@ -960,7 +971,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("new resource form");
     };
-    assert_eq!(form.value("Destination"), "");
+    assert_eq!(form.value(FieldId::Destination), "");
     h.key(KeyCode::Esc);
 
     // Clone: the resources of the selected destination, to a destination by name.
@@ -993,7 +1004,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     let Some(Dialog::Form(form)) = &h.app.dialog else {
         panic!("clone form");
     };
-    assert_eq!(form.value("Resource"), "shop");
+    assert_eq!(form.value(FieldId::Resource), "shop");
     h.key(KeyCode::Tab);
     h.keys("beta-stack");
     h.key(KeyCode::Enter);
@@ -1016,7 +1027,7 @@ fn interrupted_work_is_settled_in_the_background_then_the_records_reload() {
     let settle = h.submitted(|t| *t == Task::Settle);
     h.queue(settle, "settle interrupted work", 300);
     // Its own lane, not a server's: the row names no server.
-    let row = h.app.tasks.iter().find(|t| t.id == settle).expect("a row");
+    let row = h.task_row(settle).expect("a row");
     assert_eq!(row.server, "");
     h.finish(
         settle,
@@ -1144,9 +1155,7 @@ fn two_networks_of_one_name_are_checked_and_imported_by_full_id() {
     h.key(KeyCode::Char(' '));
     h.key(KeyCode::Char(' '));
     let checked: Vec<String> = h
-        .app
-        .scan
-        .as_ref()
+        .scan()
         .map(|s| s.checked.iter().cloned().collect())
         .unwrap_or_default();
     assert_eq!(checked.len(), 2, "both twins checked, each by its ID");

@@ -1,9 +1,10 @@
 //! The terminal UI: state + pure update (`app`), drawing (`render`, `panes`, `overlay`), keys
-//! (`keymap`), styles (`theme`), and this event loop, which owns the terminal and the task
+//! (`keymap`), styles (`theme`), the words for errors and warnings (`hints`), and this event loop, which owns the terminal and the task
 //! queue and never waits on the network.
 
 pub mod app;
 pub mod dialog;
+pub mod hints;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;

@@ -13,7 +13,8 @@ use super::dialog::{Confirm, Dialog, Form};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::servers::mode_label;
 use super::panes::tasks::spinner;
-use crate::ops::rfc3339;
+use crate::domain::Server;
+use crate::ops::{DestinationDetails, ScanRow, rfc3339};
 
 pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     if let Some(details) = &app.details {
@@ -22,8 +23,8 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     match &app.dialog {
         Some(Dialog::Form(form)) => render_form(frame, app, form, now),
         Some(Dialog::Confirm(confirm)) => render_confirm(frame, app, confirm),
-        Some(Dialog::ServerCheck { server, task }) => {
-            render_server_check(frame, app, server, task.is_some(), now)
+        Some(Dialog::ServerCheck { server }) => {
+            render_server_check(frame, app, server, app.check_dialog_running(), now)
         }
         None => {}
     }
@@ -96,15 +97,21 @@ fn kv<'a>(app: &App, key: &'a str, value: String) -> Line<'a> {
     ])
 }
 
-fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
-    let yes_no = |b: Option<bool>| match b {
+fn yes_no(b: Option<bool>) -> String {
+    match b {
         Some(true) => "yes".to_string(),
         Some(false) => "no".to_string(),
         None => "?".to_string(),
-    };
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    }
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "-".into())
+}
+
+fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
     let (title, lines): (String, Vec<Line>) = match details {
-        Details::Loading { title, .. } => (
+        Details::Loading { title } => (
             title.clone(),
             vec![Line::from(format!(
                 "{} reading the live network…",
@@ -115,108 +122,12 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
             title.clone(),
             vec![Line::from(Span::styled(error.clone(), app.theme.error))],
         ),
-        Details::Destination(d) => {
-            let v = &d.destination;
-            let mut lines = vec![
-                kv(
-                    app,
-                    "status",
-                    format!("{} · created {}", d.status.as_str(), v.created_at),
-                ),
-                kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
-                kv(app, "network", v.network.clone()),
-                kv(app, "network id", v.network_id.clone()),
-                kv(
-                    app,
-                    "type",
-                    format!(
-                        "{} · driver {} · scope {}",
-                        v.kind,
-                        opt(&d.driver),
-                        opt(&d.scope)
-                    ),
-                ),
-                kv(
-                    app,
-                    "attachable",
-                    format!("{} · internal {}", yes_no(d.attachable), yes_no(d.internal)),
-                ),
-                kv(
-                    app,
-                    "subnet",
-                    format!("{} · gateway {}", opt(&d.subnet), opt(&d.gateway)),
-                ),
-                kv(app, "proxy attached", yes_no(d.proxy_connected)),
-            ];
-            let mut labels: Vec<_> = d.labels.iter().collect();
-            labels.sort();
-            for (k, val) in labels {
-                lines.push(kv(app, "label", format!("{k}={val}")));
-            }
-            if d.containers.is_empty() {
-                lines.push(kv(app, "containers", "none".into()));
-            }
-            for c in &d.containers {
-                let id: String = c.id.chars().take(12).collect();
-                // Stopped and never-started containers count as attached: say which they are.
-                let text = if c.state == "running" {
-                    format!("{} ({id})", c.name)
-                } else {
-                    format!("{} ({id}, {})", c.name, c.state)
-                };
-                lines.push(kv(app, "container", text));
-            }
-            lines.push(kv(
-                app,
-                "resources",
-                if d.resources.is_empty() {
-                    "none".into()
-                } else {
-                    d.resources.join(", ")
-                },
-            ));
-            if let Some(detail) = &d.detail {
-                lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));
-            }
-            (format!("Destination {}", v.name), lines)
-        }
-        Details::Server(s) => (
-            format!("Server {}", s.name),
-            vec![
-                kv(app, "host", s.host.clone()),
-                kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
-                kv(app, "user", opt(&s.user)),
-                kv(app, "identity", opt(&s.identity)),
-                kv(app, "docker socket", s.docker_socket.clone()),
-                kv(app, "proxy container", s.proxy_container.clone()),
-                kv(app, "mode", mode_label(s.mode).to_string()),
-                kv(app, "online", yes_no(s.checked_at.map(|_| s.online))),
-                kv(app, "docker", opt(&s.docker_version)),
-                kv(app, "checked", s.checked_at.map_or("never".into(), rfc3339)),
-                kv(app, "build server", yes_no(Some(s.build_server))),
-                kv(app, "last error", opt(&s.last_error)),
-            ],
+        Details::Destination(d) => (
+            format!("Destination {}", d.destination.name),
+            destination_lines(app, d),
         ),
-        Details::Network(r) => (
-            format!("Network {}", r.network),
-            vec![
-                kv(app, "id", r.id.clone()),
-                kv(app, "driver", r.driver.clone()),
-                kv(app, "scope", r.scope.clone()),
-                kv(app, "importable", yes_no(Some(r.importable))),
-                kv(app, "reason", opt(&r.reason)),
-                kv(app, "unused", yes_no(Some(r.unused))),
-                kv(
-                    app,
-                    "containers",
-                    if r.containers.is_empty() {
-                        "none".into()
-                    } else {
-                        r.containers.join(", ")
-                    },
-                ),
-            ],
-        ),
+        Details::Server(s) => (format!("Server {}", s.name), server_lines(app, s)),
+        Details::Network(r) => (format!("Network {}", r.network), network_lines(app, r)),
     };
     let height = wrapped_height(&lines, 90, frame.area()) + 1;
     let fits = height <= frame.area().height;
@@ -239,9 +150,112 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
     frame.render_widget(Span::styled(hint_text, app.theme.dim), hint);
 }
 
+/// A destination's live details: the network, its labels, every container on it.
+fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> {
+    let v = &d.destination;
+    let mut lines = vec![
+        kv(
+            app,
+            "status",
+            format!("{} · created {}", d.status.as_str(), v.created_at),
+        ),
+        kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
+        kv(app, "network", v.network.clone()),
+        kv(app, "network id", v.network_id.clone()),
+        kv(
+            app,
+            "type",
+            format!(
+                "{} · driver {} · scope {}",
+                v.kind,
+                opt(&d.driver),
+                opt(&d.scope)
+            ),
+        ),
+        kv(
+            app,
+            "attachable",
+            format!("{} · internal {}", yes_no(d.attachable), yes_no(d.internal)),
+        ),
+        kv(
+            app,
+            "subnet",
+            format!("{} · gateway {}", opt(&d.subnet), opt(&d.gateway)),
+        ),
+        kv(app, "proxy attached", yes_no(d.proxy_connected)),
+    ];
+    let mut labels: Vec<_> = d.labels.iter().collect();
+    labels.sort();
+    for (k, val) in labels {
+        lines.push(kv(app, "label", format!("{k}={val}")));
+    }
+    if d.containers.is_empty() {
+        lines.push(kv(app, "containers", "none".into()));
+    }
+    for c in &d.containers {
+        let id: String = c.id.chars().take(12).collect();
+        // Stopped and never-started containers count as attached: say which they are.
+        let text = if c.state == "running" {
+            format!("{} ({id})", c.name)
+        } else {
+            format!("{} ({id}, {})", c.name, c.state)
+        };
+        lines.push(kv(app, "container", text));
+    }
+    lines.push(kv(app, "resources", list_or_none(&d.resources)));
+    if let Some(detail) = &d.detail {
+        lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));
+    }
+    lines
+}
+
+fn server_lines<'a>(app: &App, s: &Server) -> Vec<Line<'a>> {
+    vec![
+        kv(app, "host", s.host.clone()),
+        kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
+        kv(app, "user", opt(&s.user)),
+        kv(app, "identity", opt(&s.identity)),
+        kv(app, "docker socket", s.docker_socket.clone()),
+        kv(app, "proxy container", s.proxy_container.clone()),
+        kv(app, "mode", mode_label(s.mode).to_string()),
+        kv(app, "online", yes_no(s.checked_at.map(|_| s.online))),
+        kv(app, "docker", opt(&s.docker_version)),
+        kv(app, "checked", s.checked_at.map_or("never".into(), rfc3339)),
+        kv(app, "build server", yes_no(Some(s.build_server))),
+        kv(app, "last error", opt(&s.last_error)),
+    ]
+}
+
+fn network_lines<'a>(app: &App, r: &ScanRow) -> Vec<Line<'a>> {
+    vec![
+        kv(app, "id", r.id.clone()),
+        kv(app, "driver", r.driver.clone()),
+        kv(app, "scope", r.scope.clone()),
+        kv(app, "importable", yes_no(Some(r.importable))),
+        kv(app, "reason", opt(&r.reason)),
+        kv(app, "unused", yes_no(Some(r.unused))),
+        kv(app, "containers", list_or_none(&r.containers)),
+    ]
+}
+
+/// `a, b, c`, or `none`.
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
+}
+
 fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     // "> " + the longest label + one space, then "[value]".
-    let label_width = form.fields.iter().map(|f| f.label.len()).max().unwrap_or(0) as u16 + 1;
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| f.label().len())
+        .max()
+        .unwrap_or(0) as u16
+        + 1;
     let mut lines: Vec<Line> = form
         .info
         .iter()
@@ -253,7 +267,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
         lines.push(Line::from(vec![
             Span::raw(if focused { "> " } else { "  " }),
             Span::styled(
-                format!("{:<width$}", f.label, width = label_width as usize),
+                format!("{:<width$}", f.label(), width = label_width as usize),
                 if focused {
                     app.theme.title
                 } else {
@@ -272,13 +286,14 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     }
     let hint = form.fields.get(form.focus).map_or("", |f| f.hint);
     lines.push(Line::from(Span::styled(format!("  {hint}"), app.theme.dim)));
-    match (&form.waiting, &form.error) {
-        (Some(_), _) => lines.push(Line::from(Span::styled(
+    let waiting = app.form_waiting();
+    match (waiting, &form.error) {
+        (true, _) => lines.push(Line::from(Span::styled(
             format!("{} working…", spinner(app, now)),
             app.theme.accent,
         ))),
-        (None, Some(e)) => lines.push(Line::from(Span::styled(format!("! {e}"), app.theme.error))),
-        (None, None) => lines.push(Line::from("")),
+        (false, Some(e)) => lines.push(Line::from(Span::styled(format!("! {e}"), app.theme.error))),
+        (false, None) => lines.push(Line::from("")),
     }
     lines.push(Line::from(Span::styled(
         "Enter save · Tab/↑↓ field · Esc cancel",
@@ -288,7 +303,7 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
     let inner = popup(frame, &form.title, 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some(f) = form.fields.get(form.focus)
-        && form.waiting.is_none()
+        && !waiting
     {
         let x = inner.x + 2 + label_width + 1 + f.input.visual_cursor() as u16;
         let y = inner.y + first_field_line + form.focus as u16;

@@ -1,127 +1,94 @@
-//! Task events: the Tasks pane rows, and what each result changes in the panes.
+//! Task events: the Tasks pane's rows, and what a failed task changes. What each kind of
+//! result changes is in `results`.
 
-use std::collections::BTreeSet;
-
-use super::input::scan_server;
+use super::pending::Waiter;
 use super::*;
-use crate::domain::Warning;
-use crate::tui::dialog::{Confirm, Dialog};
-
-// ---------- task events ----------
+use crate::domain::{Error, Warning};
+use crate::tasks::TaskResult;
+use crate::tui::dialog::Dialog;
+use crate::tui::hints::{error_text, warning_text};
+use crate::tui::panes::scan::ScanState;
+use crate::tui::panes::tasks::{TaskRow, TaskState};
 
 pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
     match event {
         TaskEvent::Queued { id, label, at } => {
-            if !app.hidden_tasks.contains(&id) {
-                app.tasks.push(TaskRow {
+            if let Some(server) = app.take_row(id) {
+                let row = TaskRow {
                     id,
                     label,
-                    server: app.task_servers.get(&id).cloned().unwrap_or_default(),
+                    server,
                     state: TaskState::Queued,
                     queued_at: at,
                     started_at: None,
                     finished_at: None,
                     note: String::new(),
-                });
-                trim_tasks(app);
-                let (len, page) = (app.len(Pane::Tasks), app.page(Pane::Tasks));
-                app.cursor_mut(Pane::Tasks)
-                    .set(len.saturating_sub(1), len, page);
+                };
+                let page = app.page(Pane::Tasks);
+                app.panes.tasks.push(row, page);
             }
             Vec::new()
         }
         TaskEvent::Joined { id, into } => {
-            retarget(app, id, into);
+            app.retarget(id, into);
             app.say("already under way: joined the running task");
             Vec::new()
         }
         TaskEvent::Started { id, at } => {
-            if let Some(row) = app.tasks.iter_mut().find(|t| t.id == id) {
+            if let Some(row) = app.panes.tasks.row_mut(id) {
                 row.state = TaskState::Running;
                 row.started_at = Some(at);
             }
             Vec::new()
         }
         TaskEvent::Progress { id, note } => {
-            if let Some(row) = app.tasks.iter_mut().find(|t| t.id == id) {
+            if let Some(row) = app.panes.tasks.row_mut(id) {
                 row.note = note;
             }
             Vec::new()
         }
         TaskEvent::Finished { id, at, result } => {
-            let online = matches!(&result, Ok(TaskResult::ServerChecked { error: None, .. }));
-            app.count_first_round(id, online, at);
-            let line = match &result {
-                Ok(r) => summary(r),
-                Err(e) => e.clone(),
-            };
-            // A check that finds the server offline ran fine, but it is bad news: shown as failed.
-            let bad_news = matches!(
-                &result,
-                Err(_) | Ok(TaskResult::ServerChecked { error: Some(_), .. })
-            );
-            if let Some(row) = app.tasks.iter_mut().find(|t| t.id == id) {
-                row.state = if bad_news {
-                    TaskState::Failed
-                } else {
-                    TaskState::Done
-                };
-                row.started_at.get_or_insert(at);
-                row.finished_at = Some(at);
-                row.note = line;
+            let waiters = app.take_waiters(id);
+            if waiters.contains(&Waiter::FirstRound) {
+                let online = matches!(&result, Ok(TaskResult::ServerChecked { error: None, .. }));
+                app.count_first_round(online, at);
             }
-            app.hidden_tasks.remove(&id);
-            app.task_servers.remove(&id);
-            app.check_tasks.remove(&id);
+            finish_row(app, id, at, &result);
             match result {
-                Ok(r) => finished(app, id, r),
-                Err(e) => failed(app, id, e),
+                Ok(r) => super::results::finished(app, &waiters, r),
+                Err(e) => failed(app, waiters, e),
             }
         }
     }
 }
 
-fn trim_tasks(app: &mut App) {
-    while app.tasks.len() > TASK_HISTORY {
-        match app
-            .tasks
-            .iter()
-            .position(|t| matches!(t.state, TaskState::Done | TaskState::Failed))
-        {
-            Some(i) => {
-                app.tasks.remove(i);
-            }
-            None => break,
-        }
-    }
-}
-
-/// A joined request waits for the task it joined.
-fn retarget(app: &mut App, id: TaskId, into: TaskId) {
-    app.hidden_tasks.remove(&id);
-    app.task_servers.remove(&id);
-    app.check_tasks.remove(&id);
-    if let Some(scan) = &mut app.scan
-        && scan.task == Some(id)
-    {
-        scan.task = Some(into);
-    }
-    if let Some(Details::Loading { task, .. }) = &mut app.details
-        && *task == id
-    {
-        *task = into;
-    }
-    match &mut app.dialog {
-        Some(Dialog::Form(form)) if form.waiting == Some(id) => form.waiting = Some(into),
-        Some(Dialog::ServerCheck { task, .. }) if *task == Some(id) => *task = Some(into),
-        _ => {}
-    }
+/// The task's row shows how it ended, and its one-line result.
+fn finish_row(app: &mut App, id: TaskId, at: Instant, result: &Result<TaskResult, Error>) {
+    let Some(row) = app.panes.tasks.row_mut(id) else {
+        return;
+    };
+    // A check that finds the server offline ran fine, but it is bad news: shown as failed.
+    let bad_news = matches!(
+        result,
+        Err(_) | Ok(TaskResult::ServerChecked { error: Some(_), .. })
+    );
+    row.state = if bad_news {
+        TaskState::Failed
+    } else {
+        TaskState::Done
+    };
+    row.started_at.get_or_insert(at);
+    row.finished_at = Some(at);
+    row.note = match result {
+        Ok(r) => summary(r),
+        Err(e) => error_text(e),
+    };
 }
 
 /// The one-line result the Tasks pane shows.
 fn summary(result: &TaskResult) -> String {
     let with_warnings = |text: String, warnings: &[Warning]| match warnings.first() {
-        Some(w) => format!("{text} (warning: {w})"),
+        Some(w) => format!("{text} (warning: {})", warning_text(w)),
         None => text,
     };
     match result {
@@ -145,7 +112,7 @@ fn summary(result: &TaskResult) -> String {
                 server.mode,
                 server.docker_version.as_deref().unwrap_or("?")
             ),
-            Some(e) => format!("offline: {e}"),
+            Some(e) => format!("offline: {}", error_text(e)),
         },
         TaskResult::LocalProbed { reachable } => format!("local Docker reachable: {reachable}"),
         TaskResult::ServerAdded(o) => with_warnings(format!("added {}", o.value.name), &o.warnings),
@@ -190,340 +157,44 @@ fn summary(result: &TaskResult) -> String {
     }
 }
 
-fn failed(app: &mut App, id: TaskId, error: String) -> Vec<Effect> {
-    // A form keeps what was typed and shows the error inline.
-    if let Some(Dialog::Form(form)) = &mut app.dialog
-        && form.waiting == Some(id)
-    {
-        form.waiting = None;
-        form.error = Some(error);
+/// A failed task: each element that waited on it shows the error; the status line says it,
+/// unless a form shows it inline (keeping what was typed).
+fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
+    let error = error_text(&error);
+    let mut inline = false;
+    for waiter in waiters {
+        match waiter {
+            Waiter::Form => {
+                if let Some(Dialog::Form(form)) = &mut app.dialog {
+                    form.error = Some(error.clone());
+                    inline = true;
+                }
+            }
+            Waiter::Scan => {
+                if let Some(view) = &mut app.panes.scan.view {
+                    view.state = ScanState::Failed(error.clone());
+                }
+            }
+            Waiter::Details => {
+                if let Some(Details::Loading { title }) = &app.details {
+                    app.details = Some(Details::Failed {
+                        title: title.clone(),
+                        error: error.clone(),
+                    });
+                }
+            }
+            // Settled by being taken out of the map.
+            Waiter::Row { .. }
+            | Waiter::SelectAfterLoad { .. }
+            | Waiter::ServerCheck { .. }
+            | Waiter::FirstRound
+            | Waiter::CheckDialog => {}
+        }
+    }
+    if inline {
         return Vec::new();
     }
-    if let Some(Dialog::ServerCheck { task, .. }) = &mut app.dialog
-        && *task == Some(id)
-    {
-        *task = None;
-    }
-    if let Some(scan) = &mut app.scan
-        && scan.task == Some(id)
-    {
-        scan.task = None;
-        scan.state = ScanState::Failed(error.clone());
-    }
-    if let Some(Details::Loading { title, task }) = &app.details
-        && *task == id
-    {
-        app.details = Some(Details::Failed {
-            title: title.clone(),
-            error: error.clone(),
-        });
-    }
-    if app.loading {
-        app.loading = false;
-    }
+    app.loading = false;
     app.complain(error);
     Vec::new()
-}
-
-/// Closes the form that waited for `id`, if any.
-fn close_form(app: &mut App, id: TaskId) {
-    if let Some(Dialog::Form(form)) = &app.dialog
-        && form.waiting == Some(id)
-    {
-        app.dialog = None;
-    }
-}
-
-fn warn_or_say(app: &mut App, text: String, warnings: &[Warning]) {
-    match warnings.first() {
-        Some(w) => app.complain(format!("{text}; warning: {w}")),
-        None => app.say(text),
-    }
-}
-
-fn finished(app: &mut App, id: TaskId, result: TaskResult) -> Vec<Effect> {
-    match result {
-        TaskResult::Loaded {
-            mut servers,
-            destinations,
-            resources,
-        } => {
-            app.resources = resources;
-            servers.sort_by(|a, b| a.name.cmp(&b.name));
-            let first_load = app.loading;
-            let selected = app.selected_server().map(|s| s.uuid.clone());
-            let selected_destination = app.selected_destination().map(|d| d.uuid.clone());
-            app.servers = servers;
-            app.destinations = destinations;
-            app.marked
-                .retain(|m| app.destinations.iter().any(|d| &d.uuid == m));
-            app.loading = false;
-            app.refresh_all();
-            let (pane, want) = match app.select_after_load.take() {
-                Some((pane, uuid)) => (pane, Some(uuid)),
-                None => (Pane::Servers, selected.clone()),
-            };
-            select_uuid(app, pane, want);
-            if pane != Pane::Servers {
-                select_uuid(app, Pane::Servers, selected);
-            } else {
-                select_uuid(app, Pane::Destinations, selected_destination);
-            }
-            app.refresh_destinations();
-            let mut effects = Vec::new();
-            if first_load {
-                app.say(format!(
-                    "{} server(s), {} destination(s) — ? for help",
-                    app.servers.len(),
-                    app.destinations.len()
-                ));
-                // Said before the checks start, when they could not all hold a connection.
-                if let Some(w) = crate::remote::housekeeping::open_file_warning(app.servers.len()) {
-                    app.complain(w);
-                }
-                effects.extend(app.check_all_servers_first());
-            }
-            offer_local(app);
-            effects
-        }
-        TaskResult::ServerChecked { server, error } => {
-            if let Some(Dialog::ServerCheck { task, .. }) = &mut app.dialog
-                && *task == Some(id)
-            {
-                *task = None;
-            }
-            if let Some(e) = &error {
-                tracing::info!(server = %server.name, error = %e, "server offline");
-            }
-            if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {
-                slot.mode = server.mode;
-                slot.online = server.online;
-                slot.last_error = server.last_error;
-                slot.checked_at = server.checked_at;
-                slot.docker_version = server.docker_version;
-            }
-            Vec::new()
-        }
-        TaskResult::Settled { notes } => {
-            if notes.is_empty() {
-                return Vec::new();
-            }
-            app.say(notes.join("; "));
-            vec![app.reload()]
-        }
-        TaskResult::LocalProbed { reachable } => {
-            app.local_reachable = Some(reachable);
-            offer_local(app);
-            Vec::new()
-        }
-        TaskResult::ServerAdded(outcome) => {
-            close_form(app, id);
-            warn_or_say(
-                app,
-                format!("added server {}", outcome.value.name),
-                &outcome.warnings,
-            );
-            app.select_after_load = Some((Pane::Servers, outcome.value.uuid.clone()));
-            vec![app.reload()]
-        }
-        TaskResult::ServerEdited(server) => {
-            close_form(app, id);
-            app.say(format!("saved server {}", server.name));
-            app.select_after_load = Some((Pane::Servers, server.uuid.clone()));
-            let check = app.submit(Task::CheckServer {
-                server: server.uuid,
-            });
-            vec![app.reload(), check]
-        }
-        TaskResult::ServerRemoved(outcome) => {
-            warn_or_say(
-                app,
-                format!("removed server {}", outcome.value.name),
-                &outcome.warnings,
-            );
-            if app
-                .scan
-                .as_ref()
-                .is_some_and(|s| s.server == outcome.value.uuid)
-            {
-                app.scan = None;
-                app.refresh_scan();
-            }
-            vec![app.reload()]
-        }
-        TaskResult::Scanned { server, rows } => {
-            let name = app.server_name(&server);
-            if let Some(scan) = &mut app.scan
-                && scan.server == server
-            {
-                scan.checked
-                    .retain(|id| rows.iter().any(|r| &r.id == id && r.importable));
-                let importable = rows.iter().filter(|r| r.importable).count();
-                let total = rows.len();
-                scan.rows = rows;
-                scan.state = ScanState::Ready;
-                if scan.task == Some(id) {
-                    scan.task = None;
-                }
-                app.refresh_scan();
-                app.say(format!(
-                    "{name}: {total} network(s), {importable} importable — space checks, i imports"
-                ));
-            }
-            Vec::new()
-        }
-        TaskResult::Imported { server, outcome } => {
-            let names: Vec<String> = outcome.value.iter().map(|d| d.name.clone()).collect();
-            let imported: BTreeSet<&str> = outcome
-                .value
-                .iter()
-                .map(|d| d.network_id.as_str())
-                .collect();
-            if let Some(scan) = &mut app.scan
-                && scan.server == server
-            {
-                scan.checked.retain(|id| !imported.contains(id.as_str()));
-            }
-            warn_or_say(
-                app,
-                format!("imported {}", names.join(", ")),
-                &outcome.warnings,
-            );
-            if let Some(first) = outcome.value.first() {
-                app.select_after_load = Some((Pane::Destinations, first.uuid.clone()));
-            }
-            let mut effects = vec![app.reload()];
-            if let Some(s) = app.servers.iter().find(|s| s.uuid == server).cloned()
-                && app.scan.as_ref().is_some_and(|v| v.server == s.uuid)
-            {
-                effects.extend(scan_server(app, &s));
-                app.say(format!("imported {}", names.join(", ")));
-            }
-            effects
-        }
-        TaskResult::Created(outcome) => {
-            close_form(app, id);
-            warn_or_say(
-                app,
-                format!(
-                    "created {} (network {})",
-                    outcome.value.name, outcome.value.network
-                ),
-                &outcome.warnings,
-            );
-            app.select_after_load = Some((Pane::Destinations, outcome.value.uuid.clone()));
-            vec![app.reload()]
-        }
-        TaskResult::Renamed(view) => {
-            close_form(app, id);
-            app.say(format!("renamed to {}", view.name));
-            app.select_after_load = Some((Pane::Destinations, view.uuid.clone()));
-            vec![app.reload()]
-        }
-        TaskResult::Deleted(outcome) => {
-            app.marked.remove(&outcome.value.uuid);
-            app.health.remove(&outcome.value.uuid);
-            warn_or_say(
-                app,
-                format!(
-                    "deleted {} (network {})",
-                    outcome.value.name, outcome.value.network
-                ),
-                &outcome.warnings,
-            );
-            vec![app.reload()]
-        }
-        TaskResult::Details(details) => {
-            if let Some(Details::Loading { task, .. }) = &app.details
-                && *task == id
-            {
-                app.details = Some(Details::Destination(details));
-            }
-            Vec::new()
-        }
-        TaskResult::ResourceDeployed(outcome) => {
-            close_form(app, id);
-            warn_or_say(
-                app,
-                format!(
-                    "{} ({}) is {} on {}",
-                    outcome.value.name,
-                    outcome.value.kind,
-                    outcome.value.status,
-                    outcome.value.destination
-                ),
-                &outcome.warnings,
-            );
-            vec![app.reload()]
-        }
-        TaskResult::Repaired(outcome) => {
-            let row = outcome.value;
-            warn_or_say(
-                app,
-                format!(
-                    "{} is {} after repair",
-                    row.destination,
-                    row.status.as_str()
-                ),
-                &outcome.warnings,
-            );
-            app.health.insert(row.uuid.clone(), row);
-            vec![app.reload()]
-        }
-        TaskResult::Checked(rows) => {
-            let bad = rows
-                .iter()
-                .filter(|r| r.status != crate::ops::HealthStatus::Ok)
-                .count();
-            let n = rows.len();
-            for row in rows {
-                app.health.insert(row.uuid.clone(), row);
-            }
-            if app.unused_only {
-                app.refresh_destinations();
-            }
-            if bad == 0 {
-                app.say(format!("{n} destination(s) checked: all ok"));
-            } else {
-                app.complain(format!("{n} destination(s) checked: {bad} not ok"));
-            }
-            Vec::new()
-        }
-    }
-}
-
-fn select_uuid(app: &mut App, pane: Pane, uuid: Option<String>) {
-    let Some(uuid) = uuid else {
-        return;
-    };
-    let position = match pane {
-        Pane::Servers => app
-            .visible_servers
-            .iter()
-            .position(|&i| app.servers[i].uuid == uuid),
-        Pane::Destinations => app
-            .visible_destinations
-            .iter()
-            .position(|&i| app.destinations[i].uuid == uuid),
-        _ => None,
-    };
-    if let Some(p) = position {
-        let (len, page) = (app.len(pane), app.page(pane));
-        app.cursor_mut(pane).set(p, len, page);
-    }
-}
-
-/// With no server recorded and the local socket answering, offer it as the first server —
-/// once both the load and the probe have answered.
-fn offer_local(app: &mut App) {
-    if app.local_offered
-        || app.loading
-        || app.local_reachable != Some(true)
-        || !app.servers.is_empty()
-        || app.dialog.is_some()
-    {
-        return;
-    }
-    app.local_offered = true;
-    app.dialog = Some(Dialog::Confirm(Confirm::add_local()));
 }

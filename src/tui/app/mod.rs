@@ -1,12 +1,18 @@
 //! The TUI's state and its one pure update function: `update(&mut App, Action) -> Vec<Effect>`.
 //! No terminal, no network: keys and task events come in, tasks to submit go out. Tests drive
-//! it directly. Keys and mouse are handled in `input`, task events in `events`.
+//! it directly. Keys and mouse are handled in `input` (commands in `commands`, dialogs in
+//! `dialogs`), task events in `events` (each result kind in `results`); `pending` says what
+//! waits on which task.
 
+mod commands;
+mod dialogs;
 mod events;
 mod input;
+mod pending;
+mod results;
 pub mod sanitize;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -14,17 +20,17 @@ use ratatui::layout::Rect;
 
 use crate::domain::Server;
 use crate::ops::{CheckRow, DestinationDetails, DestinationView, ScanRow};
-use crate::tasks::{Task, TaskEvent, TaskId, TaskResult};
+use crate::tasks::{Task, TaskEvent, TaskId};
 
 use super::dialog::Dialog;
 use super::keymap::Keymap;
 use super::layout;
+use super::panes::{Cursor, Panes};
 use super::theme::Theme;
+use pending::{CheckRound, Waiter};
 
-/// Tasks kept in the Tasks pane; the oldest finished ones go first.
-const TASK_HISTORY: usize = 200;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The four panes: which has the focus, and whose rows a cursor and a filter belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Servers,
     Destinations,
@@ -46,83 +52,19 @@ impl Pane {
     }
 }
 
-/// A selected row and the first row on screen, kept so that the selection stays visible.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cursor {
-    pub selected: usize,
-    pub offset: usize,
-}
-
-impl Cursor {
-    fn set(&mut self, selected: usize, len: usize, height: usize) {
-        self.selected = selected.min(len.saturating_sub(1));
-        self.fit(len, height);
-    }
-
-    fn step(&mut self, delta: isize, len: usize, height: usize) {
-        let target = self.selected.saturating_add_signed(delta);
-        self.set(target, len, height);
-    }
-
-    /// Keeps the selection inside the list and on screen.
-    fn fit(&mut self, len: usize, height: usize) {
-        self.selected = self.selected.min(len.saturating_sub(1));
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(len.saturating_sub(height));
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ScanState {
-    Loading,
-    Ready,
-    Failed(String),
-}
-
-/// The Scan pane: one server's networks and the checked ones.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScanView {
-    pub server: String,
-    pub rows: Vec<ScanRow>,
-    /// Full IDs of the checked networks (two networks may share a name).
-    pub checked: BTreeSet<String>,
-    pub state: ScanState,
-    pub task: Option<TaskId>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskState {
-    Queued,
-    Running,
-    Done,
-    Failed,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskRow {
-    pub id: TaskId,
-    pub label: String,
-    pub server: String,
-    pub state: TaskState,
-    pub queued_at: Instant,
-    pub started_at: Option<Instant>,
-    pub finished_at: Option<Instant>,
-    /// Progress while running, the one-line result when done.
-    pub note: String,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Details {
-    Loading { title: String, task: TaskId },
+    /// A destination's live details, until the task reading them answers.
+    Loading {
+        title: String,
+    },
     Destination(Box<DestinationDetails>),
     Server(Box<Server>),
     Network(Box<ScanRow>),
-    Failed { title: String, error: String },
+    Failed {
+        title: String,
+        error: String,
+    },
 }
 
 /// The status line: the last message, and whether it reports a failure.
@@ -161,26 +103,12 @@ pub struct App {
     pub destinations: Vec<DestinationView>,
     /// Resource records (for the new-resource and clone dialogs).
     pub resources: Vec<crate::domain::Resource>,
-    /// Indexes into `destinations` that the pane shows (scope and filter applied).
-    pub visible_destinations: Vec<usize>,
-    /// Indexes into `servers` after the filter.
-    pub visible_servers: Vec<usize>,
-    /// Indexes into the scan rows after the filter.
-    pub visible_scan: Vec<usize>,
-    /// Show only the selected server's destinations.
-    pub scoped: bool,
-    /// Destinations pane: only those the last check found unused.
-    pub unused_only: bool,
-    pub cursors: HashMap<PaneKey, Cursor>,
-    pub filters: HashMap<PaneKey, String>,
-    /// The filter being typed, for the focused pane.
-    pub filter_input: Option<tui_input::Input>,
-    pub scan: Option<ScanView>,
-    /// Destinations marked (space) for a bulk delete, by uuid.
-    pub marked: BTreeSet<String>,
     /// The last check of each destination, by destination uuid (a rename keeps it).
     pub health: HashMap<String, CheckRow>,
-    pub tasks: Vec<TaskRow>,
+    /// Each pane's rows, cursor, filter and marks.
+    pub panes: Panes,
+    /// The filter being typed, for the focused pane.
+    pub filter_input: Option<tui_input::Input>,
     pub dialog: Option<Dialog>,
     pub details: Option<Details>,
     /// Lines scrolled in the details view.
@@ -191,46 +119,13 @@ pub struct App {
     pub loading: bool,
     pub started: Instant,
     next_task: TaskId,
-    /// Tasks the Tasks pane does not list (reloads), and which server each task is for.
-    hidden_tasks: HashSet<TaskId>,
-    task_servers: HashMap<TaskId, String>,
-    /// Server checks in flight, and which server each is for: any ending clears it.
-    check_tasks: HashMap<TaskId, String>,
-    /// The check of every server at start-up, until its last answer lands.
+    /// What waits on each task not yet finished (see `Waiter`).
+    pending: HashMap<TaskId, Vec<Waiter>>,
+    /// The answers so far of the start-up check of every server, until its last one lands.
     first_round: Option<CheckRound>,
-    /// Reloads asked for by a finished write select this server or destination once loaded.
-    select_after_load: Option<(Pane, String)>,
     /// Whether the local Docker socket answered, once probed; and whether it was offered.
     local_reachable: Option<bool>,
     local_offered: bool,
-}
-
-/// The start-up check of every server: which answers are still out, and what came back.
-#[derive(Debug, Default)]
-struct CheckRound {
-    pending: HashSet<TaskId>,
-    online: usize,
-    offline: usize,
-    /// When the last server that answered came online.
-    last_online: Option<Instant>,
-}
-
-/// The panes whose rows have a cursor and a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaneKey {
-    Servers,
-    Destinations,
-    Scan,
-    Tasks,
-}
-
-fn key_of(pane: Pane) -> PaneKey {
-    match pane {
-        Pane::Servers => PaneKey::Servers,
-        Pane::Destinations => PaneKey::Destinations,
-        Pane::Scan => PaneKey::Scan,
-        Pane::Tasks => PaneKey::Tasks,
-    }
 }
 
 impl App {
@@ -243,18 +138,9 @@ impl App {
             servers: Vec::new(),
             destinations: Vec::new(),
             resources: Vec::new(),
-            visible_destinations: Vec::new(),
-            visible_servers: Vec::new(),
-            visible_scan: Vec::new(),
-            scoped: false,
-            unused_only: false,
-            cursors: HashMap::new(),
-            filters: HashMap::new(),
-            filter_input: None,
-            scan: None,
-            marked: BTreeSet::new(),
             health: HashMap::new(),
-            tasks: Vec::new(),
+            panes: Panes::default(),
+            filter_input: None,
             dialog: None,
             details: None,
             details_scroll: 0,
@@ -266,11 +152,8 @@ impl App {
             loading: true,
             started: now,
             next_task: 1,
-            hidden_tasks: HashSet::new(),
-            task_servers: HashMap::new(),
-            check_tasks: HashMap::new(),
+            pending: HashMap::new(),
             first_round: None,
-            select_after_load: None,
             local_reachable: None,
             local_offered: false,
         }
@@ -292,31 +175,33 @@ impl App {
     // ---------- queries used by render ----------
 
     pub fn cursor(&self, pane: Pane) -> Cursor {
-        self.cursors.get(&key_of(pane)).copied().unwrap_or_default()
+        match pane {
+            Pane::Servers => self.panes.servers.cursor,
+            Pane::Destinations => self.panes.destinations.cursor,
+            Pane::Scan => self.panes.scan.cursor,
+            Pane::Tasks => self.panes.tasks.cursor,
+        }
     }
 
     pub fn filter(&self, pane: Pane) -> &str {
-        self.filters.get(&key_of(pane)).map_or("", String::as_str)
+        match pane {
+            Pane::Servers => &self.panes.servers.filter,
+            Pane::Destinations => &self.panes.destinations.filter,
+            Pane::Scan => &self.panes.scan.filter,
+            Pane::Tasks => &self.panes.tasks.filter,
+        }
     }
 
     pub fn selected_server(&self) -> Option<&Server> {
-        let i = *self
-            .visible_servers
-            .get(self.cursor(Pane::Servers).selected)?;
-        self.servers.get(i)
+        self.panes.servers.selected(&self.servers)
     }
 
     pub fn selected_destination(&self) -> Option<&DestinationView> {
-        let i = *self
-            .visible_destinations
-            .get(self.cursor(Pane::Destinations).selected)?;
-        self.destinations.get(i)
+        self.panes.destinations.selected(&self.destinations)
     }
 
     pub fn selected_scan_row(&self) -> Option<&ScanRow> {
-        let scan = self.scan.as_ref()?;
-        let i = *self.visible_scan.get(self.cursor(Pane::Scan).selected)?;
-        scan.rows.get(i)
+        self.panes.scan.selected_row()
     }
 
     pub fn server_name(&self, uuid: &str) -> String {
@@ -326,86 +211,9 @@ impl App {
             .map_or_else(|| uuid.to_string(), |s| s.name.clone())
     }
 
-    /// Whether a live check of this server (uuid) is in flight.
-    pub fn is_checking(&self, uuid: &str) -> bool {
-        self.check_tasks.values().any(|s| s == uuid)
-    }
-
-    /// A live check of every recorded server, each on its own lane.
-    fn check_all_servers(&mut self) -> Vec<Effect> {
-        let uuids: Vec<String> = self.servers.iter().map(|s| s.uuid.clone()).collect();
-        uuids
-            .into_iter()
-            .map(|server| self.submit(Task::CheckServer { server }))
-            .collect()
-    }
-
-    /// The start-up check of every server: its answers are counted as they land, and the
-    /// last one says how it went.
-    fn check_all_servers_first(&mut self) -> Vec<Effect> {
-        let effects = self.check_all_servers();
-        let pending: HashSet<TaskId> = effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Submit(id, _) => Some(*id),
-                Effect::Quit => None,
-            })
-            .collect();
-        if !pending.is_empty() {
-            self.first_round = Some(CheckRound {
-                pending,
-                ..CheckRound::default()
-            });
-        }
-        effects
-    }
-
-    /// Counts a server check's answer into the start-up round; at its last answer, says how
-    /// many servers are online (and logs how long the round took from the start).
-    fn count_first_round(&mut self, id: TaskId, online: bool, at: Instant) {
-        let Some(round) = &mut self.first_round else {
-            return;
-        };
-        if !round.pending.remove(&id) {
-            return;
-        }
-        if online {
-            round.online += 1;
-            round.last_online = Some(at);
-        } else {
-            round.offline += 1;
-        }
-        if round.pending.is_empty() {
-            let (online, offline) = (round.online, round.offline);
-            let since_start =
-                |t: Instant| t.saturating_duration_since(self.started).as_secs_f64() * 1000.0;
-            tracing::info!(
-                online,
-                offline,
-                all_online_ms = round.last_online.map_or(0.0, since_start),
-                all_checked_ms = since_start(at),
-                "every server checked"
-            );
-            self.first_round = None;
-            let text = format!(
-                "{} server(s) checked: {online} online, {offline} offline",
-                online + offline
-            );
-            if offline == 0 {
-                self.say(text);
-            } else {
-                self.complain(text);
-            }
-        }
-    }
-
     /// Whether anything is queued or running (the spinner turns only then).
     pub fn busy(&self) -> bool {
-        self.tasks
-            .iter()
-            .any(|t| matches!(t.state, TaskState::Queued | TaskState::Running))
-            || !self.check_tasks.is_empty()
-            || self.loading
+        self.panes.tasks.pending() || self.checks_pending() || self.loading
     }
 
     pub fn areas(&self) -> layout::Areas {
@@ -424,15 +232,29 @@ impl App {
 
     fn len(&self, pane: Pane) -> usize {
         match pane {
-            Pane::Servers => self.visible_servers.len(),
-            Pane::Destinations => self.visible_destinations.len(),
-            Pane::Scan => self.visible_scan.len(),
-            Pane::Tasks => self.tasks.len(),
+            Pane::Servers => self.panes.servers.visible.len(),
+            Pane::Destinations => self.panes.destinations.visible.len(),
+            Pane::Scan => self.panes.scan.visible.len(),
+            Pane::Tasks => self.panes.tasks.rows.len(),
         }
     }
 
     fn cursor_mut(&mut self, pane: Pane) -> &mut Cursor {
-        self.cursors.entry(key_of(pane)).or_default()
+        match pane {
+            Pane::Servers => &mut self.panes.servers.cursor,
+            Pane::Destinations => &mut self.panes.destinations.cursor,
+            Pane::Scan => &mut self.panes.scan.cursor,
+            Pane::Tasks => &mut self.panes.tasks.cursor,
+        }
+    }
+
+    fn filter_mut(&mut self, pane: Pane) -> &mut String {
+        match pane {
+            Pane::Servers => &mut self.panes.servers.filter,
+            Pane::Destinations => &mut self.panes.destinations.filter,
+            Pane::Scan => &mut self.panes.scan.filter,
+            Pane::Tasks => &mut self.panes.tasks.filter,
+        }
     }
 
     fn move_cursor(&mut self, pane: Pane, f: impl FnOnce(&mut Cursor, usize, usize)) {
@@ -444,8 +266,24 @@ impl App {
         }
     }
 
+    /// Puts the cursor of `pane` (Servers or Destinations) on the record `uuid`, if listed.
+    fn select_uuid(&mut self, pane: Pane, uuid: Option<String>) {
+        let Some(uuid) = uuid else {
+            return;
+        };
+        let position = match pane {
+            Pane::Servers => self.panes.servers.position(&self.servers, &uuid),
+            Pane::Destinations => self.panes.destinations.position(&self.destinations, &uuid),
+            Pane::Scan | Pane::Tasks => None,
+        };
+        if let Some(p) = position {
+            let (len, page) = (self.len(pane), self.page(pane));
+            self.cursor_mut(pane).set(p, len, page);
+        }
+    }
+
     fn server_selection_changed(&mut self) {
-        if self.scoped {
+        if self.panes.destinations.scoped {
             self.refresh_destinations();
         }
     }
@@ -453,56 +291,25 @@ impl App {
     // ---------- derived views ----------
 
     fn refresh_servers(&mut self) {
-        let filter = self.filter(Pane::Servers).to_lowercase();
-        self.visible_servers = (0..self.servers.len())
-            .filter(|&i| {
-                let s = &self.servers[i];
-                filter.is_empty()
-                    || s.name.to_lowercase().contains(&filter)
-                    || s.host.to_lowercase().contains(&filter)
-            })
-            .collect();
-        let (len, page) = (self.len(Pane::Servers), self.page(Pane::Servers));
-        self.cursor_mut(Pane::Servers).fit(len, page);
+        let page = self.page(Pane::Servers);
+        self.panes.servers.refresh(&self.servers, page);
     }
 
     fn refresh_destinations(&mut self) {
-        let filter = self.filter(Pane::Destinations).to_lowercase();
-        let scope = if self.scoped {
+        let scope = if self.panes.destinations.scoped {
             self.selected_server().map(|s| s.uuid.clone())
         } else {
             None
         };
-        self.visible_destinations = (0..self.destinations.len())
-            .filter(|&i| {
-                let d = &self.destinations[i];
-                scope.as_ref().is_none_or(|uuid| &d.server_uuid == uuid)
-                    && (!self.unused_only || self.health.get(&d.uuid).is_some_and(|h| h.unused))
-                    && (filter.is_empty()
-                        || d.name.to_lowercase().contains(&filter)
-                        || d.network.to_lowercase().contains(&filter)
-                        || d.server.to_lowercase().contains(&filter))
-            })
-            .collect();
-        let (len, page) = (self.len(Pane::Destinations), self.page(Pane::Destinations));
-        self.cursor_mut(Pane::Destinations).fit(len, page);
+        let page = self.page(Pane::Destinations);
+        self.panes
+            .destinations
+            .refresh(&self.destinations, &self.health, scope.as_deref(), page);
     }
 
     fn refresh_scan(&mut self) {
-        let filter = self.filter(Pane::Scan).to_lowercase();
-        self.visible_scan = match &self.scan {
-            None => Vec::new(),
-            Some(scan) => (0..scan.rows.len())
-                .filter(|&i| {
-                    let r = &scan.rows[i];
-                    filter.is_empty()
-                        || r.network.to_lowercase().contains(&filter)
-                        || r.driver.to_lowercase().contains(&filter)
-                })
-                .collect(),
-        };
-        let (len, page) = (self.len(Pane::Scan), self.page(Pane::Scan));
-        self.cursor_mut(Pane::Scan).fit(len, page);
+        let page = self.page(Pane::Scan);
+        self.panes.scan.refresh(page);
     }
 
     fn refresh_all(&mut self) {
@@ -513,23 +320,41 @@ impl App {
 
     // ---------- submitting ----------
 
+    /// Hands `task` to the queue under a new id. Every task but a reload or the local probe
+    /// gets a row in the Tasks pane, named for its server.
     fn submit(&mut self, task: Task) -> Effect {
         let id = self.next_task;
         self.next_task += 1;
-        if let crate::tasks::Lane::Server(server) = task.lane() {
-            self.task_servers.insert(id, self.server_name(&server));
-        }
-        if task == Task::Load || task == Task::ProbeLocal {
-            self.hidden_tasks.insert(id);
+        if !matches!(task, Task::Load | Task::ProbeLocal) {
+            let server = match task.lane() {
+                crate::tasks::Lane::Server(server) => self.server_name(&server),
+                crate::tasks::Lane::Store | crate::tasks::Lane::Settle => String::new(),
+            };
+            self.wait(id, Waiter::Row { server });
         }
         if let Task::CheckServer { server } = &task {
-            self.check_tasks.insert(id, server.clone());
+            let server = server.clone();
+            self.wait(id, Waiter::ServerCheck { server });
         }
         Effect::Submit(id, task)
     }
 
+    /// Submits `task` for `waiter` (an element that shows its result).
+    fn submit_for(&mut self, task: Task, waiter: Waiter) -> Effect {
+        let effect = self.submit(task);
+        if let Effect::Submit(id, _) = &effect {
+            self.wait(*id, waiter);
+        }
+        effect
+    }
+
     fn reload(&mut self) -> Effect {
         self.submit(Task::Load)
+    }
+
+    /// A reload after a write: once loaded, `pane` selects the record `uuid`.
+    fn reload_selecting(&mut self, pane: Pane, uuid: String) -> Effect {
+        self.submit_for(Task::Load, Waiter::SelectAfterLoad { pane, uuid })
     }
 
     fn say(&mut self, text: impl Into<String>) {
@@ -567,6 +392,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             events::on_task(app, event)
         }
         Action::Tick => Vec::new(),
-        Action::CheckAll => input::check_all(app, false),
+        Action::CheckAll => commands::check_all(app, false),
     }
 }

@@ -2,6 +2,8 @@
 //! as it enters the app state: characters a terminal would act on or hide
 //! (`domain::is_unsafe_char`) become `�`, so a server can neither recolour the screen nor
 //! make a name read as something else, and the admin still sees that something was there.
+//! Errors stay typed in the state; `tui::hints::error_text`, the one place that turns an error
+//! into text, cleans that text the same way.
 
 use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
@@ -144,10 +146,8 @@ impl Clean for TaskResult {
                 destinations.clean();
                 resources.clean();
             }
-            TaskResult::ServerChecked { server, error } => {
-                server.clean();
-                error.clean();
-            }
+            // The error stays typed: its text is cleaned by `hints::error_text`.
+            TaskResult::ServerChecked { server, .. } => server.clean(),
             TaskResult::LocalProbed { .. } => {}
             TaskResult::ServerAdded(o) | TaskResult::ServerRemoved(o) => o.clean(),
             TaskResult::ServerEdited(s) => s.clean(),
@@ -168,11 +168,11 @@ impl Clean for TaskEvent {
         match self {
             TaskEvent::Queued { label, .. } => label.clean(),
             TaskEvent::Progress { note, .. } => note.clean(),
-            TaskEvent::Finished { result, .. } => match result {
-                Ok(r) => r.clean(),
-                Err(e) => e.clean(),
-            },
-            TaskEvent::Joined { .. } | TaskEvent::Started { .. } => {}
+            TaskEvent::Finished { result: Ok(r), .. } => r.clean(),
+            // Errors stay typed: their text is cleaned by `hints::error_text`.
+            TaskEvent::Finished { result: Err(_), .. }
+            | TaskEvent::Joined { .. }
+            | TaskEvent::Started { .. } => {}
         }
     }
 }

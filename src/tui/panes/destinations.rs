@@ -3,34 +3,83 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::{block, header, inner_width, marker, row_style};
-use crate::ops::HealthStatus;
+use std::collections::{BTreeSet, HashMap};
+
+use super::{
+    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+};
+use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let mut title = if app.scoped {
-        match app.selected_server() {
-            Some(s) => format!("Destinations on {}", s.name),
-            None => "Destinations".into(),
-        }
-    } else {
-        "Destinations".into()
-    };
-    if app.unused_only {
-        title = title.replacen("Destinations", "Unused destinations", 1);
+/// The Destinations pane's own state: the destinations it lists, its cursor, filter and marks,
+/// and which of them it shows (one server's, the unused ones).
+#[derive(Debug, Default)]
+pub struct DestinationsPane {
+    /// Indexes into `App::destinations` that the pane shows (scope and filter applied).
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+    /// Destinations marked (space) for a bulk delete, by uuid.
+    pub marked: BTreeSet<String>,
+    /// Show only the selected server's destinations.
+    pub scoped: bool,
+    /// Only those the last check found unused.
+    pub unused_only: bool,
+}
+
+impl DestinationsPane {
+    /// Lists the destinations of `scope` (a server uuid, when scoped), the unused ones when
+    /// asked, that match the filter; the cursor stays on screen.
+    pub fn refresh(
+        &mut self,
+        destinations: &[DestinationView],
+        health: &HashMap<String, CheckRow>,
+        scope: Option<&str>,
+        page: usize,
+    ) {
+        let filter = self.filter.to_lowercase();
+        self.visible = visible_indexes(destinations, |d| {
+            scope.is_none_or(|uuid| d.server_uuid == uuid)
+                && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
+                && matches_filter(&filter, &[&d.name, &d.network, &d.server])
+        });
+        self.cursor.fit(self.visible.len(), page);
     }
-    let mut count = app.visible_destinations.len().to_string();
-    if !app.marked.is_empty() {
-        count.push_str(&format!(", {} marked", app.marked.len()));
+
+    pub fn selected<'a>(&self, destinations: &'a [DestinationView]) -> Option<&'a DestinationView> {
+        destinations.get(*self.visible.get(self.cursor.selected)?)
+    }
+
+    /// Where the destination `uuid` is listed.
+    pub fn position(&self, destinations: &[DestinationView], uuid: &str) -> Option<usize> {
+        self.visible
+            .iter()
+            .position(|&i| destinations[i].uuid == uuid)
+    }
+
+    /// Marks the destination `uuid`, or unmarks it when it was marked.
+    pub fn toggle_mark(&mut self, uuid: String) {
+        if !self.marked.remove(&uuid) {
+            self.marked.insert(uuid);
+        }
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let pane = &app.panes.destinations;
+    let title = title(app, pane);
+    let mut count = pane.visible.len().to_string();
+    if !pane.marked.is_empty() {
+        count.push_str(&format!(", {} marked", pane.marked.len()));
     }
     let outer = block(app, Pane::Destinations, &title, count);
-    if app.visible_destinations.is_empty() {
+    if pane.visible.is_empty() {
         let text = if app.loading {
             "loading…"
         } else if app.destinations.is_empty() {
             "none yet: a creates one, s scans a server to import its networks"
-        } else if app.unused_only {
+        } else if pane.unused_only {
             "none unused among the checked ones (u: all destinations)"
         } else {
             "none match (v: all servers / selected server, Esc clears a filter)"
@@ -43,46 +92,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     }
-    let cursor = app.cursor(Pane::Destinations);
-    let show_server = !app.scoped;
+    let cursor = pane.cursor;
+    let show_server = !pane.scoped;
     let wide = inner_width(area) >= 70;
-    let rows = app
-        .visible_destinations
+    let rows = pane
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
         .take(table_rows(area))
         .map(|(i, &index)| {
-            let d = &app.destinations[index];
-            let selected = i == cursor.selected;
-            let health = app.health.get(&d.uuid);
-            let status = health.map_or("", |h| match h.status {
-                HealthStatus::Ok if h.unused => "ok, unused",
-                status => status.as_str(),
-            });
-            let status_style = match health.map(|h| h.status) {
-                Some(HealthStatus::Ok) => app.theme.ok,
-                Some(_) => app.theme.error,
-                None => app.theme.dim,
-            };
-            let mut cells = vec![
-                Line::from(marker(selected)),
-                Line::from(if app.marked.contains(&d.uuid) {
-                    "*"
-                } else {
-                    " "
-                }),
-                Line::from(d.name.as_str()),
-                Line::from(d.network.as_str()),
-            ];
-            if show_server {
-                cells.push(Line::from(d.server.as_str()));
-            }
-            cells.push(Line::from(d.kind.as_str()));
-            if wide {
-                cells.push(Line::from(Span::styled(status, status_style)));
-            }
-            Row::new(cells).style(row_style(app, Pane::Destinations, selected))
+            row(
+                app,
+                &app.destinations[index],
+                i == cursor.selected,
+                show_server,
+                wide,
+            )
         });
     let mut widths = vec![
         Constraint::Length(1),
@@ -106,4 +132,54 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .column_spacing(1)
         .block(outer);
     frame.render_widget(table, area);
+}
+
+/// "Destinations", of one server when scoped, "Unused" when only those are shown.
+fn title(app: &App, pane: &DestinationsPane) -> String {
+    let mut title = if pane.scoped {
+        match app.selected_server() {
+            Some(s) => format!("Destinations on {}", s.name),
+            None => "Destinations".into(),
+        }
+    } else {
+        "Destinations".into()
+    };
+    if pane.unused_only {
+        title = title.replacen("Destinations", "Unused destinations", 1);
+    }
+    title
+}
+
+fn row<'a>(
+    app: &App,
+    d: &'a DestinationView,
+    selected: bool,
+    show_server: bool,
+    wide: bool,
+) -> Row<'a> {
+    let health = app.health.get(&d.uuid);
+    let status = health.map_or("", |h| match h.status {
+        HealthStatus::Ok if h.unused => "ok, unused",
+        status => status.as_str(),
+    });
+    let status_style = match health.map(|h| h.status) {
+        Some(HealthStatus::Ok) => app.theme.ok,
+        Some(_) => app.theme.error,
+        None => app.theme.dim,
+    };
+    let marked = app.panes.destinations.marked.contains(&d.uuid);
+    let mut cells = vec![
+        Line::from(marker(selected)),
+        Line::from(if marked { "*" } else { " " }),
+        Line::from(d.name.as_str()),
+        Line::from(d.network.as_str()),
+    ];
+    if show_server {
+        cells.push(Line::from(d.server.as_str()));
+    }
+    cells.push(Line::from(d.kind.as_str()));
+    if wide {
+        cells.push(Line::from(Span::styled(status, status_style)));
+    }
+    Row::new(cells).style(row_style(app, Pane::Destinations, selected))
 }

@@ -1,14 +1,146 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
 
-use super::{block, header, inner_width, marker, row_style};
-use crate::tui::app::{App, Pane, ScanState};
+use std::collections::BTreeSet;
+
+use super::{
+    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+};
+use crate::ops::ScanRow;
+use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
 
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScanState {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// One server's networks and the checked ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanView {
+    pub server: String,
+    pub rows: Vec<ScanRow>,
+    /// Full IDs of the checked networks (two networks may share a name).
+    pub checked: BTreeSet<String>,
+    pub state: ScanState,
+}
+
+/// The Scan pane's own state: the last scan, the rows it lists, its cursor and its filter.
+#[derive(Debug, Default)]
+pub struct ScanPane {
+    /// The last scan asked for; none before the first.
+    pub view: Option<ScanView>,
+    /// Indexes into the scan rows after the filter.
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+}
+
+impl ScanPane {
+    /// Lists the rows whose network or driver matches the filter; the cursor stays on screen.
+    pub fn refresh(&mut self, page: usize) {
+        let filter = self.filter.to_lowercase();
+        self.visible = match &self.view {
+            None => Vec::new(),
+            Some(view) => visible_indexes(&view.rows, |r| {
+                matches_filter(&filter, &[&r.network, &r.driver])
+            }),
+        };
+        self.cursor.fit(self.visible.len(), page);
+    }
+
+    pub fn selected_row(&self) -> Option<&ScanRow> {
+        self.view
+            .as_ref()?
+            .rows
+            .get(*self.visible.get(self.cursor.selected)?)
+    }
+
+    /// Whether the pane holds a scan of `server` (uuid).
+    pub fn is_of(&self, server: &str) -> bool {
+        self.view.as_ref().is_some_and(|v| v.server == server)
+    }
+
+    /// A scan of `server` begins: a rescan keeps its rows and checks while it runs, another
+    /// server's scan starts empty, at the top.
+    pub fn begin(&mut self, server: &str, page: usize) {
+        let same = self.is_of(server);
+        let (rows, checked) = match self.view.take() {
+            Some(old) if same => (old.rows, old.checked),
+            _ => (Vec::new(), BTreeSet::new()),
+        };
+        self.view = Some(ScanView {
+            server: server.to_string(),
+            rows,
+            checked,
+            state: ScanState::Loading,
+        });
+        if !same {
+            self.cursor = Cursor::default();
+        }
+        self.refresh(page);
+    }
+
+    /// The checked networks as import names them: by name, or by full ID where two networks
+    /// on the server share that name.
+    pub fn checked_references(&self) -> Vec<String> {
+        let Some(view) = &self.view else {
+            return Vec::new();
+        };
+        view.rows
+            .iter()
+            .filter(|r| view.checked.contains(&r.id))
+            .map(|r| import_reference(&view.rows, r))
+            .collect()
+    }
+
+    /// Checks the network `id`, or unchecks it when it was checked.
+    pub fn toggle(&mut self, id: String) {
+        if let Some(view) = &mut self.view
+            && !view.checked.remove(&id)
+        {
+            view.checked.insert(id);
+        }
+    }
+
+    /// `A`: checks every importable row listed, or unchecks all when they all are; says which
+    /// (none before a scan).
+    pub fn select_all(&mut self) -> Option<String> {
+        let view = self.view.as_mut()?;
+        let importable: BTreeSet<String> = self
+            .visible
+            .iter()
+            .filter_map(|&i| view.rows.get(i))
+            .filter(|r| r.importable)
+            .map(|r| r.id.clone())
+            .collect();
+        if !importable.is_empty() && importable.is_subset(&view.checked) {
+            view.checked.clear();
+            Some("unchecked all".into())
+        } else {
+            let n = importable.len();
+            view.checked.extend(importable);
+            Some(format!("{n} importable network(s) checked"))
+        }
+    }
+}
+
+/// A scan row's network as `import` takes it: its name, unless another row has that name too.
+pub fn import_reference(rows: &[ScanRow], row: &ScanRow) -> String {
+    if rows.iter().filter(|r| r.network == row.network).count() > 1 {
+        row.id.clone()
+    } else {
+        row.network.clone()
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(scan) = &app.scan else {
+    let pane = &app.panes.scan;
+    let Some(scan) = &pane.view else {
         let outer = block(app, Pane::Scan, "Scan", String::new());
         frame.render_widget(
             Paragraph::new(Span::styled(
@@ -21,7 +153,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let server = app.server_name(&scan.server);
-    let mut count = format!("{} networks", app.visible_scan.len());
+    let mut count = format!("{} networks", pane.visible.len());
     if !scan.checked.is_empty() {
         count.push_str(&format!(", {} checked", scan.checked.len()));
     }
@@ -29,75 +161,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         count.push_str(", scanning…");
     }
     let outer = block(app, Pane::Scan, &format!("Scan {server}"), count);
-    if let ScanState::Failed(error) = &scan.state
-        && scan.rows.is_empty()
-    {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("scan failed: {error}"),
-                app.theme.error,
-            ))
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(outer),
-            area,
-        );
-        return;
-    }
     if scan.rows.is_empty() {
-        let text = if scan.state == ScanState::Loading {
-            "scanning…"
-        } else {
-            "no networks besides Docker's own"
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, app.theme.dim)).block(outer),
-            area,
-        );
+        render_empty(frame, area, app, scan, outer);
         return;
     }
-    let cursor = app.cursor(Pane::Scan);
+    let cursor = pane.cursor;
     let wide = inner_width(area) >= 64;
-    let rows = app
-        .visible_scan
+    let rows = pane
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
         .take(table_rows(area))
-        .map(|(i, &index)| {
-            let r = &scan.rows[index];
-            let selected = i == cursor.selected;
-            let checkbox = if !r.importable {
-                " - "
-            } else if scan.checked.contains(&r.id) {
-                "[x]"
-            } else {
-                "[ ]"
-            };
-            let status = match (&r.reason, r.unused) {
-                (Some(reason), _) => reason.clone(),
-                (None, true) => "importable, unused".into(),
-                (None, false) => "importable".into(),
-            };
-            let mut cells = vec![
-                Line::from(marker(selected)),
-                Line::from(checkbox),
-                Line::from(r.network.as_str()),
-                Line::from(r.driver.as_str()),
-            ];
-            if wide {
-                cells.push(Line::from(r.scope.as_str()));
-                cells.push(Line::from(r.containers.len().to_string()));
-            }
-            cells.push(Line::from(Span::styled(
-                status,
-                if r.importable {
-                    app.theme.ok
-                } else {
-                    app.theme.dim
-                },
-            )));
-            Row::new(cells).style(row_style(app, Pane::Scan, selected))
-        });
+        .map(|(i, &index)| row(app, scan, &scan.rows[index], i == cursor.selected, wide));
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(3),
@@ -118,4 +194,63 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .column_spacing(1)
         .block(outer);
     frame.render_widget(table, area);
+}
+
+/// A scan with no rows: why (failed, still scanning, nothing there).
+fn render_empty(frame: &mut Frame, area: Rect, app: &App, scan: &ScanView, outer: Block) {
+    if let ScanState::Failed(error) = &scan.state {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!("scan failed: {error}"),
+                app.theme.error,
+            ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(outer),
+            area,
+        );
+        return;
+    }
+    let text = if scan.state == ScanState::Loading {
+        "scanning…"
+    } else {
+        "no networks besides Docker's own"
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, app.theme.dim)).block(outer),
+        area,
+    );
+}
+
+fn row<'a>(app: &App, scan: &ScanView, r: &'a ScanRow, selected: bool, wide: bool) -> Row<'a> {
+    let checkbox = if !r.importable {
+        " - "
+    } else if scan.checked.contains(&r.id) {
+        "[x]"
+    } else {
+        "[ ]"
+    };
+    let status = match (&r.reason, r.unused) {
+        (Some(reason), _) => reason.clone(),
+        (None, true) => "importable, unused".into(),
+        (None, false) => "importable".into(),
+    };
+    let mut cells = vec![
+        Line::from(marker(selected)),
+        Line::from(checkbox),
+        Line::from(r.network.as_str()),
+        Line::from(r.driver.as_str()),
+    ];
+    if wide {
+        cells.push(Line::from(r.scope.as_str()));
+        cells.push(Line::from(r.containers.len().to_string()));
+    }
+    cells.push(Line::from(Span::styled(
+        status,
+        if r.importable {
+            app.theme.ok
+        } else {
+            app.theme.dim
+        },
+    )));
+    Row::new(cells).style(row_style(app, Pane::Scan, selected))
 }

@@ -1,23 +1,84 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::{block, header, inner_width, marker, row_style};
+use super::{
+    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+};
 use crate::domain::{Server, ServerMode};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
+use crate::tui::theme::Theme;
 
-/// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
-pub fn state_symbol(app: &App, server: &Server) -> &'static str {
-    if app.is_checking(&server.uuid) && server.checked_at.is_none() {
-        "…"
-    } else if server.checked_at.is_none() {
-        "?"
-    } else if server.online {
-        "●"
-    } else {
-        "✗"
+/// The Servers pane's own state: the servers it lists, its cursor and its filter.
+#[derive(Debug, Default)]
+pub struct ServersPane {
+    /// Indexes into `App::servers` after the filter.
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+}
+
+impl ServersPane {
+    /// Lists the servers whose name or host matches the filter; the cursor stays on screen.
+    pub fn refresh(&mut self, servers: &[Server], page: usize) {
+        let filter = self.filter.to_lowercase();
+        self.visible = visible_indexes(servers, |s| matches_filter(&filter, &[&s.name, &s.host]));
+        self.cursor.fit(self.visible.len(), page);
+    }
+
+    pub fn selected<'a>(&self, servers: &'a [Server]) -> Option<&'a Server> {
+        servers.get(*self.visible.get(self.cursor.selected)?)
+    }
+
+    /// Where the server `uuid` is listed.
+    pub fn position(&self, servers: &[Server], uuid: &str) -> Option<usize> {
+        self.visible.iter().position(|&i| servers[i].uuid == uuid)
+    }
+}
+
+/// What the Servers pane knows of a server's Docker, shown as the row's dot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerState {
+    /// Being checked, never checked before.
+    Checking,
+    /// Not checked yet.
+    Unchecked,
+    Online,
+    Offline,
+}
+
+impl ServerState {
+    pub fn of(app: &App, server: &Server) -> Self {
+        if app.is_checking(&server.uuid) && server.checked_at.is_none() {
+            ServerState::Checking
+        } else if server.checked_at.is_none() {
+            ServerState::Unchecked
+        } else if server.online {
+            ServerState::Online
+        } else {
+            ServerState::Offline
+        }
+    }
+
+    /// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ServerState::Checking => "…",
+            ServerState::Unchecked => "?",
+            ServerState::Online => "●",
+            ServerState::Offline => "✗",
+        }
+    }
+
+    fn style(self, theme: &Theme) -> Style {
+        match self {
+            ServerState::Online => theme.ok,
+            ServerState::Offline => theme.error,
+            ServerState::Checking | ServerState::Unchecked => theme.dim,
+        }
     }
 }
 
@@ -34,7 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let count = if app.loading {
         String::new()
     } else {
-        app.visible_servers.len().to_string()
+        app.panes.servers.visible.len().to_string()
     };
     let outer = block(app, Pane::Servers, "Servers", count);
     let inner = outer.inner(area);
@@ -43,10 +104,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Layout::vertical([Constraint::Min(1), Constraint::Length(SERVER_DETAIL_LINES)])
             .areas(inner);
 
-    let cursor = app.cursor(Pane::Servers);
+    let cursor = app.panes.servers.cursor;
     let wide = inner_width(area) >= 40;
     let rows = app
-        .visible_servers
+        .panes
+        .servers
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
@@ -54,15 +117,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|(i, &index)| {
             let s = &app.servers[index];
             let selected = i == cursor.selected;
-            let symbol = state_symbol(app, s);
-            let symbol_style = match symbol {
-                "●" => app.theme.ok,
-                "✗" => app.theme.error,
-                _ => app.theme.dim,
-            };
+            let state = ServerState::of(app, s);
             let mut cells = vec![
                 Line::from(marker(selected)),
-                Line::from(Span::styled(symbol, symbol_style)),
+                Line::from(Span::styled(state.symbol(), state.style(&app.theme))),
                 Line::from(s.name.as_str()),
             ];
             if wide {

@@ -1,23 +1,24 @@
 //! Dialog state: forms built from `tui-input` fields, confirmations, the server check. A form
 //! turns its fields into a task, refusing bad input inline (the domain's own validators) so
-//! nothing is submitted that the CLI would refuse; what was typed is never lost.
+//! nothing is submitted that the CLI would refuse; what was typed is never lost. The
+//! conversion of each form into its task is in `task`.
+
+mod task;
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::domain::{self, Server};
-use crate::ops::{DestinationView, NewDestination, NewServer, ServerEdit};
-use crate::tasks::{Task, TaskId};
+use crate::ops::DestinationView;
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
     Form(Form),
     Confirm(Confirm),
-    /// The live check of one server (uuid); `task` while it runs.
+    /// The live check of one server (uuid).
     ServerCheck {
         server: String,
-        task: Option<TaskId>,
     },
 }
 
@@ -31,11 +32,62 @@ pub enum FormKind {
     CloneResource,
 }
 
+/// Which field of a form: how the form finds a value, whatever its label says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Name,
+    Host,
+    Port,
+    User,
+    IdentityFile,
+    DockerSocket,
+    ProxyContainer,
+    Network,
+    Subnet,
+    Internal,
+    Kind,
+    Destination,
+    Image,
+    Command,
+    Predefined,
+    Resource,
+}
+
+impl FieldId {
+    /// The label the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Name => "Name",
+            FieldId::Host => "Host",
+            FieldId::Port => "Port",
+            FieldId::User => "User",
+            FieldId::IdentityFile => "Identity file",
+            FieldId::DockerSocket => "Docker socket",
+            FieldId::ProxyContainer => "Proxy container",
+            FieldId::Network => "Network",
+            FieldId::Subnet => "Subnet",
+            FieldId::Internal => "Internal",
+            FieldId::Kind => "Kind",
+            FieldId::Destination => "Destination",
+            FieldId::Image => "Image",
+            FieldId::Command => "Command",
+            FieldId::Predefined => "Predefined",
+            FieldId::Resource => "Resource",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub label: &'static str,
+    pub id: FieldId,
     pub input: Input,
     pub hint: &'static str,
+}
+
+impl Field {
+    pub fn label(&self) -> &'static str {
+        self.id.label()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -47,16 +99,14 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
-    /// The submitted task, while it runs.
-    pub waiting: Option<TaskId>,
     /// Create form: the name follows the network until the user edits the name.
     name_edited: bool,
     server_name: String,
 }
 
-fn field(label: &'static str, value: &str, hint: &'static str) -> Field {
+fn field(id: FieldId, value: &str, hint: &'static str) -> Field {
     Field {
-        label,
+        id,
         input: Input::new(value.to_string()),
         hint,
     }
@@ -71,7 +121,6 @@ impl Form {
             fields,
             focus: 0,
             error: None,
-            waiting: None,
             name_edited: false,
             server_name: String::new(),
         }
@@ -110,17 +159,17 @@ impl Form {
             )],
             vec![
                 field(
-                    "Name",
+                    FieldId::Name,
                     &domain::default_destination_name(&server.name, &network),
                     "unique across all destinations",
                 ),
                 field(
-                    "Network",
+                    FieldId::Network,
                     &network,
                     "Docker network name; fixed once created",
                 ),
-                field("Subnet", "", "optional CIDR, e.g. 10.20.0.0/24"),
-                field("Internal", "no", "yes: no outbound traffic"),
+                field(FieldId::Subnet, "", "optional CIDR, e.g. 10.20.0.0/24"),
+                field(FieldId::Internal, "no", "yes: no outbound traffic"),
             ],
         );
         form.server_name = server.name.clone();
@@ -138,7 +187,11 @@ impl Form {
                 format!("server {} ({})", d.server, d.server_ip),
                 format!("network {} (cannot change)", d.network),
             ],
-            vec![field("Name", &d.name, "unique across all destinations")],
+            vec![field(
+                FieldId::Name,
+                &d.name,
+                "unique across all destinations",
+            )],
         )
     }
 
@@ -161,13 +214,21 @@ impl Form {
             format!("New resource on {}", server.name),
             vec![format!("destinations: {}", destinations.join(", "))],
             vec![
-                field("Name", "", "unique across all resources"),
-                field("Kind", "application", "application, database or service"),
-                field("Destination", prefilled, "one of the destinations above"),
-                field("Image", "", "e.g. nginx:1.27"),
-                field("Command", "", "optional, run with /bin/sh -c"),
+                field(FieldId::Name, "", "unique across all resources"),
                 field(
-                    "Predefined",
+                    FieldId::Kind,
+                    "application",
+                    "application, database or service",
+                ),
+                field(
+                    FieldId::Destination,
+                    prefilled,
+                    "one of the destinations above",
+                ),
+                field(FieldId::Image, "", "e.g. nginx:1.27"),
+                field(FieldId::Command, "", "optional, run with /bin/sh -c"),
+                field(
+                    FieldId::Predefined,
                     "no",
                     "service: also join the destination's network (yes/no)",
                 ),
@@ -186,29 +247,30 @@ impl Form {
             ],
             vec![
                 field(
-                    "Resource",
+                    FieldId::Resource,
                     resources.first().map_or("", |r| r.as_str()),
                     "the resource to copy",
                 ),
-                field("Destination", "", "where the copy runs"),
-                field("Name", "", "empty: <name>-clone"),
+                field(FieldId::Destination, "", "where the copy runs"),
+                field(FieldId::Name, "", "empty: <name>-clone"),
             ],
         )
     }
 
-    pub fn value(&self, label: &str) -> &str {
+    /// The trimmed value of field `id` (empty when the form has no such field).
+    pub fn value(&self, id: FieldId) -> &str {
         self.fields
             .iter()
-            .find(|f| f.label == label)
+            .find(|f| f.id == id)
             .map_or("", |f| f.input.value().trim())
     }
 
     /// A yes/no field; empty means no.
-    fn yes_no(&self, label: &str) -> Result<bool, String> {
-        match self.value(label).to_lowercase().as_str() {
+    fn yes_no(&self, id: FieldId) -> Result<bool, String> {
+        match self.value(id).to_lowercase().as_str() {
             "" | "no" | "n" => Ok(false),
             "yes" | "y" => Ok(true),
-            other => Err(format!("{label}: answer yes or no, not {other:?}")),
+            other => Err(format!("{}: answer yes or no, not {other:?}", id.label())),
         }
     }
 
@@ -221,166 +283,32 @@ impl Form {
                 let Some(field) = self.fields.get_mut(self.focus) else {
                     return;
                 };
-                let label = field.label;
+                let id = field.id;
                 if field.input.handle_event(&Event::Key(key)).is_some() {
                     self.error = None;
-                    self.follow_network(label);
+                    self.follow_network(id);
                 }
             }
         }
     }
 
     /// In the create form the default name tracks the network until the name is edited.
-    fn follow_network(&mut self, edited: &str) {
+    fn follow_network(&mut self, edited: FieldId) {
         if !matches!(self.kind, FormKind::CreateDestination { .. }) {
             return;
         }
         match edited {
-            "Name" => self.name_edited = true,
-            "Network" if !self.name_edited => {
-                let name =
-                    domain::default_destination_name(&self.server_name, self.value("Network"));
-                if let Some(f) = self.fields.iter_mut().find(|f| f.label == "Name") {
+            FieldId::Name => self.name_edited = true,
+            FieldId::Network if !self.name_edited => {
+                let name = domain::default_destination_name(
+                    &self.server_name,
+                    self.value(FieldId::Network),
+                );
+                if let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::Name) {
                     f.input = Input::new(name);
                 }
             }
             _ => {}
-        }
-    }
-
-    /// The task this form asks for, or the one line that says what to fix.
-    pub fn task(&self) -> Result<Task, String> {
-        let text = |e: domain::Error| e.to_string();
-        let optional = |label: &str| {
-            let v = self.value(label);
-            (!v.is_empty()).then(|| v.to_string())
-        };
-        match &self.kind {
-            FormKind::AddServer | FormKind::EditServer { .. } => {
-                let name = self.value("Name").to_string();
-                domain::validate_display_name("server", &name).map_err(text)?;
-                let host = self.value("Host").to_string();
-                let local = host == "local";
-                if host.is_empty() {
-                    return Err("give a host (or `local` for this machine's Docker socket)".into());
-                }
-                if !local {
-                    domain::validate_host(&host).map_err(text)?;
-                }
-                let port =
-                    match self.value("Port") {
-                        "" => None,
-                        p => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-                            format!("port {p:?} is not a number from 1 to 65535")
-                        })?),
-                    };
-                let user = optional("User");
-                if let Some(u) = &user {
-                    domain::validate_user(u).map_err(text)?;
-                }
-                let socket = optional("Docker socket");
-                if let Some(s) = &socket {
-                    domain::validate_socket_path(s).map_err(text)?;
-                }
-                let proxy = optional("Proxy container");
-                if let Some(p) = &proxy {
-                    domain::validate_container_name(p).map_err(text)?;
-                }
-                let identity = optional("Identity file");
-                match &self.kind {
-                    FormKind::EditServer { server } => Ok(Task::EditServer {
-                        server: server.clone(),
-                        edit: ServerEdit {
-                            name: Some(name),
-                            host: Some(host),
-                            port,
-                            user,
-                            identity,
-                            docker_socket: socket,
-                            proxy_container: proxy,
-                            build_server: None,
-                        },
-                    }),
-                    _ => Ok(Task::AddServer(NewServer {
-                        name,
-                        host: (!local).then_some(host),
-                        port,
-                        user,
-                        identity,
-                        docker_socket: socket,
-                        proxy_container: proxy,
-                        build_server: false,
-                        local,
-                        check: true,
-                    })),
-                }
-            }
-            FormKind::CreateDestination { server } => {
-                let network = self.value("Network").to_string();
-                domain::validate_network_name(&network).map_err(text)?;
-                let name = self.value("Name").to_string();
-                domain::validate_display_name("destination", &name).map_err(text)?;
-                let internal = self.yes_no("Internal")?;
-                Ok(Task::CreateDestination(NewDestination {
-                    server: server.clone(),
-                    name: Some(name),
-                    network: Some(network),
-                    subnet: optional("Subnet"),
-                    internal,
-                }))
-            }
-            FormKind::NewResource { server } => {
-                let name = self.value("Name").to_string();
-                domain::validate_display_name("resource", &name).map_err(text)?;
-                let kind = match self.value("Kind") {
-                    "" => domain::ResourceKind::Application,
-                    typed => typed.parse().map_err(text)?,
-                };
-                let image = self.value("Image").to_string();
-                if image.is_empty() {
-                    return Err("give the image to run".into());
-                }
-                let connect_predefined = self.yes_no("Predefined")?;
-                Ok(Task::CreateResource(crate::ops::NewResource {
-                    name,
-                    kind: Some(kind),
-                    server: server.clone(),
-                    destination: optional("Destination"),
-                    image,
-                    command: optional("Command"),
-                    connect_predefined,
-                }))
-            }
-            FormKind::CloneResource => {
-                let resource = self.value("Resource").to_string();
-                let destination = self.value("Destination").to_string();
-                if resource.is_empty() || destination.is_empty() {
-                    return Err("give the resource and the destination to clone it to".into());
-                }
-                let name = optional("Name");
-                if let Some(n) = &name {
-                    domain::validate_display_name("resource", n).map_err(text)?;
-                }
-                Ok(Task::CloneResource {
-                    // Resolved to the target's server by the app before submitting.
-                    server: String::new(),
-                    resource,
-                    destination,
-                    name,
-                })
-            }
-            FormKind::Rename {
-                server,
-                destination,
-            } => {
-                let name = self.value("Name").to_string();
-                domain::validate_display_name("destination", &name).map_err(text)?;
-                Ok(Task::RenameDestination {
-                    server: server.clone(),
-                    destination: destination.clone(),
-                    name,
-                })
-            }
         }
     }
 }
@@ -388,9 +316,9 @@ impl Form {
 fn server_fields(server: Option<&Server>) -> Vec<Field> {
     let get = |f: fn(&Server) -> String| server.map(f).unwrap_or_default();
     vec![
-        field("Name", &get(|s| s.name.clone()), "unique"),
+        field(FieldId::Name, &get(|s| s.name.clone()), "unique"),
         field(
-            "Host",
+            FieldId::Host,
             &get(|s| {
                 if s.local {
                     "local".into()
@@ -401,27 +329,27 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
             "hostname, IP or ssh-config alias",
         ),
         field(
-            "Port",
+            FieldId::Port,
             &get(|s| s.port.map(|p| p.to_string()).unwrap_or_default()),
             "empty: 22 or the ssh config's",
         ),
         field(
-            "User",
+            FieldId::User,
             &get(|s| s.user.clone().unwrap_or_default()),
             "empty: the ssh config's",
         ),
         field(
-            "Identity file",
+            FieldId::IdentityFile,
             &get(|s| s.identity.clone().unwrap_or_default()),
             "empty: the ssh config's",
         ),
         field(
-            "Docker socket",
+            FieldId::DockerSocket,
             &get(|s| s.docker_socket.clone()),
             "empty: /var/run/docker.sock",
         ),
         field(
-            "Proxy container",
+            FieldId::ProxyContainer,
             &get(|s| s.proxy_container.clone()),
             "empty: coolify-proxy",
         ),

@@ -1,0 +1,353 @@
+//! What each command does to the state in the focused pane, and which tasks it asks for.
+
+use super::pending::Waiter;
+use super::*;
+use crate::tui::dialog::{Confirm, Dialog, Form};
+use crate::tui::panes::scan::import_reference;
+
+impl App {
+    /// The server an action on the right-hand panes is about: the scanned one in Scan, the
+    /// selected destination's in Destinations, else the one selected in Servers.
+    fn current_server(&self) -> Option<&Server> {
+        let uuid = match self.focus {
+            Pane::Scan => self.panes.scan.view.as_ref().map(|s| s.server.clone()),
+            Pane::Destinations => self.selected_destination().map(|d| d.server_uuid.clone()),
+            _ => None,
+        };
+        match uuid {
+            Some(uuid) => self.servers.iter().find(|s| s.uuid == uuid),
+            None => self.selected_server(),
+        }
+    }
+}
+
+pub(super) fn scan_selected(app: &mut App) -> Vec<Effect> {
+    let Some(server) = app.current_server().cloned() else {
+        app.complain("no server to scan: add one with a in the Servers pane");
+        return Vec::new();
+    };
+    app.focus = Pane::Scan;
+    scan_server(app, &server)
+}
+
+pub(super) fn scan_server(app: &mut App, server: &Server) -> Vec<Effect> {
+    let task = Task::Scan {
+        server: server.uuid.clone(),
+    };
+    let effect = app.submit_for(task, Waiter::Scan);
+    let page = app.page(Pane::Scan);
+    app.panes.scan.begin(&server.uuid, page);
+    app.say(format!("scanning {}…", server.name));
+    vec![effect]
+}
+
+pub(super) fn toggle(app: &mut App) {
+    match app.focus {
+        Pane::Scan => {
+            let Some(row) = app.selected_scan_row().cloned() else {
+                return;
+            };
+            if !row.importable {
+                app.complain(format!(
+                    "{} cannot be imported: {}",
+                    row.network,
+                    row.reason.unwrap_or_default()
+                ));
+                return;
+            }
+            app.panes.scan.toggle(row.id);
+            app.move_cursor(Pane::Scan, |c, len, page| c.step(1, len, page));
+        }
+        Pane::Destinations => {
+            let Some(d) = app.selected_destination().map(|d| d.uuid.clone()) else {
+                return;
+            };
+            app.panes.destinations.toggle_mark(d);
+            app.move_cursor(Pane::Destinations, |c, len, page| c.step(1, len, page));
+        }
+        _ => app.say("space checks networks in Scan and marks destinations"),
+    }
+}
+
+pub(super) fn select_all(app: &mut App) {
+    match app.panes.scan.select_all() {
+        Some(said) => app.say(said),
+        None => app.say("scan a server first (s)"),
+    }
+}
+
+pub(super) fn import(app: &mut App) -> Vec<Effect> {
+    let Some(view) = &app.panes.scan.view else {
+        app.complain("scan a server first (s), check networks (space), then import (i)");
+        return Vec::new();
+    };
+    let mut networks = app.panes.scan.checked_references();
+    if networks.is_empty()
+        && app.focus == Pane::Scan
+        && let Some(row) = app.selected_scan_row()
+        && row.importable
+    {
+        networks.push(import_reference(&view.rows, row));
+    }
+    if networks.is_empty() {
+        app.complain("nothing to import: check networks with space (A checks all importable)");
+        return Vec::new();
+    }
+    let server = view.server.clone();
+    app.say(format!(
+        "importing {} network(s) on {}…",
+        networks.len(),
+        app.server_name(&server)
+    ));
+    vec![app.submit(Task::Import { server, networks })]
+}
+
+pub(super) fn details(app: &mut App) -> Vec<Effect> {
+    match app.focus {
+        Pane::Servers => {
+            if let Some(s) = app.selected_server().cloned() {
+                app.details = Some(Details::Server(Box::new(s)));
+            }
+        }
+        Pane::Scan => {
+            if let Some(row) = app.selected_scan_row().cloned() {
+                app.details = Some(Details::Network(Box::new(row)));
+            }
+        }
+        Pane::Destinations => {
+            let Some(d) = app.selected_destination().cloned() else {
+                return Vec::new();
+            };
+            let task = Task::ShowDestination {
+                server: d.server_uuid.clone(),
+                destination: d.uuid.clone(),
+            };
+            let effect = app.submit_for(task, Waiter::Details);
+            app.details = Some(Details::Loading { title: d.name });
+            return vec![effect];
+        }
+        Pane::Tasks => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn add(app: &mut App) {
+    match app.focus {
+        Pane::Servers => app.dialog = Some(Dialog::Form(Form::add_server())),
+        _ => {
+            let Some(server) = app.current_server().cloned() else {
+                app.complain("add a server first (a in the Servers pane)");
+                return;
+            };
+            app.dialog = Some(Dialog::Form(Form::create_destination(&server)));
+        }
+    }
+}
+
+pub(super) fn edit(app: &mut App) {
+    match app.focus {
+        Pane::Servers => {
+            if let Some(s) = app.selected_server().cloned() {
+                app.dialog = Some(Dialog::Form(Form::edit_server(&s)));
+            }
+        }
+        Pane::Destinations => {
+            if let Some(d) = app.selected_destination().cloned() {
+                app.dialog = Some(Dialog::Form(Form::rename(&d)));
+            }
+        }
+        _ => app.say("e edits a server or renames a destination"),
+    }
+}
+
+pub(super) fn delete(app: &mut App) {
+    match app.focus {
+        Pane::Servers => {
+            if let Some(s) = app.selected_server() {
+                let count = app
+                    .destinations
+                    .iter()
+                    .filter(|d| d.server_uuid == s.uuid)
+                    .count();
+                app.dialog = Some(Dialog::Confirm(Confirm::remove_server(s, count)));
+            }
+        }
+        Pane::Destinations => {
+            let marked = &app.panes.destinations.marked;
+            let targets: Vec<DestinationView> = if marked.is_empty() {
+                app.selected_destination().cloned().into_iter().collect()
+            } else {
+                app.destinations
+                    .iter()
+                    .filter(|d| marked.contains(&d.uuid))
+                    .cloned()
+                    .collect()
+            };
+            if !targets.is_empty() {
+                app.dialog = Some(Dialog::Confirm(Confirm::delete_destinations(&targets)));
+            }
+        }
+        _ => app.say("d deletes a destination or removes a server"),
+    }
+}
+
+pub(super) fn check(app: &mut App) -> Vec<Effect> {
+    match app.focus {
+        Pane::Destinations => {
+            if app.panes.destinations.visible.is_empty() {
+                return Vec::new();
+            }
+            app.say("checking destinations…");
+            check_all(app, true)
+        }
+        _ => {
+            let Some(server) = app.current_server().cloned() else {
+                return Vec::new();
+            };
+            let task = Task::CheckServer {
+                server: server.uuid.clone(),
+            };
+            let effect = app.submit_for(task, Waiter::CheckDialog);
+            app.dialog = Some(Dialog::ServerCheck {
+                server: server.uuid,
+            });
+            vec![effect]
+        }
+    }
+}
+
+/// Unused is a live fact: turning the view on checks every destination, and the list fills
+/// as the results come in.
+pub(super) fn toggle_unused(app: &mut App) -> Vec<Effect> {
+    if app.panes.destinations.unused_only {
+        app.panes.destinations.unused_only = false;
+        app.refresh_destinations();
+        app.say("all destinations");
+        return Vec::new();
+    }
+    // What the view holds now (scope and filter) is checked, then narrowed to the unused.
+    let effects = if app.panes.destinations.visible.is_empty() {
+        Vec::new()
+    } else {
+        check_all(app, true)
+    };
+    app.panes.destinations.unused_only = true;
+    app.refresh_destinations();
+    app.say("unused destinations (nothing but the proxy attached): checking…");
+    effects
+}
+
+pub(super) fn new_resource(app: &mut App) {
+    let Some(server) = app.current_server().cloned() else {
+        app.complain("add a server first (a in the Servers pane)");
+        return;
+    };
+    let names: Vec<String> = app
+        .destinations
+        .iter()
+        .filter(|d| d.server_uuid == server.uuid)
+        .map(|d| d.name.clone())
+        .collect();
+    if names.is_empty() {
+        app.complain(format!(
+            "{} has no destination yet: create one first (a in Destinations)",
+            server.name
+        ));
+        return;
+    }
+    let selected = app
+        .selected_destination()
+        .filter(|d| app.focus == Pane::Destinations && d.server_uuid == server.uuid)
+        .map(|d| d.name.clone());
+    app.dialog = Some(Dialog::Form(Form::new_resource(
+        &server,
+        &names,
+        selected.as_deref(),
+    )));
+}
+
+pub(super) fn clone_resource(app: &mut App) {
+    let Some(d) = app.selected_destination().cloned() else {
+        app.say("select a destination with resources in the Destinations pane");
+        return;
+    };
+    let here: Vec<String> = app
+        .resources
+        .iter()
+        .filter(|r| r.destination_uuid == d.uuid)
+        .map(|r| r.name.clone())
+        .collect();
+    if here.is_empty() {
+        app.say(format!("{} has no resources to clone", d.name));
+        return;
+    }
+    let elsewhere: Vec<String> = app
+        .destinations
+        .iter()
+        .filter(|x| x.uuid != d.uuid)
+        .map(|x| x.name.clone())
+        .collect();
+    app.dialog = Some(Dialog::Form(Form::clone_resource(&here, &elsewhere)));
+}
+
+pub(super) fn repair(app: &mut App) -> Vec<Effect> {
+    if app.focus != Pane::Destinations {
+        app.say("R repairs the selected destination in the Destinations pane");
+        return Vec::new();
+    }
+    let Some(d) = app.selected_destination().cloned() else {
+        return Vec::new();
+    };
+    if app
+        .health
+        .get(&d.uuid)
+        .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
+    {
+        app.say(format!("{} is ok: nothing to repair", d.name));
+        return Vec::new();
+    }
+    app.say(format!("repairing {}…", d.name));
+    vec![app.submit(Task::RepairDestination {
+        server: d.server_uuid,
+        destination: d.uuid,
+    })]
+}
+
+/// Checks destinations, one task per server (the background check, and `c`).
+pub(super) fn check_all(app: &mut App, only_visible: bool) -> Vec<Effect> {
+    let mut by_server: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let indexes: Vec<usize> = if only_visible {
+        app.panes.destinations.visible.clone()
+    } else {
+        (0..app.destinations.len()).collect()
+    };
+    for i in indexes {
+        let d = &app.destinations[i];
+        by_server
+            .entry(d.server_uuid.clone())
+            .or_default()
+            .push(d.uuid.clone());
+    }
+    by_server
+        .into_iter()
+        .map(|(server, destinations)| {
+            app.submit(Task::CheckDestinations {
+                server,
+                destinations,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn refresh(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![app.reload()];
+    effects.extend(app.check_all_servers());
+    if app.focus == Pane::Scan
+        && let Some(uuid) = app.panes.scan.view.as_ref().map(|s| s.server.clone())
+        && let Some(server) = app.servers.iter().find(|s| s.uuid == uuid).cloned()
+    {
+        effects.extend(scan_server(app, &server));
+    }
+    app.say("refreshing…");
+    effects
+}

@@ -1,0 +1,113 @@
+//! Keys inside a dialog, and what a confirmed dialog or a submitted form asks for.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::pending::Waiter;
+use super::*;
+use crate::tui::dialog::{ConfirmKind, Dialog};
+
+impl App {
+    /// Closes the dialog; whatever it waited for no longer shows there.
+    pub(super) fn close_dialog(&mut self) {
+        self.dialog = None;
+        self.forget(&Waiter::Form);
+        self.forget(&Waiter::CheckDialog);
+    }
+
+    /// Closes the details view; whatever it waited for no longer shows there.
+    pub(super) fn close_details(&mut self) {
+        self.details = None;
+        self.details_scroll = 0;
+        self.forget(&Waiter::Details);
+    }
+}
+
+pub(super) fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(dialog) = app.dialog.as_mut() else {
+        return Vec::new();
+    };
+    match dialog {
+        Dialog::ServerCheck { .. } => {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                app.close_dialog();
+            }
+            Vec::new()
+        }
+        Dialog::Confirm(confirm) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let kind = confirm.kind.clone();
+                app.close_dialog();
+                confirmed(app, kind)
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                app.close_dialog();
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Dialog::Form(form) => match key.code {
+            KeyCode::Esc => {
+                app.close_dialog();
+                Vec::new()
+            }
+            KeyCode::Enter => submit_form(app),
+            _ => {
+                form.on_key(key);
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// Enter in a form: its task is submitted and the form waits for it, or it shows what to fix.
+fn submit_form(app: &mut App) -> Vec<Effect> {
+    if app.form_waiting() {
+        return Vec::new();
+    }
+    let Some(Dialog::Form(form)) = &app.dialog else {
+        return Vec::new();
+    };
+    let task = form.task(&app.destinations);
+    match task {
+        Err(message) => {
+            if let Some(Dialog::Form(form)) = &mut app.dialog {
+                form.error = Some(message);
+            }
+            Vec::new()
+        }
+        Ok(task) => {
+            let effect = app.submit_for(task, Waiter::Form);
+            if let Some(Dialog::Form(form)) = &mut app.dialog {
+                form.error = None;
+            }
+            vec![effect]
+        }
+    }
+}
+
+fn confirmed(app: &mut App, kind: ConfirmKind) -> Vec<Effect> {
+    match kind {
+        ConfirmKind::DeleteDestinations(targets) => {
+            app.say(format!("deleting {} destination(s)…", targets.len()));
+            targets
+                .into_iter()
+                .map(|(server, destination)| {
+                    app.submit(Task::DeleteDestination {
+                        server,
+                        destination,
+                        force: false,
+                    })
+                })
+                .collect()
+        }
+        ConfirmKind::RemoveServer { server, force } => {
+            vec![app.submit(Task::RemoveServer { server, force })]
+        }
+        ConfirmKind::AddLocal => vec![app.submit(Task::AddServer(crate::ops::NewServer {
+            name: "local".into(),
+            local: true,
+            check: true,
+            ..Default::default()
+        }))],
+    }
+}

@@ -1,0 +1,293 @@
+//! What each kind of task result changes in the panes, and which tasks follow it (a reload
+//! after any write, a rescan after an import).
+
+use std::collections::BTreeSet;
+
+use super::commands::scan_server;
+use super::pending::Waiter;
+use super::*;
+use crate::domain::{Resource, Warning};
+use crate::ops::{HealthStatus, Outcome, ResourceView};
+use crate::tasks::TaskResult;
+use crate::tui::dialog::{Confirm, Dialog};
+use crate::tui::hints::warning_text;
+use crate::tui::panes::scan::ScanState;
+
+pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> {
+    match result {
+        TaskResult::Loaded {
+            servers,
+            destinations,
+            resources,
+        } => loaded(app, waiters, servers, destinations, resources),
+        TaskResult::ServerChecked { server, error } => {
+            server_checked(app, server, error);
+            Vec::new()
+        }
+        TaskResult::Settled { notes } => {
+            if notes.is_empty() {
+                return Vec::new();
+            }
+            app.say(notes.join("; "));
+            vec![app.reload()]
+        }
+        TaskResult::LocalProbed { reachable } => {
+            app.local_reachable = Some(reachable);
+            offer_local(app);
+            Vec::new()
+        }
+        TaskResult::ServerAdded(outcome) => {
+            close_form(app, waiters);
+            let text = format!("added server {}", outcome.value.name);
+            warn_or_say(app, text, &outcome.warnings);
+            vec![app.reload_selecting(Pane::Servers, outcome.value.uuid)]
+        }
+        TaskResult::ServerEdited(server) => {
+            close_form(app, waiters);
+            app.say(format!("saved server {}", server.name));
+            let reload = app.reload_selecting(Pane::Servers, server.uuid.clone());
+            let check = app.submit(Task::CheckServer {
+                server: server.uuid,
+            });
+            vec![reload, check]
+        }
+        TaskResult::ServerRemoved(outcome) => server_removed(app, outcome),
+        TaskResult::Scanned { server, rows } => {
+            scanned(app, &server, rows);
+            Vec::new()
+        }
+        TaskResult::Imported { server, outcome } => imported(app, &server, outcome),
+        TaskResult::Created(outcome) => {
+            close_form(app, waiters);
+            let d = &outcome.value;
+            let text = format!("created {} (network {})", d.name, d.network);
+            warn_or_say(app, text, &outcome.warnings);
+            vec![app.reload_selecting(Pane::Destinations, outcome.value.uuid)]
+        }
+        TaskResult::Renamed(view) => {
+            close_form(app, waiters);
+            app.say(format!("renamed to {}", view.name));
+            vec![app.reload_selecting(Pane::Destinations, view.uuid)]
+        }
+        TaskResult::Deleted(outcome) => deleted(app, outcome),
+        TaskResult::Details(details) => {
+            if waiters.contains(&Waiter::Details) {
+                app.details = Some(Details::Destination(details));
+            }
+            Vec::new()
+        }
+        TaskResult::ResourceDeployed(outcome) => {
+            close_form(app, waiters);
+            resource_deployed(app, outcome);
+            vec![app.reload()]
+        }
+        TaskResult::Repaired(outcome) => repaired(app, outcome),
+        TaskResult::Checked(rows) => {
+            checked(app, rows);
+            Vec::new()
+        }
+    }
+}
+
+/// Closes the form, if it waited for this task.
+fn close_form(app: &mut App, waiters: &[Waiter]) {
+    if waiters.contains(&Waiter::Form) {
+        app.close_dialog();
+    }
+}
+
+fn warn_or_say(app: &mut App, text: String, warnings: &[Warning]) {
+    match warnings.first() {
+        Some(w) => app.complain(format!("{text}; warning: {}", warning_text(w))),
+        None => app.say(text),
+    }
+}
+
+/// The records from the store: the selection stays on the same server and destination (or
+/// moves to the one a write asked for); the first load starts the check of every server.
+fn loaded(
+    app: &mut App,
+    waiters: &[Waiter],
+    mut servers: Vec<Server>,
+    destinations: Vec<DestinationView>,
+    resources: Vec<Resource>,
+) -> Vec<Effect> {
+    app.resources = resources;
+    servers.sort_by(|a, b| a.name.cmp(&b.name));
+    let first_load = app.loading;
+    let selected = app.selected_server().map(|s| s.uuid.clone());
+    let selected_destination = app.selected_destination().map(|d| d.uuid.clone());
+    app.servers = servers;
+    app.destinations = destinations;
+    app.panes
+        .destinations
+        .marked
+        .retain(|m| app.destinations.iter().any(|d| &d.uuid == m));
+    app.loading = false;
+    app.refresh_all();
+    let asked = waiters.iter().find_map(|w| match w {
+        Waiter::SelectAfterLoad { pane, uuid } => Some((*pane, uuid.clone())),
+        _ => None,
+    });
+    let (pane, want) = match asked {
+        Some((pane, uuid)) => (pane, Some(uuid)),
+        None => (Pane::Servers, selected.clone()),
+    };
+    app.select_uuid(pane, want);
+    if pane != Pane::Servers {
+        app.select_uuid(Pane::Servers, selected);
+    } else {
+        app.select_uuid(Pane::Destinations, selected_destination);
+    }
+    app.refresh_destinations();
+    let mut effects = Vec::new();
+    if first_load {
+        app.say(format!(
+            "{} server(s), {} destination(s) — ? for help",
+            app.servers.len(),
+            app.destinations.len()
+        ));
+        // Said before the checks start, when they could not all hold a connection.
+        if let Some(w) = crate::remote::housekeeping::open_file_warning(app.servers.len()) {
+            app.complain(w);
+        }
+        effects.extend(app.check_all_servers_first());
+    }
+    offer_local(app);
+    effects
+}
+
+/// A live check's answer: the server's dot, mode and version.
+fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Error>) {
+    if let Some(e) = &error {
+        let error = crate::tui::hints::error_text(e);
+        tracing::info!(server = %server.name, error = %error, "server offline");
+    }
+    if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {
+        slot.mode = server.mode;
+        slot.online = server.online;
+        slot.last_error = server.last_error;
+        slot.checked_at = server.checked_at;
+        slot.docker_version = server.docker_version;
+    }
+}
+
+fn server_removed(app: &mut App, outcome: Outcome<Server>) -> Vec<Effect> {
+    let text = format!("removed server {}", outcome.value.name);
+    warn_or_say(app, text, &outcome.warnings);
+    if app.panes.scan.is_of(&outcome.value.uuid) {
+        app.panes.scan.view = None;
+        app.forget(&Waiter::Scan);
+        app.refresh_scan();
+    }
+    vec![app.reload()]
+}
+
+/// A scan's rows replace the pane's, if it still shows that server; checks of networks no
+/// longer importable are dropped.
+fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>) {
+    let name = app.server_name(server);
+    let Some(view) = app.panes.scan.view.as_mut().filter(|v| v.server == server) else {
+        return;
+    };
+    view.checked
+        .retain(|id| rows.iter().any(|r| &r.id == id && r.importable));
+    let importable = rows.iter().filter(|r| r.importable).count();
+    let total = rows.len();
+    view.rows = rows;
+    view.state = ScanState::Ready;
+    app.refresh_scan();
+    app.say(format!(
+        "{name}: {total} network(s), {importable} importable — space checks, i imports"
+    ));
+}
+
+/// Imported networks: unchecked in Scan, the first selected once reloaded, and the server
+/// scanned again when Scan shows it.
+fn imported(app: &mut App, server: &str, outcome: Outcome<Vec<DestinationView>>) -> Vec<Effect> {
+    let names: Vec<String> = outcome.value.iter().map(|d| d.name.clone()).collect();
+    let imported: BTreeSet<&str> = outcome
+        .value
+        .iter()
+        .map(|d| d.network_id.as_str())
+        .collect();
+    if let Some(view) = app.panes.scan.view.as_mut().filter(|v| v.server == server) {
+        view.checked.retain(|id| !imported.contains(id.as_str()));
+    }
+    let text = format!("imported {}", names.join(", "));
+    warn_or_say(app, text.clone(), &outcome.warnings);
+    let reload = match outcome.value.first() {
+        Some(first) => app.reload_selecting(Pane::Destinations, first.uuid.clone()),
+        None => app.reload(),
+    };
+    let mut effects = vec![reload];
+    if let Some(s) = app.servers.iter().find(|s| s.uuid == server).cloned()
+        && app.panes.scan.is_of(&s.uuid)
+    {
+        effects.extend(scan_server(app, &s));
+        app.say(text);
+    }
+    effects
+}
+
+fn deleted(app: &mut App, outcome: Outcome<DestinationView>) -> Vec<Effect> {
+    let d = &outcome.value;
+    app.panes.destinations.marked.remove(&d.uuid);
+    app.health.remove(&d.uuid);
+    let text = format!("deleted {} (network {})", d.name, d.network);
+    warn_or_say(app, text, &outcome.warnings);
+    vec![app.reload()]
+}
+
+fn repaired(app: &mut App, outcome: Outcome<crate::ops::CheckRow>) -> Vec<Effect> {
+    let row = outcome.value;
+    let text = format!(
+        "{} is {} after repair",
+        row.destination,
+        row.status.as_str()
+    );
+    warn_or_say(app, text, &outcome.warnings);
+    app.health.insert(row.uuid.clone(), row);
+    vec![app.reload()]
+}
+
+fn resource_deployed(app: &mut App, outcome: Outcome<ResourceView>) {
+    let r = &outcome.value;
+    let text = format!(
+        "{} ({}) is {} on {}",
+        r.name, r.kind, r.status, r.destination
+    );
+    warn_or_say(app, text, &outcome.warnings);
+}
+
+/// Destination checks: the CHECK column, and the unused view narrowed to what they found.
+fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>) {
+    let bad = rows.iter().filter(|r| r.status != HealthStatus::Ok).count();
+    let n = rows.len();
+    for row in rows {
+        app.health.insert(row.uuid.clone(), row);
+    }
+    if app.panes.destinations.unused_only {
+        app.refresh_destinations();
+    }
+    if bad == 0 {
+        app.say(format!("{n} destination(s) checked: all ok"));
+    } else {
+        app.complain(format!("{n} destination(s) checked: {bad} not ok"));
+    }
+}
+
+/// With no server recorded and the local socket answering, offer it as the first server —
+/// once both the load and the probe have answered.
+fn offer_local(app: &mut App) {
+    if app.local_offered
+        || app.loading
+        || app.local_reachable != Some(true)
+        || !app.servers.is_empty()
+        || app.dialog.is_some()
+    {
+        return;
+    }
+    app.local_offered = true;
+    app.dialog = Some(Dialog::Confirm(Confirm::add_local()));
+}

@@ -1,0 +1,190 @@
+//! What a submitted form asks for: its fields checked with the domain's own validators, then
+//! turned into the task, or the one line that says what to fix.
+
+use super::{FieldId, Form, FormKind};
+use crate::domain::{self, ResourceKind};
+use crate::ops::{DestinationView, NewDestination, NewResource, NewServer, ServerEdit};
+use crate::tasks::Task;
+use crate::tui::hints::error_text;
+
+fn text(e: domain::Error) -> String {
+    error_text(&e)
+}
+
+/// The add and edit server forms' fields, checked.
+struct ServerFields {
+    name: String,
+    host: String,
+    local: bool,
+    port: Option<u16>,
+    user: Option<String>,
+    identity: Option<String>,
+    docker_socket: Option<String>,
+    proxy_container: Option<String>,
+}
+
+impl Form {
+    /// The task this form asks for, or the one line that says what to fix. `destinations`
+    /// names the clone form's target.
+    pub fn task(&self, destinations: &[DestinationView]) -> Result<Task, String> {
+        match &self.kind {
+            FormKind::AddServer => {
+                let f = self.server_fields()?;
+                Ok(Task::AddServer(NewServer {
+                    name: f.name,
+                    host: (!f.local).then_some(f.host),
+                    port: f.port,
+                    user: f.user,
+                    identity: f.identity,
+                    docker_socket: f.docker_socket,
+                    proxy_container: f.proxy_container,
+                    build_server: false,
+                    local: f.local,
+                    check: true,
+                }))
+            }
+            FormKind::EditServer { server } => {
+                let f = self.server_fields()?;
+                let edit = ServerEdit {
+                    name: Some(f.name),
+                    host: Some(f.host),
+                    port: f.port,
+                    user: f.user,
+                    identity: f.identity,
+                    docker_socket: f.docker_socket,
+                    proxy_container: f.proxy_container,
+                    build_server: None,
+                };
+                Ok(Task::EditServer {
+                    server: server.clone(),
+                    edit,
+                })
+            }
+            FormKind::CreateDestination { server } => self.create_destination_task(server),
+            FormKind::NewResource { server } => self.new_resource_task(server),
+            FormKind::CloneResource => self.clone_resource_task(destinations),
+            FormKind::Rename {
+                server,
+                destination,
+            } => {
+                let name = self.value(FieldId::Name).to_string();
+                domain::validate_display_name("destination", &name).map_err(text)?;
+                Ok(Task::RenameDestination {
+                    server: server.clone(),
+                    destination: destination.clone(),
+                    name,
+                })
+            }
+        }
+    }
+
+    /// A field's value, `None` when left empty.
+    fn optional(&self, id: FieldId) -> Option<String> {
+        let v = self.value(id);
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    fn server_fields(&self) -> Result<ServerFields, String> {
+        let name = self.value(FieldId::Name).to_string();
+        domain::validate_display_name("server", &name).map_err(text)?;
+        let host = self.value(FieldId::Host).to_string();
+        let local = host == "local";
+        if host.is_empty() {
+            return Err("give a host (or `local` for this machine's Docker socket)".into());
+        }
+        if !local {
+            domain::validate_host(&host).map_err(text)?;
+        }
+        let port = match self.value(FieldId::Port) {
+            "" => None,
+            p => Some(
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| format!("port {p:?} is not a number from 1 to 65535"))?,
+            ),
+        };
+        let user = self.optional(FieldId::User);
+        if let Some(u) = &user {
+            domain::validate_user(u).map_err(text)?;
+        }
+        let docker_socket = self.optional(FieldId::DockerSocket);
+        if let Some(s) = &docker_socket {
+            domain::validate_socket_path(s).map_err(text)?;
+        }
+        let proxy_container = self.optional(FieldId::ProxyContainer);
+        if let Some(p) = &proxy_container {
+            domain::validate_container_name(p).map_err(text)?;
+        }
+        Ok(ServerFields {
+            name,
+            host,
+            local,
+            port,
+            user,
+            identity: self.optional(FieldId::IdentityFile),
+            docker_socket,
+            proxy_container,
+        })
+    }
+
+    fn create_destination_task(&self, server: &str) -> Result<Task, String> {
+        let network = self.value(FieldId::Network).to_string();
+        domain::validate_network_name(&network).map_err(text)?;
+        let name = self.value(FieldId::Name).to_string();
+        domain::validate_display_name("destination", &name).map_err(text)?;
+        let internal = self.yes_no(FieldId::Internal)?;
+        Ok(Task::CreateDestination(NewDestination {
+            server: server.to_string(),
+            name: Some(name),
+            network: Some(network),
+            subnet: self.optional(FieldId::Subnet),
+            internal,
+        }))
+    }
+
+    fn new_resource_task(&self, server: &str) -> Result<Task, String> {
+        let name = self.value(FieldId::Name).to_string();
+        domain::validate_display_name("resource", &name).map_err(text)?;
+        let kind = match self.value(FieldId::Kind) {
+            "" => ResourceKind::Application,
+            typed => typed.parse().map_err(text)?,
+        };
+        let image = self.value(FieldId::Image).to_string();
+        if image.is_empty() {
+            return Err("give the image to run".into());
+        }
+        let connect_predefined = self.yes_no(FieldId::Predefined)?;
+        Ok(Task::CreateResource(NewResource {
+            name,
+            kind: Some(kind),
+            server: server.to_string(),
+            destination: self.optional(FieldId::Destination),
+            image,
+            command: self.optional(FieldId::Command),
+            connect_predefined,
+        }))
+    }
+
+    /// A clone onto the destination named in the form, on that destination's server.
+    fn clone_resource_task(&self, destinations: &[DestinationView]) -> Result<Task, String> {
+        let resource = self.value(FieldId::Resource).to_string();
+        let destination = self.value(FieldId::Destination);
+        if resource.is_empty() || destination.is_empty() {
+            return Err("give the resource and the destination to clone it to".into());
+        }
+        let name = self.optional(FieldId::Name);
+        if let Some(n) = &name {
+            domain::validate_display_name("resource", n).map_err(text)?;
+        }
+        let Some(target) = destinations.iter().find(|d| d.name == destination) else {
+            return Err(format!("no destination named {destination:?}"));
+        };
+        Ok(Task::CloneResource {
+            server: target.server_uuid.clone(),
+            resource,
+            destination: target.uuid.clone(),
+            name,
+        })
+    }
+}
