@@ -486,6 +486,28 @@ fn a_form_keeps_what_was_typed_and_shows_errors_inline() {
         "{screen}"
     );
     assert!(screen.contains("[web]"), "typed text kept");
+    // A refusal with a hint says it in the TUI's words (its keys), not as a command line.
+    h.key(KeyCode::Enter);
+    let again = h.submitted(
+        |t| matches!(t, Task::CreateDestination(d) if d.network.as_deref() == Some("web")),
+    );
+    h.finish(
+        again,
+        600,
+        Err(Error::NetworkExists {
+            server: "alpha".into(),
+            network: "web".into(),
+        }),
+    );
+    let Some(Dialog::Form(form)) = &h.app.dialog else {
+        panic!("form still open");
+    };
+    assert_eq!(
+        form.error.as_deref(),
+        Some(
+            "A network named web already exists on alpha but is not a destination: import it from the Scan pane (s on alpha, then i on web)."
+        )
+    );
     // `q` inside a form is text, not quit.
     h.key(KeyCode::Char('q'));
     assert!(!h.effects.contains(&Effect::Quit));

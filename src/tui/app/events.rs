@@ -64,6 +64,10 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
 
 /// The task's row shows how it ended, and its one-line result.
 fn finish_row(app: &mut App, id: TaskId, at: Instant, result: &Result<TaskResult, Error>) {
+    let note = match result {
+        Ok(r) => summary(r, &app.keymap),
+        Err(e) => error_text(e, &app.keymap),
+    };
     let Some(row) = app.panes.tasks.row_mut(id) else {
         return;
     };
@@ -79,16 +83,13 @@ fn finish_row(app: &mut App, id: TaskId, at: Instant, result: &Result<TaskResult
     };
     row.started_at.get_or_insert(at);
     row.finished_at = Some(at);
-    row.note = match result {
-        Ok(r) => summary(r),
-        Err(e) => error_text(e),
-    };
+    row.note = note;
 }
 
 /// The one-line result the Tasks pane shows.
-fn summary(result: &TaskResult) -> String {
+fn summary(result: &TaskResult, keys: &Keymap) -> String {
     let with_warnings = |text: String, warnings: &[Warning]| match warnings.first() {
-        Some(w) => format!("{text} (warning: {})", warning_text(w)),
+        Some(w) => format!("{text} (warning: {})", warning_text(w, keys)),
         None => text,
     };
     match result {
@@ -112,7 +113,7 @@ fn summary(result: &TaskResult) -> String {
                 server.mode,
                 server.docker_version.as_deref().unwrap_or("?")
             ),
-            Some(e) => format!("offline: {}", error_text(e)),
+            Some(e) => format!("offline: {}", error_text(e, keys)),
         },
         TaskResult::LocalProbed { reachable } => format!("local Docker reachable: {reachable}"),
         TaskResult::ServerAdded(o) => with_warnings(format!("added {}", o.value.name), &o.warnings),
@@ -160,7 +161,7 @@ fn summary(result: &TaskResult) -> String {
 /// A failed task: each element that waited on it shows the error; the status line says it,
 /// unless a form shows it inline (keeping what was typed).
 fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
-    let error = error_text(&error);
+    let error = error_text(&error, &app.keymap);
     let mut inline = false;
     for waiter in waiters {
         match waiter {

@@ -98,7 +98,10 @@ fn close_form(app: &mut App, waiters: &[Waiter]) {
 
 fn warn_or_say(app: &mut App, text: String, warnings: &[Warning]) {
     match warnings.first() {
-        Some(w) => app.complain(format!("{text}; warning: {}", warning_text(w))),
+        Some(w) => {
+            let warning = warning_text(w, &app.keymap);
+            app.complain(format!("{text}; warning: {warning}"));
+        }
         None => app.say(text),
     }
 }
@@ -160,7 +163,7 @@ fn loaded(
 /// A live check's answer: the server's dot, mode and version.
 fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Error>) {
     if let Some(e) = &error {
-        let error = crate::tui::hints::error_text(e);
+        let error = crate::tui::hints::error_text(e, &app.keymap);
         tracing::info!(server = %server.name, error = %error, "server offline");
     }
     if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {

@@ -5,10 +5,10 @@ use super::{FieldId, Form, FormKind};
 use crate::domain::{self, ResourceKind};
 use crate::ops::{DestinationView, NewDestination, NewResource, NewServer, ServerEdit};
 use crate::tasks::Task;
-use crate::tui::hints::error_text;
+use crate::tui::hints::refusal_text;
 
 fn text(e: domain::Error) -> String {
-    error_text(&e)
+    refusal_text(&e)
 }
 
 /// The add and edit server forms' fields, checked.
