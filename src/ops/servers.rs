@@ -229,95 +229,12 @@ impl Ops {
     /// The host keys the server offers now, and where ssh keeps known keys for it.
     pub async fn host_keys(&self, reference: &str) -> Result<HostKeys, Error> {
         let server = self.server(reference).await?;
-        if server.local {
-            return Err(Error::Invalid(format!(
-                "{} uses the local Docker socket: there is no host key to trust",
-                server.name
-            )));
-        }
-        let opts = remote::ssh::resolved_options(&server, &self.remote).await?;
-        let hostname = opts.get("hostname").cloned().unwrap_or(server.host.clone());
-        let port: u16 = opts.get("port").and_then(|p| p.parse().ok()).unwrap_or(22);
-        let alias = opts
-            .get("hostkeyalias")
-            .cloned()
-            .unwrap_or(hostname.clone());
-        let host_entry = if port == 22 {
-            alias
-        } else {
-            format!("[{alias}]:{port}")
-        };
-        let known_hosts_file = opts
-            .get("userknownhostsfile")
-            .and_then(|v| v.split_whitespace().next())
-            .map(expand_tilde)
-            .unwrap_or_else(|| expand_tilde("~/.ssh/known_hosts"));
-        let scan = tokio::process::Command::new("ssh-keyscan")
-            .args(["-T", "10", "-p", &port.to_string(), "--", &hostname])
-            .output()
-            .await
-            .map_err(|e| Error::Io(format!("cannot run ssh-keyscan: {e}")))?;
-        let lines: Vec<String> = String::from_utf8_lossy(&scan.stdout)
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                l.split_once(' ')
-                    .map(|(_, key)| format!("{host_entry} {key}"))
-            })
-            .collect();
-        if lines.is_empty() {
-            return Err(Error::Unreachable {
-                server: server.name.clone(),
-                detail: format!("no host key could be read from {hostname}:{port}"),
-            });
-        }
-        let mut fingerprints = Vec::new();
-        for line in &lines {
-            let mut child = tokio::process::Command::new("ssh-keygen")
-                .args(["-l", "-f", "-"])
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .map_err(|e| Error::Io(format!("cannot run ssh-keygen: {e}")))?;
-            if let Some(mut stdin) = child.stdin.take() {
-                use tokio::io::AsyncWriteExt;
-                let _ = stdin.write_all(line.as_bytes()).await;
-            }
-            let out = child
-                .wait_with_output()
-                .await
-                .map_err(|e| Error::Io(e.to_string()))?;
-            fingerprints.push(String::from_utf8_lossy(&out.stdout).trim().to_string());
-        }
-        Ok(HostKeys {
-            server: server.name,
-            host_entry,
-            known_hosts_file,
-            fingerprints,
-            lines,
-        })
+        remote::known_hosts::offered(&server, &self.remote).await
     }
 
     /// Records the keys shown by `host_keys`, replacing older keys of the same host.
     pub async fn trust(&self, keys: HostKeys) -> Result<(), Error> {
-        let file = keys.known_hosts_file.clone();
-        if let Some(parent) = std::path::Path::new(&file).parent() {
-            crate::store::create_private_dir(parent)?;
-        }
-        let _ = tokio::process::Command::new("ssh-keygen")
-            .args(["-R", &keys.host_entry, "-f", &file])
-            .output()
-            .await;
-        let mut text = std::fs::read_to_string(&file).unwrap_or_default();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        for line in &keys.lines {
-            text.push_str(line);
-            text.push('\n');
-        }
-        std::fs::write(&file, text).map_err(|e| Error::Io(format!("cannot write {file}: {e}")))?;
-        Ok(())
+        remote::known_hosts::trust(&keys).await
     }
 }
 
@@ -341,11 +258,4 @@ fn validate_server(s: &Server) -> Result<(), Error> {
         )));
     }
     Ok(())
-}
-
-fn expand_tilde(path: &str) -> String {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => format!("{}/{rest}", home.to_string_lossy()),
-        _ => path.to_string(),
-    }
 }

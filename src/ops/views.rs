@@ -178,16 +178,7 @@ pub struct ScanRow {
     pub unused: bool,
 }
 
-/// What `server trust` shows before it records anything.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct HostKeys {
-    pub server: String,
-    pub host_entry: String,
-    pub known_hosts_file: String,
-    pub fingerprints: Vec<String>,
-    #[serde(skip)]
-    pub lines: Vec<String>,
-}
+pub use crate::remote::known_hosts::HostKeys;
 
 /// `YYYY-MM-DDTHH:MM:SSZ` from unix seconds (civil-from-days, no calendar crate needed).
 pub fn rfc3339(secs: i64) -> String {

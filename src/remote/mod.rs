@@ -2,6 +2,7 @@
 
 pub mod docker;
 pub mod housekeeping;
+pub mod known_hosts;
 pub mod ssh;
 pub mod transport;
 

@@ -1,0 +1,226 @@
+//! The Docker API (bollard) on a unix socket: the local one, or the forwarded one of a remote
+//! server. Every call that names a network uses its full ID; names are only compared exactly
+//! (the daemon's name filter is an unanchored pattern and its path lookup falls back to ID
+//! prefixes).
+
+mod containers;
+mod networks;
+mod types;
+
+pub use types::{
+    AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, ListedContainer, NetworkInfo,
+    NetworkSpec, destination_labels,
+};
+
+use crate::domain::ServerMode;
+use bollard::Docker;
+use bollard::errors::Error as BollardError;
+use bollard::models::LocalNodeState;
+
+/// Seconds a single Docker API request may take before it is abandoned.
+const REQUEST_TIMEOUT_SECS: u64 = 60;
+
+/// What a daemon said, sorted into the cases the use cases act on (see `classify`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DockerError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    NameExists(String),
+    #[error("{0}")]
+    ActiveEndpoints(String),
+    /// A swarm manager still holds an attachment task for a container that has left; it
+    /// lets go within seconds, unless a service really uses the network.
+    #[error("{0}")]
+    InUseByTask(String),
+    #[error("{0}")]
+    AlreadyConnected(String),
+    #[error("{0}")]
+    NotConnected(String),
+    #[error("{0}")]
+    NotSwarmManager(String),
+    #[error("{0}")]
+    AddressPoolsExhausted(String),
+    #[error("permission denied on the Docker socket: {0}")]
+    PermissionDenied(String),
+    /// The socket or the link behind it did not answer.
+    #[error("{0}")]
+    Transport(String),
+    /// A request got no answer in time (a stalled link, a frozen server or daemon).
+    #[error("{0}")]
+    Stalled(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Maps a bollard error to the one case that matters, in one place.
+pub fn classify(err: BollardError) -> DockerError {
+    match err {
+        BollardError::DockerResponseServerError {
+            status_code,
+            message,
+        } => {
+            let lower = message.to_lowercase();
+            if lower.contains("non-overlapping") && lower.contains("address pool") {
+                DockerError::AddressPoolsExhausted(message)
+            } else if lower.contains("active endpoints") {
+                DockerError::ActiveEndpoints(message)
+            } else if lower.contains("in use by task") {
+                DockerError::InUseByTask(message)
+            } else if lower.contains("already exists in network")
+                || lower.contains("already connected")
+            {
+                DockerError::AlreadyConnected(message)
+            } else if lower.contains("is not connected") {
+                DockerError::NotConnected(message)
+            } else if lower.contains("not a swarm manager")
+                || lower.contains("swarm") && status_code == 503
+            {
+                DockerError::NotSwarmManager(message)
+            } else if status_code == 404 {
+                DockerError::NotFound(message)
+            } else if status_code == 409 || lower.contains("already exists") {
+                DockerError::NameExists(message)
+            } else {
+                DockerError::Other(format!("{message} (HTTP {status_code})"))
+            }
+        }
+        BollardError::SocketNotFoundError(path) => {
+            DockerError::Transport(format!("socket {path} does not exist"))
+        }
+        BollardError::RequestTimeoutError => DockerError::Stalled(
+            "it stopped answering: no reply in time (a stalled link, a frozen server, or a hung Docker daemon): check that the server is up and Docker answers there, then try again".into(),
+        ),
+        BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
+            DockerError::PermissionDenied(err.to_string())
+        }
+        other => {
+            let text = other.to_string();
+            if text.to_lowercase().contains("permission denied") {
+                DockerError::PermissionDenied(text)
+            } else {
+                DockerError::Transport(text)
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DockerApi {
+    docker: Docker,
+}
+
+impl DockerApi {
+    /// Connects to a unix socket (keep-alive: the requests share connections), proves it
+    /// answers (`/_ping`), and settles the API version with the daemon (old daemons refuse
+    /// newer versions, new ones drop old versions) — once per socket: the version is
+    /// remembered (`transport::remembered_version`).
+    pub async fn connect(socket: &str) -> Result<Self, DockerError> {
+        let remembered = super::transport::remembered_version(socket);
+        let version = remembered.unwrap_or(*bollard::API_DEFAULT_VERSION);
+        let docker = super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version, None)
+            .map_err(classify)?;
+        docker.ping().await.map_err(classify)?;
+        if remembered.is_some() {
+            return Ok(DockerApi { docker });
+        }
+        let docker = docker.negotiate_version().await.map_err(classify)?;
+        super::transport::remember(socket, &docker.client_version(), true);
+        Ok(DockerApi { docker })
+    }
+
+    /// A client on a forward whose master is known to be up and whose daemon's API version is
+    /// remembered: no request is spent here; the first real one proves the socket, and must be
+    /// answered within `within` (see `transport::pooled`).
+    pub fn unproven(socket: &str, within: std::time::Duration) -> Option<Self> {
+        let version = super::transport::remembered_version(socket)?;
+        super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version, Some(within))
+            .ok()
+            .map(|docker| DockerApi { docker })
+    }
+
+    pub async fn ping(&self) -> Result<(), DockerError> {
+        self.docker.ping().await.map(|_| ()).map_err(classify)
+    }
+
+    pub async fn info(&self) -> Result<DaemonInfo, DockerError> {
+        let info = self.docker.info().await.map_err(classify)?;
+        let (active, control) = info
+            .swarm
+            .as_ref()
+            .map(|s| {
+                (
+                    s.local_node_state == Some(LocalNodeState::ACTIVE),
+                    s.control_available.unwrap_or(false),
+                )
+            })
+            .unwrap_or((false, false));
+        Ok(DaemonInfo {
+            mode: ServerMode::from_swarm(active, control),
+            version: info.server_version.unwrap_or_default(),
+        })
+    }
+
+    pub fn raw(&self) -> &Docker {
+        &self.docker
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(status_code: u16, message: &str) -> BollardError {
+        BollardError::DockerResponseServerError {
+            status_code,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn daemon_errors_are_classified() {
+        assert!(matches!(
+            classify(server_error(
+                403,
+                "error while removing network: network x id abc has active endpoints"
+            )),
+            DockerError::ActiveEndpoints(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                400,
+                "rpc error: code = FailedPrecondition desc = network j is in use by task 2l"
+            )),
+            DockerError::InUseByTask(_)
+        ));
+        assert!(matches!(
+            classify(server_error(409, "network with name x already exists")),
+            DockerError::NameExists(_)
+        ));
+        assert!(matches!(
+            classify(server_error(404, "network x not found")),
+            DockerError::NotFound(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                403,
+                "endpoint with name p already exists in network x"
+            )),
+            DockerError::AlreadyConnected(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                503,
+                "This node is not a swarm manager. Use \"docker swarm init\""
+            )),
+            DockerError::NotSwarmManager(_)
+        ));
+        assert!(matches!(
+            classify(server_error(
+                400,
+                "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network"
+            )),
+            DockerError::AddressPoolsExhausted(_)
+        ));
+    }
+}

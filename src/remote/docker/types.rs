@@ -1,0 +1,135 @@
+//! What the Docker calls take and return, in the words of the use cases.
+
+use crate::domain::{LABEL_DESTINATION, LABEL_MANAGED, ServerMode};
+use std::collections::HashMap;
+
+/// A network as scan and the details view need it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkInfo {
+    pub id: String,
+    pub name: String,
+    pub driver: String,
+    pub scope: String,
+    pub attachable: bool,
+    pub internal: bool,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    pub labels: HashMap<String, String>,
+    /// Attached containers (name, ID), without an overlay's load-balancer endpoint.
+    pub containers: Vec<AttachedContainer>,
+}
+
+impl NetworkInfo {
+    pub fn has_container(&self, name: &str) -> bool {
+        self.containers.iter().any(|c| c.name == name)
+    }
+
+    /// Nothing but `name` (or nothing at all) is attached.
+    pub fn holds_only(&self, name: &str) -> bool {
+        self.containers.iter().all(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedContainer {
+    pub name: String,
+    pub id: String,
+    /// `running`, `exited`, `created`…; an endpoint in the inspect output is a running one.
+    pub state: String,
+}
+
+/// A container as the list call gives it, with every network it is configured for: the
+/// attachments a network inspect does not show (stopped and never-started containers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedContainer {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    /// (key in `NetworkSettings.Networks`, `NetworkID`): the ID is empty for a container that
+    /// was created but never started, whose key is then the name or ID it was created with.
+    pub networks: Vec<(String, String)>,
+    /// The network it was started on (`HostConfig.NetworkMode`).
+    pub started_on: Option<String>,
+}
+
+impl ListedContainer {
+    /// Configured on `network`: by its ID, or — never started, no ID yet — by the name or ID
+    /// it was created with.
+    pub fn is_on(&self, network: &NetworkInfo) -> bool {
+        self.networks.iter().any(|(key, id)| {
+            if id.is_empty() {
+                *key == network.name || *key == network.id
+            } else {
+                *id == network.id
+            }
+        })
+    }
+}
+
+impl NetworkInfo {
+    /// Adds the containers of `listed` configured on this network that its endpoints do not
+    /// show (stopped or never started), and gives the endpoints their state. Such containers
+    /// count as attached: removing the network would leave them unable to start (§9).
+    pub fn add_listed(&mut self, listed: &[ListedContainer]) {
+        let on_this: Vec<&ListedContainer> = listed.iter().filter(|c| c.is_on(self)).collect();
+        for c in on_this {
+            match self.containers.iter_mut().find(|a| a.id == c.id) {
+                Some(endpoint) => endpoint.state = c.state.clone(),
+                None => self.containers.push(AttachedContainer {
+                    name: c.name.clone(),
+                    id: c.id.clone(),
+                    state: c.state.clone(),
+                }),
+            }
+        }
+        self.containers.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub running: bool,
+    /// The network the container was started on (`HostConfig.NetworkMode`).
+    pub started_on: Option<String>,
+    /// Names of the networks it is attached to now.
+    pub networks: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaemonInfo {
+    pub mode: ServerMode,
+    pub version: String,
+}
+
+/// What `create_network` is asked to make.
+#[derive(Debug, Clone)]
+pub struct NetworkSpec<'a> {
+    pub name: &'a str,
+    pub driver: &'a str,
+    pub attachable: bool,
+    pub internal: bool,
+    pub subnet: Option<&'a str>,
+    pub labels: HashMap<String, String>,
+}
+
+/// What `run_container` is asked to start.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec<'a> {
+    pub name: &'a str,
+    pub image: &'a str,
+    /// Run with `/bin/sh -c`; `None` keeps the image's own command.
+    pub command: Option<&'a str>,
+    /// The network it starts on (full ID).
+    pub network: &'a str,
+    pub labels: HashMap<String, String>,
+}
+
+/// Labels of a destui-created network for destination `uuid`.
+pub fn destination_labels(uuid: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (LABEL_MANAGED.to_string(), "true".to_string()),
+        (LABEL_DESTINATION.to_string(), uuid.to_string()),
+    ])
+}

@@ -1,0 +1,277 @@
+//! The embedded database (sled 0.34). Records are JSON values in one tree per kind; the
+//! unique indexes (server names, destination names, (server, network) pairs) live in their
+//! own trees and are written in the same transaction as the record they index.
+//!
+//! Every method is blocking (sled's `flush` waits for the disk): async callers go through
+//! `tokio::task::spawn_blocking`.
+
+mod destinations;
+mod intents;
+mod resources;
+mod servers;
+
+use crate::domain::Error;
+use serde::{Serialize, de::DeserializeOwned};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::path::{Path, PathBuf};
+
+/// Bumped when the layout changes; a data directory from a newer destui is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_KEY: &[u8] = b"schema_version";
+
+#[derive(Clone)]
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    servers: sled::Tree,
+    server_names: sled::Tree,
+    destinations: sled::Tree,
+    destination_names: sled::Tree,
+    server_networks: sled::Tree,
+    resources: sled::Tree,
+    intents: sled::Tree,
+    resource_intents: sled::Tree,
+    meta: sled::Tree,
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<Error>>;
+
+fn abort<T>(e: Error) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::Store(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Store(format!("unreadable record: {e}")))
+}
+
+fn tx_encode<T: Serialize>(value: &T) -> TxResult<Vec<u8>> {
+    encode(value).map_err(ConflictableTransactionError::Abort)
+}
+
+fn from_tx(e: TransactionError<Error>) -> Error {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => Error::Store(e.to_string()),
+    }
+}
+
+fn storage(e: sled::Error) -> Error {
+    Error::Store(e.to_string())
+}
+
+impl Store {
+    /// Opens (creating it 0700 if needed) the data directory. A second process gets
+    /// `Error::StoreLocked`; a directory from a newer schema gets `Error::SchemaTooNew`.
+    pub fn open(dir: &Path) -> Result<Self, Error> {
+        open_data_dir(dir)?;
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .open()
+            .map_err(|e| {
+                let text = e.to_string();
+                if text.contains("could not acquire lock") || text.contains("WouldBlock") {
+                    Error::StoreLocked(dir.display().to_string())
+                } else {
+                    Error::Store(format!("cannot open {}: {text}", dir.display()))
+                }
+            })?;
+        let tree = |name: &str| db.open_tree(name).map_err(storage);
+        let store = Store {
+            dir: dir.to_path_buf(),
+            servers: tree("servers")?,
+            server_names: tree("server_names")?,
+            destinations: tree("destinations")?,
+            destination_names: tree("destination_names")?,
+            server_networks: tree("server_networks")?,
+            resources: tree("resources")?,
+            intents: tree("intents")?,
+            resource_intents: tree("resource_intents")?,
+            meta: tree("meta")?,
+            db,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn check_schema(&self) -> Result<(), Error> {
+        match self.meta.get(SCHEMA_KEY).map_err(storage)? {
+            Some(raw) => {
+                let found = std::str::from_utf8(&raw)
+                    .ok()
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .ok_or_else(|| Error::Store("unreadable schema version".into()))?;
+                if found > SCHEMA_VERSION {
+                    return Err(Error::SchemaTooNew {
+                        dir: self.dir.display().to_string(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                Ok(())
+            }
+            None => {
+                self.meta
+                    .insert(SCHEMA_KEY, SCHEMA_VERSION.to_string().as_bytes())
+                    .map_err(storage)?;
+                self.flush()
+            }
+        }
+    }
+
+    /// Test hook and the way a newer destui would mark its layout.
+    pub fn set_schema_version(&self, version: u32) -> Result<(), Error> {
+        self.meta
+            .insert(SCHEMA_KEY, version.to_string().as_bytes())
+            .map_err(storage)?;
+        self.flush()
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.db.flush().map(|_| ()).map_err(storage)
+    }
+
+    fn all<T: DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>, Error> {
+        tree.iter()
+            .values()
+            .map(|v| v.map_err(storage).and_then(|v| decode(&v)))
+            .collect()
+    }
+
+    fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &str) -> Result<Option<T>, Error> {
+        tree.get(key.as_bytes())
+            .map_err(storage)?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    fn index_lookup(tree: &sled::Tree, key: &[u8]) -> Result<Option<String>, Error> {
+        Ok(tree
+            .get(key)
+            .map_err(storage)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Whether `name` is the uuid of any record: a name may never equal one, or a lookup by
+    /// that uuid would be shadowed (DESIGN.md §9).
+    pub fn is_record_uuid(&self, name: &str) -> Result<bool, Error> {
+        for tree in [&self.servers, &self.destinations, &self.resources] {
+            if tree.contains_key(name.as_bytes()).map_err(storage)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Refuses a `what` name that equals a record's uuid.
+    pub fn check_name_is_not_uuid(&self, what: &'static str, name: &str) -> Result<(), Error> {
+        if self.is_record_uuid(name)? {
+            return Err(Error::NameIsUuid {
+                what,
+                name: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Creates the data directory 0700, or checks an existing one: it must be ours and writable by
+/// no one else (anyone who can write there can change where destui connects and what it
+/// deletes). One that is ours is made private, with its files (0700 / 0600).
+fn open_data_dir(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create_private_dir(dir),
+        Err(e) => return Err(Error::Io(format!("cannot read {}: {e}", dir.display()))),
+    };
+    let shown = dir.display().to_string();
+    if !meta.is_dir() {
+        return Err(Error::Invalid(format!(
+            "the data directory {shown} is not a directory: pass a different --db"
+        )));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Error::Invalid(format!(
+            "the data directory {shown} belongs to another user (uid {}): pass a different --db",
+            meta.uid()
+        )));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(Error::DataDirNotPrivate { dir: shown, mode });
+    }
+    // Cheap (sled keeps a handful of files) and it fixes a directory an older destui left.
+    make_private(dir)
+}
+
+/// Directories 0700 and files 0600 under `dir` (a data directory made by an older destui).
+fn make_private(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::Io(format!("cannot make {} private: {e}", path.display())))
+    };
+    chmod(dir, 0o700)?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => make_private(&path)?,
+            Ok(t) if t.is_file() => chmod(&path, 0o600)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The data directory holds the records and (beside it) nothing secret, but it tells where
+/// every server is: private to its owner.
+pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_dir_is_private_and_locked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d");
+        let _store = Store::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        // sled's lock is per process (fcntl), so the second-process case is an integration test.
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d");
+        Store::open(&path).unwrap().set_schema_version(99).unwrap();
+        match Store::open(&path) {
+            Err(Error::SchemaTooNew { found: 99, .. }) => {}
+            other => panic!("expected SchemaTooNew, got {:?}", other.err()),
+        }
+    }
+}
