@@ -411,7 +411,7 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
         let store = Store::open(&db).expect("store");
         let servers: Vec<Server> = (0..50)
             .map(|i| Server {
-                uuid: format!("server-{i:03}"),
+                uuid: format!("server-{i:03}").into(),
                 name: format!("srv{i:03}"),
                 // Unreachable on purpose: the first frame must not wait for any of them.
                 host: "192.0.2.1".into(),
@@ -434,11 +434,11 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
         }
         let batch: Vec<Destination> = (0..10_000)
             .map(|i| Destination {
-                uuid: format!("dest-{i:05}"),
+                uuid: format!("dest-{i:05}").into(),
                 name: format!("srv{:03}-app-{i:05}", i % 50),
                 network: format!("net{i:05}"),
                 network_id: format!("{i:064}"),
-                server_uuid: format!("server-{:03}", i % 50),
+                server_uuid: format!("server-{:03}", i % 50).into(),
                 kind: DestinationType::Standalone,
                 created_at: 1_795_341_600,
             })
@@ -681,8 +681,8 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path, scale: &Scale) -> Vec<
         started.elapsed()
     };
 
-    destui_round(ssh.uuid.clone(), "warm-s", 0).await;
-    destui_round(local.uuid.clone(), "warm-l", 0).await;
+    destui_round(ssh.uuid.to_string(), "warm-s", 0).await;
+    destui_round(local.uuid.to_string(), "warm-l", 0).await;
     floor_round(&floor_api, tb, &format!("b{pid}-warm-f")).await;
     steps_round(&docker_ssh, "warm-d", 0);
     steps_round(&ssh_docker, "warm-c", 0);
@@ -694,8 +694,8 @@ async fn batch_rows(ops: &Ops, tb: &Testbed, work: &Path, scale: &Scale) -> Vec<
     let mut with_ssh_control = Duration::ZERO;
     let mut with_processes = Duration::ZERO;
     for i in 0..n {
-        over_ssh += destui_round(ssh.uuid.clone(), "ssh", i).await;
-        on_socket += destui_round(local.uuid.clone(), "sock", i).await;
+        over_ssh += destui_round(ssh.uuid.to_string(), "ssh", i).await;
+        on_socket += destui_round(local.uuid.to_string(), "sock", i).await;
         floor += floor_round(&floor_api, tb, &format!("b{pid}-floor-{i}")).await;
         with_docker_ssh += steps_round(&docker_ssh, "dssh", i);
         with_ssh_control += steps_round(&ssh_docker, "cm", i);

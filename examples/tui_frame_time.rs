@@ -31,7 +31,7 @@ fn main() {
         .max(1);
     let servers: Vec<Server> = (0..SERVERS)
         .map(|i| Server {
-            uuid: format!("server-{i:03}"),
+            uuid: format!("server-{i:03}").into(),
             name: format!("srv{i:03}"),
             host: format!("10.0.{i}.1"),
             port: Some(22),
@@ -53,7 +53,7 @@ fn main() {
             let server = &servers[i % SERVERS];
             DestinationView::new(
                 &Destination {
-                    uuid: format!("dest-{i:05}"),
+                    uuid: format!("dest-{i:05}").into(),
                     name: format!("{}-app-{i:05}", server.name),
                     network: format!("net{i:05}"),
                     network_id: format!("{i:064}"),
@@ -176,7 +176,7 @@ fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
     const MANY: usize = 200;
     let servers: Vec<Server> = (0..MANY)
         .map(|i| Server {
-            uuid: format!("many-{i:03}"),
+            uuid: format!("many-{i:03}").into(),
             name: format!("many{i:03}"),
             host: format!("many-{i}"),
             port: None,
@@ -207,7 +207,7 @@ fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
             _ => None,
         })
         .expect("a load at start");
-    let checks: Vec<(u64, String)> = update(
+    let checks: Vec<(u64, destui::domain::ServerId)> = update(
         &mut app,
         Action::Task(TaskEvent::Finished {
             id: load,

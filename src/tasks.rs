@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::domain::{Error, Resource, Server};
+use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
     CheckRow, DestinationDetails, DestinationView, NewDestination, NewResource, NewServer, Ops,
     Outcome, ResourceView, ScanRow, ServerEdit,
@@ -31,8 +31,8 @@ pub enum Lane {
     /// Start-up reconciliation may wait on several servers: a lane of its own, so that loads
     /// and local work never queue behind it.
     Settle,
-    /// One server's tasks, by its uuid (or the reference a create was given).
-    Server(String),
+    /// One server's tasks, by its uuid.
+    Server(ServerId),
 }
 
 /// One action for the queue. Servers and destinations are named by uuid.
@@ -44,55 +44,56 @@ pub enum Task {
     /// Servers and destinations from the store.
     Load,
     CheckServer {
-        server: String,
+        server: ServerId,
     },
     /// Whether this machine's Docker socket answers (to offer it as the first server).
     ProbeLocal,
     AddServer(NewServer),
     EditServer {
-        server: String,
+        server: ServerId,
         edit: ServerEdit,
     },
     RemoveServer {
-        server: String,
+        server: ServerId,
         force: bool,
     },
     Scan {
-        server: String,
+        server: ServerId,
     },
     Import {
-        server: String,
+        server: ServerId,
         networks: Vec<String>,
     },
     CreateDestination(NewDestination),
     RenameDestination {
-        server: String,
-        destination: String,
+        server: ServerId,
+        destination: DestinationId,
         name: String,
     },
     DeleteDestination {
-        server: String,
-        destination: String,
+        server: ServerId,
+        destination: DestinationId,
         force: bool,
     },
     ShowDestination {
-        server: String,
-        destination: String,
+        server: ServerId,
+        destination: DestinationId,
     },
     CheckDestinations {
-        server: String,
-        destinations: Vec<String>,
+        server: ServerId,
+        destinations: Vec<DestinationId>,
     },
     RepairDestination {
-        server: String,
-        destination: String,
+        server: ServerId,
+        destination: DestinationId,
     },
     CreateResource(NewResource),
     /// `server` is the target destination's server (the lane the deploy runs on).
     CloneResource {
-        server: String,
+        server: ServerId,
+        /// The resource's name or uuid, as the form was given it.
         resource: String,
-        destination: String,
+        destination: DestinationId,
         name: Option<String>,
     },
 }
@@ -114,8 +115,9 @@ impl Task {
             | Task::CheckDestinations { server, .. }
             | Task::RepairDestination { server, .. }
             | Task::CloneResource { server, .. } => server,
-            Task::CreateResource(input) => &input.server,
-            Task::CreateDestination(input) => &input.server,
+            // Creates name their server by the reference they were given: the TUI gives the uuid.
+            Task::CreateResource(input) => return Lane::Server(input.server.as_str().into()),
+            Task::CreateDestination(input) => return Lane::Server(input.server.as_str().into()),
         };
         Lane::Server(server.clone())
     }
@@ -158,11 +160,11 @@ pub enum TaskResult {
     ServerEdited(Server),
     ServerRemoved(Outcome<Server>),
     Scanned {
-        server: String,
+        server: ServerId,
         rows: Vec<ScanRow>,
     },
     Imported {
-        server: String,
+        server: ServerId,
         outcome: Outcome<Vec<DestinationView>>,
     },
     Created(Outcome<DestinationView>),

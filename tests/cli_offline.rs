@@ -255,7 +255,7 @@ fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
         let server = store.find_server("s").unwrap();
         store
             .insert_destination(&destui::domain::Destination {
-                uuid: destui::domain::new_uuid(),
+                uuid: destui::domain::new_uuid().into(),
                 name: "d1".into(),
                 network: "n1".into(),
                 network_id: "f".repeat(64),

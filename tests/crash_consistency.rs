@@ -420,7 +420,7 @@ fn interrupted_deploy(ctx: &Ctx) -> String {
     let store = destui::store::Store::open(&ctx.db()).expect("open the store");
     let intents = store.resource_intents().expect("resource intents");
     assert_eq!(intents.len(), 1, "one interrupted deploy");
-    intents[0].resource.uuid.clone()
+    intents[0].resource.uuid.to_string()
 }
 
 fn labelled_containers(socket: &str, uuid: &str) -> Vec<String> {

@@ -58,7 +58,7 @@ fn record_servers(ctx: &Ctx, prefix: &str) {
         };
         store
             .save_server(&Server {
-                uuid: destui::domain::new_uuid(),
+                uuid: destui::domain::new_uuid().into(),
                 name: format!("{prefix}-{i}"),
                 host: format!("{prefix}-{i}"),
                 port: None,

@@ -34,7 +34,7 @@ async fn a_server_moved_to_another_daemon_is_checked_again_before_the_next_creat
         .value;
     let create = |network: String| {
         ops.create_destination(NewDestination {
-            server: server.uuid.clone(),
+            server: server.uuid.to_string(),
             network: Some(network),
             ..Default::default()
         })

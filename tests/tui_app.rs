@@ -305,7 +305,7 @@ fn start_up_loads_then_checks_every_server_and_selects_the_first_by_name() {
         .tasks()
         .into_iter()
         .filter_map(|t| match t {
-            Task::CheckServer { server } => Some(server.clone()),
+            Task::CheckServer { server } => Some(server.to_string()),
             _ => None,
         })
         .collect();
@@ -537,7 +537,7 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
                 destination, force, ..
             } => {
                 assert!(!force);
-                destination.clone()
+                destination.to_string()
             }
             other => panic!("unexpected {other:?}"),
         })
@@ -881,7 +881,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                     server,
                     destinations,
                 },
-            ) => (server.clone(), destinations.len()),
+            ) => (server.to_string(), destinations.len()),
             other => panic!("unexpected {other:?}"),
         })
         .collect();

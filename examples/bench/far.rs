@@ -34,6 +34,7 @@ async fn server(ops: &Ops, name: &str, host: Option<&str>, tb: &Testbed) -> Stri
     .expect("server on B")
     .value
     .uuid
+    .to_string()
 }
 
 /// Per action: (create, delete, scan) times on `server`, medians over the rounds.

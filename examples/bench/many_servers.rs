@@ -66,7 +66,7 @@ impl Many {
 
     fn record(&self, i: usize) -> Server {
         Server {
-            uuid: format!("server{i:03}uuid"),
+            uuid: format!("server{i:03}uuid").into(),
             name: format!("many-{i}"),
             host: format!("many-{i}"),
             port: None,

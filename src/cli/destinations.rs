@@ -127,7 +127,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
 async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Result<i32, Error> {
     // Every target is resolved before anything is deleted: one unknown reference
     // refuses the whole command.
-    let mut targets: Vec<(&String, String)> = Vec::new();
+    let mut targets: Vec<(&String, DestinationId)> = Vec::new();
     let mut seen = HashSet::new();
     for reference in references {
         let (d, _) = ops.destination(reference).await?;

@@ -11,7 +11,7 @@ pub use servers::{AddServer, EditServer, ServerCommand};
 
 use output::{emit, print_json, say, say_block, table, warn_all};
 
-use crate::domain::Error;
+use crate::domain::{DestinationId, Error};
 use crate::ops::{
     self, CheckRow, DestinationView, HealthStatus, NewDestination, NewServer, Ops, Outcome,
     ScanRow, ServerEdit, ServerView,

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod error;
+mod ids;
 mod validate;
 
 pub use error::*;
+pub use ids::{DestinationId, ResourceId, ServerId};
 pub use validate::*;
 
 /// Exactly as in the spec: shown when a destination still has something on it.
@@ -121,7 +123,7 @@ impl fmt::Display for DestinationType {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
-    pub uuid: String,
+    pub uuid: ServerId,
     pub name: String,
     /// Hostname, IP or ssh-config alias; `local` for the local socket.
     pub host: String,
@@ -142,11 +144,11 @@ pub struct Server {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Destination {
-    pub uuid: String,
+    pub uuid: DestinationId,
     pub name: String,
     pub network: String,
     pub network_id: String,
-    pub server_uuid: String,
+    pub server_uuid: ServerId,
     #[serde(rename = "type")]
     pub kind: DestinationType,
     /// Unix seconds.
@@ -238,12 +240,12 @@ pub fn stack_network(resource_uuid: &str) -> String {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
-    pub uuid: String,
+    pub uuid: ResourceId,
     pub name: String,
     pub kind: ResourceKind,
     pub image: String,
     pub command: Option<String>,
-    pub destination_uuid: String,
+    pub destination_uuid: DestinationId,
     pub connect_predefined: bool,
 }
 
@@ -264,7 +266,7 @@ pub struct Intent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceIntent {
     pub resource: Resource,
-    pub server_uuid: String,
+    pub server_uuid: ServerId,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ impl Ops {
     pub async fn destinations(&self, server: Option<&str>) -> Result<Vec<DestinationView>, Error> {
         let server = server.map(str::to_string);
         self.db(move |s| {
-            let servers: HashMap<String, Server> = s
+            let servers: HashMap<ServerId, Server> = s
                 .servers()?
                 .into_iter()
                 .map(|x| (x.uuid.clone(), x))
@@ -29,7 +29,7 @@ impl Ops {
             let d = s.find_destination(&reference)?;
             let server = s
                 .server(&d.server_uuid)?
-                .ok_or_else(|| Error::ServerNotFound(d.server_uuid.clone()))?;
+                .ok_or_else(|| Error::ServerNotFound(d.server_uuid.to_string()))?;
             Ok((d, server))
         })
         .await
@@ -92,7 +92,7 @@ impl Ops {
             return Err(Error::BuildServer);
         }
         let destination = Destination {
-            uuid: domain::new_uuid(),
+            uuid: DestinationId::new_random(),
             name,
             network,
             network_id: String::new(),

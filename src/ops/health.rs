@@ -75,10 +75,13 @@ impl Ops {
         }
     }
 
-    pub async fn check_destinations(&self, references: &[String]) -> Result<Vec<CheckRow>, Error> {
+    pub async fn check_destinations(
+        &self,
+        references: &[impl AsRef<str>],
+    ) -> Result<Vec<CheckRow>, Error> {
         let targets = self.check_targets(references).await?;
         // One read of the resources for all the checks, not one per destination.
-        let assigned: HashSet<String> = self
+        let assigned: HashSet<DestinationId> = self
             .db(|s| s.resources())
             .await?
             .into_iter()
@@ -118,17 +121,17 @@ impl Ops {
     /// The destinations named (all of them when none is), each with its server.
     async fn check_targets(
         &self,
-        references: &[String],
+        references: &[impl AsRef<str>],
     ) -> Result<Vec<(Destination, Server)>, Error> {
         if !references.is_empty() {
             let mut v = Vec::new();
             for r in references {
-                v.push(self.destination(r).await?);
+                v.push(self.destination(r.as_ref()).await?);
             }
             return Ok(v);
         }
         self.db(|s| {
-            let servers: HashMap<String, Server> = s
+            let servers: HashMap<ServerId, Server> = s
                 .servers()?
                 .into_iter()
                 .map(|x| (x.uuid.clone(), x))
@@ -145,7 +148,7 @@ impl Ops {
     async fn containers_by_server(
         &self,
         targets: &[(Destination, Server)],
-    ) -> HashMap<String, Result<Vec<ListedContainer>, Error>> {
+    ) -> HashMap<ServerId, Result<Vec<ListedContainer>, Error>> {
         // Each server is connected once, and its containers read once, for all its
         // destinations (stopped ones count as attached): an unreachable server costs one
         // connect timeout, and its destinations are `unknown` with that one reason.

@@ -88,7 +88,7 @@ impl Ops {
 
         warnings.extend(self.attach_proxy_to_all(&server, &docker, &imported).await);
         failpoint("after-import-attach");
-        let settled: Vec<String> = imported.iter().map(|d| d.uuid.clone()).collect();
+        let settled: Vec<DestinationId> = imported.iter().map(|d| d.uuid.clone()).collect();
         self.db(move |s| s.drop_intents(&settled)).await?;
         Ok(Outcome {
             value: imported
@@ -131,7 +131,7 @@ impl Ops {
                 });
                 batch_names.insert(name.clone());
                 out.push(Destination {
-                    uuid: domain::new_uuid(),
+                    uuid: DestinationId::new_random(),
                     name,
                     network,
                     network_id: id,

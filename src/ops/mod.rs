@@ -1,9 +1,9 @@
 //! The use cases of DESIGN.md §1, shared by the CLI and the TUI. Nothing here writes to the
-//! terminal: every outcome is returned as data (with warnings as strings) or as a typed error.
+//! terminal: every outcome is returned as data (with typed warnings) or as a typed error.
 
 use crate::domain::{
-    self, Destination, DestinationType, Error, Hint, Intent, IntentStep, LABEL_DESTINATION,
-    ResourceIntent, SYSTEM_NETWORKS, Server, ServerMode, Warning,
+    self, Destination, DestinationId, DestinationType, Error, Hint, Intent, IntentStep,
+    LABEL_DESTINATION, ResourceIntent, SYSTEM_NETWORKS, Server, ServerId, ServerMode, Warning,
 };
 use crate::remote::docker::{
     DockerApi, DockerError, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
@@ -50,10 +50,10 @@ pub struct Ops {
     remote: RemoteConfig,
     connections: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
     /// Each server's last successful live check in this process, for actions to reuse a while.
-    checked: Arc<std::sync::Mutex<HashMap<String, (Instant, Server)>>>,
+    checked: Arc<std::sync::Mutex<HashMap<ServerId, (Instant, Server)>>>,
     /// Servers whose reused socket broke under a request and were connected again, with
     /// proof: the read that met it runs once more (`read_again`).
-    revived: Arc<std::sync::Mutex<HashSet<String>>>,
+    revived: Arc<std::sync::Mutex<HashSet<ServerId>>>,
 }
 
 /// How long an action trusts the last live check of its server (mode, version), this

@@ -22,7 +22,7 @@ impl Ops {
     /// An unreachable server keeps its intents for the next start (one note says so). Returns
     /// one note per settled intent.
     pub async fn reconcile(&self) -> Result<Vec<String>, Error> {
-        let mut by_server: BTreeMap<String, ServerIntents> = BTreeMap::new();
+        let mut by_server: BTreeMap<ServerId, ServerIntents> = BTreeMap::new();
         for intent in self.db(|s| s.intents()).await? {
             let server = intent.destination.server_uuid.clone();
             by_server
@@ -50,12 +50,12 @@ impl Ops {
 
     async fn settle_server(
         &self,
-        server_uuid: String,
+        server_uuid: ServerId,
         intents: ServerIntents,
     ) -> Result<Vec<String>, Error> {
         let Some(server) = self.db(move |s| s.server(&server_uuid)).await? else {
             // The server was forgotten (remove --force): nothing left to settle against.
-            let destinations: Vec<String> = intents
+            let destinations: Vec<DestinationId> = intents
                 .destinations
                 .iter()
                 .map(|i| i.destination.uuid.clone())

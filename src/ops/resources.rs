@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{Ops, Outcome, failpoint};
 use crate::domain::{
-    self, Destination, DestinationType, Error, LABEL_MANAGED, LABEL_RESOURCE, Resource,
-    ResourceIntent, ResourceKind, ResourceStatus, Server,
+    self, Destination, DestinationId, DestinationType, Error, LABEL_MANAGED, LABEL_RESOURCE,
+    Resource, ResourceId, ResourceIntent, ResourceKind, ResourceStatus, Server,
 };
 use crate::remote::docker::{ContainerSpec, DockerApi, DockerError, NetworkSpec};
 
@@ -26,13 +26,13 @@ pub struct NewResource {
 /// A resource as shown and printed (`--json` keys of DESIGN.md §2 / issue 5).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ResourceView {
-    pub uuid: String,
+    pub uuid: ResourceId,
     pub name: String,
     pub kind: ResourceKind,
     pub image: String,
     pub command: Option<String>,
     pub destination: String,
-    pub destination_uuid: String,
+    pub destination_uuid: DestinationId,
     pub server: String,
     pub containers: Vec<String>,
     pub networks: Vec<String>,
@@ -119,7 +119,7 @@ impl Ops {
             .choose_destination(&server, input.destination.as_deref())
             .await?;
         let resource = Resource {
-            uuid: domain::new_uuid(),
+            uuid: ResourceId::new_random(),
             name: input.name,
             kind: input.kind.unwrap_or(ResourceKind::Application),
             image: input.image,
@@ -395,7 +395,7 @@ impl Ops {
             }
         };
         let copy = Resource {
-            uuid: domain::new_uuid(),
+            uuid: ResourceId::new_random(),
             name,
             destination_uuid: target.uuid.clone(),
             ..original

@@ -24,7 +24,7 @@ impl Ops {
             }
         };
         let server = Server {
-            uuid: domain::new_uuid(),
+            uuid: ServerId::new_random(),
             name: input.name.clone(),
             host,
             port: input.port,

@@ -40,7 +40,7 @@ pub struct NewDestination {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ServerView {
-    pub uuid: String,
+    pub uuid: ServerId,
     pub name: String,
     pub host: String,
     pub port: Option<u16>,
@@ -80,14 +80,14 @@ impl From<&Server> for ServerView {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DestinationView {
-    pub uuid: String,
+    pub uuid: DestinationId,
     pub name: String,
     pub network: String,
     pub network_id: String,
     #[serde(rename = "type")]
     pub kind: DestinationType,
     pub server: String,
-    pub server_uuid: String,
+    pub server_uuid: ServerId,
     pub server_ip: String,
     pub created_at: String,
 }
@@ -158,7 +158,7 @@ impl HealthStatus {
 pub struct CheckRow {
     /// The destination's name (as the report shows it) and uuid (what a rename keeps).
     pub destination: String,
-    pub uuid: String,
+    pub uuid: DestinationId,
     pub status: HealthStatus,
     pub detail: Option<String>,
     /// The network is there with nothing but the proxy attached and no resource assigned:

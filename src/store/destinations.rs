@@ -244,7 +244,7 @@ mod tests {
 
     fn dest(server: &str, name: &str, network: &str) -> Destination {
         Destination {
-            uuid: new_uuid(),
+            uuid: new_uuid().into(),
             name: name.into(),
             network: network.into(),
             network_id: "0".repeat(64),

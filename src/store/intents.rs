@@ -2,7 +2,7 @@
 //! kept until the step it records is done (see `ops::reconcile`).
 
 use super::{Store, encode, storage};
-use crate::domain::{Error, Intent, ResourceIntent};
+use crate::domain::{DestinationId, Error, Intent, ResourceIntent};
 
 impl Store {
     pub fn put_intent(&self, intent: &Intent) -> Result<(), Error> {
@@ -16,12 +16,12 @@ impl Store {
         Self::all(&self.intents)
     }
 
-    pub fn drop_intent(&self, destination_uuid: &str) -> Result<(), Error> {
-        self.drop_intents(&[destination_uuid.to_string()])
+    pub fn drop_intent(&self, destination_uuid: &DestinationId) -> Result<(), Error> {
+        self.drop_intents(std::slice::from_ref(destination_uuid))
     }
 
     /// Drops many intents with one flush (the end of an import).
-    pub fn drop_intents(&self, destination_uuids: &[String]) -> Result<(), Error> {
+    pub fn drop_intents(&self, destination_uuids: &[DestinationId]) -> Result<(), Error> {
         let mut batch = sled::Batch::default();
         for uuid in destination_uuids {
             batch.remove(uuid.as_bytes());

@@ -58,12 +58,12 @@ mod tests {
         let store = Store::open(&dir.path().join("d")).unwrap();
         assert!(!store.has_intents().unwrap());
         let resource = Resource {
-            uuid: new_uuid(),
+            uuid: new_uuid().into(),
             name: "shop".into(),
             kind: ResourceKind::Application,
             image: "nginx".into(),
             command: None,
-            destination_uuid: new_uuid(),
+            destination_uuid: new_uuid().into(),
             connect_predefined: false,
         };
         let intent = ResourceIntent {

@@ -315,7 +315,8 @@ pub(super) fn repair(app: &mut App) -> Vec<Effect> {
 
 /// Checks destinations, one task per server (the background check, and `c`).
 pub(super) fn check_all(app: &mut App, only_visible: bool) -> Vec<Effect> {
-    let mut by_server: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut by_server: std::collections::BTreeMap<ServerId, Vec<DestinationId>> =
+        Default::default();
     let indexes: Vec<usize> = if only_visible {
         app.panes.destinations.visible.clone()
     } else {

@@ -186,7 +186,7 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
             }
             // Settled by being taken out of the map.
             Waiter::Row { .. }
-            | Waiter::SelectAfterLoad { .. }
+            | Waiter::SelectAfterLoad(_)
             | Waiter::ServerCheck { .. }
             | Waiter::FirstRound
             | Waiter::CheckDialog => {}

@@ -18,7 +18,7 @@ use std::time::Instant;
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-use crate::domain::Server;
+use crate::domain::{DestinationId, Server, ServerId};
 use crate::ops::{CheckRow, DestinationDetails, DestinationView, ScanRow};
 use crate::tasks::{Task, TaskEvent, TaskId};
 
@@ -67,6 +67,13 @@ pub enum Details {
     },
 }
 
+/// A record a pane can select, by its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    Server(ServerId),
+    Destination(DestinationId),
+}
+
 /// The status line: the last message, and whether it reports a failure.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Status {
@@ -104,7 +111,7 @@ pub struct App {
     /// Resource records (for the new-resource and clone dialogs).
     pub resources: Vec<crate::domain::Resource>,
     /// The last check of each destination, by destination uuid (a rename keeps it).
-    pub health: HashMap<String, CheckRow>,
+    pub health: HashMap<DestinationId, CheckRow>,
     /// Each pane's rows, cursor, filter and marks.
     pub panes: Panes,
     /// The filter being typed, for the focused pane.
@@ -266,15 +273,17 @@ impl App {
         }
     }
 
-    /// Puts the cursor of `pane` (Servers or Destinations) on the record `uuid`, if listed.
-    fn select_uuid(&mut self, pane: Pane, uuid: Option<String>) {
-        let Some(uuid) = uuid else {
-            return;
-        };
-        let position = match pane {
-            Pane::Servers => self.panes.servers.position(&self.servers, &uuid),
-            Pane::Destinations => self.panes.destinations.position(&self.destinations, &uuid),
-            Pane::Scan | Pane::Tasks => None,
+    /// Puts the cursor of the record's pane on it, if listed.
+    fn select(&mut self, record: Record) {
+        let (pane, position) = match &record {
+            Record::Server(uuid) => (
+                Pane::Servers,
+                self.panes.servers.position(&self.servers, uuid),
+            ),
+            Record::Destination(uuid) => (
+                Pane::Destinations,
+                self.panes.destinations.position(&self.destinations, uuid),
+            ),
         };
         if let Some(p) = position {
             let (len, page) = (self.len(pane), self.page(pane));
@@ -352,9 +361,9 @@ impl App {
         self.submit(Task::Load)
     }
 
-    /// A reload after a write: once loaded, `pane` selects the record `uuid`.
-    fn reload_selecting(&mut self, pane: Pane, uuid: String) -> Effect {
-        self.submit_for(Task::Load, Waiter::SelectAfterLoad { pane, uuid })
+    /// A reload after a write: once loaded, the record's pane selects it.
+    fn reload_selecting(&mut self, record: Record) -> Effect {
+        self.submit_for(Task::Load, Waiter::SelectAfterLoad(record))
     }
 
     fn say(&mut self, text: impl Into<String>) {

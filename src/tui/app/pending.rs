@@ -4,7 +4,8 @@
 
 use std::time::Instant;
 
-use super::{App, Effect, Pane};
+use super::{App, Effect, Record};
+use crate::domain::ServerId;
 use crate::tasks::{Task, TaskId};
 
 /// Something that waits on a task.
@@ -14,9 +15,9 @@ pub(super) enum Waiter {
     /// for none). Reloads and the local probe have no row: they run hidden.
     Row { server: String },
     /// A reload after a write: once loaded, `pane` selects the record `uuid`.
-    SelectAfterLoad { pane: Pane, uuid: String },
+    SelectAfterLoad(Record),
     /// A live check of this server (uuid): the Servers pane shows it as being checked.
-    ServerCheck { server: String },
+    ServerCheck { server: ServerId },
     /// One of the start-up checks of every server, counted when it answers.
     FirstRound,
     /// The Scan pane, loading until the scan answers.
@@ -121,7 +122,7 @@ impl App {
 
     /// A live check of every recorded server, each on its own lane.
     pub(super) fn check_all_servers(&mut self) -> Vec<Effect> {
-        let uuids: Vec<String> = self.servers.iter().map(|s| s.uuid.clone()).collect();
+        let uuids: Vec<ServerId> = self.servers.iter().map(|s| s.uuid.clone()).collect();
         uuids
             .into_iter()
             .map(|server| self.submit(Task::CheckServer { server }))

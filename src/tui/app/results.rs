@@ -40,12 +40,12 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
             close_form(app, waiters);
             let text = format!("added server {}", outcome.value.name);
             warn_or_say(app, text, &outcome.warnings);
-            vec![app.reload_selecting(Pane::Servers, outcome.value.uuid)]
+            vec![app.reload_selecting(Record::Server(outcome.value.uuid))]
         }
         TaskResult::ServerEdited(server) => {
             close_form(app, waiters);
             app.say(format!("saved server {}", server.name));
-            let reload = app.reload_selecting(Pane::Servers, server.uuid.clone());
+            let reload = app.reload_selecting(Record::Server(server.uuid.clone()));
             let check = app.submit(Task::CheckServer {
                 server: server.uuid,
             });
@@ -62,12 +62,12 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
             let d = &outcome.value;
             let text = format!("created {} (network {})", d.name, d.network);
             warn_or_say(app, text, &outcome.warnings);
-            vec![app.reload_selecting(Pane::Destinations, outcome.value.uuid)]
+            vec![app.reload_selecting(Record::Destination(outcome.value.uuid))]
         }
         TaskResult::Renamed(view) => {
             close_form(app, waiters);
             app.say(format!("renamed to {}", view.name));
-            vec![app.reload_selecting(Pane::Destinations, view.uuid)]
+            vec![app.reload_selecting(Record::Destination(view.uuid))]
         }
         TaskResult::Deleted(outcome) => deleted(app, outcome),
         TaskResult::Details(details) => {
@@ -129,18 +129,23 @@ fn loaded(
     app.loading = false;
     app.refresh_all();
     let asked = waiters.iter().find_map(|w| match w {
-        Waiter::SelectAfterLoad { pane, uuid } => Some((*pane, uuid.clone())),
+        Waiter::SelectAfterLoad(record) => Some(record.clone()),
         _ => None,
     });
-    let (pane, want) = match asked {
-        Some((pane, uuid)) => (pane, Some(uuid)),
-        None => (Pane::Servers, selected.clone()),
+    // What was asked for, and in the other pane what was selected before.
+    let (server, destination) = match asked {
+        Some(Record::Server(uuid)) => (Some(uuid), selected_destination),
+        Some(Record::Destination(uuid)) => (selected, Some(uuid)),
+        None => (selected, selected_destination),
     };
-    app.select_uuid(pane, want);
-    if pane != Pane::Servers {
-        app.select_uuid(Pane::Servers, selected);
-    } else {
-        app.select_uuid(Pane::Destinations, selected_destination);
+    for record in [
+        destination.map(Record::Destination),
+        server.map(Record::Server),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        app.select(record);
     }
     app.refresh_destinations();
     let mut effects = Vec::new();
@@ -220,7 +225,7 @@ fn imported(app: &mut App, server: &str, outcome: Outcome<Vec<DestinationView>>)
     let text = format!("imported {}", names.join(", "));
     warn_or_say(app, text.clone(), &outcome.warnings);
     let reload = match outcome.value.first() {
-        Some(first) => app.reload_selecting(Pane::Destinations, first.uuid.clone()),
+        Some(first) => app.reload_selecting(Record::Destination(first.uuid.clone())),
         None => app.reload(),
     };
     let mut effects = vec![reload];

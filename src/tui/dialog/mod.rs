@@ -9,7 +9,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::domain::{self, Server};
+use crate::domain::{self, DestinationId, Server, ServerId};
 use crate::ops::DestinationView;
 
 #[derive(Debug, Clone)]
@@ -18,17 +18,26 @@ pub enum Dialog {
     Confirm(Confirm),
     /// The live check of one server (uuid).
     ServerCheck {
-        server: String,
+        server: ServerId,
     },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
     AddServer,
-    EditServer { server: String },
-    CreateDestination { server: String },
-    Rename { server: String, destination: String },
-    NewResource { server: String },
+    EditServer {
+        server: ServerId,
+    },
+    CreateDestination {
+        server: ServerId,
+    },
+    Rename {
+        server: ServerId,
+        destination: DestinationId,
+    },
+    NewResource {
+        server: ServerId,
+    },
     CloneResource,
 }
 
@@ -359,9 +368,9 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmKind {
     /// (server uuid, destination uuid) pairs.
-    DeleteDestinations(Vec<(String, String)>),
+    DeleteDestinations(Vec<(ServerId, DestinationId)>),
     RemoveServer {
-        server: String,
+        server: ServerId,
         force: bool,
     },
     AddLocal,

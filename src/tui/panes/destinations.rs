@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::{
     Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
 };
+use crate::domain::DestinationId;
 use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
@@ -21,7 +22,7 @@ pub struct DestinationsPane {
     pub cursor: Cursor,
     pub filter: String,
     /// Destinations marked (space) for a bulk delete, by uuid.
-    pub marked: BTreeSet<String>,
+    pub marked: BTreeSet<DestinationId>,
     /// Show only the selected server's destinations.
     pub scoped: bool,
     /// Only those the last check found unused.
@@ -34,7 +35,7 @@ impl DestinationsPane {
     pub fn refresh(
         &mut self,
         destinations: &[DestinationView],
-        health: &HashMap<String, CheckRow>,
+        health: &HashMap<DestinationId, CheckRow>,
         scope: Option<&str>,
         page: usize,
     ) {
@@ -59,7 +60,7 @@ impl DestinationsPane {
     }
 
     /// Marks the destination `uuid`, or unmarks it when it was marked.
-    pub fn toggle_mark(&mut self, uuid: String) {
+    pub fn toggle_mark(&mut self, uuid: DestinationId) {
         if !self.marked.remove(&uuid) {
             self.marked.insert(uuid);
         }

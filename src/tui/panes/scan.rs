@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::{
     Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
 };
+use crate::domain::ServerId;
 use crate::ops::ScanRow;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
@@ -22,7 +23,7 @@ pub enum ScanState {
 /// One server's networks and the checked ones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScanView {
-    pub server: String,
+    pub server: ServerId,
     pub rows: Vec<ScanRow>,
     /// Full IDs of the checked networks (two networks may share a name).
     pub checked: BTreeSet<String>,
@@ -67,14 +68,14 @@ impl ScanPane {
 
     /// A scan of `server` begins: a rescan keeps its rows and checks while it runs, another
     /// server's scan starts empty, at the top.
-    pub fn begin(&mut self, server: &str, page: usize) {
+    pub fn begin(&mut self, server: &ServerId, page: usize) {
         let same = self.is_of(server);
         let (rows, checked) = match self.view.take() {
             Some(old) if same => (old.rows, old.checked),
             _ => (Vec::new(), BTreeSet::new()),
         };
         self.view = Some(ScanView {
-            server: server.to_string(),
+            server: server.clone(),
             rows,
             checked,
             state: ScanState::Loading,
