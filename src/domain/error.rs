@@ -94,6 +94,14 @@ pub enum Error {
     AddressPoolsExhausted { server: String },
     #[error("server {server} is unreachable: {detail}")]
     Unreachable { server: String, detail: String },
+    /// The server could not be used because of one of its settings (the login, the socket's
+    /// path): the hint says which.
+    #[error("server {server} is unreachable: {detail}{hint}")]
+    WrongSetting {
+        server: String,
+        detail: String,
+        hint: Hint,
+    },
     /// A delete whose server cannot be reached: the record stays.
     #[error(
         "server {server} is unreachable: {detail}; the destination {destination} is kept{}",
@@ -190,6 +198,7 @@ impl Error {
                 destination: destination.clone(),
             },
             Error::ServerCheckFailed { .. } => Hint::AddWithoutCheck,
+            Error::WrongSetting { hint, .. } => hint.clone(),
             Error::NoLongerSwarmManager { server } => Hint::CheckServer {
                 server: server.clone(),
             },
@@ -210,6 +219,7 @@ impl Error {
         matches!(
             self,
             Error::Unreachable { .. }
+                | Error::WrongSetting { .. }
                 | Error::UnreachableKept { .. }
                 | Error::HostKeyUnknown { .. }
         )
@@ -275,6 +285,15 @@ mod tests {
                 },
                 "the host key of web is not known or has changed: check it, then run `destui server trust web`. Nothing was saved: fix the server's settings, or add it with --no-check and check it later.",
                 "the host key of web is not known or has changed: check it, then run `destui server trust web`. Nothing was saved: fix the server's settings",
+            ),
+            (
+                Error::WrongSetting {
+                    server: s(),
+                    detail: "no Docker socket at /x on h: start the Docker daemon there, or set the right path".into(),
+                    hint: Hint::SocketPath,
+                },
+                "server web is unreachable: no Docker socket at /x on h: start the Docker daemon there, or set the right path with --docker-socket",
+                "server web is unreachable: no Docker socket at /x on h: start the Docker daemon there, or set the right path",
             ),
             (
                 Error::NoSuchNetwork {
@@ -381,6 +400,10 @@ pub enum Hint {
     },
     /// Repair once the proxy runs.
     RepairWhenProxyRuns,
+    /// Log in as another user or with another key.
+    OtherLogin,
+    /// Give the right path of the server's Docker socket.
+    SocketPath,
 }
 
 /// Constructors for the `#[error]` attributes above, which see fields by reference.
@@ -452,6 +475,8 @@ impl fmt::Display for Hint {
                 ": run `destui scan {server}` to see what can be imported"
             ),
             Hint::RepairWhenProxyRuns => f.write_str(" (then `destui destination repair`)"),
+            Hint::OtherLogin => f.write_str(" (--user, --identity, or your ssh config)"),
+            Hint::SocketPath => f.write_str(" with --docker-socket"),
         }
     }
 }

@@ -108,7 +108,10 @@ mod tests {
     fn ids_are_stored_and_printed_as_the_bare_string() {
         let id: ServerId = serde_json::from_str("\"abc123\"").unwrap_or_default();
         assert_eq!(id, "abc123");
-        assert_eq!(serde_json::to_string(&id).ok().as_deref(), Some("\"abc123\""));
+        assert_eq!(
+            serde_json::to_string(&id).ok().as_deref(),
+            Some("\"abc123\"")
+        );
         assert_eq!(id.to_string(), "abc123");
         // Maps keyed by id answer a `&str`.
         let by_id = HashMap::from([(DestinationId::from("d1"), 1)]);

@@ -504,6 +504,8 @@ fn validate_subnet(subnet: &str) -> Result<(), Error> {
 fn unreachable_detail(e: &Error) -> String {
     match e {
         Error::Unreachable { detail, .. } => detail.clone(),
+        // The record keeps the command line's words for the setting to fix.
+        Error::WrongSetting { detail, hint, .. } => format!("{detail}{hint}"),
         other => other.to_string(),
     }
 }

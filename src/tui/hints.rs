@@ -90,6 +90,14 @@ pub fn hint_text(hint: &Hint, keys: &Keymap) -> String {
         Hint::RepairWhenProxyRuns => {
             format!(" (then {} on the destination)", key(Command::Repair))
         }
+        Hint::OtherLogin => format!(
+            " (User and Identity in the server's edit dialog, {} in the Servers pane, or your ssh config)",
+            key(Command::Edit)
+        ),
+        Hint::SocketPath => format!(
+            " in the Docker socket field of the server's edit dialog ({} in the Servers pane)",
+            key(Command::Edit)
+        ),
     }
 }
 
@@ -131,6 +139,15 @@ mod tests {
             error_text(&failed, &keys),
             "the host key of web is not known or has changed: check it, then run `destui server trust web` in a shell. Nothing was saved: fix the server's settings, then submit again."
         );
+        let refused = Error::WrongSetting {
+            server: "web".into(),
+            detail: "sshd on h refused the key of user alice (Permission denied): authorize that key for that user on the server, or use another user or identity file".into(),
+            hint: Hint::OtherLogin,
+        };
+        assert_eq!(
+            error_text(&refused, &keys),
+            "server web is unreachable: sshd on h refused the key of user alice (Permission denied): authorize that key for that user on the server, or use another user or identity file (User and Identity in the server's edit dialog, e in the Servers pane, or your ssh config)"
+        );
         let not_checked = Warning::with_hint(
             "web was not checked",
             Hint::CheckServer {
@@ -152,6 +169,8 @@ mod tests {
             Hint::AddWithoutCheck,
             Hint::ScanServer { server: "s".into() },
             Hint::RepairWhenProxyRuns,
+            Hint::OtherLogin,
+            Hint::SocketPath,
         ];
         for hint in all {
             let text = hint_text(&hint, &keys);

@@ -1,7 +1,7 @@
 //! Why ssh failed, as one line that says what to do: what ssh said when a master could not
 //! start, and why the Docker socket did not answer through a master that did.
 
-use crate::domain::{Error, Server};
+use crate::domain::{Error, Hint, Server};
 use openssh::Session;
 use std::time::Duration;
 
@@ -34,6 +34,7 @@ pub(super) fn classify_ssh_error(server: &Server, text: &str, timeout: Duration)
     }
     let host = &server.host;
     let secs = timeout.as_secs();
+    let name = server.name.clone();
     let detail = if lower.contains("permission denied") {
         // ssh says "user@host: Permission denied (publickey)."
         let user = text
@@ -45,9 +46,13 @@ pub(super) fn classify_ssh_error(server: &Server, text: &str, timeout: Duration)
             .filter(|u| !u.is_empty())
             .or_else(|| server.user.clone());
         let whose = user.map(|u| format!(" of user {u}")).unwrap_or_default();
-        format!(
-            "sshd on {host} refused the key{whose} (Permission denied): authorize that key for that user on the server, or use another user or identity file (--user, --identity, or your ssh config)"
-        )
+        return Error::WrongSetting {
+            server: name,
+            detail: format!(
+                "sshd on {host} refused the key{whose} (Permission denied): authorize that key for that user on the server, or use another user or identity file"
+            ),
+            hint: Hint::OtherLogin,
+        };
     } else if lower.contains("connection refused") {
         format!(
             "nothing accepts ssh connections at {host} (connection refused): check the host and port, and that sshd runs there"
@@ -67,7 +72,7 @@ pub(super) fn classify_ssh_error(server: &Server, text: &str, timeout: Duration)
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     };
     Error::Unreachable {
-        server: server.name.clone(),
+        server: name,
         detail,
     }
 }
@@ -159,20 +164,37 @@ pub(super) enum ForwardFailure {
     TimedOut(Duration),
 }
 
-/// One line: what is wrong with the path to the Docker socket, and what to do.
-pub(super) fn explain_forward_failure(server: &Server, failure: &ForwardFailure) -> String {
+/// What is wrong with the path to the Docker socket, and what to do.
+pub(super) fn explain_forward_failure(server: &Server, failure: &ForwardFailure) -> Error {
+    let wrong_path = |detail| Error::WrongSetting {
+        server: server.name.clone(),
+        detail,
+        hint: Hint::SocketPath,
+    };
+    let detail = match forward_detail(server, failure) {
+        Ok(detail) => detail,
+        Err(path_detail) => return wrong_path(path_detail),
+    };
+    Error::Unreachable {
+        server: server.name.clone(),
+        detail,
+    }
+}
+
+/// The detail of a failed forward; `Err` when the socket's path is what to fix.
+fn forward_detail(server: &Server, failure: &ForwardFailure) -> Result<String, String> {
     let host = &server.host;
     let sock = &server.docker_socket;
     let (detail, state) = match failure {
         ForwardFailure::TimedOut(t) => {
-            return format!(
+            return Ok(format!(
                 "ssh to {host} stopped answering: the Docker socket {sock} gave no reply within {}s (a stalled link, a frozen server, or a hung Docker daemon): check that {host} is up and Docker answers there, then try again",
                 t.as_secs()
-            );
+            ));
         }
         ForwardFailure::Failed { detail, state } => (detail, state),
     };
-    match state {
+    Ok(match state {
         Some(SocketState::Listening) => format!(
             "sshd on {host} refuses to forward connections to the Docker socket {sock}: set `AllowStreamLocalForwarding yes` in its sshd_config and reload sshd"
         ),
@@ -191,12 +213,16 @@ pub(super) fn explain_forward_failure(server: &Server, failure: &ForwardFailure)
                 "{who} on {host} may not use the Docker socket {sock}: {add}, or connect as a user who may"
             )
         }
-        Some(SocketState::Missing) => format!(
-            "there is no Docker socket at {sock} on {host}: start the Docker daemon there, or set the right path with --docker-socket"
-        ),
-        Some(SocketState::NotASocket) => format!(
-            "{sock} on {host} is not a socket: set the Docker socket's path with --docker-socket"
-        ),
+        Some(SocketState::Missing) => {
+            return Err(format!(
+                "there is no Docker socket at {sock} on {host}: start the Docker daemon there, or set the right path"
+            ));
+        }
+        Some(SocketState::NotASocket) => {
+            return Err(format!(
+                "{sock} on {host} is not a socket: set the Docker socket's path"
+            ));
+        }
         Some(SocketState::NotListening) => format!(
             "the Docker daemon on {host} is not running (nothing listens on {sock}): start it there, then try again"
         ),
@@ -204,7 +230,7 @@ pub(super) fn explain_forward_failure(server: &Server, failure: &ForwardFailure)
             "the Docker socket {sock} on {host} did not answer through ssh ({}): check that the Docker daemon runs there and that its sshd_config has `AllowStreamLocalForwarding yes`",
             detail.trim()
         ),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -268,6 +294,7 @@ mod tests {
                     state,
                 },
             )
+            .to_string()
         };
         assert!(explain(Some(SocketState::Listening)).contains("AllowStreamLocalForwarding yes"));
         assert!(

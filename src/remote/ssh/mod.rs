@@ -333,10 +333,7 @@ impl<'a> Opening<'a> {
         };
         let _ = session.close().await;
         let _ = std::fs::remove_file(&self.socket);
-        Err(Error::Unreachable {
-            server: self.server.name.clone(),
-            detail: explain_forward_failure(self.server, &failure),
-        })
+        Err(explain_forward_failure(self.server, &failure))
     }
 }
 

@@ -79,7 +79,9 @@ impl Clean for Hint {
             | Hint::ListResources
             | Hint::FreeAddressPools
             | Hint::AddWithoutCheck
-            | Hint::RepairWhenProxyRuns => {}
+            | Hint::RepairWhenProxyRuns
+            | Hint::OtherLogin
+            | Hint::SocketPath => {}
         }
     }
 }
