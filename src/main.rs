@@ -1,11 +1,15 @@
 use clap::Parser;
 use destui::cli::{self, Cli};
 use destui::config::{self, Config, Paths};
+use destui::domain::Error;
 use destui::ops::Ops;
+use destui::owner::{self, Forwarded, Role};
 use destui::store::Store;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 fn main() {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     // Everything destui writes (records, logs, control sockets) is its user's alone.
     // SAFETY: umask has no preconditions and cannot fail.
     unsafe {
@@ -22,7 +26,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Error> {
+fn run(args: Cli, started: Instant) -> Result<i32, Error> {
     let _ = color_eyre::install();
     let paths = Paths::resolve(args.db.clone());
     let _log_guard = init_logging(&paths);
@@ -41,29 +45,95 @@ fn run(args: Cli, started: std::time::Instant) -> Result<i32, destui::domain::Er
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| destui::domain::Error::Io(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let Some(command) = args.command else {
-            let ops = Ops::new(Store::open(&paths.data_dir)?, remote);
-            let interrupted = ops.store().has_intents()?;
-            destui::tui::run(ops, &config, started, interrupted).await?;
-            return Ok(0);
+            return run_tui(&paths, remote, &config, started).await;
         };
-        if let cli::Command::Completions { .. } = command {
-            let ops = Ops::new(Store::open(&paths.data_dir)?, remote);
-            return Ok(cli::run(&ops, command, args.json).await);
+        if let cli::Command::Completions { shell } = command {
+            cli::print_completions(shell);
+            return Ok(0);
         }
-        let store = Store::open(&paths.data_dir)?;
+        let store = match open_or_forward(&paths.data_dir).await? {
+            Held::Store(store) => store,
+            Held::Elsewhere(code) => return Ok(code),
+        };
         let ops = Ops::new(store, remote);
+        // Holding the store, this command serves every other destui on the data directory
+        // until it is done (DESIGN.md §10).
+        let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Cli, None)?;
         if ops.store().has_intents()? {
             for note in ops.reconcile().await? {
                 cli::output::note(&note);
             }
         }
         let code = cli::run(&ops, command, args.json).await;
+        owner.finish().await;
         ops.detach_all().await;
         Ok(code)
     })
+}
+
+/// How long a command waits for a data directory whose holder is starting or finishing
+/// (its lock taken, its socket not answering).
+const HOLDER_WAIT: Duration = Duration::from_secs(15);
+
+enum Held {
+    /// This process holds the store.
+    Store(Store),
+    /// The command ran in the destui holding it, with this exit code.
+    Elsewhere(i32),
+}
+
+/// Opens the store, or runs the command in the destui that holds it.
+async fn open_or_forward(data_dir: &Path) -> Result<Held, Error> {
+    let deadline = Instant::now() + HOLDER_WAIT;
+    loop {
+        match Store::open(data_dir) {
+            Ok(store) => return Ok(Held::Store(store)),
+            Err(Error::StoreLocked(dir)) => {
+                let argv: Vec<String> = std::env::args().collect();
+                match owner::forward(data_dir, argv).await? {
+                    Forwarded::Done(code) => return Ok(Held::Elsewhere(code)),
+                    Forwarded::NoHolder if Instant::now() < deadline => {}
+                    Forwarded::NoHolder => return Err(Error::StoreLocked(dir)),
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The TUI holds the store for as long as it is open, and serves commands meanwhile; a second
+/// TUI is refused with the first one's pid.
+async fn run_tui(
+    paths: &Paths,
+    remote: destui::remote::RemoteConfig,
+    config: &Config,
+    started: Instant,
+) -> Result<i32, Error> {
+    let deadline = Instant::now() + HOLDER_WAIT;
+    let store = loop {
+        match Store::open(&paths.data_dir) {
+            Ok(store) => break store,
+            Err(Error::StoreLocked(dir)) => match owner::holder(&paths.data_dir).await {
+                Some((pid, Role::Tui)) => return Err(Error::TuiAlreadyOpen { dir, pid }),
+                // A command holds it for a moment: wait for it.
+                _ if Instant::now() < deadline => {}
+                _ => return Err(Error::StoreLocked(dir)),
+            },
+            Err(e) => return Err(e),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let ops = Ops::new(store, remote);
+    let interrupted = ops.store().has_intents()?;
+    let (events, served) = tokio::sync::mpsc::unbounded_channel();
+    let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Tui, Some(events))?;
+    let result = destui::tui::run(ops, config, started, interrupted, served).await;
+    owner.finish().await;
+    result.map(|()| 0)
 }
 
 /// Logs go to a file (never to the terminal the TUI draws on).

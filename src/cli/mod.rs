@@ -19,7 +19,7 @@ use crate::ops::{
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+
 use std::path::PathBuf;
 
 /// Manage Docker destinations (networks with the reverse proxy attached) on your servers over SSH.
@@ -82,13 +82,13 @@ pub async fn run(ops: &Ops, command: Command, json: bool) -> i32 {
 
 /// Asks on the terminal; without one, refuses and says how to confirm in a script.
 fn confirm(question: &str, flag: &str) -> Result<bool, Error> {
-    if !std::io::stdin().is_terminal() {
+    use std::io::IsTerminal;
+    if output::is_forwarded() || !std::io::stdin().is_terminal() {
         return Err(Error::Invalid(format!(
             "{question} — not confirmed: pass {flag} to confirm without a terminal"
         )));
     }
-    eprint!("{} [y/N] ", output::safe(question));
-    let _ = std::io::stderr().flush();
+    output::tell(&format!("{} [y/N] ", output::safe(question)));
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
@@ -129,11 +129,16 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             Ok(0)
         }
         Command::Completions { shell } => {
-            use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "destui", &mut std::io::stdout());
+            print_completions(shell);
             Ok(0)
         }
     }
+}
+
+/// The completion script for `shell`, on this process's stdout (it needs no data directory).
+pub fn print_completions(shell: clap_complete::Shell) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "destui", &mut std::io::stdout());
 }
 
 fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {

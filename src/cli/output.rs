@@ -31,27 +31,79 @@ pub fn safe_lines(text: &str) -> String {
     text.split('\n').map(safe).collect::<Vec<_>>().join("\n")
 }
 
+/// Which of a command's two outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Where a command's output goes when it runs for another destui (DESIGN.md §10): each write,
+/// in order, to the connection that sends it back. Outside `forwarding`, output is this
+/// process's own stdout and stderr.
+pub type Sink = tokio::sync::mpsc::UnboundedSender<(Stream, Vec<u8>)>;
+
+tokio::task_local! {
+    static SINK: Sink;
+}
+
+/// Runs `command` with its output sent to `sink` instead of this process's stdout and stderr.
+pub async fn forwarding<F: std::future::Future>(sink: Sink, command: F) -> F::Output {
+    SINK.scope(sink, command).await
+}
+
+/// Whether the command runs for another destui: it may not ask questions, having no terminal.
+pub fn is_forwarded() -> bool {
+    SINK.try_with(|_| ()).is_ok()
+}
+
+/// A question can be asked: this process's own terminal, not a forwarded command.
+pub fn can_ask() -> bool {
+    use std::io::IsTerminal;
+    !is_forwarded() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+fn write(stream: Stream, bytes: &[u8]) {
+    if let Ok(sink) = SINK.try_with(Clone::clone) {
+        // A client that went away takes its output with it; the command still finishes.
+        let _ = sink.send((stream, bytes.to_vec()));
+        return;
+    }
+    let _ = match stream {
+        Stream::Stdout => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|()| out.flush())
+        }
+        Stream::Stderr => std::io::stderr().lock().write_all(bytes),
+    };
+}
+
 /// One line of text on stdout.
 pub fn say(text: &str) {
-    println!("{}", safe_lines(text));
+    write(Stream::Stdout, format!("{}\n", safe_lines(text)).as_bytes());
 }
 
 /// A block of text whose unsafe characters were already escaped cell by cell (tables).
 pub fn say_block(text: &str) {
-    print!("{}", safe_lines(text));
+    write(Stream::Stdout, safe_lines(text).as_bytes());
+}
+
+/// Text on stderr as it is, with no line added (a prompt, or lines already escaped).
+pub fn tell(text: &str) {
+    write(Stream::Stderr, text.as_bytes());
 }
 
 pub fn warn(text: &str) {
-    eprintln!("warning: {}", safe(text));
+    tell(&format!("warning: {}\n", safe(text)));
 }
 
 pub fn note(text: &str) {
-    eprintln!("note: {}", safe(text));
+    tell(&format!("note: {}\n", safe(text)));
 }
 
 /// The one line a refused or failed command ends with.
 pub fn fail(text: &str) {
-    eprintln!("destui: {}", safe(text));
+    tell(&format!("destui: {}\n", safe(text)));
 }
 
 pub fn warn_all(warnings: &[Warning]) {
@@ -70,11 +122,8 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
         .serialize(&mut serializer)
         .map_err(|e| Error::Io(e.to_string()))?;
     text.push(b'\n');
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&text)
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Error::Io(e.to_string()))
+    write(Stream::Stdout, &text);
+    Ok(())
 }
 
 pub fn emit<T: Serialize>(

@@ -1,7 +1,5 @@
 //! `destui resource …`: applications, databases and service stacks on destinations.
 
-use std::io::IsTerminal;
-
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
@@ -92,9 +90,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 connect_predefined,
             };
             let outcome = match ops.create_resource(input.clone()).await {
-                Err(Error::DestinationChoice { candidates, .. })
-                    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() =>
-                {
+                Err(Error::DestinationChoice { candidates, .. }) if super::output::can_ask() => {
                     input.destination = Some(ask(&candidates)?);
                     ops.create_resource(input).await?
                 }
@@ -153,11 +149,12 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
 
 /// Asks on the terminal which destination to use.
 fn ask(candidates: &[String]) -> Result<String, Error> {
-    eprintln!("This server has {} destinations:", candidates.len());
+    let mut question = format!("This server has {} destinations:\n", candidates.len());
     for (i, c) in candidates.iter().enumerate() {
-        eprintln!("  {}) {}", i + 1, super::output::safe(c));
+        question.push_str(&format!("  {}) {}\n", i + 1, super::output::safe(c)));
     }
-    eprint!("Destination (number or name): ");
+    question.push_str("Destination (number or name): ");
+    super::output::tell(&question);
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)

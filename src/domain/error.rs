@@ -135,6 +135,10 @@ pub enum Error {
     #[error("another destui is using {0}: close it, or pass a different --db")]
     StoreLocked(String),
     #[error(
+        "a destui TUI is already open on {dir} (pid {pid}): use that one (commands run through it), or pass a different --db"
+    )]
+    TuiAlreadyOpen { dir: String, pid: u32 },
+    #[error(
         "the data directory {dir} was written by a newer destui (schema {found}, this one knows {supported}): upgrade destui, or pass a different --db"
     )]
     SchemaTooNew {

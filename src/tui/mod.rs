@@ -22,10 +22,12 @@ use ratatui::layout::Rect;
 use crate::config::Config;
 use crate::domain::Error;
 use crate::ops::Ops;
+use crate::owner::Served;
 use crate::tasks::Queue;
 use app::{Action, App, Effect, update};
 use keymap::Keymap;
 use theme::Theme;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// How often the spinner moves while something is pending. Nothing redraws on a timer otherwise.
 const SPINNER_TICK: Duration = Duration::from_millis(120);
@@ -39,6 +41,7 @@ pub async fn run(
     config: &Config,
     started: Instant,
     interrupted: bool,
+    served: UnboundedReceiver<Served>,
 ) -> Result<(), Error> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
@@ -52,31 +55,44 @@ pub async fn run(
     let mut terminal =
         ratatui::try_init().map_err(|e| Error::Io(format!("cannot open the terminal: {e}")))?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let every = Duration::from_secs(config.tui.check_interval_seconds);
-    let result = event_loop(
-        &mut terminal,
-        ops.clone(),
+    let setup = Setup {
         keymap,
         theme,
         started,
-        every,
+        check_every: Duration::from_secs(config.tui.check_interval_seconds),
         interrupted,
-    )
-    .await;
+    };
+    let result = event_loop(&mut terminal, ops.clone(), setup, served).await;
     restore_terminal();
     ops.close_all().await;
     result
 }
 
+/// What the event loop starts from.
+struct Setup {
+    keymap: Keymap,
+    theme: Theme,
+    /// When the process began, for the log line of the time to the first frame.
+    started: Instant,
+    /// The background check's period (zero: none).
+    check_every: Duration,
+    /// Intents of interrupted steps wait to be settled.
+    interrupted: bool,
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     ops: Ops,
-    keymap: Keymap,
-    theme: Theme,
-    started: Instant,
-    check_every: Duration,
-    interrupted: bool,
+    setup: Setup,
+    mut served: UnboundedReceiver<Served>,
 ) -> Result<(), Error> {
+    let Setup {
+        keymap,
+        theme,
+        started,
+        check_every,
+        interrupted,
+    } = setup;
     let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
     let size = terminal.size().map_err(io)?;
     let mut app = App::new(
@@ -136,6 +152,7 @@ async fn event_loop(
                 queue.observe(&event);
                 Action::Task(event)
             }
+            Some(served) = served.recv() => Action::Served(served),
             _ = spinner.tick(), if busy => Action::Tick,
             _ = checks.tick(), if checks_on => Action::CheckAll,
         };

@@ -7,6 +7,7 @@
 mod commands;
 mod dialogs;
 mod events;
+mod forwarded;
 mod input;
 mod pending;
 mod results;
@@ -88,6 +89,8 @@ pub enum Action {
     Mouse(MouseEvent),
     Resize(u16, u16),
     Task(TaskEvent),
+    /// A command another destui ran through this one started or finished.
+    Served(crate::owner::Served),
     /// Sent only while something is pending, to move the spinner.
     Tick,
     /// The background check of every destination (config `[tui] check_interval_seconds`).
@@ -400,6 +403,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             sanitize::Clean::clean(&mut event);
             events::on_task(app, event)
         }
+        Action::Served(served) => forwarded::on_served(app, served),
         Action::Tick => Vec::new(),
         Action::CheckAll => commands::check_all(app, false),
     }

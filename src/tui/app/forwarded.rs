@@ -1,0 +1,50 @@
+//! Commands other destui processes ran through this TUI (DESIGN.md §10): each shows in the
+//! Tasks pane while it runs, marked as coming from the command line, and what it changed
+//! shows in the panes as soon as it is done.
+
+use super::sanitize::clean_str;
+use super::*;
+use crate::owner::Served;
+use crate::tui::panes::tasks::{TaskRow, TaskState};
+
+pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
+    match served {
+        Served::Started { id, command, at } => {
+            let mut label = format!("cli: {command}");
+            clean_str(&mut label);
+            let row = TaskRow {
+                id,
+                label,
+                server: String::new(),
+                state: TaskState::Running,
+                queued_at: at,
+                started_at: Some(at),
+                finished_at: None,
+                note: "from the command line".into(),
+            };
+            let page = app.page(Pane::Tasks);
+            app.panes.tasks.push(row, page);
+            Vec::new()
+        }
+        Served::Finished { id, code, at } => {
+            if let Some(row) = app.panes.tasks.row_mut(id) {
+                row.state = if code == 0 {
+                    TaskState::Done
+                } else {
+                    TaskState::Failed
+                };
+                row.finished_at = Some(at);
+                row.note = format!("exit {code}");
+            }
+            // The command may have changed records or networks: read both again.
+            let mut effects = vec![app.reload()];
+            let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());
+            if let Some(server) =
+                scanned.and_then(|uuid| app.servers.iter().find(|s| s.uuid == uuid).cloned())
+            {
+                effects.extend(commands::scan_server(app, &server));
+            }
+            effects
+        }
+    }
+}
