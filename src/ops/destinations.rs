@@ -225,7 +225,7 @@ impl Ops {
             internal: None,
             subnet: None,
             gateway: None,
-            labels: HashMap::new(),
+            labels: BTreeMap::new(),
             containers: Vec::new(),
             proxy_connected: None,
             resources,
@@ -254,7 +254,7 @@ impl Ops {
                 details.internal = Some(n.internal);
                 details.subnet = n.subnet;
                 details.gateway = n.gateway;
-                details.labels = n.labels;
+                details.labels = n.labels.into_iter().collect();
                 details.containers = n
                     .containers
                     .into_iter()

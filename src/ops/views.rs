@@ -126,7 +126,8 @@ pub struct DestinationDetails {
     pub internal: Option<bool>,
     pub subnet: Option<String>,
     pub gateway: Option<String>,
-    pub labels: HashMap<String, String>,
+    /// Sorted, so that the JSON is the same bytes every time.
+    pub labels: BTreeMap<String, String>,
     pub containers: Vec<ContainerRef>,
     pub proxy_connected: Option<bool>,
     pub resources: Vec<String>,
