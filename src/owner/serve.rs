@@ -111,8 +111,13 @@ impl Server {
         while running.join_next().await.is_some() {}
     }
 
-    /// One client: only this user's processes are served (the socket is private too).
+    /// One client: only this user's processes are served (the socket is private too). The
+    /// request is read first, so that a refused client reads its refusal.
     async fn answer(self, mut stream: UnixStream, id: u64) {
+        let request = match tokio::time::timeout(REQUEST_TIMEOUT, read_request(&mut stream)).await {
+            Ok(Some(request)) => request,
+            _ => return,
+        };
         // SAFETY: geteuid has no preconditions and cannot fail.
         let own_uid = unsafe { libc::geteuid() };
         let peer = stream.peer_cred().ok();
@@ -126,10 +131,6 @@ impl Server {
             let _ = write_frame(&mut stream, &Frame::Exit(1)).await;
             return;
         }
-        let request = match tokio::time::timeout(REQUEST_TIMEOUT, read_request(&mut stream)).await {
-            Ok(Some(request)) => request,
-            _ => return,
-        };
         match request {
             Request::Who => {
                 let holder = Frame::Holder {
