@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 mod far;
 #[path = "bench/many_servers.rs"]
 mod many_servers;
+#[path = "bench/owner.rs"]
+mod owner;
 
 use destui::ops::{NewDestination, NewServer, Ops};
 use destui::remote::RemoteConfig;
@@ -142,8 +144,9 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let remote = remote_config(&tb, &work.join("rt"));
     // One group of rows alone, when asked (a quick look while working on them):
-    // --batch-only, --many-only (many servers), --far-only (far servers).
-    let only = ["--batch-only", "--many-only", "--far-only"]
+    // --batch-only, --many-only (many servers), --far-only (far servers), --owner-only
+    // (commands forwarded to an open TUI).
+    let only = ["--batch-only", "--many-only", "--far-only", "--owner-only"]
         .into_iter()
         .find(|flag| std::env::args().any(|a| a == *flag));
     let wanted = |group: &str| only.is_none_or(|flag| flag == group);
@@ -161,6 +164,9 @@ fn main() {
         let (check, alone) = runtime.block_on(many_servers::check_rows(&many, &work));
         rows.extend(check);
         tui.extend(many_servers::tui_rows(&many, &work, alone, scale.frames));
+    }
+    if wanted("--owner-only") {
+        rows.extend(owner::rows(&tb, &work, scale));
     }
     let ops = Ops::new(Store::open(&work.join("db")).expect("store"), remote);
     if wanted("--batch-only") {

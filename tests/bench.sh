@@ -3,7 +3,8 @@
 # measured side by side in this run, for every target of DESIGN.md §7 (~9 minutes on 2 cores,
 # most of it the import of 300 networks). Not part of the test suite's pass/fail (timings are
 # noisy); tests/bench_smoke.rs runs `bench --smoke` to keep it working.
-# Arguments go to the bench: --batch-only, --many-only (many servers) or --far-only (far servers,
+# Arguments go to the bench: --batch-only, --many-only (many servers), --owner-only (commands
+# forwarded to an open TUI) or --far-only (far servers,
 # through the testbed's relay) for one group of rows alone; --smoke for a tiny run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -46,6 +46,8 @@ fn the_benchmark_prints_every_row() {
         "far server (100 ms RTT): delete, warm",
         "far server (100 ms RTT): first check, cold",
         "far server (100 ms RTT): create + delete, one destui process each",
+        "scan, forwarded to the open TUI (vs the same command alone)",
+        "destination list, forwarded to the open TUI (vs the same command alone)",
     ] {
         let line = stdout
             .lines()

@@ -328,10 +328,13 @@ while i < len(data):
 }
 
 #[test]
-fn a_second_tui_is_refused_with_the_pid_of_the_open_one() {
+fn a_second_tui_is_refused_and_forwarded_questions_name_their_flag() {
     let tb = live!();
     let ctx = Ctx::new(tb);
-    ctx.add_server_a();
+    let a = ctx.add_server_a();
+    let network = short_name("q");
+    ctx.create_destination(&a, &network);
+    ctx.cleanup_network(tb.socket_a(), &network);
     let tui = tui_ready(&ctx, &[]);
     let run = ctx.run(&[]).refused();
     let pid: String = run
@@ -347,6 +350,11 @@ fn a_second_tui_is_refused_with_the_pid_of_the_open_one() {
     );
     let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     assert_eq!(comm.trim(), "destui", "pid {pid} is the open TUI");
+    // A forwarded command has no terminal to ask on: it names the flag that answers, and
+    // changes nothing.
+    let run = ctx.run(&["server", "remove", &a, "--force"]).refused();
+    assert!(run.stderr.contains("pass --yes"), "{}", run.stderr);
+    assert_eq!(recorded_networks(&ctx, &a).len(), 1, "nothing was removed");
     quit(&tui);
 }
 
