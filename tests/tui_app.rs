@@ -104,6 +104,11 @@ fn scan_rows() -> Vec<ScanRow> {
         driver: "bridge".into(),
         scope: "local".into(),
         containers: containers.iter().map(|c| c.to_string()).collect(),
+        role: if importable {
+            destui::ops::NetworkRole::Importable
+        } else {
+            destui::ops::NetworkRole::Destination
+        },
         importable,
         reason: (!importable).then(|| "already added".into()),
         unused: containers.iter().all(|c| *c == "coolify-proxy"),
