@@ -2,6 +2,7 @@
 //! binary in tmux against the testbed.
 mod common;
 
+use common::relay::relayed_servers;
 use common::tmux::{Screen, Tui, short_name};
 use common::{Ctx, docker};
 
@@ -60,4 +61,35 @@ fn import_and_delete_refresh_the_scan_and_the_check_column() {
     });
     tui.keys(&["q"]);
     assert_eq!(tui.wait_exit(), 0);
+}
+
+/// A task that finds its server unreachable turns the server's dot red, with the reason, at
+/// once (not at the next periodic check).
+#[test]
+fn a_scan_that_finds_the_server_gone_turns_its_dot_red() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let (server, relay) = relayed_servers(&mut ctx, 1).remove(0);
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    tui.wait("the server online", |s| {
+        s.pane("Servers")
+            .is_some_and(|p| p.row(&server).is_some_and(|r| r.contains('●')))
+    });
+    relay.stall();
+    tui.keys(&["s"]);
+    let screen = tui.wait("the dot red after the failed scan", |s| {
+        s.pane("Servers")
+            .is_some_and(|p| p.row(&server).is_some_and(|r| r.contains('✗')))
+    });
+    assert!(
+        screen
+            .pane("Servers")
+            .is_some_and(|p| p.contains("unreachable")
+                || p.contains("timed out")
+                || p.contains("stopped answering")),
+        "the reason shows:\n{}",
+        screen.text
+    );
+    tui.keys(&["q"]);
+    tui.wait_exit();
 }
