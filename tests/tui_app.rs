@@ -982,7 +982,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
             r.destination.as_deref(),
             r.image.as_str()
         ),
-        ("shop", "s-beta", Some("beta-stack"), "nginx:1")
+        ("shop", "s-beta", Some("d-3"), "nginx:1")
     );
     h.effects.clear();
     h.finish(id, 900, Err(Error::ResourceNameTaken("shop".into())));
@@ -992,12 +992,16 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     );
     h.key(KeyCode::Esc);
 
-    // alpha has two: nothing is prefilled outside the Destinations pane, and the choice is listed.
+    // alpha has two: nothing is prefilled outside the Destinations pane, and the choice is listed
+    // (in the destination's picker).
     h.key(KeyCode::Char('k'));
     h.key(KeyCode::Char('n'));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
     let screen = h.screen();
     assert!(
-        screen.contains("destinations: alpha-web, alpha-db"),
+        dialog_line(&screen, "alpha-web").contains("network web")
+            && dialog_line(&screen, "alpha-db").contains("network db"),
         "{screen}"
     );
     let Some(Dialog::Form(form)) = &h.app.dialog else {
@@ -1019,15 +1023,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
         Ok(TaskResult::Loaded {
             destinations: destinations(&all),
             servers: all,
-            resources: vec![destui::domain::Resource {
-                uuid: "r-1".into(),
-                name: "shop".into(),
-                kind: destui::domain::ResourceKind::Application,
-                image: "nginx:1".into(),
-                command: None,
-                destination_uuid: "d-1".into(),
-                connect_predefined: false,
-            }],
+            resources: vec![shop_on("d-1")],
         }),
     );
     h.effects.clear();
@@ -1396,4 +1392,338 @@ fn views_follow_what_tasks_found() {
         h.finish(*id, 1_600 + i as u64, result);
     }
     assert_eq!(h.app.status.text, "refreshed");
+}
+
+// ---------- dialogs choose (issue 15, DESIGN.md §3 "Daily use") ----------
+
+/// The line of an open dialog (inside its double border) that contains `needle`.
+fn dialog_line<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains('║') && l.contains(needle))
+        .unwrap_or_else(|| panic!("no dialog line with {needle:?} in\n{screen}"))
+}
+
+/// alpha with 37 destinations (`alpha-net-01` … `alpha-net-37`, uuids `d-01` … `d-37`),
+/// beta with one, and a resource `shop` on `alpha-net-01`.
+fn with_37_destinations(h: &mut Harness) {
+    h.key(KeyCode::Char('r'));
+    let load = h.submitted(|t| *t == Task::Load);
+    h.effects.clear();
+    let all = servers();
+    let mut dests: Vec<DestinationView> = (1..=37)
+        .map(|i| {
+            destination(
+                &format!("d-{i:02}"),
+                &format!("alpha-net-{i:02}"),
+                &format!("net-{i:02}"),
+                &all[1],
+            )
+        })
+        .collect();
+    dests.push(destination("d-b", "beta-stack", "stack", &all[0]));
+    h.finish(
+        load,
+        1000,
+        Ok(TaskResult::Loaded {
+            destinations: dests,
+            servers: all,
+            resources: vec![shop_on("d-01")],
+        }),
+    );
+    h.effects.clear();
+}
+
+/// The application `shop` (nginx:1) on destination `uuid`.
+fn shop_on(uuid: &str) -> destui::domain::Resource {
+    destui::domain::Resource {
+        uuid: "r-1".into(),
+        name: "shop".into(),
+        kind: destui::domain::ResourceKind::Application,
+        image: "nginx:1".into(),
+        command: None,
+        destination_uuid: uuid.into(),
+        connect_predefined: false,
+    }
+}
+
+fn form(h: &Harness) -> &destui::tui::dialog::Form {
+    match &h.app.dialog {
+        Some(Dialog::Form(form)) => form,
+        other => panic!("a form expected, not {other:?}"),
+    }
+}
+
+/// The deploy dialog on alpha (37 destinations), name typed, focus on the destination.
+fn deploy_on_alpha(width: u16, height: u16) -> Harness {
+    let mut h = Harness::loaded(width, height);
+    with_37_destinations(&mut h);
+    h.key(KeyCode::Char('n'));
+    h.keys("shop2");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h
+}
+
+/// The clone dialog from `alpha-net-01` (the 37 others to choose from), focus on the target.
+fn clone_from_alpha(width: u16, height: u16) -> Harness {
+    let mut h = Harness::loaded(width, height);
+    with_37_destinations(&mut h);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Char('C'));
+    assert_eq!(form(&h).value(FieldId::Resource), "shop");
+    h.key(KeyCode::Tab);
+    h
+}
+
+#[test]
+fn deploy_chooses_the_30th_of_37_destinations_and_a_kind_with_keys() {
+    let mut h = Harness::loaded(80, 24);
+    with_37_destinations(&mut h);
+    h.key(KeyCode::Char('n'));
+    h.keys("shop2");
+    h.key(KeyCode::Tab);
+    // Kind cycles: → twice is service, ← once back to database, space on to service again;
+    // letters choose, they are never typed.
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    assert_eq!(form(&h).value(FieldId::Kind), "service");
+    h.key(KeyCode::Left);
+    assert_eq!(form(&h).value(FieldId::Kind), "database");
+    h.key(KeyCode::Char(' '));
+    assert_eq!(form(&h).value(FieldId::Kind), "service");
+    h.key(KeyCode::Char('q'));
+    assert_eq!(form(&h).value(FieldId::Kind), "service");
+    assert!(!h.effects.contains(&Effect::Quit));
+    h.key(KeyCode::Tab);
+    // Nothing is chosen for you among 37; ↓ thirty times lands on the 30th.
+    assert_eq!(form(&h).chosen(FieldId::Destination), None);
+    for _ in 0..30 {
+        h.key(KeyCode::Down);
+    }
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-30");
+    let screen = h.screen();
+    assert!(
+        dialog_line(&screen, "▸").contains("alpha-net-30"),
+        "the choice is highlighted and scrolled into view:\n{screen}"
+    );
+    assert!(screen.contains("30 of 37"), "{screen}");
+    // The predefined toggle: space says yes.
+    h.key(KeyCode::Tab);
+    h.keys("nginx:1");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char(' '));
+    assert_eq!(form(&h).value(FieldId::Predefined), "yes");
+    h.key(KeyCode::Enter);
+    let Some(Effect::Submit(_, Task::CreateResource(r))) = h.effects.first().cloned() else {
+        panic!("{:?}", h.effects);
+    };
+    assert_eq!(
+        (
+            r.name.as_str(),
+            r.kind,
+            r.server.as_str(),
+            r.destination.as_deref(),
+            r.connect_predefined
+        ),
+        (
+            "shop2",
+            Some(destui::domain::ResourceKind::Service),
+            "s-alpha",
+            Some("d-30"),
+            true
+        )
+    );
+}
+
+/// Enter submits nothing; the dialog's line with `error` also says `how`, its keys stay shown.
+fn enter_is_refused(h: &mut Harness, error: &str, how: &str) {
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "nothing submitted: {:?}", h.tasks());
+    let screen = h.screen();
+    assert!(dialog_line(&screen, error).contains(how), "{screen}");
+    assert!(dialog_line(&screen, "Esc cancel").contains("Enter save"));
+}
+
+#[test]
+fn a_destination_not_among_the_candidates_is_refused_inside_the_dialog() {
+    let mut h = deploy_on_alpha(60, 20);
+    // Nothing chosen: refused, saying how to choose.
+    h.key(KeyCode::Tab);
+    h.keys("nginx:1");
+    enter_is_refused(&mut h, "! choose the destination", "↑↓");
+    // A name that is not among the candidates: refused with a clear line.
+    h.key(KeyCode::BackTab);
+    h.keys("nowhere");
+    assert_eq!(form(&h).chosen(FieldId::Destination), None);
+    enter_is_refused(&mut h, "! no destination matches \"nowhere\"", "Backspace");
+    for _ in 0.."nowhere".len() {
+        h.key(KeyCode::Backspace);
+    }
+    // Typing filters and chooses the first match; Enter submits exactly that one.
+    h.keys("net-17");
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CreateResource(r)] if r.destination.as_deref() == Some("d-17")),
+        "{:?}",
+        h.effects
+    );
+}
+
+#[test]
+fn clone_chooses_its_target_by_filter_or_keys() {
+    let mut h = clone_from_alpha(80, 24);
+    h.keys("BETA");
+    assert_eq!(form(&h).value(FieldId::Destination), "beta-stack");
+    for _ in 0.."BETA".len() {
+        h.key(KeyCode::Backspace);
+    }
+    // The choice stays while it still matches; ↑ from the end of the list is the 36th.
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::Up);
+    let chosen = form(&h)
+        .chosen(FieldId::Destination)
+        .cloned()
+        .expect("chosen");
+    h.key(KeyCode::Enter);
+    let server = if chosen.key == "d-b" {
+        "s-beta"
+    } else {
+        "s-alpha"
+    };
+    assert_eq!(
+        h.tasks(),
+        vec![&Task::CloneResource {
+            server: server.into(),
+            resource: "shop".into(),
+            destination: chosen.key.as_str().into(),
+            name: None
+        }]
+    );
+    assert_ne!(chosen.key, "d-01", "not the destination it is cloned from");
+}
+
+#[test]
+fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
+    let mut h = Harness::loaded(80, 24);
+    with_37_destinations(&mut h);
+    let mut seen = Vec::new();
+    let mut check = |h: &mut Harness, what: &str| {
+        let screen = h.screen();
+        match &h.app.dialog {
+            Some(Dialog::Form(form)) => {
+                for f in &form.fields {
+                    let row = format!("║  {}", f.label());
+                    let focused = format!("║> {}", f.label());
+                    assert!(
+                        screen.contains(&row) || screen.contains(&focused),
+                        "{what}: field {} is on screen\n{screen}",
+                        f.label()
+                    );
+                }
+                assert!(
+                    dialog_line(&screen, "Esc cancel").contains("Enter save"),
+                    "{what}"
+                );
+            }
+            Some(Dialog::Confirm(_)) => {
+                assert!(dialog_line(&screen, "y yes · n no").contains('║'), "{what}");
+            }
+            other => panic!("{what}: a dialog expected, not {other:?}"),
+        }
+        seen.push(what.to_string());
+        h.key(KeyCode::Esc);
+        assert!(h.app.dialog.is_none(), "{what} closes");
+    };
+    h.key(KeyCode::Char('a'));
+    check(&mut h, "add server");
+    h.key(KeyCode::Char('e'));
+    check(&mut h, "edit server");
+    h.key(KeyCode::Char('d'));
+    check(&mut h, "remove server");
+    h.key(KeyCode::Char('n'));
+    check(&mut h, "new resource");
+    h.key(KeyCode::Char('n'));
+    h.keys("\t\t");
+    check(&mut h, "new resource, destination list open");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    check(&mut h, "create destination");
+    h.key(KeyCode::Char('e'));
+    check(&mut h, "rename");
+    for _ in 0..12 {
+        h.key(KeyCode::Char(' '));
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Char('d'));
+    check(&mut h, "delete 12");
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Char('C'));
+    check(&mut h, "clone");
+    h.key(KeyCode::Char('C'));
+    h.key(KeyCode::Tab);
+    check(&mut h, "clone, destination list open");
+    assert_eq!(seen.len(), 10);
+}
+
+#[test]
+fn a_long_error_shows_inside_the_dialog_with_its_footer_at_60x20() {
+    let mut h = deploy_on_alpha(60, 20);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Tab);
+    h.keys("nginx:1");
+    h.key(KeyCode::Enter);
+    let id = h.submitted(|t| matches!(t, Task::CreateResource(_)));
+    let long = "x".repeat(150);
+    h.finish(id, 900, Err(Error::Invalid(long.clone())));
+    let screen = h.screen();
+    let inside: String = screen
+        .lines()
+        .filter(|l| l.contains('║'))
+        .map(|l| l.replace(['║', ' ', '"'], ""))
+        .collect();
+    assert!(inside.contains(&long), "the whole error:\n{screen}");
+    assert!(dialog_line(&screen, "Esc cancel").contains("Enter save"));
+}
+
+fn dialog_screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut h = deploy_on_alpha(width, height);
+    for _ in 0..30 {
+        h.key(KeyCode::Down);
+    }
+    out.push(("deploy_37_picking", h.screen()));
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('s'));
+    out.push(("deploy_kind_service", h.screen()));
+    let mut h = clone_from_alpha(width, height);
+    h.keys("be");
+    out.push(("clone_37_filtered", h.screen()));
+    let mut h = Harness::loaded(width, height);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    if let Some(Dialog::Form(form)) = &mut h.app.dialog {
+        form.fields[0].input = tui_input::Input::new("alpha-payments".into());
+        form.fields[1].input = tui_input::Input::new("payments".into());
+    }
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Char(' '));
+    out.push(("create_internal_yes", h.screen()));
+    out
+}
+
+#[test]
+fn dialog_snapshots_at_60x20_80x24_and_200x50() {
+    for (width, height) in [(60, 20), (80, 24), (200, 50)] {
+        for (name, screen) in dialog_screens(width, height) {
+            insta::assert_snapshot!(format!("{width}x{height}_{name}"), screen);
+        }
+    }
 }

@@ -4,12 +4,12 @@ use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Details};
-use super::dialog::{Confirm, Dialog, Form};
+use super::dialog::{Choice, Confirm, Dialog, Field, Form, Picker, TEXT_KEYS};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::servers::mode_label;
 use super::panes::tasks::spinner;
@@ -247,7 +247,15 @@ fn list_or_none(items: &[String]) -> String {
     }
 }
 
+/// The most rows a pick's list takes, however tall the screen.
+const LIST_ROWS: u16 = 12;
+
+/// A form: its fields one row each (the focused pick's list below it), then the focused
+/// field's hint, the error or progress, and the keys. The list shrinks first, then the info
+/// lines go, so the fields, the error and the keys are on screen at any size that holds them.
 fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
+    let screen = frame.area();
+    let width = FORM_WIDTH.min(screen.width);
     // "> " + the longest label + one space, then "[value]".
     let label_width = form
         .fields
@@ -256,61 +264,240 @@ fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
         .max()
         .unwrap_or(0) as u16
         + 1;
-    let mut lines: Vec<Line> = form
+    let focused = form.fields.get(form.focus);
+    let waiting = app.form_waiting();
+    let text_width = usize::from(width.saturating_sub(2));
+    let status = match (waiting, &form.error) {
+        (true, _) => (format!("{} working…", spinner(app, now)), app.theme.accent),
+        (false, Some(e)) => (format!("! {e}"), app.theme.error),
+        (false, None) => (String::new(), Style::new()),
+    };
+    let tail = [
+        (
+            format!("  {}", focused.map_or("", |f| f.hint)),
+            app.theme.dim,
+        ),
+        status,
+        (
+            focused.map_or(TEXT_KEYS, |f| f.choice.keys()).to_string(),
+            app.theme.dim,
+        ),
+    ];
+    let tail = wrapped_lines(&tail, text_width);
+    let info: Vec<(String, Style)> = form
         .info
         .iter()
-        .map(|i| Line::from(Span::styled(i.clone(), app.theme.dim)))
+        .map(|i| (i.clone(), app.theme.dim))
         .collect();
-    let first_field_line = lines.len() as u16;
+    let info = wrapped_lines(&info, text_width);
+    let tail_h = tail.len() as u16;
+    let info_h = info.len() as u16;
+    let fields_h = form.fields.len() as u16;
+    let room = screen.height.saturating_sub(2 + fields_h + tail_h);
+    let list_want = focused.map_or(0, |f| pick_rows(f).min(LIST_ROWS));
+    let info_h = if info_h + list_want.min(3) <= room {
+        info_h
+    } else {
+        0
+    };
+    let list_h = list_want.min(room - info_h);
+    let inner = popup(
+        frame,
+        &form.title,
+        FORM_WIDTH,
+        info_h + fields_h + list_h + tail_h + 2,
+        app,
+    );
+    let [info_area, fields_area, tail_area] = Layout::vertical([
+        Constraint::Length(info_h),
+        Constraint::Min(0),
+        Constraint::Length(tail_h),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(info), info_area);
+    frame.render_widget(Paragraph::new(tail), tail_area);
+
+    let value_width = usize::from(inner.width.saturating_sub(2 + label_width + 2));
+    let mut lines = Vec::new();
     for (i, f) in form.fields.iter().enumerate() {
-        let focused = i == form.focus;
-        lines.push(Line::from(vec![
-            Span::raw(if focused { "> " } else { "  " }),
+        let focus = i == form.focus;
+        let mut line = vec![
+            Span::raw(if focus { "> " } else { "  " }),
             Span::styled(
                 format!("{:<width$}", f.label(), width = label_width as usize),
-                if focused {
+                if focus {
                     app.theme.title
                 } else {
                     app.theme.dim
                 },
             ),
-            Span::styled(
-                format!("[{}]", f.input.value()),
-                if focused {
-                    ratatui::style::Style::new().add_modifier(Modifier::BOLD)
-                } else {
-                    ratatui::style::Style::new()
-                },
-            ),
-        ]));
+        ];
+        line.extend(field_spans(app, f, focus, value_width));
+        lines.push(Line::from(line));
+        if focus && let Choice::Pick(picker) = &f.choice {
+            lines.extend(pick_lines(app, f, picker, list_h, inner.width));
+        }
     }
-    let hint = form.fields.get(form.focus).map_or("", |f| f.hint);
-    lines.push(Line::from(Span::styled(format!("  {hint}"), app.theme.dim)));
-    let waiting = app.form_waiting();
-    match (waiting, &form.error) {
-        (true, _) => lines.push(Line::from(Span::styled(
-            format!("{} working…", spinner(app, now)),
-            app.theme.accent,
-        ))),
-        (false, Some(e)) => lines.push(Line::from(Span::styled(format!("! {e}"), app.theme.error))),
-        (false, None) => lines.push(Line::from("")),
-    }
-    lines.push(Line::from(Span::styled(
-        "Enter save · Tab/↑↓ field · Esc cancel",
-        app.theme.dim,
-    )));
-    let height = wrapped_height(&lines, 76, frame.area());
-    let inner = popup(frame, &form.title, 76, height, app);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    if let Some(f) = form.fields.get(form.focus)
+    // Squeezed (a tiny screen): the focused field stays in view.
+    let total = lines.len() as u16;
+    let scroll = (form.focus as u16).min(total.saturating_sub(fields_area.height));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), fields_area);
+    if let Some(f) = focused
         && !waiting
+        && !matches!(f.choice, Choice::Cycle { .. })
     {
-        let x = inner.x + 2 + label_width + 1 + f.input.visual_cursor() as u16;
-        let y = inner.y + first_field_line + form.focus as u16;
-        if x < inner.right() && y < inner.bottom() {
+        let shown = f.input.visual_scroll(value_width);
+        let x = inner.x + 2 + label_width + 1 + (f.input.visual_cursor() - shown) as u16;
+        let y = fields_area.y + (form.focus as u16).saturating_sub(scroll);
+        if x < inner.right() && y < fields_area.bottom() {
             frame.set_cursor_position(Position::new(x, y));
         }
     }
+}
+
+const FORM_WIDTH: u16 = 76;
+
+/// The list rows the focused field wants: a pick's matches (one row when none match).
+fn pick_rows(f: &Field) -> u16 {
+    match &f.choice {
+        Choice::Pick(p) => (p.matching(f.input.value()).len() as u16).max(1),
+        _ => 0,
+    }
+}
+
+/// A field's value: text scrolled to its cursor, every option with the chosen one in
+/// brackets, a pick's filter while focused (with where the choice is) or else its choice.
+fn field_spans<'a>(app: &App, f: &'a Field, focus: bool, width: usize) -> Vec<Span<'a>> {
+    let style = if focus {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    let typed = || {
+        let from = f.input.visual_scroll(width);
+        let text: String = f.input.value().chars().skip(from).take(width).collect();
+        Span::styled(format!("[{text}]"), style)
+    };
+    match &f.choice {
+        Choice::Text => vec![typed()],
+        Choice::Cycle { options, at } => options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                if i == *at {
+                    Span::styled(format!("[{o}] "), style)
+                } else {
+                    Span::styled(format!(" {o}  "), app.theme.dim)
+                }
+            })
+            .collect(),
+        Choice::Pick(p) if focus => {
+            let shown = p.matching(f.input.value());
+            let at = p.chosen.and_then(|c| shown.iter().position(|&i| i == c));
+            let place = match at {
+                Some(at) => format!("  {} of {} · type to filter", at + 1, shown.len()),
+                None => format!("  {} to choose from · type to filter", shown.len()),
+            };
+            vec![typed(), Span::styled(place, app.theme.dim)]
+        }
+        Choice::Pick(p) => match p.chosen() {
+            Some(c) => vec![Span::styled(format!("[{}]", c.label), style)],
+            None => vec![
+                Span::raw("[]"),
+                Span::styled("  none chosen", app.theme.dim),
+            ],
+        },
+    }
+}
+
+/// The focused pick's list, `rows` high, scrolled to its choice; the choice marked `▸` and
+/// highlighted; rows too long for `width` end in `…`.
+fn pick_lines<'a>(app: &App, f: &Field, p: &'a Picker, rows: u16, width: u16) -> Vec<Line<'a>> {
+    let filter = f.input.value();
+    let shown = p.matching(filter);
+    if shown.is_empty() {
+        let what = f.label().to_lowercase();
+        return vec![Line::from(Span::styled(
+            cut(&format!("    no {what} matches {:?}", filter.trim()), width),
+            app.theme.error,
+        ))];
+    }
+    let rows = usize::from(rows);
+    let at = p
+        .chosen
+        .and_then(|c| shown.iter().position(|&i| i == c))
+        .unwrap_or(0);
+    let label_width = shown
+        .iter()
+        .map(|&i| p.items[i].label.chars().count())
+        .max()
+        .unwrap_or(0);
+    shown
+        .iter()
+        .skip((at + 1).saturating_sub(rows))
+        .take(rows)
+        .map(|&i| {
+            let c = &p.items[i];
+            let chosen = p.chosen == Some(i);
+            let row = format!(
+                "  {} {:<label_width$}  {}",
+                if chosen { "▸" } else { " " },
+                c.label,
+                c.detail
+            );
+            Line::from(Span::styled(
+                cut(&row, width),
+                if chosen {
+                    app.theme.selected
+                } else {
+                    Style::new()
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Each text wrapped at spaces into rows of at most `width` columns (a longer word is split),
+/// in its style: the form knows exactly how many rows its error and keys take.
+fn wrapped_lines(texts: &[(String, Style)], width: usize) -> Vec<Line<'static>> {
+    let cols = |s: &str| Span::raw(s).width();
+    let mut lines = Vec::new();
+    for (text, style) in texts {
+        let body = text.trim_start();
+        let mut row = " ".repeat(text.len() - body.len());
+        let mut rows = Vec::new();
+        for word in body.split(' ') {
+            let sep = usize::from(!row.trim_start().is_empty());
+            if cols(&row) + sep + cols(word) > width && !row.trim_start().is_empty() {
+                rows.push(std::mem::take(&mut row));
+            } else if sep == 1 {
+                row.push(' ');
+            }
+            for ch in word.chars() {
+                if cols(&row) + cols(ch.encode_utf8(&mut [0; 4])) > width && !row.is_empty() {
+                    rows.push(std::mem::take(&mut row));
+                }
+                row.push(ch);
+            }
+        }
+        rows.push(row);
+        lines.extend(
+            rows.into_iter()
+                .map(|r| Line::from(Span::styled(r, *style))),
+        );
+    }
+    lines
+}
+
+/// `text` in at most `width` columns, ending in `…` when cut.
+fn cut(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {

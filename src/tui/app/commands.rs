@@ -242,13 +242,13 @@ pub(super) fn new_resource(app: &mut App) {
         app.complain("add a server first (a in the Servers pane)");
         return;
     };
-    let names: Vec<String> = app
+    let candidates: Vec<DestinationView> = app
         .destinations
         .iter()
         .filter(|d| d.server_uuid == server.uuid)
-        .map(|d| d.name.clone())
+        .cloned()
         .collect();
-    if names.is_empty() {
+    if candidates.is_empty() {
         app.complain(format!(
             "{} has no destination yet: create one first (a in Destinations)",
             server.name
@@ -258,10 +258,10 @@ pub(super) fn new_resource(app: &mut App) {
     let selected = app
         .selected_destination()
         .filter(|d| app.focus == Pane::Destinations && d.server_uuid == server.uuid)
-        .map(|d| d.name.clone());
+        .map(|d| d.uuid.to_string());
     app.dialog = Some(Dialog::Form(Form::new_resource(
         &server,
-        &names,
+        &candidates,
         selected.as_deref(),
     )));
 }
@@ -281,11 +281,11 @@ pub(super) fn clone_resource(app: &mut App) {
         app.say(format!("{} has no resources to clone", d.name));
         return;
     }
-    let elsewhere: Vec<String> = app
+    let elsewhere: Vec<DestinationView> = app
         .destinations
         .iter()
         .filter(|x| x.uuid != d.uuid)
-        .map(|x| x.name.clone())
+        .cloned()
         .collect();
     app.dialog = Some(Dialog::Form(Form::clone_resource(&here, &elsewhere)));
 }

@@ -1,15 +1,19 @@
 //! Dialog state: forms built from `tui-input` fields, confirmations, the server check. A form
 //! turns its fields into a task, refusing bad input inline (the domain's own validators) so
 //! nothing is submitted that the CLI would refuse; what was typed is never lost. The
-//! conversion of each form into its task is in `task`.
+//! conversion of each form into its task is in `task`; the fields that choose rather than
+//! take text (pickers and toggles) are in `choice`.
 
+mod choice;
 mod task;
+
+pub use choice::{Candidate, Choice, Picker, TEXT_KEYS};
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::domain::{self, DestinationId, Server, ServerId};
+use crate::domain::{self, DestinationId, ResourceKind, Server, ServerId};
 use crate::ops::DestinationView;
 
 #[derive(Debug, Clone)]
@@ -89,13 +93,24 @@ impl FieldId {
 #[derive(Debug, Clone)]
 pub struct Field {
     pub id: FieldId,
+    /// What was typed: a text field's value, a pick's filter (unused by a cycle).
     pub input: Input,
     pub hint: &'static str,
+    pub choice: Choice,
 }
 
 impl Field {
     pub fn label(&self) -> &'static str {
         self.id.label()
+    }
+
+    /// The value: the trimmed text, the option, or the chosen candidate's label.
+    pub fn value(&self) -> &str {
+        match &self.choice {
+            Choice::Text => self.input.value().trim(),
+            Choice::Cycle { options, at } => options[*at],
+            Choice::Pick(picker) => picker.chosen().map_or("", |c| c.label.as_str()),
+        }
     }
 }
 
@@ -118,6 +133,15 @@ fn field(id: FieldId, value: &str, hint: &'static str) -> Field {
         id,
         input: Input::new(value.to_string()),
         hint,
+        choice: Choice::Text,
+    }
+}
+
+/// A field that chooses instead of taking text.
+fn choosing(id: FieldId, choice: Choice, hint: &'static str) -> Field {
+    Field {
+        choice,
+        ..field(id, "", hint)
     }
 }
 
@@ -178,7 +202,11 @@ impl Form {
                     "Docker network name; fixed once created",
                 ),
                 field(FieldId::Subnet, "", "optional CIDR, e.g. 10.20.0.0/24"),
-                field(FieldId::Internal, "no", "yes: no outbound traffic"),
+                choosing(
+                    FieldId::Internal,
+                    Choice::toggle(false),
+                    "yes: no outbound traffic",
+                ),
             ],
         );
         form.server_name = server.name.clone();
@@ -204,96 +232,114 @@ impl Form {
         )
     }
 
-    /// Deploy a resource on `server`; the destination is prefilled when there is no choice
-    /// (or with the selected one) and the info line lists the candidates.
+    /// Deploy a resource on `server` to one of its `destinations`: chosen already when there
+    /// is no choice, or when `preselected` (a uuid) is one of them.
     pub fn new_resource(
         server: &Server,
-        destinations: &[String],
+        destinations: &[DestinationView],
         preselected: Option<&str>,
     ) -> Self {
-        let prefilled = match (destinations, preselected) {
-            ([only], _) => only.as_str(),
-            (_, Some(selected)) => selected,
-            _ => "",
-        };
+        let candidates = destinations.iter().map(Candidate::destination).collect();
         Form::new(
             FormKind::NewResource {
                 server: server.uuid.clone(),
             },
             format!("New resource on {}", server.name),
-            vec![format!("destinations: {}", destinations.join(", "))],
+            Vec::new(),
             vec![
                 field(FieldId::Name, "", "unique across all resources"),
-                field(
+                choosing(
                     FieldId::Kind,
-                    "application",
-                    "application, database or service",
+                    Choice::Cycle {
+                        options: &ResourceKind::NAMES,
+                        at: 0,
+                    },
+                    "what runs: an application, a database or a service stack",
                 ),
-                field(
+                choosing(
                     FieldId::Destination,
-                    prefilled,
-                    "one of the destinations above",
+                    Choice::Pick(Picker::new(candidates, preselected)),
+                    "the network it joins",
                 ),
                 field(FieldId::Image, "", "e.g. nginx:1.27"),
                 field(FieldId::Command, "", "optional, run with /bin/sh -c"),
-                field(
+                choosing(
                     FieldId::Predefined,
-                    "no",
-                    "service: also join the destination's network (yes/no)",
+                    Choice::toggle(false),
+                    "service: also join the destination's network",
                 ),
             ],
         )
     }
 
-    /// Clone one of `resources` (on the selected destination) onto another destination.
-    pub fn clone_resource(resources: &[String], destinations: &[String]) -> Self {
+    /// Clone one of `resources` (on the selected destination, the first chosen) onto one of
+    /// `destinations`.
+    pub fn clone_resource(resources: &[String], destinations: &[DestinationView]) -> Self {
+        let resources: Vec<Candidate> = resources.iter().map(|r| Candidate::named(r)).collect();
+        let chosen = (!resources.is_empty()).then_some(0);
+        let destinations = destinations.iter().map(Candidate::destination).collect();
         Form::new(
             FormKind::CloneResource,
             "Clone resource".into(),
+            Vec::new(),
             vec![
-                format!("resources here: {}", resources.join(", ")),
-                format!("destinations: {}", destinations.join(", ")),
-            ],
-            vec![
-                field(
+                choosing(
                     FieldId::Resource,
-                    resources.first().map_or("", |r| r.as_str()),
-                    "the resource to copy",
+                    Choice::Pick(Picker {
+                        items: resources,
+                        chosen,
+                    }),
+                    "the resource to copy (from the selected destination)",
                 ),
-                field(FieldId::Destination, "", "where the copy runs"),
+                choosing(
+                    FieldId::Destination,
+                    Choice::Pick(Picker::new(destinations, None)),
+                    "where the copy runs",
+                ),
                 field(FieldId::Name, "", "empty: <name>-clone"),
             ],
         )
     }
 
-    /// The trimmed value of field `id` (empty when the form has no such field).
-    pub fn value(&self, id: FieldId) -> &str {
-        self.fields
-            .iter()
-            .find(|f| f.id == id)
-            .map_or("", |f| f.input.value().trim())
+    fn field(&self, id: FieldId) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
     }
 
-    /// A yes/no field; empty means no.
-    fn yes_no(&self, id: FieldId) -> Result<bool, String> {
-        match self.value(id).to_lowercase().as_str() {
-            "" | "no" | "n" => Ok(false),
-            "yes" | "y" => Ok(true),
-            other => Err(format!("{}: answer yes or no, not {other:?}", id.label())),
+    /// The value of field `id` (empty when the form has no such field, or nothing is chosen).
+    pub fn value(&self, id: FieldId) -> &str {
+        self.field(id).map_or("", Field::value)
+    }
+
+    /// The candidate chosen in pick `id`.
+    pub fn chosen(&self, id: FieldId) -> Option<&Candidate> {
+        match &self.field(id)?.choice {
+            Choice::Pick(picker) => picker.chosen(),
+            _ => None,
         }
+    }
+
+    /// A yes/no toggle.
+    fn yes_no(&self, id: FieldId) -> bool {
+        self.value(id) == "yes"
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
         let count = self.fields.len().max(1);
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        let id = field.id;
+        if field.choice.on_key(key, field.input.value()) {
+            self.error = None;
+            return;
+        }
         match key.code {
             KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
+            _ if matches!(field.choice, Choice::Cycle { .. }) => {}
             _ => {
-                let Some(field) = self.fields.get_mut(self.focus) else {
-                    return;
-                };
-                let id = field.id;
                 if field.input.handle_event(&Event::Key(key)).is_some() {
+                    field.choice.typed(field.input.value());
                     self.error = None;
                     self.follow_network(id);
                 }

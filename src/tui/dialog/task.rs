@@ -1,7 +1,7 @@
 //! What a submitted form asks for: its fields checked with the domain's own validators, then
 //! turned into the task, or the one line that says what to fix.
 
-use super::{FieldId, Form, FormKind};
+use super::{Candidate, Choice, FieldId, Form, FormKind};
 use crate::domain::{self, ResourceKind};
 use crate::ops::{DestinationView, NewDestination, NewResource, NewServer, ServerEdit};
 use crate::tasks::Task;
@@ -133,7 +133,7 @@ impl Form {
         domain::validate_network_name(&network).map_err(text)?;
         let name = self.value(FieldId::Name).to_string();
         domain::validate_display_name("destination", &name).map_err(text)?;
-        let internal = self.yes_no(FieldId::Internal)?;
+        let internal = self.yes_no(FieldId::Internal);
         Ok(Task::CreateDestination(NewDestination {
             server: server.to_string(),
             name: Some(name),
@@ -146,39 +146,37 @@ impl Form {
     fn new_resource_task(&self, server: &str) -> Result<Task, String> {
         let name = self.value(FieldId::Name).to_string();
         domain::validate_display_name("resource", &name).map_err(text)?;
-        let kind = match self.value(FieldId::Kind) {
-            "" => ResourceKind::Application,
-            typed => typed.parse().map_err(text)?,
-        };
+        let kind: ResourceKind = self.value(FieldId::Kind).parse().map_err(text)?;
+        let destination = self.picked(FieldId::Destination)?.key.clone();
         let image = self.value(FieldId::Image).to_string();
         if image.is_empty() {
             return Err("give the image to run".into());
         }
-        let connect_predefined = self.yes_no(FieldId::Predefined)?;
+        let connect_predefined = self.yes_no(FieldId::Predefined);
         Ok(Task::CreateResource(NewResource {
             name,
             kind: Some(kind),
             server: server.to_string(),
-            destination: self.optional(FieldId::Destination),
+            destination: Some(destination),
             image,
             command: self.optional(FieldId::Command),
             connect_predefined,
         }))
     }
 
-    /// A clone onto the destination named in the form, on that destination's server.
+    /// A clone onto the destination chosen in the form, on that destination's server.
     fn clone_resource_task(&self, destinations: &[DestinationView]) -> Result<Task, String> {
-        let resource = self.value(FieldId::Resource).to_string();
-        let destination = self.value(FieldId::Destination);
-        if resource.is_empty() || destination.is_empty() {
-            return Err("give the resource and the destination to clone it to".into());
-        }
+        let resource = self.picked(FieldId::Resource)?.key.clone();
+        let chosen = self.picked(FieldId::Destination)?;
         let name = self.optional(FieldId::Name);
         if let Some(n) = &name {
             domain::validate_display_name("resource", n).map_err(text)?;
         }
-        let Some(target) = destinations.iter().find(|d| d.name == destination) else {
-            return Err(format!("no destination named {destination:?}"));
+        let Some(target) = destinations.iter().find(|d| d.uuid == chosen.key) else {
+            return Err(format!(
+                "destination {} is gone: choose another",
+                chosen.label
+            ));
         };
         Ok(Task::CloneResource {
             server: target.server_uuid.clone(),
@@ -186,5 +184,25 @@ impl Form {
             destination: target.uuid.clone(),
             name,
         })
+    }
+
+    /// The candidate chosen in pick `id`, or the line that says how to choose one.
+    fn picked(&self, id: FieldId) -> Result<&Candidate, String> {
+        if let Some(chosen) = self.chosen(id) {
+            return Ok(chosen);
+        }
+        let what = id.label().to_lowercase();
+        let Some(field) = self.fields.iter().find(|f| f.id == id) else {
+            return Err(format!("no {what} to choose"));
+        };
+        let filter = field.input.value().trim();
+        match &field.choice {
+            Choice::Pick(p) if !filter.is_empty() && p.matching(filter).is_empty() => Err(format!(
+                "no {what} matches {filter:?}: Backspace widens the list"
+            )),
+            _ => Err(format!(
+                "choose the {what}: ↑↓ in its list (Tab to it), type to filter"
+            )),
+        }
     }
 }

@@ -1,0 +1,179 @@
+//! Fields a form chooses rather than types (DESIGN.md §3 "dialogs choose"): one of a few
+//! fixed options changed in place (a kind, yes/no), or one of a list of candidates filtered by
+//! what is typed (a destination, a resource). A pick can only ever be one of its candidates.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::ops::DestinationView;
+
+/// How a field takes its value.
+#[derive(Debug, Clone)]
+pub enum Choice {
+    /// Typed text: the field's `input`.
+    Text,
+    /// One of `options`: ←/→ or space change it, its first letter picks it.
+    Cycle {
+        options: &'static [&'static str],
+        at: usize,
+    },
+    /// One of a list; the field's `input` is the filter.
+    Pick(Picker),
+}
+
+/// The keys a field of each kind answers, as the form's footer says them.
+pub const TEXT_KEYS: &str = "Enter save · Tab/↑↓ field · Esc cancel";
+const CYCLE_KEYS: &str = "Enter save · ←→/space change · Tab/↑↓ field · Esc cancel";
+const PICK_KEYS: &str = "Enter save · ↑↓ choose · Tab field · Esc cancel";
+
+/// Rows a page key moves in a list.
+const PAGE: isize = 10;
+
+/// One thing a pick can choose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// What the task is given (a uuid, or a name that is unique).
+    pub key: String,
+    /// What the list shows and the filter matches.
+    pub label: String,
+    /// Shown dim beside the label (its server, its network); matched too.
+    pub detail: String,
+}
+
+impl Candidate {
+    pub fn destination(d: &DestinationView) -> Self {
+        Candidate {
+            key: d.uuid.to_string(),
+            label: d.name.clone(),
+            detail: format!("on {} · network {}", d.server, d.network),
+        }
+    }
+
+    pub fn named(name: &str) -> Self {
+        Candidate {
+            key: name.to_string(),
+            label: name.to_string(),
+            detail: String::new(),
+        }
+    }
+
+    fn matches(&self, filter: &str) -> bool {
+        let filter = filter.trim().to_lowercase();
+        self.label.to_lowercase().contains(&filter) || self.detail.to_lowercase().contains(&filter)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Picker {
+    pub items: Vec<Candidate>,
+    /// Index into `items`; nothing until chosen when there is a real choice to make.
+    pub chosen: Option<usize>,
+}
+
+impl Picker {
+    /// `items`, with the one keyed `preselected` chosen, or the only one.
+    pub fn new(items: Vec<Candidate>, preselected: Option<&str>) -> Self {
+        let chosen = match (items.len(), preselected) {
+            (1, _) => Some(0),
+            (_, Some(key)) => items.iter().position(|c| c.key == key),
+            _ => None,
+        };
+        Picker { items, chosen }
+    }
+
+    /// Indexes into `items` of those matching `filter` (any case, label or detail).
+    pub fn matching(&self, filter: &str) -> Vec<usize> {
+        (0..self.items.len())
+            .filter(|&i| self.items[i].matches(filter))
+            .collect()
+    }
+
+    pub fn chosen(&self) -> Option<&Candidate> {
+        self.chosen.and_then(|i| self.items.get(i))
+    }
+
+    /// Moves the choice `by` rows within the matching items, stopping at either end; from
+    /// nothing, down starts at the first and up at the last.
+    fn step(&mut self, filter: &str, by: isize) {
+        let shown = self.matching(filter);
+        let Some(last) = shown.len().checked_sub(1) else {
+            return;
+        };
+        let at = match self.chosen.and_then(|c| shown.iter().position(|&i| i == c)) {
+            Some(at) => at.saturating_add_signed(by).min(last),
+            None if by > 0 => 0,
+            None => last,
+        };
+        self.chosen = Some(shown[at]);
+    }
+
+    /// After the filter changed: the choice stays while it matches, else the first match (a
+    /// filter emptied chooses nothing).
+    fn refilter(&mut self, filter: &str) {
+        let shown = self.matching(filter);
+        if !self.chosen.is_some_and(|c| shown.contains(&c)) {
+            self.chosen = shown.first().copied().filter(|_| !filter.trim().is_empty());
+        }
+    }
+}
+
+impl Choice {
+    /// Yes/no, `no` first.
+    pub fn toggle(on: bool) -> Self {
+        Choice::Cycle {
+            options: &["no", "yes"],
+            at: usize::from(on),
+        }
+    }
+
+    /// The footer of a form whose focused field is this one.
+    pub fn keys(&self) -> &'static str {
+        match self {
+            Choice::Text => TEXT_KEYS,
+            Choice::Cycle { .. } => CYCLE_KEYS,
+            Choice::Pick(_) => PICK_KEYS,
+        }
+    }
+
+    /// Handles `key` when it changes the choice; `false` leaves it to the form (field
+    /// movement, or typing into the input). `filter` is the field's input.
+    pub(super) fn on_key(&mut self, key: KeyEvent, filter: &str) -> bool {
+        match self {
+            Choice::Text => false,
+            Choice::Cycle { options, at } => {
+                let n = options.len();
+                match key.code {
+                    KeyCode::Left => *at = (*at + n - 1) % n,
+                    KeyCode::Right | KeyCode::Char(' ') => *at = (*at + 1) % n,
+                    // A letter picks the option it starts; nothing here is typed.
+                    KeyCode::Char(c) => {
+                        let c = c.to_ascii_lowercase();
+                        if let Some(i) = options.iter().position(|o| o.starts_with(c)) {
+                            *at = i;
+                        }
+                    }
+                    KeyCode::Backspace | KeyCode::Delete => {}
+                    _ => return false,
+                }
+                true
+            }
+            Choice::Pick(picker) => {
+                let by = match key.code {
+                    KeyCode::Up => -1,
+                    KeyCode::Down => 1,
+                    KeyCode::PageUp => -PAGE,
+                    KeyCode::PageDown => PAGE,
+                    _ => return false,
+                };
+                picker.step(filter, by);
+                true
+            }
+        }
+    }
+
+    /// After the field's input changed.
+    pub(super) fn typed(&mut self, filter: &str) {
+        if let Choice::Pick(picker) = self {
+            picker.refilter(filter);
+        }
+    }
+}
