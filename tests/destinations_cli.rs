@@ -318,7 +318,32 @@ fn the_proxys_own_network_is_never_deleted() {
     let tb = live!();
     let ctx = Ctx::new(tb);
     let server = ctx.add_server_a();
-    ctx.json(&["import", &server, tb.proxy_net()]);
+    // Import refuses it (scan calls it `proxy network`)…
+    let run = ctx.run(&["import", &server, tb.proxy_net()]).refused();
+    assert!(run.stderr.contains("was started on it"), "{}", run.stderr);
+    // …but a record of it may exist (made before that rule): its delete is refused too.
+    let server_uuid = ctx.json(&["server", "show", &server])["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let proxy_net = inspect_network(tb.socket_a(), tb.proxy_net()).expect("proxy network");
+    {
+        let store = destui::store::Store::open(&ctx.db()).expect("the store, no destui running");
+        store
+            .insert_destination(&destui::domain::Destination {
+                uuid: destui::domain::new_uuid().into(),
+                name: format!("{server}-{}", tb.proxy_net()),
+                network: tb.proxy_net().to_string(),
+                network_id: proxy_net["Id"].as_str().unwrap().to_string(),
+                server_uuid: server_uuid.into(),
+                kind: destui::domain::DestinationType::Standalone,
+                created_at: 0,
+            })
+            .expect("record");
+    }
+    // The check never offers it as unused (`u` in the TUI lists unused ones for deletion).
+    let checked = ctx.json_any(&["destination", "check"]);
+    assert_eq!(checked[0]["unused"], false, "{checked:#}");
     let run = ctx
         .run(&["destination", "delete", &net_ref(&server, tb.proxy_net())])
         .refused();

@@ -58,11 +58,13 @@ fn scan_hides_system_networks_and_marks_importability() {
                 "importable",
                 "network",
                 "reason",
+                "role",
                 "scope",
                 "unused"
             ]
         );
         assert_eq!(r["importable"], true);
+        assert_eq!(r["role"], "importable");
         assert_eq!(r["unused"], true);
         assert_eq!(r["scope"], "local");
         let r = row(&busy).unwrap();
@@ -70,6 +72,7 @@ fn scan_hides_system_networks_and_marks_importability() {
         assert_eq!(r["containers"], serde_json::json!([app]));
         let r = row(&mine).unwrap();
         assert_eq!(r["importable"], false);
+        assert_eq!(r["role"], "destination");
         assert_eq!(r["reason"], "already added");
         assert_eq!(r["unused"], true, "only the proxy attached");
         docker(socket, &["rm", "-f", &app]);
@@ -298,4 +301,63 @@ fn a_crash_after_network_creation_is_reconciled_on_next_start() {
         run.stderr
     };
     assert!(store_intents.is_empty(), "{store_intents}");
+}
+
+/// Scan says what each network is (DESIGN.md §3): the proxy's own network is never offered
+/// (not importable, never unused), a service stack's isolated network names its resource, and
+/// import refuses both.
+#[test]
+fn scan_names_the_proxy_network_and_service_stacks_and_import_refuses_them() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let home = ctx.create_destination(&server, &unique_name("home"));
+    ctx.cleanup_network(socket, home["network"].as_str().unwrap());
+    let stack = unique_name("stk");
+    let created = ctx.json(&[
+        "resource",
+        "create",
+        &stack,
+        "--kind",
+        "service",
+        "--server",
+        &server,
+        "--image",
+        tb.image(),
+        "--command",
+        "sleep 600",
+    ]);
+    let stack_net = created["networks"]
+        .as_array()
+        .and_then(|n| {
+            n.iter()
+                .find_map(|v| v.as_str().filter(|s| s.starts_with("destui-")))
+        })
+        .expect("the stack's own network")
+        .to_string();
+    let rows = ctx.json(&["scan", &server]);
+    let row = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["network"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} listed in {rows:#}"))
+    };
+    let proxy = row(tb.proxy_net());
+    assert_eq!(proxy["role"], "proxy network");
+    assert_eq!(proxy["importable"], false);
+    assert_eq!(proxy["unused"], false, "never offered for deletion");
+    let own = row(&stack_net);
+    assert_eq!(own["role"], format!("stack of {stack}"));
+    assert_eq!(own["importable"], false);
+    for refused in [tb.proxy_net(), stack_net.as_str()] {
+        let run = ctx.run(&["import", &server, refused]).refused();
+        assert!(run.stderr.contains("cannot be imported"), "{}", run.stderr);
+    }
+    let table = ctx.run(&["scan", &server]).ok().stdout;
+    assert!(table.contains("ROLE"), "{table}");
+    assert!(table.contains("proxy network"), "{table}");
+    ctx.run(&["resource", "delete", &stack]).ok();
 }

@@ -104,6 +104,11 @@ fn scan_rows() -> Vec<ScanRow> {
         driver: "bridge".into(),
         scope: "local".into(),
         containers: containers.iter().map(|c| c.to_string()).collect(),
+        role: if importable {
+            destui::ops::NetworkRole::Importable
+        } else {
+            destui::ops::NetworkRole::Destination
+        },
         importable,
         reason: (!importable).then(|| "already added".into()),
         unused: containers.iter().all(|c| *c == "coolify-proxy"),
@@ -409,12 +414,17 @@ fn scan_check_and_import_submit_exactly_the_checked_networks() {
             },
         }),
     );
-    // The panes refresh without a key press: a reload and a rescan of that server.
+    // The panes refresh without a key press: a reload, a rescan of that server, and a check
+    // of what was imported (its CHECK column is not left blank).
     let mut follow = h.tasks();
     follow.sort_by_key(|t| format!("{t:?}"));
     assert_eq!(
         follow,
         vec![
+            &Task::CheckDestinations {
+                server: "s-alpha".into(),
+                destinations: vec!["d-9".into()],
+            },
             &Task::Load,
             &Task::Scan {
                 server: "s-alpha".into()
@@ -1570,4 +1580,149 @@ fn quitting_with_changes_queued_or_running_asks_first() {
     h.effects.clear();
     h.key(KeyCode::Char('q'));
     assert_eq!(h.effects, vec![Effect::Quit]);
+}
+
+// ---------- views follow the truth (DESIGN.md §3 "Daily use", issue 15) ----------
+
+#[test]
+fn views_follow_what_tasks_found() {
+    let mut h = Harness::loaded(120, 40);
+    let alpha = servers()[1].clone();
+    assert_eq!(alpha.name, "alpha");
+
+    // A delete on the server the Scan pane shows scans it again: its network is importable.
+    h.scan_alpha();
+    h.effects.clear();
+    let gone = destination("d-1", "alpha-web", "web", &alpha);
+    h.finish(
+        9_001,
+        1_000,
+        Ok(TaskResult::Deleted(Outcome {
+            value: gone,
+            warnings: vec![],
+        })),
+    );
+    assert!(
+        h.tasks().contains(&&Task::Scan {
+            server: "s-alpha".into()
+        }),
+        "{:?}",
+        h.tasks()
+    );
+
+    // A task that finds a server unreachable turns its dot red with the reason; the next one
+    // that reaches it turns it green again.
+    h.finish(
+        9_002,
+        1_100,
+        Err(Error::Unreachable {
+            server: "alpha".into(),
+            detail: "ssh to alpha timed out".into(),
+        }),
+    );
+    let offline = h.app.servers.iter().find(|s| s.name == "alpha").unwrap();
+    assert!(!offline.online);
+    assert!(
+        offline
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("timed out")),
+        "{offline:?}"
+    );
+    h.finish(
+        9_003,
+        1_200,
+        Ok(TaskResult::Scanned {
+            server: "s-alpha".into(),
+            rows: scan_rows(),
+        }),
+    );
+    assert!(h.app.servers.iter().any(|s| s.name == "alpha" && s.online));
+
+    // A deploy takes its destination out of the unused view at once.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('u'));
+    let check =
+        h.submitted(|t| matches!(t, Task::CheckDestinations { server, .. } if server == "s-alpha"));
+    let unused = |name: &str, uuid: &str| CheckRow {
+        destination: name.into(),
+        uuid: uuid.into(),
+        status: HealthStatus::Ok,
+        detail: None,
+        unused: true,
+    };
+    h.finish(
+        check,
+        1_300,
+        Ok(TaskResult::Checked(vec![
+            unused("alpha-web", "d-1"),
+            unused("alpha-db", "d-2"),
+        ])),
+    );
+    assert!(h.screen().contains("alpha-db"), "{}", h.screen());
+    h.finish(
+        9_004,
+        1_400,
+        Ok(TaskResult::ResourceDeployed(Outcome {
+            value: destui::ops::ResourceView {
+                uuid: "r-1".into(),
+                name: "shop".into(),
+                kind: destui::domain::ResourceKind::Application,
+                image: "nginx".into(),
+                command: None,
+                destination: "alpha-db".into(),
+                destination_uuid: "d-2".into(),
+                server: "alpha".into(),
+                containers: vec!["shop-r-1".into()],
+                networks: vec!["db".into()],
+                connect_predefined: false,
+                status: destui::domain::ResourceStatus::Running,
+            },
+            warnings: vec![],
+        })),
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Unused destinations 1 "), "{screen}");
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.contains("alpha-db") && l.contains("standalone")),
+        "{screen}"
+    );
+
+    // `r` says `refreshing…` until everything it asked for has answered.
+    h.effects.clear();
+    h.key(KeyCode::Char('r'));
+    assert_eq!(h.app.status.text, "refreshing…");
+    let asked: Vec<TaskId> = h
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Submit(id, _) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    for (i, id) in asked.iter().enumerate() {
+        h.queue(*id, 1_500);
+        let result = match h.effects.iter().find_map(|e| match e {
+            Effect::Submit(i2, t) if i2 == id => Some(t.clone()),
+            _ => None,
+        }) {
+            Some(Task::CheckServer { server }) => {
+                let mut s = servers().into_iter().find(|s| s.uuid == server).unwrap();
+                s.online = true;
+                Ok(TaskResult::ServerChecked {
+                    server: s,
+                    error: None,
+                })
+            }
+            _ => Ok(TaskResult::Loaded {
+                servers: servers(),
+                destinations: destinations(&servers()),
+                resources: vec![],
+            }),
+        };
+        h.finish(*id, 1_600 + i as u64, result);
+    }
+    assert_eq!(h.app.status.text, "refreshed");
 }

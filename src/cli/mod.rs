@@ -147,7 +147,7 @@ fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
 
 fn scan_table(rows: &[ScanRow]) -> String {
     table(
-        &["NETWORK", "DRIVER", "SCOPE", "CONTAINERS", "IMPORT"],
+        &["NETWORK", "DRIVER", "SCOPE", "CONTAINERS", "ROLE", "IMPORT"],
         rows.iter()
             .map(|r| {
                 let import = match (&r.reason, r.unused) {
@@ -160,6 +160,7 @@ fn scan_table(rows: &[ScanRow]) -> String {
                     r.driver.clone(),
                     r.scope.clone(),
                     r.containers.len().to_string(),
+                    r.role.to_string(),
                     import,
                 ]
             })

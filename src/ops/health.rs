@@ -65,7 +65,9 @@ impl Ops {
                         )),
                     )
                 };
-                checked.unused = !assigned && n.holds_only(&server.proxy_container);
+                // The proxy's own network is never offered for deletion.
+                let proxy = &server.proxy_container;
+                checked.unused = !assigned && n.holds_only(proxy) && !n.is_home_of(proxy);
                 checked
             }
             Err(e) => row(

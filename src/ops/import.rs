@@ -1,6 +1,7 @@
 //! Scan a server's networks and import them as destinations.
 
 use super::*;
+use crate::domain::LABEL_RESOURCE;
 
 impl Ops {
     pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
@@ -23,8 +24,7 @@ impl Ops {
             Ok(c) => c,
             Err(e) => return Err(self.fail(&server, e).await),
         };
-        let uuid = server.uuid.clone();
-        let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
+        let known = self.known(&server).await?;
         // Two requests at any size: the containers of every network come from the container
         // list (each container names its networks), not from one inspect per network.
         let inspected: Vec<NetworkInfo> = listed
@@ -35,11 +35,16 @@ impl Ops {
             .into_iter()
             .map(|mut n| {
                 n.add_listed(&containers);
-                let reason = ImportRefusal::of(&recorded, &n).map(|r| r.reason());
+                let refusal = ImportRefusal::of(&known, &n);
+                let proxy = &server.proxy_container;
                 ScanRow {
-                    importable: reason.is_none(),
-                    reason,
-                    unused: n.holds_only(&server.proxy_container),
+                    role: refusal
+                        .as_ref()
+                        .map_or(NetworkRole::Importable, ImportRefusal::role),
+                    importable: refusal.is_none(),
+                    reason: refusal.map(ImportRefusal::reason),
+                    // The proxy's own network is never offered for deletion.
+                    unused: n.holds_only(proxy) && !n.is_home_of(proxy),
                     containers: n.containers.into_iter().map(|c| c.name).collect(),
                     network: n.name,
                     id: n.id,
@@ -71,17 +76,22 @@ impl Ops {
         }
         let server = self.server(reference).await?;
         let docker = self.docker(&server).await?;
-        let listed = match docker.networks().await {
-            Ok(n) => n,
-            Err(e) => return Err(self.fail(&server, e).await),
+        // The containers too: they say which network the proxy was started on.
+        let (listed, containers) =
+            futures::join!(docker.networks(), docker.listed_containers(None));
+        let (mut listed, containers) = match (listed, containers) {
+            (Ok(n), Ok(c)) => (n, c),
+            (Err(e), _) | (_, Err(e)) => return Err(self.fail(&server, e).await),
         };
-        let uuid = server.uuid.clone();
-        let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
+        for n in &mut listed {
+            n.add_listed(&containers);
+        }
+        let known = self.known(&server).await?;
         let mut warnings = Vec::new();
         let chosen = if all && networks.is_empty() {
-            importable(&listed, &recorded, &server.name, &mut warnings)
+            importable(&listed, &known, &server.name, &mut warnings)
         } else {
-            named(&listed, &recorded, networks, &server.name)?
+            named(&listed, &known, networks, &server.name)?
         };
         let imported = self.save_imported(&server, &chosen).await?;
         failpoint("after-import-save");
@@ -174,7 +184,7 @@ impl Ops {
 /// skipped with a warning, said once.
 fn importable<'a>(
     listed: &'a [NetworkInfo],
-    recorded: &[Destination],
+    known: &Known,
     server: &str,
     warnings: &mut Vec<Warning>,
 ) -> Vec<&'a NetworkInfo> {
@@ -183,7 +193,7 @@ fn importable<'a>(
         .iter()
         .filter(|n| !SYSTEM_NETWORKS.contains(&n.name.as_str()))
     {
-        if ImportRefusal::of(recorded, n).is_some() {
+        if ImportRefusal::of(known, n).is_some() {
             continue;
         }
         let namesakes = namesakes(listed, &n.name);
@@ -209,7 +219,7 @@ fn importable<'a>(
 /// The networks named (by name or ID), each once; any that cannot be imported refuses all.
 fn named<'a>(
     listed: &'a [NetworkInfo],
-    recorded: &[Destination],
+    known: &Known,
     wanted: &[String],
     server: &str,
 ) -> Result<Vec<&'a NetworkInfo>, Error> {
@@ -225,7 +235,7 @@ fn named<'a>(
                 info.name
             )));
         }
-        match ImportRefusal::of(recorded, info) {
+        match ImportRefusal::of(known, info) {
             None => {}
             Some(ImportRefusal::AlreadyAdded | ImportRefusal::NameTaken) => {
                 return Err(Error::NetworkAlreadyAdded);
@@ -243,10 +253,44 @@ fn named<'a>(
     Ok(chosen)
 }
 
-/// Why a network cannot be imported on a server with `recorded` destinations: one check for
-/// scan (which shows the reason) and import (which refuses with it).
+/// What a scan or an import must know of a server besides its networks.
+struct Known {
+    /// The server's destinations.
+    recorded: Vec<Destination>,
+    proxy: String,
+    /// Resource names by uuid (a stack network names its resource by uuid).
+    resources: HashMap<String, String>,
+}
+
+impl Ops {
+    async fn known(&self, server: &Server) -> Result<Known, Error> {
+        let uuid = server.uuid.clone();
+        let (recorded, resources) = self
+            .db(move |s| Ok((s.destinations_of(&uuid)?, s.resources()?)))
+            .await?;
+        Ok(Known {
+            recorded,
+            proxy: server.proxy_container.clone(),
+            resources: resources
+                .into_iter()
+                .map(|r| (r.uuid.to_string(), r.name))
+                .collect(),
+        })
+    }
+}
+
+/// Why a network cannot be imported: one check for scan (which shows the reason and the
+/// network's role) and import (which refuses with it).
 enum ImportRefusal {
     AlreadyAdded,
+    /// The network the proxy container was started on.
+    ProxyNetwork {
+        proxy: String,
+    },
+    /// A service stack's own network.
+    Stack {
+        resource: String,
+    },
     /// Two networks of one name: the other one is the destination.
     NameTaken,
     /// A name destui refuses (the reason says which rule).
@@ -254,19 +298,45 @@ enum ImportRefusal {
 }
 
 impl ImportRefusal {
-    fn of(recorded: &[Destination], n: &NetworkInfo) -> Option<Self> {
-        if recorded.iter().any(|d| d.network_id == n.id) {
+    fn of(known: &Known, n: &NetworkInfo) -> Option<Self> {
+        if known.recorded.iter().any(|d| d.network_id == n.id) {
             return Some(ImportRefusal::AlreadyAdded);
         }
-        if recorded.iter().any(|d| d.network == n.name) {
+        if n.is_home_of(&known.proxy) {
+            return Some(ImportRefusal::ProxyNetwork {
+                proxy: known.proxy.clone(),
+            });
+        }
+        if let Some(uuid) = n.labels.get(LABEL_RESOURCE) {
+            let resource = known.resources.get(uuid).unwrap_or(uuid).clone();
+            return Some(ImportRefusal::Stack { resource });
+        }
+        if known.recorded.iter().any(|d| d.network == n.name) {
             return Some(ImportRefusal::NameTaken);
         }
         domain::unimportable_name(&n.name).map(ImportRefusal::BadName)
     }
 
+    fn role(&self) -> NetworkRole {
+        match self {
+            ImportRefusal::AlreadyAdded => NetworkRole::Destination,
+            ImportRefusal::ProxyNetwork { .. } => NetworkRole::ProxyNetwork,
+            ImportRefusal::Stack { resource } => NetworkRole::Stack {
+                resource: resource.clone(),
+            },
+            ImportRefusal::NameTaken | ImportRefusal::BadName(_) => NetworkRole::Other,
+        }
+    }
+
     fn reason(self) -> String {
         match self {
             ImportRefusal::AlreadyAdded => "already added".to_string(),
+            ImportRefusal::ProxyNetwork { proxy } => format!(
+                "cannot be imported: the proxy {proxy} was started on it (its own network, never a destination)"
+            ),
+            ImportRefusal::Stack { resource } => format!(
+                "cannot be imported: the isolated network of service stack {resource}"
+            ),
             ImportRefusal::NameTaken => "cannot be imported: a destination here already uses this name (another network with the same name)".to_string(),
             ImportRefusal::BadName(why) => why,
         }

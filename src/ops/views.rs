@@ -2,6 +2,7 @@
 //! DESIGN.md §2.
 
 use super::*;
+use std::fmt;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewServer {
@@ -174,9 +175,49 @@ pub struct ScanRow {
     pub driver: String,
     pub scope: String,
     pub containers: Vec<String>,
+    /// What the network is to destui (DESIGN.md §3).
+    pub role: NetworkRole,
     pub importable: bool,
     pub reason: Option<String>,
     pub unused: bool,
+}
+
+/// What a scanned network is to destui, as Coolify's network catalog classifies them: the
+/// proxy's own, a destination already, a service stack's isolated network, or another network
+/// (importable, or not for the reason the row gives). Docker's own networks are never listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkRole {
+    /// The network the proxy container was started on: never a destination, never unused.
+    ProxyNetwork,
+    /// Already a destination on this server.
+    Destination,
+    /// The isolated network of a service stack (by its resource's name, or uuid when this
+    /// data directory does not know the resource).
+    Stack {
+        resource: String,
+    },
+    Importable,
+    /// Another network that cannot be imported (the row's reason says why).
+    Other,
+}
+
+impl fmt::Display for NetworkRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetworkRole::ProxyNetwork => f.write_str("proxy network"),
+            NetworkRole::Destination => f.write_str("destination"),
+            NetworkRole::Stack { resource } => write!(f, "stack of {resource}"),
+            NetworkRole::Importable => f.write_str("importable"),
+            NetworkRole::Other => f.write_str("other"),
+        }
+    }
+}
+
+/// In JSON as the words the table shows.
+impl Serialize for NetworkRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 pub use crate::remote::known_hosts::HostKeys;

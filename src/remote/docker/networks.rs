@@ -226,6 +226,6 @@ fn summary_of(n: bollard::models::Network) -> NetworkInfo {
         subnet,
         gateway,
         labels: n.labels.unwrap_or_default(),
-        containers: Vec::new(),
+        ..Default::default()
     }
 }

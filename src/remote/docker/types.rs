@@ -17,11 +17,19 @@ pub struct NetworkInfo {
     pub labels: HashMap<String, String>,
     /// Attached containers (name, ID), without an overlay's load-balancer endpoint.
     pub containers: Vec<AttachedContainer>,
+    /// Names of the containers started on this network (`HostConfig.NetworkMode`), from
+    /// `add_listed`: their home, which they cannot leave while they run.
+    pub started_here: Vec<String>,
 }
 
 impl NetworkInfo {
     pub fn has_container(&self, name: &str) -> bool {
         self.containers.iter().any(|c| c.name == name)
+    }
+
+    /// The network container `name` was started on: removing it would cut that container off.
+    pub fn is_home_of(&self, name: &str) -> bool {
+        self.started_here.iter().any(|c| c == name)
     }
 
     /// Nothing but `name` (or nothing at all) is attached.
@@ -73,6 +81,12 @@ impl NetworkInfo {
     pub fn add_listed(&mut self, listed: &[ListedContainer]) {
         let on_this: Vec<&ListedContainer> = listed.iter().filter(|c| c.is_on(self)).collect();
         for c in on_this {
+            if c.started_on
+                .as_deref()
+                .is_some_and(|home| home == self.name || home == self.id)
+            {
+                self.started_here.push(c.name.clone());
+            }
             match self.containers.iter_mut().find(|a| a.id == c.id) {
                 Some(endpoint) => endpoint.state = c.state.clone(),
                 None => self.containers.push(AttachedContainer {

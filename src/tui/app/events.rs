@@ -162,6 +162,7 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
 /// A failed task: each element that waited on it shows the error; the status line says it,
 /// unless a form shows it inline (keeping what was typed).
 fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
+    super::results::unreachable(app, &error);
     let error = error_text(&error, &app.keymap);
     let mut inline = false;
     for waiter in waiters {

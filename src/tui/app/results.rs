@@ -14,6 +14,18 @@ use crate::tui::hints::warning_text;
 use crate::tui::panes::scan::ScanState;
 
 pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> {
+    let effects = follow(app, waiters, result);
+    // `r` says `refreshing…` until everything it asked for has answered.
+    if app.status.text == REFRESHING && !app.busy() {
+        app.say("refreshed");
+    }
+    effects
+}
+
+/// What `r` says while its reload, checks and scan run (commands::refresh).
+pub(super) const REFRESHING: &str = "refreshing…";
+
+fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> {
     match result {
         TaskResult::Loaded {
             servers,
@@ -53,6 +65,7 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
         }
         TaskResult::ServerRemoved(outcome) => server_removed(app, outcome),
         TaskResult::Scanned { server, rows } => {
+            reached(app, &server);
             scanned(app, &server, rows);
             Vec::new()
         }
@@ -71,6 +84,19 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
         }
         TaskResult::Deleted(outcome) => deleted(app, outcome),
         TaskResult::Details(details) => {
+            // The list's CHECK says what the details just found.
+            let d = &details.destination;
+            let unused = app.health.get(&d.uuid).is_some_and(|h| h.unused);
+            app.health.insert(
+                d.uuid.clone(),
+                crate::ops::CheckRow {
+                    destination: d.name.clone(),
+                    uuid: d.uuid.clone(),
+                    status: details.status,
+                    detail: details.detail.clone(),
+                    unused: unused && details.resources.is_empty(),
+                },
+            );
             if waiters.contains(&Waiter::Details) {
                 app.details = Some(Details::Destination(details));
             }
@@ -212,14 +238,18 @@ fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>) {
 
 /// Imported networks: unchecked in Scan, the first selected once reloaded, and the server
 /// scanned again when Scan shows it.
-fn imported(app: &mut App, server: &str, outcome: Outcome<Vec<DestinationView>>) -> Vec<Effect> {
+fn imported(
+    app: &mut App,
+    server: &ServerId,
+    outcome: Outcome<Vec<DestinationView>>,
+) -> Vec<Effect> {
     let names: Vec<String> = outcome.value.iter().map(|d| d.name.clone()).collect();
     let imported: BTreeSet<&str> = outcome
         .value
         .iter()
         .map(|d| d.network_id.as_str())
         .collect();
-    if let Some(view) = app.panes.scan.view.as_mut().filter(|v| v.server == server) {
+    if let Some(view) = app.panes.scan.view.as_mut().filter(|v| &v.server == server) {
         view.checked.retain(|id| !imported.contains(id.as_str()));
     }
     let text = format!("imported {}", names.join(", "));
@@ -229,11 +259,18 @@ fn imported(app: &mut App, server: &str, outcome: Outcome<Vec<DestinationView>>)
         None => app.reload(),
     };
     let mut effects = vec![reload];
-    if let Some(s) = app.servers.iter().find(|s| s.uuid == server).cloned()
-        && app.panes.scan.is_of(&s.uuid)
-    {
-        effects.extend(scan_server(app, &s));
+    reached(app, server);
+    let rescan = rescan_if_shown(app, server);
+    if !rescan.is_empty() {
+        effects.extend(rescan);
         app.say(text);
+    }
+    // The CHECK column of what was just imported, without waiting for the next round.
+    if !outcome.value.is_empty() {
+        effects.push(app.submit(Task::CheckDestinations {
+            server: server.clone(),
+            destinations: outcome.value.iter().map(|d| d.uuid.clone()).collect(),
+        }));
     }
     effects
 }
@@ -244,7 +281,47 @@ fn deleted(app: &mut App, outcome: Outcome<DestinationView>) -> Vec<Effect> {
     app.health.remove(&d.uuid);
     let text = format!("deleted {} (network {})", d.name, d.network);
     warn_or_say(app, text, &outcome.warnings);
-    vec![app.reload()]
+    let server = d.server_uuid.clone();
+    let mut effects = vec![app.reload()];
+    effects.extend(rescan_if_shown(app, &server));
+    effects
+}
+
+/// The Scan pane shows `server`: scan it again, so that what a task changed shows there (a
+/// deleted destination's network is importable again). One scan for many deletes: a scan
+/// asked while another waits joins it.
+fn rescan_if_shown(app: &mut App, server: &ServerId) -> Vec<Effect> {
+    match app.servers.iter().find(|s| &s.uuid == server).cloned() {
+        Some(s) if app.panes.scan.is_of(&s.uuid) => scan_server(app, &s),
+        _ => Vec::new(),
+    }
+}
+
+/// A task reached `server`: its dot is green again if a failure had turned it red.
+fn reached(app: &mut App, server: &ServerId) {
+    if let Some(slot) = app.servers.iter_mut().find(|s| &s.uuid == server)
+        && !slot.online
+    {
+        slot.online = true;
+        slot.last_error = None;
+    }
+}
+
+/// A task found its server unreachable: the Servers pane shows it offline with the reason,
+/// as a check would (the error names the server by name).
+pub(super) fn unreachable(app: &mut App, error: &crate::domain::Error) {
+    let server = match error {
+        crate::domain::Error::Unreachable { server, .. }
+        | crate::domain::Error::WrongSetting { server, .. }
+        | crate::domain::Error::UnreachableKept { server, .. }
+        | crate::domain::Error::HostKeyUnknown { server } => server,
+        _ => return,
+    };
+    let text = crate::tui::hints::error_text(error, &app.keymap);
+    if let Some(slot) = app.servers.iter_mut().find(|s| &s.name == server) {
+        slot.online = false;
+        slot.last_error = Some(text);
+    }
 }
 
 fn repaired(app: &mut App, outcome: Outcome<crate::ops::CheckRow>) -> Vec<Effect> {
@@ -261,6 +338,13 @@ fn repaired(app: &mut App, outcome: Outcome<crate::ops::CheckRow>) -> Vec<Effect
 
 fn resource_deployed(app: &mut App, outcome: Outcome<ResourceView>) {
     let r = &outcome.value;
+    // A destination with a resource is no longer unused: the unused view drops it at once.
+    if let Some(health) = app.health.get_mut(&r.destination_uuid) {
+        health.unused = false;
+    }
+    if app.panes.destinations.unused_only {
+        app.refresh_destinations();
+    }
     let text = format!(
         "{} ({}) is {} on {}",
         r.name, r.kind, r.status, r.destination
