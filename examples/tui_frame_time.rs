@@ -246,7 +246,6 @@ fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
             for event in [
                 TaskEvent::Queued {
                     id: *id,
-                    label: "check server".into(),
                     at: Instant::now(),
                 },
                 TaskEvent::Started {

@@ -46,7 +46,7 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let Some(command) = args.command else {
             return run_tui(&paths, remote, &config, started).await;
         };
@@ -71,8 +71,18 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
         owner.finish().await;
         ops.detach_all().await;
         Ok(code)
-    })
+    });
+    // A task still waiting on a stalled server (the TUI quit meanwhile) does not hold the exit:
+    // what it left half done is settled at the next start.
+    runtime.shutdown_timeout(SHUTDOWN_TIMEOUT);
+    code
 }
+
+/// How long the exit waits for tasks still running (a TUI quit while a server stalls).
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// How long quitting the TUI waits for the commands it was serving to finish.
+const SERVED_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// How long a command waits for a data directory whose holder is starting or finishing
 /// (its lock taken, its socket not answering).
@@ -132,7 +142,13 @@ async fn run_tui(
     let (events, served) = tokio::sync::mpsc::unbounded_channel();
     let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Tui, Some(events))?;
     let result = destui::tui::run(ops, config, started, interrupted, served).await;
-    owner.finish().await;
+    // Quitting never waits on a stalled server, not even for a command it serves.
+    if tokio::time::timeout(SERVED_TIMEOUT, owner.finish())
+        .await
+        .is_err()
+    {
+        tracing::info!("quit: commands still served were cut short");
+    }
     result.map(|()| 0)
 }
 

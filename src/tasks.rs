@@ -122,8 +122,9 @@ impl Task {
         Lane::Server(server.clone())
     }
 
-    /// Reads that may join an identical one already queued or running.
-    fn is_read(&self) -> bool {
+    /// Reads that may join an identical one already queued or running; every other task is a
+    /// change (never joined, never dropped).
+    pub fn is_read(&self) -> bool {
         matches!(
             self,
             Task::Load
@@ -180,10 +181,9 @@ pub enum TaskResult {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskEvent {
-    /// Accepted; `label` says what it does, for the Tasks pane.
+    /// Accepted (the TUI names it in the Tasks pane: it knows the names of what it acts on).
     Queued {
         id: TaskId,
-        label: String,
         at: Instant,
     },
     /// Asked for again while the first was pending: its result will come as `into`'s.
@@ -233,7 +233,6 @@ impl Queue {
 
     /// Submits `task` under the caller's `id`. Must be called from inside the tokio runtime.
     pub fn submit(&mut self, id: TaskId, task: Task) {
-        let label = label(&task);
         if task.is_read() {
             if let Some((_, into)) = self.pending_reads.iter().find(|(t, _)| *t == task) {
                 let _ = self.events.send(TaskEvent::Joined { id, into: *into });
@@ -246,7 +245,6 @@ impl Queue {
         }
         let _ = self.events.send(TaskEvent::Queued {
             id,
-            label,
             at: Instant::now(),
         });
         let sender = self
@@ -294,37 +292,6 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
         }
     });
     sender
-}
-
-/// What the Tasks pane calls a task.
-pub fn label(task: &Task) -> String {
-    match task {
-        Task::Load => "load records".into(),
-        Task::Settle => "settle interrupted work".into(),
-        Task::CheckServer { .. } => "check server".into(),
-        Task::ProbeLocal => "probe local Docker".into(),
-        Task::AddServer(s) => format!("add server {}", s.name),
-        Task::RemoveServer { .. } => "remove server".into(),
-        Task::EditServer { .. } => "edit server".into(),
-        Task::Scan { .. } => "scan".into(),
-        Task::Import { networks, .. } => match networks.as_slice() {
-            [one] => format!("import {one}"),
-            many => format!("import {} networks", many.len()),
-        },
-        Task::CreateDestination(d) => match &d.name {
-            Some(name) => format!("create {name}"),
-            None => "create destination".into(),
-        },
-        Task::RenameDestination { name, .. } => format!("rename to {name}"),
-        Task::DeleteDestination { .. } => "delete destination".into(),
-        Task::ShowDestination { .. } => "details".into(),
-        Task::CheckDestinations { destinations, .. } => {
-            format!("check {} destination(s)", destinations.len())
-        }
-        Task::RepairDestination { .. } => "repair destination".into(),
-        Task::CreateResource(r) => format!("deploy {}", r.name),
-        Task::CloneResource { resource, .. } => format!("clone {resource}"),
-    }
 }
 
 /// A running task's channel for progress notes.

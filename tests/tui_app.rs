@@ -160,7 +160,7 @@ impl Harness {
                     server: s.uuid.clone(),
                 }
             });
-            h.queue(id, "check server", 6);
+            h.queue(id, 6);
             h.event(TaskEvent::Started { id, at: at(7) });
             let error = if s.name == "gone" {
                 s.online = false;
@@ -208,12 +208,8 @@ impl Harness {
         self.effects.extend(more);
     }
 
-    fn queue(&mut self, id: TaskId, label: &str, ms: u64) {
-        self.event(TaskEvent::Queued {
-            id,
-            label: label.into(),
-            at: at(ms),
-        });
+    fn queue(&mut self, id: TaskId, ms: u64) {
+        self.event(TaskEvent::Queued { id, at: at(ms) });
     }
 
     fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, Error>) {
@@ -245,7 +241,7 @@ impl Harness {
                 server: "s-alpha".into(),
             }
         });
-        self.queue(id, "scan", 300);
+        self.queue(id, 300);
         self.event(TaskEvent::Started { id, at: at(300) });
         self.finish(
             id,
@@ -606,7 +602,7 @@ fn task_rows_go_from_queued_to_running_to_done_with_a_duration() {
             server: "s-gone".into(),
         }
     });
-    h.queue(check, "check server", 1000);
+    h.queue(check, 1000);
     assert!(h.app.busy());
     let screen = h.screen();
     assert!(line_with(&screen, "queued").contains("check server"));
@@ -648,15 +644,7 @@ fn filter_scope_mouse_and_resize() {
     // A click on the third destination row selects it and focuses the pane.
     let area = h.app.areas().destinations;
     h.key(KeyCode::BackTab);
-    update(
-        &mut h.app,
-        Action::Mouse(MouseEvent {
-            kind: MouseEventKind::Down(MouseButton::Left),
-            column: area.x + 5,
-            row: area.y + 4,
-            modifiers: KeyModifiers::NONE,
-        }),
-    );
+    h.click(area.x + 5, area.y + 4);
     assert_eq!(h.app.focus, Pane::Destinations);
     assert_eq!(
         h.app.selected_destination().map(|d| d.name.as_str()),
@@ -737,7 +725,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
         })
         .collect();
     for (n, id) in ids.into_iter().enumerate() {
-        h.queue(id, "check destinations", 500);
+        h.queue(id, 500);
         h.event(TaskEvent::Started { id, at: at(500) });
         if n == 0 {
             h.finish(
@@ -1053,7 +1041,7 @@ fn interrupted_work_is_settled_in_the_background_then_the_records_reload() {
     let effects = vec![h.app.settle_interrupted()];
     h.effects.extend(effects);
     let settle = h.submitted(|t| *t == Task::Settle);
-    h.queue(settle, "settle interrupted work", 300);
+    h.queue(settle, 300);
     // Its own lane, not a server's: the row names no server.
     let row = h.task_row(settle).expect("a row");
     assert_eq!(row.server, "");
@@ -1249,6 +1237,347 @@ fn a_rename_keeps_the_destinations_check() {
     );
 }
 
+// ---------- daily use (DESIGN.md §3, issue 15) ----------
+
+impl Harness {
+    fn click(&mut self, column: u16, row: u16) {
+        update(
+            &mut self.app,
+            Action::Mouse(MouseEvent {
+                kind: MouseEventKind::Down(MouseButton::Left),
+                column,
+                row,
+                modifiers: KeyModifiers::NONE,
+            }),
+        );
+    }
+
+    /// The marked destinations' uuids.
+    fn marked(&self) -> Vec<&str> {
+        let marked = &self.app.panes.destinations.marked;
+        marked.iter().map(|u| u.as_str()).collect()
+    }
+
+    fn ctrl_c(&mut self) {
+        let more = update(
+            &mut self.app,
+            Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        self.effects.extend(more);
+    }
+
+    /// The labels of the Tasks pane's rows, oldest first.
+    fn labels(&self) -> Vec<&str> {
+        self.app
+            .panes
+            .tasks
+            .rows
+            .iter()
+            .map(|t| t.label.as_str())
+            .collect()
+    }
+
+    /// Marks alpha-web and alpha-db (space twice from the top of Destinations) and confirms
+    /// their delete; returns the two delete tasks' ids, queued.
+    fn delete_two(&mut self) -> Vec<TaskId> {
+        self.key(KeyCode::Char(' '));
+        self.key(KeyCode::Char(' '));
+        self.key(KeyCode::Char('d'));
+        self.key(KeyCode::Char('y'));
+        let ids: Vec<TaskId> = (0..2)
+            .map(|_| self.submitted(|t| matches!(t, Task::DeleteDestination { .. })))
+            .collect();
+        for &id in &ids {
+            self.queue(id, 900);
+        }
+        ids
+    }
+}
+
+#[test]
+fn slash_in_the_tasks_pane_filters_and_what_follows_is_never_a_command() {
+    let mut h = Harness::loaded(120, 40);
+    h.scan_alpha();
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Tasks);
+    // The keys of the issue: `/`, `a` (add), Enter (submit): only a filter comes of them.
+    h.keys("/a");
+    h.key(KeyCode::Enter);
+    assert!(h.app.dialog.is_none(), "a is filter text, not add");
+    assert!(h.tasks().is_empty(), "nothing submitted: {:?}", h.effects);
+    assert_eq!(h.app.filter(Pane::Tasks), "a");
+    // By server, by state, by action, by text (the one-line result).
+    let shown = |h: &mut Harness, filter: &str| -> Vec<String> {
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Char('/'));
+        h.keys(filter);
+        h.key(KeyCode::Enter);
+        let pane = &h.app.panes.tasks;
+        pane.visible
+            .iter()
+            .map(|&i| pane.rows[i].label.clone())
+            .collect()
+    };
+    assert_eq!(shown(&mut h, "gone"), ["check server gone"]);
+    assert_eq!(shown(&mut h, "failed"), ["check server gone"]);
+    assert_eq!(shown(&mut h, "scan"), ["scan alpha"]);
+    assert_eq!(shown(&mut h, "importable"), ["scan alpha"]);
+    let screen = h.screen();
+    let tasks = line_with(&screen, "Tasks");
+    assert!(tasks.contains("/importable"), "{screen}");
+    assert!(
+        line_with(&screen, "scan alpha").contains('>'),
+        "the one row shown is selected:\n{screen}"
+    );
+    // Nothing matches: said so; Esc clears the filter and every row is back.
+    shown(&mut h, "zzz");
+    assert!(h.screen().contains("none match"), "{}", h.screen());
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.filter(Pane::Tasks), "");
+    assert_eq!(h.app.panes.tasks.visible.len(), 4);
+}
+
+#[test]
+fn a_click_elsewhere_ends_the_filter_being_typed() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    h.keys("/alpha");
+    let area = h.app.areas().servers;
+    h.click(area.x + 3, area.y + 1);
+    assert_eq!(h.app.focus, Pane::Servers);
+    // What follows is read as commands again, and the Servers pane's filter is untouched.
+    h.key(KeyCode::Char('s'));
+    assert_eq!(h.app.filter(Pane::Servers), "");
+    assert_eq!(h.app.filter(Pane::Destinations), "alpha");
+    assert!(
+        h.tasks().iter().any(|t| matches!(t, Task::Scan { .. })),
+        "{:?}",
+        h.effects
+    );
+}
+
+#[test]
+fn a_in_destinations_marks_every_shown_one_and_again_clears() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('A'));
+    assert_eq!(h.app.panes.destinations.marked.len(), 3);
+    assert!(
+        line_with(&h.screen(), "Destinations").contains("3 marked"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Char('A'));
+    assert!(h.app.panes.destinations.marked.is_empty(), "A again clears");
+    // With a filter, A marks only what is shown.
+    h.keys("/alpha");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('A'));
+    let marked = h.marked();
+    assert_eq!(marked, ["d-1", "d-2"]);
+    h.key(KeyCode::Char('d'));
+    assert!(h.screen().contains("Delete 2 destination(s)?"));
+    h.key(KeyCode::Char('n'));
+}
+
+#[test]
+fn marks_a_filter_hides_are_dropped_and_never_deleted_unseen() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('A'));
+    assert_eq!(h.app.panes.destinations.marked.len(), 3);
+    // The filter hides two marked destinations: their marks go.
+    h.keys("/stack");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.panes.destinations.visible.len(), 3, "filter cleared");
+    let marked = h.marked();
+    assert_eq!(marked, ["d-3"], "only the one that stayed in view");
+    h.key(KeyCode::Char('d'));
+    assert!(h.screen().contains("Delete 1 destination(s)?"));
+    h.key(KeyCode::Char('y'));
+    let deleted: Vec<&Task> = h.tasks();
+    assert_eq!(
+        deleted,
+        [&Task::DeleteDestination {
+            server: "s-beta".into(),
+            destination: "d-3".into(),
+            force: false,
+        }]
+    );
+    // The scope (v) hides the other server's destinations: their marks go too.
+    h.effects.clear();
+    h.key(KeyCode::Char('A'));
+    h.key(KeyCode::Char('v'));
+    assert_eq!(h.app.panes.destinations.marked.len(), 2, "alpha's two only");
+}
+
+#[test]
+fn task_rows_name_what_they_act_on() {
+    let mut h = Harness::loaded(120, 40);
+    h.scan_alpha();
+    // Import one checked network (by its full ID): the row names the network.
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('i'));
+    let import = h.submitted(|t| matches!(t, Task::Import { .. }));
+    h.queue(import, 800);
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Destinations);
+    h.key(KeyCode::Char('c'));
+    let checks: Vec<TaskId> = (0..2)
+        .map(|_| h.submitted(|t| matches!(t, Task::CheckDestinations { .. })))
+        .collect();
+    for id in checks {
+        h.queue(id, 850);
+    }
+    h.delete_two();
+    assert_eq!(
+        h.labels(),
+        [
+            "check server beta",
+            "check server alpha",
+            "check server gone",
+            "scan alpha",
+            "import legacy",
+            "check 2 destinations on alpha",
+            "check beta-stack",
+            "delete alpha-web",
+            "delete alpha-db",
+        ]
+    );
+    let screen = h.screen();
+    assert!(line_with(&screen, "delete alpha-web").contains("queued"));
+}
+
+#[test]
+fn the_task_selection_follows_new_tasks_only_from_the_newest() {
+    let mut h = Harness::loaded(120, 40);
+    let selected = |h: &Harness| h.app.panes.tasks.selected().map(|t| t.label.clone());
+    assert_eq!(selected(&h).as_deref(), Some("check server gone"));
+    // On the newest: it follows.
+    h.scan_alpha();
+    assert_eq!(selected(&h).as_deref(), Some("scan alpha"));
+    // On an older row: it stays there while new tasks come.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('k'));
+    assert_eq!(selected(&h).as_deref(), Some("check server gone"));
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('s'));
+    let scan = h.submitted(|t| matches!(t, Task::Scan { .. }));
+    h.queue(scan, 900);
+    assert_eq!(selected(&h).as_deref(), Some("check server gone"));
+    // Back on the newest, it follows again.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('s'));
+    let again = h.submitted(|t| matches!(t, Task::Scan { .. }));
+    h.queue(again, 950);
+    assert_eq!(h.app.panes.tasks.selected().map(|t| t.id), Some(again));
+}
+
+#[test]
+fn the_failed_badge_counts_failures_since_the_tasks_pane_was_last_focused() {
+    let mut h = Harness::loaded(120, 40);
+    let badge = |h: &Harness| line_with(&h.screen(), "Tasks").to_string();
+    assert!(badge(&h).contains("1 failed"), "gone is offline");
+    // Looking at the Tasks pane clears it.
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Tasks);
+    assert!(!badge(&h).contains("failed"), "{}", badge(&h));
+    h.key(KeyCode::Tab);
+    assert!(!badge(&h).contains("failed"), "{}", badge(&h));
+    // A delete fails while another pane has the focus: counted.
+    h.key(KeyCode::Tab);
+    let ids = h.delete_two();
+    h.finish(
+        ids[0],
+        950,
+        Err(Error::ResourcesAttached {
+            attached: vec![],
+            resources: vec![],
+        }),
+    );
+    assert!(badge(&h).contains("1 failed"), "{}", badge(&h));
+    // A form's refusal is shown in the form, and a refusal before submitting never reaches
+    // the queue: neither counts.
+    h.key(KeyCode::Char('a'));
+    let Some(Dialog::Form(form)) = &mut h.app.dialog else {
+        panic!("create form expected");
+    };
+    form.fields[1].input = tui_input::Input::new("bad name!".into());
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "refused in the form");
+    let Some(Dialog::Form(form)) = &mut h.app.dialog else {
+        panic!("form still open");
+    };
+    form.fields[1].input = tui_input::Input::new("web".into());
+    h.key(KeyCode::Enter);
+    let create = h.submitted(|t| matches!(t, Task::CreateDestination(_)));
+    h.queue(create, 960);
+    h.finish(create, 980, Err(Error::NetworkAlreadyAdded));
+    assert!(badge(&h).contains("1 failed"), "{}", badge(&h));
+    assert_eq!(h.app.panes.tasks.unseen_failed, 1);
+}
+
+#[test]
+fn quitting_with_changes_queued_or_running_asks_first() {
+    let mut h = Harness::loaded(120, 40);
+    // Reads do not count: a scan under way does not hold `q`.
+    h.key(KeyCode::Char('s'));
+    let scan = h.submitted(|t| matches!(t, Task::Scan { .. }));
+    h.queue(scan, 800);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('q'));
+    assert_eq!(h.effects, vec![Effect::Quit]);
+    h.effects.clear();
+
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    let ids = h.delete_two();
+    h.event(TaskEvent::Started {
+        id: ids[0],
+        at: at(910),
+    });
+    h.key(KeyCode::Char('q'));
+    assert!(h.effects.is_empty(), "asked, not quit: {:?}", h.effects);
+    let screen = h.screen();
+    assert!(screen.contains("Quit?"), "{screen}");
+    assert!(
+        screen.contains("2 change(s) are queued or running; quit anyway?"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.dialog.is_none() && h.effects.is_empty());
+    h.key(KeyCode::Char('q'));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.effects, vec![Effect::Quit]);
+    h.effects.clear();
+    h.app.dialog = None;
+    // Ctrl-C asks too; a second Ctrl-C answers.
+    h.ctrl_c();
+    assert!(h.effects.is_empty(), "asked first: {:?}", h.effects);
+    h.ctrl_c();
+    assert_eq!(h.effects, vec![Effect::Quit]);
+    h.effects.clear();
+    h.app.dialog = None;
+    // Once both are done (one failed), q quits at once.
+    for id in ids {
+        h.finish(
+            id,
+            990,
+            Err(Error::ResourcesAttached {
+                attached: vec![],
+                resources: vec![],
+            }),
+        );
+    }
+    h.effects.clear();
+    h.key(KeyCode::Char('q'));
+    assert_eq!(h.effects, vec![Effect::Quit]);
+}
+
 // ---------- views follow the truth (DESIGN.md §3 "Daily use", issue 15) ----------
 
 #[test]
@@ -1370,7 +1699,7 @@ fn views_follow_what_tasks_found() {
         })
         .collect();
     for (i, id) in asked.iter().enumerate() {
-        h.queue(*id, "refresh", 1_500);
+        h.queue(*id, 1_500);
         let result = match h.effects.iter().find_map(|e| match e {
             Effect::Submit(i2, t) if i2 == id => Some(t.clone()),
             _ => None,

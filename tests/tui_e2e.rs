@@ -3,7 +3,10 @@
 mod common;
 
 use common::tmux::{Screen, Tui, short_name};
-use common::{Ctx, attached, closed_port, docker, inspect_network, network_id_by_exact_name};
+use common::{
+    Ctx, attached, closed_port, docker, inspect_network, network_id_by_exact_name, silent_port,
+    wait_for,
+};
 use std::time::Duration;
 
 /// The row of `server` in the Servers pane shows `symbol` (`●`, `✗`, `…`, `?`).
@@ -524,4 +527,159 @@ fn the_tui_settles_an_interrupted_delete_after_its_first_frame() {
     tui.keys(&["q"]);
     assert_eq!(tui.wait_exit(), 0);
     assert!(network_id_by_exact_name(tb.socket_a(), &net).is_none());
+}
+
+// ---------- daily use (DESIGN.md §3, issue 15) ----------
+
+/// The names of the networks destui manages on the daemon at `socket`.
+fn managed_networks(socket: &str) -> std::collections::BTreeSet<String> {
+    let (ok, out) = docker(
+        socket,
+        &[
+            "network",
+            "ls",
+            "--filter",
+            "label=destui.managed=true",
+            "--format",
+            "{{.Name}}",
+        ],
+    );
+    assert!(ok, "docker network ls: {out}");
+    out.lines().map(str::to_string).collect()
+}
+
+/// Whether `name` has the shape of the network name a create form proposes (a uuid).
+fn uuid_shaped(name: &str) -> bool {
+    name.len() == 36 && name.chars().filter(|c| *c == '-').count() == 4
+}
+
+/// A server that accepts connections and never answers (a stalled link), recorded unchecked;
+/// connecting to it waits `DESTUI_CONNECT_TIMEOUT` (10 s here).
+fn with_stalled_server(ctx: &mut Ctx) -> String {
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "10".into()));
+    let stalled = short_name("tus");
+    ctx.run(&[
+        "server",
+        "add",
+        &stalled,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &silent_port().to_string(),
+        "--no-check",
+    ])
+    .ok();
+    stalled
+}
+
+/// Sends `key` and returns how long the process took to be gone (at most `limit`, else panics).
+#[track_caller]
+fn gone_within(tui: &Tui, key: &str, limit: Duration) -> Duration {
+    let pressed = std::time::Instant::now();
+    tui.keys(&[key]);
+    let gone = wait_for(limit, || tui.exit_status().is_some());
+    let took = pressed.elapsed();
+    assert!(
+        gone,
+        "destui still running {took:?} after {key}\n{}",
+        tui.screen().text
+    );
+    took
+}
+
+#[test]
+fn keys_after_slash_in_the_tasks_pane_are_a_filter_and_create_nothing() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = short_name("tua");
+    ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    let before = managed_networks(tb.socket_a());
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    tui.wait("the server online", |s| server_shows(s, &server, "●"));
+    tui.keys(&["BTab"]);
+    tui.wait("Tasks focused", |s| s.focused("Tasks"));
+    // The keys of issue 15: `/` then `a` (add) and Enter (submit) once ran as commands.
+    tui.keys(&["/", "a", "Enter"]);
+    let screen = tui.wait("the Tasks pane filtered by a", |s| {
+        s.pane("Tasks").is_some_and(|p| p.title_line.contains("/a"))
+    });
+    assert!(
+        screen.pane("Create destination").is_none(),
+        "no create dialog:\n{}",
+        screen.text
+    );
+    // Nothing is queued: q quits at once (it would ask with a change pending).
+    tui.keys(&["q"]);
+    assert_eq!(tui.wait_exit(), 0, "{}", tui.screen().text);
+    let list = ctx.json(&["destination", "list"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list:?}");
+    let made: Vec<String> = managed_networks(tb.socket_a())
+        .difference(&before)
+        .filter(|n| uuid_shaped(n))
+        .cloned()
+        .collect();
+    assert!(made.is_empty(), "networks created: {made:?}");
+}
+
+#[test]
+fn q_with_a_change_pending_asks_first_and_then_quits_at_once() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let stalled = with_stalled_server(&mut ctx);
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    tui.wait("the stalled server being checked", |s| {
+        server_shows(s, &stalled, "…")
+    });
+    // A create on the stalled server waits behind its check: a change queued.
+    tui.keys(&["Tab", "a"]);
+    tui.wait("the create form", |s| {
+        s.pane("Create destination").is_some()
+    });
+    tui.keys(&["Enter"]);
+    tui.wait("the create queued", |s| {
+        s.pane("Tasks")
+            .is_some_and(|p| p.rows.iter().any(|r| r.contains("create")))
+    });
+    tui.keys(&["Escape"]);
+    tui.wait("the form closed", |s| {
+        s.pane("Create destination").is_none()
+    });
+    tui.keys(&["q"]);
+    let screen = tui.wait("the quit question", |s| {
+        s.pane("Quit?")
+            .is_some_and(|p| p.contains("1 change(s) are queued or running; quit anyway?"))
+    });
+    assert!(screen.pane("Servers").is_some(), "still running");
+    tui.keys(&["n"]);
+    tui.wait("the question closed", |s| {
+        s.pane("Quit?").is_none() && s.pane("Servers").is_some()
+    });
+    tui.keys(&["q"]);
+    tui.wait("the quit question again", |s| s.pane("Quit?").is_some());
+    let took = gone_within(&tui, "y", Duration::from_secs(2));
+    eprintln!("gone {took:?} after y");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn quitting_while_a_server_stalls_is_done_within_two_seconds() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let stalled = with_stalled_server(&mut ctx);
+    let server_a = short_name("tua");
+    ctx.add_server_named(&server_a, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    tui.wait("A online, the stalled server still being checked", |s| {
+        server_shows(s, &server_a, "●") && server_shows(s, &stalled, "…")
+    });
+    // A check is a read: q does not ask, and nothing waits on the stalled server.
+    let took = gone_within(&tui, "q", Duration::from_secs(2));
+    eprintln!("gone {took:?} after q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert!(
+        !tui.screen().contains("Servers"),
+        "the terminal is restored:\n{}",
+        tui.screen().text
+    );
 }

@@ -92,7 +92,7 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         "select_all",
         Command::SelectAll,
         'A',
-        "check all importable networks",
+        "check all importable / mark all shown",
     ),
     (
         "scope",

@@ -64,9 +64,19 @@ pub async fn run(
     };
     let result = event_loop(&mut terminal, ops.clone(), setup, served).await;
     restore_terminal();
-    ops.close_all().await;
+    // Quitting never waits on a stalled server: a connection still being made holds its slot,
+    // so closing is bounded; a master not closed in time ends after its idle period.
+    if tokio::time::timeout(CLOSE_TIMEOUT, ops.close_all())
+        .await
+        .is_err()
+    {
+        tracing::info!("quit: masters left to their idle period");
+    }
     result
 }
+
+/// How long quitting waits for the ssh masters to close.
+const CLOSE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// What the event loop starts from.
 struct Setup {

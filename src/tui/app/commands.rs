@@ -69,7 +69,17 @@ pub(super) fn toggle(app: &mut App) {
     }
 }
 
+/// `A` marks every listed row in the focused pane (Scan: the importable ones; Destinations:
+/// all shown), or clears the marks when all were marked.
 pub(super) fn select_all(app: &mut App) {
+    if app.focus == Pane::Destinations {
+        let marked = app.panes.destinations.mark_all(&app.destinations);
+        app.say(match marked {
+            0 => "no destination marked".to_string(),
+            n => format!("{n} destination(s) marked: d deletes them, Esc clears the marks"),
+        });
+        return;
+    }
     match app.panes.scan.select_all() {
         Some(said) => app.say(said),
         None => app.say("scan a server first (s)"),

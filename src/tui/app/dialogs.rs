@@ -103,6 +103,7 @@ fn confirmed(app: &mut App, kind: ConfirmKind) -> Vec<Effect> {
         ConfirmKind::RemoveServer { server, force } => {
             vec![app.submit(Task::RemoveServer { server, force })]
         }
+        ConfirmKind::Quit => vec![Effect::Quit],
         ConfirmKind::AddLocal => vec![app.submit(Task::AddServer(crate::ops::NewServer {
             name: "local".into(),
             local: true,

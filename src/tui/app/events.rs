@@ -12,8 +12,8 @@ use crate::tui::panes::tasks::{TaskRow, TaskState};
 
 pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
     match event {
-        TaskEvent::Queued { id, label, at } => {
-            if let Some(server) = app.take_row(id) {
+        TaskEvent::Queued { id, at } => {
+            if let Some((server, label)) = app.take_row(id) {
                 let row = TaskRow {
                     id,
                     label,
@@ -39,12 +39,14 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
                 row.state = TaskState::Running;
                 row.started_at = Some(at);
             }
+            app.refresh_tasks();
             Vec::new()
         }
         TaskEvent::Progress { id, note } => {
             if let Some(row) = app.panes.tasks.row_mut(id) {
                 row.note = note;
             }
+            app.refresh_tasks();
             Vec::new()
         }
         TaskEvent::Finished { id, at, result } => {
@@ -53,7 +55,8 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
                 let online = matches!(&result, Ok(TaskResult::ServerChecked { error: None, .. }));
                 app.count_first_round(online, at);
             }
-            finish_row(app, id, at, &result);
+            finish_row(app, id, at, &result, &waiters);
+            app.refresh_tasks();
             match result {
                 Ok(r) => super::results::finished(app, &waiters, r),
                 Err(e) => failed(app, waiters, e),
@@ -62,28 +65,26 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
     }
 }
 
-/// The task's row shows how it ended, and its one-line result.
-fn finish_row(app: &mut App, id: TaskId, at: Instant, result: &Result<TaskResult, Error>) {
+/// The task's row shows how it ended, and its one-line result. A failure counts in the
+/// Tasks pane's badge unless the open form shows it (a refusal of what was typed there).
+fn finish_row(
+    app: &mut App,
+    id: TaskId,
+    at: Instant,
+    result: &Result<TaskResult, Error>,
+    waiters: &[Waiter],
+) {
     let note = match result {
         Ok(r) => summary(r, &app.keymap),
         Err(e) => error_text(e, &app.keymap),
-    };
-    let Some(row) = app.panes.tasks.row_mut(id) else {
-        return;
     };
     // A check that finds the server offline ran fine, but it is bad news: shown as failed.
     let bad_news = matches!(
         result,
         Err(_) | Ok(TaskResult::ServerChecked { error: Some(_), .. })
     );
-    row.state = if bad_news {
-        TaskState::Failed
-    } else {
-        TaskState::Done
-    };
-    row.started_at.get_or_insert(at);
-    row.finished_at = Some(at);
-    row.note = note;
+    let in_form = waiters.contains(&Waiter::Form) && matches!(app.dialog, Some(Dialog::Form(_)));
+    app.panes.tasks.finish(id, at, bad_news, in_form, note);
 }
 
 /// The one-line result the Tasks pane shows.
@@ -187,6 +188,7 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
             }
             // Settled by being taken out of the map.
             Waiter::Row { .. }
+            | Waiter::Change
             | Waiter::SelectAfterLoad(_)
             | Waiter::ServerCheck { .. }
             | Waiter::FirstRound

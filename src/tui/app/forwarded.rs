@@ -27,15 +27,9 @@ pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
             Vec::new()
         }
         Served::Finished { id, code, at } => {
-            if let Some(row) = app.panes.tasks.row_mut(id) {
-                row.state = if code == 0 {
-                    TaskState::Done
-                } else {
-                    TaskState::Failed
-                };
-                row.finished_at = Some(at);
-                row.note = format!("exit {code}");
-            }
+            app.panes
+                .tasks
+                .finish(id, at, code != 0, false, format!("exit {code}"));
             // The command may have changed records or networks: read both again.
             let mut effects = vec![app.reload()];
             let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());

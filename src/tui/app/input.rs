@@ -7,6 +7,7 @@ use ratatui::layout::Position;
 use super::commands::*;
 use super::dialogs::on_dialog_key;
 use super::*;
+use crate::tui::dialog::{Confirm, ConfirmKind, Dialog};
 use crate::tui::keymap::Command;
 
 // ---------- keys ----------
@@ -16,7 +17,11 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return vec![Effect::Quit];
+        // A second Ctrl-C answers the question the first one asked.
+        if matches!(&app.dialog, Some(Dialog::Confirm(c)) if c.kind == ConfirmKind::Quit) {
+            return vec![Effect::Quit];
+        }
+        return quit(app);
     }
     if app.help {
         app.help = false;
@@ -53,7 +58,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
     let pane = app.focus;
     match command {
-        Command::Quit => return vec![Effect::Quit],
+        Command::Quit => return quit(app),
         Command::Help => app.help = true,
         Command::NextPane => app.focus = pane.step(true),
         Command::PrevPane => app.focus = pane.step(false),
@@ -69,12 +74,10 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Bottom => {
             app.move_cursor(pane, |c, len, page| c.set(len.saturating_sub(1), len, page))
         }
+        // Every pane filters: `/` is never refused, so what is typed next is never read as
+        // commands.
         Command::Filter => {
-            if pane == Pane::Tasks {
-                app.say("the Tasks pane has no filter");
-            } else {
-                app.filter_input = Some(tui_input::Input::new(app.filter(pane).to_string()));
-            }
+            app.filter_input = Some(tui_input::Input::new(app.filter(pane).to_string()));
         }
         Command::Cancel => {
             if !app.filter(pane).is_empty() {
@@ -115,6 +118,21 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Refresh => return refresh(app),
     }
     Vec::new()
+}
+
+/// `q` or Ctrl-C: quits at once unless changes are queued or running; then asks first (reads
+/// do not count).
+fn quit(app: &mut App) -> Vec<Effect> {
+    match app.changes_pending() {
+        0 => vec![Effect::Quit],
+        changes => {
+            app.close_details();
+            app.help = false;
+            app.close_dialog();
+            app.dialog = Some(Dialog::Confirm(Confirm::quit(changes)));
+            Vec::new()
+        }
+    }
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent) {
@@ -162,6 +180,10 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
     let Some((pane, area)) = hit else {
         return;
     };
+    if pane != app.focus {
+        // A filter being typed stays with its pane: what follows is no longer typed into it.
+        app.filter_input = None;
+    }
     app.focus = pane;
     // Tables have a border and a header line; the Tasks strip only a border.
     let first_row = area.y + if pane == Pane::Tasks { 1 } else { 2 };

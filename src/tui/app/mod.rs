@@ -9,6 +9,7 @@ mod dialogs;
 mod events;
 mod forwarded;
 mod input;
+mod labels;
 mod pending;
 mod results;
 pub mod sanitize;
@@ -245,7 +246,7 @@ impl App {
             Pane::Servers => self.panes.servers.visible.len(),
             Pane::Destinations => self.panes.destinations.visible.len(),
             Pane::Scan => self.panes.scan.visible.len(),
-            Pane::Tasks => self.panes.tasks.rows.len(),
+            Pane::Tasks => self.panes.tasks.visible.len(),
         }
     }
 
@@ -324,10 +325,16 @@ impl App {
         self.panes.scan.refresh(page);
     }
 
+    fn refresh_tasks(&mut self) {
+        let page = self.page(Pane::Tasks);
+        self.panes.tasks.refresh(page);
+    }
+
     fn refresh_all(&mut self) {
         self.refresh_servers();
         self.refresh_destinations();
         self.refresh_scan();
+        self.refresh_tasks();
     }
 
     // ---------- submitting ----------
@@ -342,7 +349,11 @@ impl App {
                 crate::tasks::Lane::Server(server) => self.server_name(&server),
                 crate::tasks::Lane::Store | crate::tasks::Lane::Settle => String::new(),
             };
-            self.wait(id, Waiter::Row { server });
+            let label = self.label(&task);
+            self.wait(id, Waiter::Row { server, label });
+        }
+        if !task.is_read() {
+            self.wait(id, Waiter::Change);
         }
         if let Task::CheckServer { server } = &task {
             let server = server.clone();
@@ -386,6 +397,15 @@ impl App {
 
 /// The one entry point: state and action in, effects out.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = dispatch(app, action);
+    // The failed badge counts what failed since the Tasks pane was last looked at.
+    if app.focus == Pane::Tasks {
+        app.panes.tasks.unseen_failed = 0;
+    }
+    effects
+}
+
+fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => input::on_key(app, key),
         Action::Mouse(mouse) => {

@@ -12,8 +12,11 @@ use crate::tasks::{Task, TaskId};
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Waiter {
     /// The Tasks pane lists the task when the queue accepts it, under this server's name (empty
-    /// for none). Reloads and the local probe have no row: they run hidden.
-    Row { server: String },
+    /// for none) and this label (what it does, named for what it acts on). Reloads and the
+    /// local probe have no row: they run hidden.
+    Row { server: String, label: String },
+    /// A change (not a read): quitting while one is queued or running asks first.
+    Change,
     /// A reload after a write: once loaded, `pane` selects the record `uuid`.
     SelectAfterLoad(Record),
     /// A live check of this server (uuid): the Servers pane shows it as being checked.
@@ -76,16 +79,25 @@ impl App {
         self.pending.remove(&id).unwrap_or_default()
     }
 
-    /// The row `id` waits for, taken as the queue accepts the task.
-    pub(super) fn take_row(&mut self, id: TaskId) -> Option<String> {
+    /// The row `id` waits for (its server and label), taken as the queue accepts the task.
+    pub(super) fn take_row(&mut self, id: TaskId) -> Option<(String, String)> {
         let waiters = self.pending.get_mut(&id)?;
         let i = waiters
             .iter()
             .position(|w| matches!(w, Waiter::Row { .. }))?;
         match waiters.remove(i) {
-            Waiter::Row { server } => Some(server),
+            Waiter::Row { server, label } => Some((server, label)),
             _ => None,
         }
+    }
+
+    /// How many changes are queued or running (reads do not count).
+    pub fn changes_pending(&self) -> usize {
+        self.pending
+            .values()
+            .flatten()
+            .filter(|w| **w == Waiter::Change)
+            .count()
     }
 
     /// A joined request waits for the task it joined.

@@ -168,11 +168,11 @@ impl Clean for TaskResult {
 impl Clean for TaskEvent {
     fn clean(&mut self) {
         match self {
-            TaskEvent::Queued { label, .. } => label.clean(),
             TaskEvent::Progress { note, .. } => note.clean(),
             TaskEvent::Finished { result: Ok(r), .. } => r.clean(),
             // Errors stay typed: their text is cleaned by `hints::error_text`.
             TaskEvent::Finished { result: Err(_), .. }
+            | TaskEvent::Queued { .. }
             | TaskEvent::Joined { .. }
             | TaskEvent::Started { .. } => {}
         }

@@ -420,6 +420,8 @@ pub enum ConfirmKind {
         force: bool,
     },
     AddLocal,
+    /// Quit although changes are queued or running.
+    Quit,
 }
 
 #[derive(Debug, Clone)]
@@ -480,6 +482,19 @@ impl Confirm {
             },
             title: format!("Remove server {}?", server.name),
             lines,
+        }
+    }
+
+    /// Quitting with `changes` queued or running: the running ones are settled at the next
+    /// start (their intents are stored); the queued ones never start.
+    pub fn quit(changes: usize) -> Self {
+        Confirm {
+            kind: ConfirmKind::Quit,
+            title: "Quit?".into(),
+            lines: vec![
+                format!("{changes} change(s) are queued or running; quit anyway?"),
+                "Running ones will be settled at the next start; queued ones will not run.".into(),
+            ],
         }
     }
 

@@ -45,7 +45,31 @@ impl DestinationsPane {
                 && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
                 && matches_filter(&filter, &[&d.name, &d.network, &d.server])
         });
+        // Marks are never acted on unseen: those a filter, the scope or the unused view hides
+        // are dropped.
+        let shown: BTreeSet<&str> = self
+            .visible
+            .iter()
+            .map(|&i| destinations[i].uuid.as_str())
+            .collect();
+        self.marked.retain(|uuid| shown.contains(uuid.as_str()));
         self.cursor.fit(self.visible.len(), page);
+    }
+
+    /// `A`: marks every destination shown; when all are marked already, clears the marks.
+    /// Returns how many are marked now.
+    pub fn mark_all(&mut self, destinations: &[DestinationView]) -> usize {
+        let shown: Vec<&DestinationId> = self
+            .visible
+            .iter()
+            .map(|&i| &destinations[i].uuid)
+            .collect();
+        if !shown.is_empty() && shown.iter().all(|uuid| self.marked.contains(*uuid)) {
+            self.marked.clear();
+        } else {
+            self.marked.extend(shown.into_iter().cloned());
+        }
+        self.marked.len()
     }
 
     pub fn selected<'a>(&self, destinations: &'a [DestinationView]) -> Option<&'a DestinationView> {

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::{Cursor, block, marker, row_style};
+use super::{Cursor, block, marker, matches_filter, row_style, visible_indexes};
 use crate::tasks::TaskId;
 use crate::tui::app::{App, Pane};
 
@@ -20,9 +20,22 @@ pub enum TaskState {
     Failed,
 }
 
+impl TaskState {
+    /// The word the Tasks pane shows (and filters on).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Queued => "queued",
+            TaskState::Running => "running",
+            TaskState::Done => "done",
+            TaskState::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRow {
     pub id: TaskId,
+    /// What the task does, named for what it acts on (`delete web-prod`, `scan alpha`).
     pub label: String,
     pub server: String,
     pub state: TaskState,
@@ -33,19 +46,26 @@ pub struct TaskRow {
     pub note: String,
 }
 
-/// The Tasks pane's own state: its rows and cursor. Its rows are not filtered: `/` is refused
-/// here, and the filter holds only what was typed when a click moved the focus mid-filter.
+/// The Tasks pane's own state: its rows, which of them the filter shows (by server, action,
+/// state or text), its cursor, and how many tasks failed since the pane was last focused.
 #[derive(Debug, Default)]
 pub struct TasksPane {
     pub rows: Vec<TaskRow>,
+    /// Indexes into `rows` that match the filter.
+    pub visible: Vec<usize>,
     pub cursor: Cursor,
     pub filter: String,
+    /// Tasks failed since the pane was last focused (the badge in its title).
+    pub unseen_failed: usize,
 }
 
 impl TasksPane {
-    /// Lists a task the queue accepted and selects it; past `TASK_HISTORY` rows the oldest
-    /// finished ones go.
+    /// Lists a task the queue accepted; past `TASK_HISTORY` rows the oldest finished ones go.
+    /// The selection follows it only when it was on the newest row: one kept on an older row
+    /// stays there.
     pub fn push(&mut self, row: TaskRow, page: usize) {
+        let on_newest = self.cursor.selected + 1 >= self.visible.len();
+        let selected = self.selected().map(|t| t.id);
         self.rows.push(row);
         while self.rows.len() > TASK_HISTORY {
             match self
@@ -59,12 +79,64 @@ impl TasksPane {
                 None => break,
             }
         }
-        let len = self.rows.len();
-        self.cursor.set(len.saturating_sub(1), len, page);
+        self.visible = self.matching();
+        if on_newest {
+            let len = self.visible.len();
+            self.cursor.set(len.saturating_sub(1), len, page);
+        } else {
+            self.select(selected, page);
+        }
+    }
+
+    /// Lists the rows that match the filter; the selection stays on its row while listed.
+    pub fn refresh(&mut self, page: usize) {
+        let selected = self.selected().map(|t| t.id);
+        self.visible = self.matching();
+        self.select(selected, page);
+    }
+
+    /// Puts the cursor on task `id` if listed, else keeps it inside the list.
+    fn select(&mut self, id: Option<TaskId>, page: usize) {
+        let len = self.visible.len();
+        match id.and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id)) {
+            Some(p) => self.cursor.set(p, len, page),
+            None => self.cursor.fit(len, page),
+        }
+    }
+
+    fn matching(&self) -> Vec<usize> {
+        let filter = self.filter.to_lowercase();
+        visible_indexes(&self.rows, |t| {
+            matches_filter(&filter, &[&t.server, &t.label, t.state.as_str(), &t.note])
+        })
+    }
+
+    /// The selected row, if any is listed.
+    pub fn selected(&self) -> Option<&TaskRow> {
+        self.rows.get(*self.visible.get(self.cursor.selected)?)
     }
 
     pub fn row_mut(&mut self, id: TaskId) -> Option<&mut TaskRow> {
         self.rows.iter_mut().find(|t| t.id == id)
+    }
+
+    /// The task `id` ended. A failure counts in the badge unless it was `shown` where the
+    /// admin is looking (a form's refusal, shown inside the form).
+    pub fn finish(&mut self, id: TaskId, at: Instant, failed: bool, shown: bool, note: String) {
+        let Some(row) = self.row_mut(id) else {
+            return;
+        };
+        row.state = if failed {
+            TaskState::Failed
+        } else {
+            TaskState::Done
+        };
+        row.started_at.get_or_insert(at);
+        row.finished_at = Some(at);
+        row.note = note;
+        if failed && !shown {
+            self.unseen_failed += 1;
+        }
     }
 
     /// Whether any task is queued or running.
@@ -101,11 +173,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
         .iter()
         .filter(|t| matches!(t.state, TaskState::Queued | TaskState::Running))
         .count();
-    let failed = pane
-        .rows
-        .iter()
-        .filter(|t| t.state == TaskState::Failed)
-        .count();
+    let failed = pane.unseen_failed;
     let count = match (running, failed) {
         (0, 0) => String::new(),
         (r, 0) => format!("{r} pending"),
@@ -113,13 +181,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
         (r, f) => format!("{r} pending, {f} failed"),
     };
     let outer = block(app, Pane::Tasks, "Tasks", count);
-    if pane.rows.is_empty() {
+    if pane.visible.is_empty() {
+        let text = if pane.rows.is_empty() {
+            "remote actions run here, one lane per server"
+        } else {
+            "none match (Esc clears the filter)"
+        };
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                "remote actions run here, one lane per server",
-                app.theme.dim,
-            ))
-            .block(outer),
+            Paragraph::new(Span::styled(text, app.theme.dim)).block(outer),
             area,
         );
         return;
@@ -127,12 +196,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
     let cursor = pane.cursor;
     let visible = usize::from(area.height.saturating_sub(2));
     let rows = pane
-        .rows
+        .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
         .take(visible)
-        .map(|(i, t)| row(app, t, i == cursor.selected, now));
+        .map(|(i, &index)| row(app, &pane.rows[index], i == cursor.selected, now));
     let table = Table::new(
         rows,
         [
