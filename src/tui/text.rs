@@ -48,9 +48,10 @@ pub fn wrap(lines: &[Line], width: u16) -> Vec<Line<'static>> {
         for span in &line.spans {
             for c in span.content.chars() {
                 let w = char_width(c);
-                if used + w > width && row.len() > start {
+                // A break after a space, past the label; else where the row is full.
+                while used + w > width && row.len() > start {
                     let rest = match after_space {
-                        Some(at) if at > start => row.split_off(at),
+                        Some(at) if at > indent => row.split_off(at),
                         _ => Vec::new(),
                     };
                     out.push(joined(&row));
@@ -58,11 +59,7 @@ pub fn wrap(lines: &[Line], width: u16) -> Vec<Line<'static>> {
                     row.extend(rest.into_iter().skip_while(|(c, _)| *c == ' '));
                     start = indent;
                     used = row.iter().map(|(c, _)| char_width(*c)).sum();
-                    after_space = row
-                        .iter()
-                        .rposition(|(c, _)| *c == ' ')
-                        .map(|i| i + 1)
-                        .filter(|&i| i > start);
+                    after_space = row.iter().rposition(|(c, _)| *c == ' ').map(|i| i + 1);
                 }
                 row.push((c, span.style));
                 used += w;
@@ -123,6 +120,12 @@ mod tests {
         assert_eq!(
             texts(&wrap(&[line], 20)),
             ["  error: cannot ", "         reach gone ", "         now"]
+        );
+        // A value with no space breaks where the row is full, never after its label.
+        let line = Line::from(vec![Span::raw("name: "), Span::raw("x".repeat(20))]);
+        assert_eq!(
+            texts(&wrap(&[line], 14)),
+            ["name: xxxxxxxx", "      xxxxxxxx", "      xxxx"]
         );
         let name = "n".repeat(25);
         assert_eq!(

@@ -105,12 +105,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             (cells(app, &app.destinations[index], selected), selected)
         });
     // Scoped to one server, the title names it: no SERVER column.
-    let columns = if pane.scoped {
-        &COLUMNS[..]
-    } else {
-        &COLUMNS_WITH_SERVER[..]
-    };
-    let table = table(app, Pane::Destinations, columns, rows, inner_width(area)).block(outer);
+    let columns: Vec<Column> = COLUMNS
+        .into_iter()
+        .filter(|c| !(pane.scoped && c.title == SERVER.title))
+        .collect();
+    let table = table(app, Pane::Destinations, &columns, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
 
@@ -120,15 +119,7 @@ const NETWORK: Column = Column::new("NETWORK", Constraint::Fill(2), 10, 5);
 const SERVER: Column = Column::new("SERVER", Constraint::Fill(1), 8, 2);
 const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
 const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 3);
-const COLUMNS: [Column; 6] = [
-    Column::fixed("", 1),
-    Column::fixed("", 1),
-    NAME,
-    NETWORK,
-    TYPE,
-    CHECK,
-];
-const COLUMNS_WITH_SERVER: [Column; 7] = [
+const COLUMNS: [Column; 7] = [
     Column::fixed("", 1),
     Column::fixed("", 1),
     NAME,
@@ -154,8 +145,7 @@ fn title(app: &App, pane: &DestinationsPane) -> String {
     title
 }
 
-/// A destination's cells, one per column of `COLUMNS_WITH_SERVER` (the SERVER one is
-/// dropped when scoped).
+/// A destination's cells, one per column of `COLUMNS` (no SERVER one when scoped).
 fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let health = app.health.get(&d.uuid);
     let status = health.map_or("", |h| match h.status {

@@ -148,6 +148,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 "s scans the selected server's networks",
                 app.theme.dim,
             ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
             .block(outer),
             area,
         );

@@ -120,6 +120,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
                 "remote actions run here, one lane per server",
                 app.theme.dim,
             ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
             .block(outer),
             area,
         );
@@ -149,7 +150,8 @@ const COLUMNS: [Column; 7] = [
     Column::new("", Constraint::Max(14), 6, 1),
     Column::new("", Constraint::Max(24), 12, 3),
     Column::new("", Constraint::Length(6), 6, 2),
-    Column::new("", Constraint::Fill(1), 10, 3),
+    // Min, not Fill: the note keeps its room before SERVER and the label take their most.
+    Column::new("", Constraint::Min(10), 10, 3),
 ];
 
 /// How a task shows its state: a symbol, a style and a word.
