@@ -2056,3 +2056,268 @@ fn dialog_snapshots_at_60x20_80x24_and_200x50() {
         }
     }
 }
+
+// ---------- issue 15: nothing cut unseen, columns by priority, task results, help scroll ----------
+
+/// The sizes the layout and truncation rules are shown at.
+const SIZES: [(u16, u16); 3] = [(60, 20), (80, 24), (200, 50)];
+
+/// Two destinations whose 100-character names differ only at the end.
+fn long_names() -> [String; 2] {
+    let stem = "payments-".repeat(11);
+    [
+        format!("{}-east", &stem[..95]),
+        format!("{}-west", &stem[..95]),
+    ]
+}
+
+/// The fixture with the two long-named destinations on alpha added, and the servers as given.
+fn loaded_with(width: u16, height: u16, servers: Vec<Server>) -> Harness {
+    let mut h = Harness::loaded(width, height);
+    let servers: Vec<Server> = servers
+        .into_iter()
+        .map(|mut s| {
+            s.checked_at = Some(CHECKED);
+            s.online = s.name != "gone";
+            s
+        })
+        .collect();
+    let alpha = servers[1].clone();
+    let mut dests = destinations(&servers);
+    for (i, name) in long_names().iter().enumerate() {
+        dests.push(destination(&format!("d-long-{i}"), name, name, &alpha));
+    }
+    h.finish(
+        9100,
+        900,
+        Ok(TaskResult::Loaded {
+            servers,
+            destinations: dests,
+            resources: vec![],
+        }),
+    );
+    h.effects.clear();
+    h
+}
+
+/// What the overlay box shows, its rows joined and every space taken out (a wrapped value
+/// reads as one word again).
+fn overlay_text(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| {
+            let (first, last) = (l.find('║')?, l.rfind('║')?);
+            (first < last).then(|| l[first + '║'.len_utf8()..last].to_string())
+        })
+        .collect::<String>()
+        .replace(' ', "")
+}
+
+#[test]
+fn two_long_names_are_cut_with_a_mark_and_read_whole_in_details() {
+    let names = long_names();
+    for (width, height) in SIZES {
+        let mut h = loaded_with(width, height, servers());
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Char('G'));
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("{width}x{height}_long_names"), screen);
+        let rows: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.contains("payments-payment"))
+            .collect();
+        assert!(rows.len() >= 2, "both long names listed:\n{screen}");
+        for name in &names {
+            assert!(!screen.contains(name.as_str()), "too long to show whole");
+        }
+        for row in &rows {
+            let cell = row
+                .split_whitespace()
+                .find(|w| w.starts_with("payments-"))
+                .expect("the name cell");
+            assert!(cell.ends_with('…'), "a cut name ends in …: {row}");
+        }
+
+        // Details name it whole, wrapped, under a title cut with a mark.
+        let selected = h.app.selected_destination().cloned().expect("selected");
+        assert_eq!(selected.name, names[1]);
+        h.key(KeyCode::Enter);
+        let show = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+        h.finish(
+            show,
+            950,
+            Ok(TaskResult::Details(Box::new(details(selected)))),
+        );
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("{width}x{height}_long_name_details"), screen);
+        assert!(
+            overlay_text(&screen).contains(&format!("name:{}", names[1])),
+            "the full name in the body:\n{screen}"
+        );
+        let title = line_with(&screen, "Destination payments");
+        assert!(title.contains('…'), "the title is cut with a mark: {title}");
+        h.key(KeyCode::Esc);
+    }
+}
+
+/// The header line of the pane whose title holds `pane`.
+fn header_below<'a>(screen: &'a str, pane: &str) -> &'a str {
+    let mut lines = screen.lines().skip_while(|l| !l.contains(pane));
+    lines.next();
+    lines.next().unwrap_or_default()
+}
+
+#[test]
+fn server_and_type_give_way_before_name_network_and_check() {
+    for (width, height) in SIZES {
+        let h = loaded_with(width, height, servers());
+        let screen = h.screen();
+        // Only the Destinations pane's part of the line (right of the Servers pane).
+        let header = header_below(&screen, "Destinations");
+        let right = &header[header.find("NAME").expect("NAME") + 4..];
+        assert!(right.contains("NAME") || header.contains("NAME"));
+        assert!(right.contains("NETWORK"), "{width}x{height}:\n{screen}");
+        let has = |title: &str| right.contains(title);
+        if width >= 80 {
+            assert!(has("CHECK"), "CHECK stays from 80 columns up:\n{screen}");
+        }
+        if has("SERVER") || has("TYPE") {
+            assert!(has("CHECK"), "SERVER and TYPE go first:\n{screen}");
+        }
+        if width >= 200 {
+            assert!(has("SERVER") && has("TYPE"), "room for all:\n{screen}");
+        }
+    }
+}
+
+#[test]
+fn a_server_with_another_docker_socket_shows_it() {
+    let mut all = servers();
+    let mut rootless = server(
+        "s-rootless",
+        "alpha-rootless",
+        "10.0.0.7",
+        ServerMode::Standalone,
+    );
+    rootless.docker_socket = "/run/user/1000/docker.sock".into();
+    let mut root = server("s-root", "alpha-root", "10.0.0.7", ServerMode::Standalone);
+    root.docker_socket = destui::domain::DEFAULT_DOCKER_SOCKET.into();
+    all.extend([rootless, root]);
+    let mut h = loaded_with(200, 50, all);
+    let screen = h.screen();
+    insta::assert_snapshot!("200x50_docker_socket", screen);
+    assert!(line_with(&screen, "alpha-rootless").contains("10.0.0.7 (/run/user"));
+    assert!(!line_with(&screen, "alpha-root ").contains("10.0.0.7 ("));
+    // The selected server's details line names the socket whole.
+    h.keys("jj");
+    assert_eq!(
+        h.app.selected_server().map(|s| s.name.as_str()),
+        Some("alpha-rootless")
+    );
+    let screen = h.screen();
+    assert!(
+        screen.contains("socket /run/user/1000/docker.sock"),
+        "{screen}"
+    );
+}
+
+/// A failed scan whose error is far longer than its row, selected in the Tasks pane.
+fn failed_task(h: &mut Harness) {
+    let error = format!(
+        "cannot reach alpha (alpha.example.net): {} and the last words of the error",
+        "connection timed out after 30 s; ".repeat(6)
+    );
+    h.key(KeyCode::Char('s'));
+    let id = h.submitted(|t| matches!(t, Task::Scan { .. }));
+    h.queue(id, 1200);
+    h.event(TaskEvent::Started { id, at: at(1200) });
+    h.finish(id, 1500, Err(Error::Io(error)));
+    h.effects.clear();
+    while h.app.focus != Pane::Tasks {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Char('G'));
+}
+
+#[test]
+fn enter_on_a_task_shows_its_whole_result_and_esc_closes() {
+    for (width, height) in SIZES {
+        let mut h = Harness::loaded(width, height);
+        failed_task(&mut h);
+        let screen = h.screen();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("✗ failed") && l.contains("scan"))
+            .unwrap_or_else(|| panic!("the failed scan's row:\n{screen}"));
+        assert!(
+            !row.contains("last words") && row.contains('…'),
+            "the row shows one line of it, cut with a mark: {row}"
+        );
+        h.key(KeyCode::Enter);
+        assert!(matches!(h.app.details, Some(Details::Task(_))));
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("{width}x{height}_task_result"), screen);
+        for _ in 0..30 {
+            h.key(KeyCode::Char('j'));
+        }
+        let end = overlay_text(&h.screen());
+        let text = overlay_text(&screen) + &end;
+        assert!(text.contains("task:scan"), "{screen}");
+        assert!(text.contains("server:alpha"), "{screen}");
+        assert!(text.contains("state:failed"), "{screen}");
+        assert!(text.contains("duration:300ms"), "{screen}");
+        assert!(
+            end.contains("andthelastwordsoftheerror"),
+            "the whole error, scrolled to its end:\n{}",
+            h.screen()
+        );
+        h.key(KeyCode::Esc);
+        assert!(h.app.details.is_none() && h.app.details_scroll == 0);
+        assert!(!h.screen().contains('║'), "closed");
+    }
+}
+
+#[test]
+fn help_scrolls_to_its_last_line_on_a_small_screen() {
+    let last = "close / cancel / clear filter";
+    let mut h = Harness::loaded(60, 20);
+    h.key(KeyCode::Char('?'));
+    let screen = h.screen();
+    insta::assert_snapshot!("60x20_help", screen);
+    assert!(!screen.contains(last), "the help is taller than 60x20");
+    assert!(
+        screen.contains("more · j/k scroll"),
+        "a mark says there is more:\n{screen}"
+    );
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::PageDown);
+    for _ in 0..5 {
+        h.key(KeyCode::Char('j'));
+    }
+    assert!(h.app.help, "scrolling keys keep the help open");
+    let screen = h.screen();
+    insta::assert_snapshot!("60x20_help_end", screen);
+    assert!(screen.contains(last), "the last line is reached:\n{screen}");
+    assert!(screen.contains("the end"), "{screen}");
+    // No scrolling past the end: one key up shows less than the end.
+    h.key(KeyCode::Up);
+    assert!(!h.screen().contains("the end"));
+    h.key(KeyCode::Home);
+    assert!(h.screen().contains("this help"));
+    h.key(KeyCode::Esc);
+    assert!(!h.app.help && h.app.help_scroll == 0);
+
+    // Where it fits, any key closes it, as before.
+    for (width, height) in [(80, 24), (200, 50)] {
+        let mut h = Harness::loaded(width, height);
+        h.key(KeyCode::Char('?'));
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("{width}x{height}_help_fits"), screen);
+        assert!(
+            screen.contains(last) && !screen.contains("more · j/k scroll"),
+            "{screen}"
+        );
+        h.key(KeyCode::Char('j'));
+        assert!(!h.app.help);
+    }
+}

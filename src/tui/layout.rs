@@ -25,7 +25,8 @@ pub fn areas(screen: Rect) -> Areas {
         Constraint::Length(1),
     ])
     .areas(screen);
-    let left = (body.width * 36 / 100).clamp(24.min(body.width), 48);
+    // Wide screens give Servers room for a host and its Docker socket.
+    let left = (body.width * 36 / 100).clamp(24.min(body.width), 64);
     let [servers, right] =
         Layout::horizontal([Constraint::Length(left), Constraint::Min(10)]).areas(body);
     let [destinations, scan] =

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod overlay;
 pub mod panes;
 pub mod render;
+pub mod text;
 pub mod theme;
 
 use std::time::{Duration, Instant};

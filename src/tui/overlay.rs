@@ -1,4 +1,5 @@
-//! What is drawn over the panes: the help, the details view and the dialogs.
+//! What is drawn over the panes: the help, the details view (of a server, a destination, a
+//! network or a task) and the dialogs. The help and the details scroll when they do not fit.
 
 use std::time::Instant;
 
@@ -12,9 +13,11 @@ use super::app::{App, Details};
 use super::dialog::{Choice, Confirm, Dialog, Field, Form, Picker, TEXT_KEYS};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::servers::mode_label;
-use super::panes::tasks::spinner;
+use super::panes::tasks::{TaskState, elapsed, note_style, spinner, state_mark};
+use super::text::{cut, wrap};
 use crate::domain::Server;
 use crate::ops::{DestinationDetails, ScanRow, rfc3339};
+use crate::tasks::TaskId;
 
 pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     if let Some(details) = &app.details {
@@ -55,42 +58,118 @@ fn popup(frame: &mut Frame, title: &str, width: u16, height: u16, app: &App) -> 
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
         .border_style(app.theme.accent)
-        .title(Span::styled(format!(" {title} "), app.theme.title));
+        .title(Span::styled(
+            format!(
+                " {} ",
+                cut(title, usize::from(area.width.saturating_sub(4)))
+            ),
+            app.theme.title,
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
 }
 
-fn render_help(frame: &mut Frame, app: &App) {
-    let mut lines = Vec::new();
-    for (name, command, _, what) in CONFIGURABLE {
-        let _ = name;
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:>16}  ", app.keymap.key_name(*command)),
-                app.theme.accent,
-            ),
-            Span::raw(*what),
-        ]));
-    }
-    for (keys, what) in FIXED {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>16}  "), app.theme.accent),
-            Span::raw(*what),
-        ]));
-    }
-    let height = lines.len() as u16 + 2;
-    let inner = popup(
-        frame,
-        "Help — any key closes · letters: config [keys]",
-        70,
-        height,
-        app,
-    );
-    frame.render_widget(Paragraph::new(lines), inner);
+/// The help's lines: every key, configurable ones as configured.
+fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let key = |keys: String| Span::styled(format!("{keys:>16}  "), app.theme.accent);
+    let configurable = CONFIGURABLE
+        .iter()
+        .map(|(_, command, _, what)| (app.keymap.key_name(*command), *what));
+    let fixed = FIXED.iter().map(|(keys, what)| (keys.to_string(), *what));
+    configurable
+        .chain(fixed)
+        .map(|(keys, what)| Line::from(vec![key(keys), Span::raw(what)]))
+        .collect()
 }
 
-fn kv<'a>(app: &App, key: &'a str, value: String) -> Line<'a> {
+const HELP_WIDTH: u16 = 70;
+const DETAILS_WIDTH: u16 = 90;
+
+fn render_help(frame: &mut Frame, app: &App) {
+    let box_ = Scrolling::new(frame.area(), HELP_WIDTH, &help_lines(app), false);
+    let title = if box_.max == 0 {
+        "Help — any key closes · letters: config [keys]"
+    } else {
+        "Help — letters: config [keys]"
+    };
+    box_.render(frame, app, title, app.help_scroll, "other keys close");
+}
+
+/// A box of wrapped lines that scrolls when they do not fit the screen, with a hint line
+/// under them that says how much more there is.
+struct Scrolling {
+    lines: Vec<Line<'static>>,
+    width: u16,
+    height: u16,
+    /// Rows of lines on screen.
+    page: u16,
+    /// The furthest it scrolls.
+    max: u16,
+    hint: bool,
+}
+
+impl Scrolling {
+    /// `lines` in a box at most `width` wide on `screen`; `hint`: a hint line even when all fits.
+    fn new(screen: Rect, width: u16, lines: &[Line], hint: bool) -> Self {
+        let width = width.min(screen.width);
+        let lines = wrap(lines, width.saturating_sub(2));
+        let rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+        let fits = rows.saturating_add(2 + u16::from(hint)) <= screen.height;
+        let (height, page) = if fits {
+            (rows + 2 + u16::from(hint), rows)
+        } else {
+            (screen.height, screen.height.saturating_sub(3))
+        };
+        Scrolling {
+            lines,
+            width,
+            height,
+            page,
+            max: rows.saturating_sub(page),
+            hint: hint || !fits,
+        }
+    }
+
+    fn render(self, frame: &mut Frame, app: &App, title: &str, scroll: u16, closes: &str) {
+        let inner = popup(frame, title, self.width, self.height, app);
+        let [body, hint] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(u16::from(self.hint))])
+                .areas(inner);
+        let scroll = scroll.min(self.max);
+        frame.render_widget(Paragraph::new(self.lines).scroll((scroll, 0)), body);
+        let text = if self.max == 0 {
+            closes.to_string()
+        } else {
+            let (above, below) = (scroll, self.max - scroll);
+            let place = match (above, below) {
+                (0, _) => format!("↓ {below} more"),
+                (_, 0) => format!("↑ {above}, the end"),
+                _ => format!("↑ {above} ↓ {below} more"),
+            };
+            format!("{place} · j/k scroll, PgUp/PgDn · {closes}")
+        };
+        let text = cut(&text, usize::from(hint.width));
+        frame.render_widget(Span::styled(text, app.theme.dim), hint);
+    }
+}
+
+/// How far the open help or details view scrolls: (rows on screen, the furthest scroll).
+/// `update` keeps the scroll within it; render draws the same box.
+pub fn scroll_range(app: &App) -> (u16, u16) {
+    let screen = app.size;
+    let box_ = if app.help {
+        Scrolling::new(screen, HELP_WIDTH, &help_lines(app), false)
+    } else if let Some(details) = &app.details {
+        let (_, lines) = details_content(app, details, app.started);
+        Scrolling::new(screen, DETAILS_WIDTH, &lines, true)
+    } else {
+        return (0, 0);
+    };
+    (box_.page, box_.max)
+}
+
+fn kv<'a>(app: &App, key: &str, value: String) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{key:>15}: "), app.theme.dim),
         Span::raw(value),
@@ -109,8 +188,9 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "-".into())
 }
 
-fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
-    let (title, lines): (String, Vec<Line>) = match details {
+/// The details view's title and lines.
+fn details_content<'a>(app: &App, details: &'a Details, now: Instant) -> (String, Vec<Line<'a>>) {
+    match details {
         Details::Loading { title } => (
             title.clone(),
             vec![Line::from(format!(
@@ -128,32 +208,62 @@ fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant)
         ),
         Details::Server(s) => (format!("Server {}", s.name), server_lines(app, s)),
         Details::Network(r) => (format!("Network {}", r.network), network_lines(app, r)),
+        Details::Task(id) => task_content(app, *id, now),
+    }
+}
+
+fn render_details(frame: &mut Frame, app: &App, details: &Details, now: Instant) {
+    let (title, lines) = details_content(app, details, now);
+    let box_ = Scrolling::new(frame.area(), DETAILS_WIDTH, &lines, true);
+    box_.render(frame, app, &title, app.details_scroll, "Esc closes");
+}
+
+/// A task's whole result: what it acted on, where, how it went, how long it took, and its
+/// full note or error (the Tasks pane shows one line of it).
+fn task_content(app: &App, id: TaskId, now: Instant) -> (String, Vec<Line<'static>>) {
+    let Some(t) = app.panes.tasks.rows.iter().find(|t| t.id == id) else {
+        return (
+            "Task".into(),
+            vec![Line::from("this task is no longer listed")],
+        );
     };
-    let height = wrapped_height(&lines, 90, frame.area()) + 1;
-    let fits = height <= frame.area().height;
-    let inner = popup(frame, &title, 90, height, app);
-    let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    // Never scroll past the last line.
-    let total = wrapped_height(&lines, 90, frame.area()).saturating_sub(2);
-    let scroll = app.details_scroll.min(total.saturating_sub(body.height));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        body,
-    );
-    let hint_text = if fits {
-        "Esc closes"
+    let (_, style, state) = state_mark(app, t, now);
+    let elapsed = elapsed(t, now);
+    let mut lines = vec![
+        kv(app, "task", t.label.clone()),
+        kv(app, "server", or_dash(&t.server)),
+        Line::from(vec![
+            Span::styled(format!("{:>15}: ", "state"), app.theme.dim),
+            Span::styled(state, style),
+        ]),
+        kv(app, "duration", or_dash(&elapsed)),
+    ];
+    let what = match t.state {
+        TaskState::Failed => "error",
+        TaskState::Done => "result",
+        TaskState::Queued | TaskState::Running => "progress",
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("{what:>15}: "), app.theme.dim),
+        Span::styled(or_dash(&t.note), note_style(app, t)),
+    ]));
+    (format!("Task {}", t.label), lines)
+}
+
+/// `text`, or `-` when empty.
+fn or_dash(text: &str) -> String {
+    if text.is_empty() {
+        "-".into()
     } else {
-        "j/k scroll · Esc closes"
-    };
-    frame.render_widget(Span::styled(hint_text, app.theme.dim), hint);
+        text.to_string()
+    }
 }
 
 /// A destination's live details: the network, its labels, every container on it.
 fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> {
     let v = &d.destination;
     let mut lines = vec![
+        kv(app, "name", v.name.clone()),
         kv(
             app,
             "status",
@@ -211,6 +321,7 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
 
 fn server_lines<'a>(app: &App, s: &Server) -> Vec<Line<'a>> {
     vec![
+        kv(app, "name", s.name.clone()),
         kv(app, "host", s.host.clone()),
         kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
         kv(app, "user", opt(&s.user)),
@@ -228,6 +339,7 @@ fn server_lines<'a>(app: &App, s: &Server) -> Vec<Line<'a>> {
 
 fn network_lines<'a>(app: &App, r: &ScanRow) -> Vec<Line<'a>> {
     vec![
+        kv(app, "network", r.network.clone()),
         kv(app, "id", r.id.clone()),
         kv(app, "driver", r.driver.clone()),
         kv(app, "scope", r.scope.clone()),
@@ -418,7 +530,10 @@ fn pick_lines<'a>(app: &App, f: &Field, p: &'a Picker, rows: u16, width: u16) ->
     if shown.is_empty() {
         let what = f.label().to_lowercase();
         return vec![Line::from(Span::styled(
-            cut(&format!("    no {what} matches {:?}", filter.trim()), width),
+            cut(
+                &format!("    no {what} matches {:?}", filter.trim()),
+                usize::from(width),
+            ),
             app.theme.error,
         ))];
     }
@@ -446,7 +561,7 @@ fn pick_lines<'a>(app: &App, f: &Field, p: &'a Picker, rows: u16, width: u16) ->
                 c.detail
             );
             Line::from(Span::styled(
-                cut(&row, width),
+                cut(&row, usize::from(width)),
                 if chosen {
                     app.theme.selected
                 } else {
@@ -487,17 +602,6 @@ fn wrapped_lines(texts: &[(String, Style)], width: usize) -> Vec<Line<'static>> 
         );
     }
     lines
-}
-
-/// `text` in at most `width` columns, ending in `…` when cut.
-fn cut(text: &str, width: u16) -> String {
-    let width = usize::from(width);
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::app::{App, Pane};
 use super::keymap::Command;
+use super::text::cut;
 use super::{overlay, panes};
 
 pub fn render(frame: &mut Frame, app: &App, now: Instant) {
@@ -40,13 +41,15 @@ fn status_line(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, now: I
             app.theme.accent,
         ));
     }
+    // A message longer than the line ends in `…`; the task's row and Enter on it show it all.
+    let room = usize::from(left.width).saturating_sub(if app.busy() { 2 } else { 0 });
     if app.status.error {
         spans.push(Span::styled(
-            format!("! {}", app.status.text),
+            cut(&format!("! {}", app.status.text), room),
             app.theme.error,
         ));
     } else {
-        spans.push(Span::raw(app.status.text.as_str()));
+        spans.push(Span::raw(cut(&app.status.text, room)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(

@@ -136,7 +136,12 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
             app.details = Some(Details::Loading { title: d.name });
             return vec![effect];
         }
-        Pane::Tasks => {}
+        Pane::Tasks => {
+            let selected = app.cursor(Pane::Tasks).selected;
+            if let Some(t) = app.panes.tasks.rows.get(selected) {
+                app.details = Some(Details::Task(t.id));
+            }
+        }
     }
     Vec::new()
 }

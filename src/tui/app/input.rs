@@ -24,21 +24,19 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return quit(app);
     }
     if app.help {
-        app.help = false;
+        // A help taller than the screen scrolls; any other key closes it.
+        if !app.scroll_overlay(key) {
+            app.help = false;
+            app.help_scroll = 0;
+        }
         return Vec::new();
     }
     if app.details.is_some() {
-        // Long details (many containers) scroll on small screens.
-        match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => app.close_details(),
-            KeyCode::Down | KeyCode::Char('j') => {
-                app.details_scroll = app.details_scroll.saturating_add(1);
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                app.details_scroll = app.details_scroll.saturating_sub(1);
-            }
-            KeyCode::Char('g') | KeyCode::Home => app.details_scroll = 0,
-            _ => {}
+        // Long details (many containers, a long error) scroll on small screens.
+        if !app.scroll_overlay(key)
+            && matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
+        {
+            app.close_details();
         }
         return Vec::new();
     }

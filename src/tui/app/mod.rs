@@ -13,6 +13,7 @@ mod labels;
 mod pending;
 mod results;
 pub mod sanitize;
+mod scroll;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -63,6 +64,8 @@ pub enum Details {
     Destination(Box<DestinationDetails>),
     Server(Box<Server>),
     Network(Box<ScanRow>),
+    /// A task's whole result, read live from its row in the Tasks pane.
+    Task(TaskId),
     Failed {
         title: String,
         error: String,
@@ -125,6 +128,8 @@ pub struct App {
     /// Lines scrolled in the details view.
     pub details_scroll: u16,
     pub help: bool,
+    /// Lines scrolled in the help.
+    pub help_scroll: u16,
     pub status: Status,
     /// True until the first load from the store has arrived.
     pub loading: bool,
@@ -156,6 +161,7 @@ impl App {
             details: None,
             details_scroll: 0,
             help: false,
+            help_scroll: 0,
             status: Status {
                 text: "loading records…".into(),
                 error: false,

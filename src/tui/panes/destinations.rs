@@ -1,12 +1,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
 };
 use crate::domain::DestinationId;
 use crate::ops::{CheckRow, DestinationView, HealthStatus};
@@ -118,8 +118,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let cursor = pane.cursor;
-    let show_server = !pane.scoped;
-    let wide = inner_width(area) >= 70;
     let rows = pane
         .visible
         .iter()
@@ -127,37 +125,33 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .skip(cursor.offset)
         .take(table_rows(area))
         .map(|(i, &index)| {
-            row(
-                app,
-                &app.destinations[index],
-                i == cursor.selected,
-                show_server,
-                wide,
-            )
+            let selected = i == cursor.selected;
+            (cells(app, &app.destinations[index], selected), selected)
         });
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-    ];
-    let mut titles = vec!["", "", "NAME", "NETWORK"];
-    if show_server {
-        widths.push(Constraint::Fill(1));
-        titles.push("SERVER");
-    }
-    widths.push(Constraint::Length(10));
-    titles.push("TYPE");
-    if wide {
-        widths.push(Constraint::Length(14));
-        titles.push("CHECK");
-    }
-    let table = Table::new(rows, widths)
-        .header(header(app, titles))
-        .column_spacing(1)
-        .block(outer);
+    // Scoped to one server, the title names it: no SERVER column.
+    let columns: Vec<Column> = COLUMNS
+        .into_iter()
+        .filter(|c| !(pane.scoped && c.title == SERVER.title))
+        .collect();
+    let table = table(app, Pane::Destinations, &columns, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
+
+/// When narrow, SERVER and TYPE give way before NAME, NETWORK and CHECK (which `u` relies on).
+const NAME: Column = Column::new("NAME", Constraint::Fill(3), 12, 5);
+const NETWORK: Column = Column::new("NETWORK", Constraint::Fill(2), 10, 5);
+const SERVER: Column = Column::new("SERVER", Constraint::Fill(1), 8, 2);
+const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
+const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 3);
+const COLUMNS: [Column; 7] = [
+    Column::fixed("", 1),
+    Column::fixed("", 1),
+    NAME,
+    NETWORK,
+    SERVER,
+    TYPE,
+    CHECK,
+];
 
 /// "Destinations", of one server when scoped, "Unused" when only those are shown.
 fn title(app: &App, pane: &DestinationsPane) -> String {
@@ -175,13 +169,8 @@ fn title(app: &App, pane: &DestinationsPane) -> String {
     title
 }
 
-fn row<'a>(
-    app: &App,
-    d: &'a DestinationView,
-    selected: bool,
-    show_server: bool,
-    wide: bool,
-) -> Row<'a> {
+/// A destination's cells, one per column of `COLUMNS` (no SERVER one when scoped).
+fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let health = app.health.get(&d.uuid);
     let status = health.map_or("", |h| match h.status {
         HealthStatus::Ok if h.unused => "ok, unused",
@@ -194,17 +183,15 @@ fn row<'a>(
     };
     let marked = app.panes.destinations.marked.contains(&d.uuid);
     let mut cells = vec![
-        Line::from(marker(selected)),
-        Line::from(if marked { "*" } else { " " }),
-        Line::from(d.name.as_str()),
-        Line::from(d.network.as_str()),
+        cell(marker(selected)),
+        cell(if marked { "*" } else { " " }),
+        cell(d.name.as_str()),
+        cell(d.network.as_str()),
     ];
-    if show_server {
-        cells.push(Line::from(d.server.as_str()));
+    if !app.panes.destinations.scoped {
+        cells.push(cell(d.server.as_str()));
     }
-    cells.push(Line::from(d.kind.as_str()));
-    if wide {
-        cells.push(Line::from(Span::styled(status, status_style)));
-    }
-    Row::new(cells).style(row_style(app, Pane::Destinations, selected))
+    cells.push(cell(d.kind.as_str()));
+    cells.push((status.to_string(), status_style));
+    cells
 }

@@ -7,12 +7,13 @@ pub mod scan;
 pub mod servers;
 pub mod tasks;
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Row};
+use ratatui::widgets::{Block, BorderType, Borders, Row, Table};
 
 use super::app::{App, Pane};
+use super::text::cut;
 
 /// Each pane's own state.
 #[derive(Debug, Default)]
@@ -119,11 +120,131 @@ pub fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
     }
 }
 
-pub fn header<'a>(app: &App, cells: Vec<&'a str>) -> Row<'a> {
-    Row::new(cells).style(app.theme.dim.add_modifier(Modifier::BOLD))
-}
-
 /// The inner width of a bordered pane.
 pub fn inner_width(area: Rect) -> u16 {
     area.width.saturating_sub(2)
+}
+
+/// One column of a pane's table.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    pub width: Constraint,
+    /// The cells it asks for before it is drawn (at least what it needs to be readable).
+    pub min: u16,
+    /// How long it stays when the pane is narrow: the lowest gives way first.
+    pub keep: u8,
+}
+
+impl Column {
+    pub const fn new(title: &'static str, width: Constraint, min: u16, keep: u8) -> Self {
+        Column {
+            title,
+            width,
+            min,
+            keep,
+        }
+    }
+
+    /// A column that never gives way (the selection marker, a checkbox).
+    pub const fn fixed(title: &'static str, width: u16) -> Self {
+        Column::new(title, Constraint::Length(width), width, u8::MAX)
+    }
+}
+
+/// One cell: its text (cut to the column when drawn) and its style.
+pub type Cell = (String, Style);
+
+/// A plain cell.
+pub fn cell(text: impl Into<String>) -> Cell {
+    (text.into(), Style::new())
+}
+
+/// Columns are one cell apart.
+const COLUMN_SPACING: u16 = 1;
+
+/// Which of `columns` fit in `width` cells: the one with the lowest `keep` (the rightmost of
+/// equals) gives way until the others' minimums fit.
+fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..columns.len()).collect();
+    loop {
+        let gaps = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
+        let need = kept.iter().map(|&i| columns[i].min).sum::<u16>() + gaps;
+        if need <= width || kept.len() <= 1 {
+            return kept;
+        }
+        let Some(drop) = (0..kept.len()).min_by_key(|&k| (columns[kept[k]].keep, usize::MAX - k))
+        else {
+            return kept;
+        };
+        kept.remove(drop);
+    }
+}
+
+/// A pane's table in `width` cells: the columns that fit (see `Column::keep`), and each row's
+/// cells cut with `…` to the width its column gets. `rows` hold one cell per column of
+/// `columns` and whether the row is selected.
+pub fn table<'a>(
+    app: &App,
+    pane: Pane,
+    columns: &[Column],
+    rows: impl Iterator<Item = (Vec<Cell>, bool)>,
+    width: u16,
+) -> Table<'a> {
+    let kept = fitting(columns, width);
+    let constraints: Vec<Constraint> = kept.iter().map(|&i| columns[i].width).collect();
+    // The same split the table makes (no highlight symbol: the marker is a column).
+    let widths: Vec<usize> = Layout::horizontal(constraints.clone())
+        .flex(Flex::Start)
+        .spacing(COLUMN_SPACING)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect();
+    let line = |(text, style): &Cell, w: usize| Line::from(Span::styled(cut(text, w), *style));
+    let header = Row::new(
+        kept.iter()
+            .zip(&widths)
+            .map(|(&i, &w)| line(&cell(columns[i].title), w))
+            .collect::<Vec<_>>(),
+    )
+    .style(app.theme.dim.add_modifier(Modifier::BOLD));
+    let rows: Vec<Row> = rows
+        .map(|(cells, selected)| {
+            Row::new(
+                kept.iter()
+                    .zip(&widths)
+                    .map(|(&i, &w)| cells.get(i).map_or_else(Line::default, |c| line(c, w)))
+                    .collect::<Vec<_>>(),
+            )
+            .style(row_style(app, pane, selected))
+        })
+        .collect();
+    let table = Table::new(rows, constraints).column_spacing(COLUMN_SPACING);
+    // A table whose columns have no titles (the Tasks strip) has no header line.
+    if columns.iter().all(|c| c.title.is_empty()) {
+        table
+    } else {
+        table.header(header)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lowest_keep_gives_way_first() {
+        let columns = [
+            Column::fixed("", 1),
+            Column::new("NAME", Constraint::Fill(1), 10, 4),
+            Column::new("SERVER", Constraint::Fill(1), 8, 1),
+            Column::new("TYPE", Constraint::Length(10), 10, 2),
+            Column::new("CHECK", Constraint::Length(14), 14, 3),
+        ];
+        assert_eq!(fitting(&columns, 60), vec![0, 1, 2, 3, 4]);
+        assert_eq!(fitting(&columns, 40), vec![0, 1, 3, 4]);
+        assert_eq!(fitting(&columns, 30), vec![0, 1, 4]);
+        assert_eq!(fitting(&columns, 20), vec![0, 1]);
+    }
 }

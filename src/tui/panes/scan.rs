@@ -1,12 +1,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Paragraph};
 
 use std::collections::BTreeSet;
 
 use super::{
-    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
 };
 use crate::domain::ServerId;
 use crate::ops::ScanRow;
@@ -148,6 +148,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 "s scans the selected server's networks",
                 app.theme.dim,
             ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
             .block(outer),
             area,
         );
@@ -167,35 +168,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let cursor = pane.cursor;
-    let wide = inner_width(area) >= 64;
     let rows = pane
         .visible
         .iter()
         .enumerate()
         .skip(cursor.offset)
         .take(table_rows(area))
-        .map(|(i, &index)| row(app, scan, &scan.rows[index], i == cursor.selected, wide));
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(3),
-        Constraint::Fill(1),
-        Constraint::Length(7),
-    ];
-    let mut titles = vec!["", "", "NETWORK", "DRIVER"];
-    if wide {
-        widths.push(Constraint::Length(6));
-        widths.push(Constraint::Length(4));
-        titles.push("SCOPE");
-        titles.push("CTRS");
-    }
-    widths.push(Constraint::Min(13));
-    titles.push("IMPORT");
-    let table = Table::new(rows, widths)
-        .header(header(app, titles))
-        .column_spacing(1)
-        .block(outer);
+        .map(|(i, &index)| {
+            let selected = i == cursor.selected;
+            (cells(app, scan, &scan.rows[index], selected), selected)
+        });
+    let table = table(app, Pane::Scan, &COLUMNS, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
+
+/// When narrow, SCOPE, CTRS and then DRIVER give way before NETWORK and IMPORT.
+const COLUMNS: [Column; 7] = [
+    Column::fixed("", 1),
+    Column::fixed("", 3),
+    Column::new("NETWORK", Constraint::Fill(1), 12, 4),
+    Column::new("DRIVER", Constraint::Length(7), 7, 2),
+    // Asking more room than they take, they show only where NETWORK has room to spare.
+    Column::new("SCOPE", Constraint::Length(6), 10, 1),
+    Column::new("CTRS", Constraint::Length(4), 8, 1),
+    Column::new("IMPORT", Constraint::Min(13), 13, 4),
+];
 
 /// A scan with no rows: why (failed, still scanning, nothing there).
 fn render_empty(frame: &mut Frame, area: Rect, app: &App, scan: &ScanView, outer: Block) {
@@ -222,7 +219,8 @@ fn render_empty(frame: &mut Frame, area: Rect, app: &App, scan: &ScanView, outer
     );
 }
 
-fn row<'a>(app: &App, scan: &ScanView, r: &'a ScanRow, selected: bool, wide: bool) -> Row<'a> {
+/// A scan row's cells, one per column of `COLUMNS`.
+fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
     let checkbox = if !r.importable {
         " - "
     } else if scan.checked.contains(&r.id) {
@@ -235,23 +233,18 @@ fn row<'a>(app: &App, scan: &ScanView, r: &'a ScanRow, selected: bool, wide: boo
         (None, true) => "importable, unused".into(),
         (None, false) => "importable".into(),
     };
-    let mut cells = vec![
-        Line::from(marker(selected)),
-        Line::from(checkbox),
-        Line::from(r.network.as_str()),
-        Line::from(r.driver.as_str()),
-    ];
-    if wide {
-        cells.push(Line::from(r.scope.as_str()));
-        cells.push(Line::from(r.containers.len().to_string()));
-    }
-    cells.push(Line::from(Span::styled(
-        status,
-        if r.importable {
-            app.theme.ok
-        } else {
-            app.theme.dim
-        },
-    )));
-    Row::new(cells).style(row_style(app, Pane::Scan, selected))
+    let status_style = if r.importable {
+        app.theme.ok
+    } else {
+        app.theme.dim
+    };
+    vec![
+        cell(marker(selected)),
+        cell(checkbox),
+        cell(r.network.as_str()),
+        cell(r.driver.as_str()),
+        cell(r.scope.as_str()),
+        cell(r.containers.len().to_string()),
+        (status, status_style),
+    ]
 }

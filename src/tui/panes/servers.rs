@@ -2,12 +2,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::widgets::Paragraph;
 
-use super::{
-    Cursor, block, header, inner_width, marker, matches_filter, row_style, visible_indexes,
-};
-use crate::domain::{Server, ServerMode};
+use super::{Column, Cursor, block, cell, marker, matches_filter, table, visible_indexes};
+use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
 use crate::tui::theme::Theme;
@@ -82,6 +80,25 @@ impl ServerState {
     }
 }
 
+/// HOST gives way first when narrow; the selected server's details below name it anyway.
+const COLUMNS: [Column; 5] = [
+    Column::fixed("", 1),
+    Column::fixed("", 1),
+    Column::new("NAME", Constraint::Fill(1), 8, 3),
+    Column::new("HOST", Constraint::Fill(1), 12, 1),
+    Column::new("MODE", Constraint::Length(10), 10, 2),
+];
+
+/// The host, with its Docker socket when that is not the default one: two servers on one host
+/// with different sockets look different.
+fn host(s: &Server) -> String {
+    if s.docker_socket == DEFAULT_DOCKER_SOCKET {
+        s.host.clone()
+    } else {
+        format!("{} ({})", s.host, s.docker_socket)
+    }
+}
+
 pub fn mode_label(mode: ServerMode) -> &'static str {
     match mode {
         ServerMode::Unknown => "unknown",
@@ -105,7 +122,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .areas(inner);
 
     let cursor = app.panes.servers.cursor;
-    let wide = inner_width(area) >= 40;
     let rows = app
         .panes
         .servers
@@ -118,32 +134,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let s = &app.servers[index];
             let selected = i == cursor.selected;
             let state = ServerState::of(app, s);
-            let mut cells = vec![
-                Line::from(marker(selected)),
-                Line::from(Span::styled(state.symbol(), state.style(&app.theme))),
-                Line::from(s.name.as_str()),
+            let cells = vec![
+                cell(marker(selected)),
+                (state.symbol().to_string(), state.style(&app.theme)),
+                cell(s.name.as_str()),
+                cell(host(s)),
+                cell(mode_label(s.mode)),
             ];
-            if wide {
-                cells.push(Line::from(s.host.as_str()));
-            }
-            cells.push(Line::from(mode_label(s.mode)));
-            Row::new(cells).style(row_style(app, Pane::Servers, selected))
+            (cells, selected)
         });
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ];
-    let mut titles = vec!["", "", "NAME"];
-    if wide {
-        widths.push(Constraint::Fill(1));
-        titles.push("HOST");
-    }
-    widths.push(Constraint::Length(10));
-    titles.push("MODE");
-    let table = Table::new(rows, widths)
-        .header(header(app, titles))
-        .column_spacing(1);
+    let table = table(app, Pane::Servers, &COLUMNS, rows, table_area.width);
     frame.render_widget(table, table_area);
 
     let lines = if app.loading {
@@ -177,6 +177,11 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
             s.host,
             s.port.map(|p| format!(":{p}")).unwrap_or_default()
         )
+    };
+    let target = if s.local || s.docker_socket == DEFAULT_DOCKER_SOCKET {
+        target
+    } else {
+        format!("{target} · socket {}", s.docker_socket)
     };
     let mut lines = vec![Line::from(Span::styled(target, app.theme.dim))];
     if app.is_checking(&s.uuid) {

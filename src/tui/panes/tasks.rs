@@ -2,10 +2,13 @@ use std::time::{Duration, Instant};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
 
-use super::{Cursor, block, marker, matches_filter, row_style, visible_indexes};
+use super::{
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
+};
 use crate::tasks::TaskId;
 use crate::tui::app::{App, Pane};
 
@@ -188,7 +191,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
             "none match (Esc clears the filter)"
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, app.theme.dim)).block(outer),
+            Paragraph::new(Span::styled(text, app.theme.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(outer),
             area,
         );
         return;
@@ -201,51 +206,64 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
         .enumerate()
         .skip(cursor.offset)
         .take(visible)
-        .map(|(i, &index)| row(app, &pane.rows[index], i == cursor.selected, now));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Length(7),
-            Constraint::Max(14),
-            Constraint::Max(24),
-            Constraint::Length(6),
-            Constraint::Fill(1),
-        ],
-    )
-    .column_spacing(1)
-    .block(outer);
+        .map(|(i, &index)| {
+            let selected = i == cursor.selected;
+            (cells(app, &pane.rows[index], selected, now), selected)
+        });
+    // No header: the strip is short. Enter shows a task's whole result.
+    let table = table(app, Pane::Tasks, &COLUMNS, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
 
-fn row<'a>(app: &App, t: &'a TaskRow, selected: bool, now: Instant) -> Row<'a> {
-    let (symbol, style, state) = match t.state {
+const COLUMNS: [Column; 7] = [
+    Column::fixed("", 1),
+    Column::fixed("", 1),
+    Column::fixed("", 7),
+    Column::new("", Constraint::Max(14), 6, 1),
+    Column::new("", Constraint::Max(24), 12, 3),
+    Column::new("", Constraint::Length(6), 6, 2),
+    // Min, not Fill: the note keeps its room before SERVER and the label take their most.
+    Column::new("", Constraint::Min(10), 10, 3),
+];
+
+/// How a task shows its state: a symbol, a style and a word.
+pub fn state_mark(app: &App, t: &TaskRow, now: Instant) -> (&'static str, Style, &'static str) {
+    match t.state {
         TaskState::Queued => ("·", app.theme.dim, "queued"),
         TaskState::Running => (spinner(app, now), app.theme.accent, "running"),
         TaskState::Done => ("✓", app.theme.ok, "done"),
         TaskState::Failed => ("✗", app.theme.error, "failed"),
-    };
-    let elapsed = match (t.started_at, t.finished_at) {
+    }
+}
+
+/// How long the task ran (or has been running); empty while queued.
+pub fn elapsed(t: &TaskRow, now: Instant) -> String {
+    match (t.started_at, t.finished_at) {
         (Some(s), Some(f)) => duration(f.saturating_duration_since(s)),
         (Some(s), None) => duration(now.saturating_duration_since(s)),
         (None, _) => String::new(),
-    };
-    Row::new(vec![
-        Line::from(marker(selected)),
-        Line::from(Span::styled(symbol, style)),
-        Line::from(Span::styled(state, style)),
-        Line::from(t.server.as_str()),
-        Line::from(t.label.as_str()),
-        Line::from(elapsed),
-        Line::from(Span::styled(
-            t.note.as_str(),
-            if t.state == TaskState::Failed {
-                app.theme.error
-            } else {
-                app.theme.dim
-            },
-        )),
-    ])
-    .style(row_style(app, Pane::Tasks, selected))
+    }
+}
+
+/// The style of a task's note: an error's, or dim.
+pub fn note_style(app: &App, t: &TaskRow) -> Style {
+    if t.state == TaskState::Failed {
+        app.theme.error
+    } else {
+        app.theme.dim
+    }
+}
+
+/// A task's cells, one per column of `COLUMNS`.
+fn cells(app: &App, t: &TaskRow, selected: bool, now: Instant) -> Vec<Cell> {
+    let (symbol, style, state) = state_mark(app, t, now);
+    vec![
+        cell(marker(selected)),
+        (symbol.to_string(), style),
+        (state.to_string(), style),
+        cell(t.server.as_str()),
+        cell(t.label.as_str()),
+        cell(elapsed(t, now)),
+        (t.note.clone(), note_style(app, t)),
+    ]
 }
