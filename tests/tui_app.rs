@@ -2321,3 +2321,39 @@ fn help_scrolls_to_its_last_line_on_a_small_screen() {
         assert!(!h.app.help);
     }
 }
+
+/// The Scan pane says what a network is (DESIGN.md §3): the proxy's own network and a service
+/// stack's are named as such, never offered.
+#[test]
+fn scan_rows_name_the_proxy_network_and_service_stacks() {
+    let mut h = Harness::loaded(120, 40);
+    let mut rows = scan_rows();
+    let mut proxy = rows[1].clone();
+    proxy.network = "proxynet".into();
+    proxy.id = format!("{:p<64}", "proxynet");
+    proxy.role = destui::ops::NetworkRole::ProxyNetwork;
+    proxy.importable = false;
+    proxy.unused = false;
+    proxy.reason = Some("cannot be imported: the proxy coolify-proxy was started on it".into());
+    let mut stack = proxy.clone();
+    stack.network = "destui-r1".into();
+    stack.id = format!("{:s<64}", "destui-r1");
+    stack.role = destui::ops::NetworkRole::Stack {
+        resource: "shop".into(),
+    };
+    rows.extend([proxy, stack]);
+    scan_alpha_with(&mut h, rows);
+    let screen = h.screen();
+    assert!(
+        line_with(&screen, "proxynet").contains("proxy network"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "destui-r1").contains("stack of shop"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "proxynet").contains(" - "),
+        "never checkable"
+    );
+}

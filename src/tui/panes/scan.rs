@@ -9,7 +9,7 @@ use super::{
     Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
 };
 use crate::domain::ServerId;
-use crate::ops::ScanRow;
+use crate::ops::{NetworkRole, ScanRow};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
 
@@ -228,10 +228,12 @@ fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
     } else {
         "[ ]"
     };
-    let status = match (&r.reason, r.unused) {
-        (Some(reason), _) => reason.clone(),
-        (None, true) => "importable, unused".into(),
-        (None, false) => "importable".into(),
+    let status = match (&r.role, &r.reason, r.unused) {
+        // What the network is says why at a glance; the full reason is in its details.
+        (NetworkRole::ProxyNetwork | NetworkRole::Stack { .. }, _, _) => r.role.to_string(),
+        (_, Some(reason), _) => reason.clone(),
+        (_, None, true) => "importable, unused".into(),
+        (_, None, false) => "importable".into(),
     };
     let status_style = if r.importable {
         app.theme.ok
