@@ -93,3 +93,52 @@ fn a_scan_that_finds_the_server_gone_turns_its_dot_red() {
     tui.keys(&["q"]);
     tui.wait_exit();
 }
+
+/// A deploy takes its destination out of the unused view at once.
+#[test]
+fn a_deploy_takes_its_destination_out_of_the_unused_view() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = short_name("tu");
+    ctx.add_server_named(&server, tb.get("DESTUI_TB_HOST_A"), tb.socket_a());
+    let network = short_name("nu");
+    ctx.create_destination(&server, &network);
+    ctx.cleanup_network(tb.socket_a(), &network);
+    let destination = format!("{server}-{network}");
+    let resource = short_name("rs");
+
+    let tui = Tui::start(&ctx, 120, 40, &[]);
+    tui.wait("the server online", |s| {
+        s.pane("Servers")
+            .is_some_and(|p| p.row(&server).is_some_and(|r| r.contains('●')))
+    });
+    tui.keys(&["Tab"]);
+    tui.wait("Destinations focused", |s| s.focused("Destinations"));
+    tui.keys(&["u"]);
+    tui.wait("the unused view lists it", |s| {
+        s.pane("Unused destinations")
+            .is_some_and(|p| p.row_with(&destination).is_some())
+    });
+    tui.select("Unused destinations", &destination);
+    tui.keys(&["n"]);
+    tui.wait("the deploy dialog", |s| s.contains("New resource on"));
+    // Name, Kind, Destination (the selected one), Image, Command.
+    tui.keys(&[
+        &resource,
+        "Tab",
+        "Tab",
+        "Tab",
+        tb.image(),
+        "Tab",
+        "sleep 600",
+        "Enter",
+    ]);
+    tui.wait("the destination gone from the unused view", |s| {
+        !s.contains("New resource on")
+            && s.pane("Unused destinations")
+                .is_some_and(|p| p.row_with(&destination).is_none())
+    });
+    tui.keys(&["q"]);
+    tui.wait_exit();
+    ctx.run(&["resource", "delete", &resource]).ok();
+}
