@@ -81,9 +81,6 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
 /// How long the exit waits for tasks still running (a TUI quit while a server stalls).
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(250);
 
-/// How long quitting the TUI waits for the commands it was serving to finish.
-const SERVED_TIMEOUT: Duration = Duration::from_millis(500);
-
 /// How long a command waits for a data directory whose holder is starting or finishing
 /// (its lock taken, its socket not answering).
 const HOLDER_WAIT: Duration = Duration::from_secs(15);
@@ -142,13 +139,15 @@ async fn run_tui(
     let (events, served) = tokio::sync::mpsc::unbounded_channel();
     let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Tui, Some(events))?;
     let result = destui::tui::run(ops, config, started, interrupted, served).await;
-    // Quitting never waits on a stalled server, not even for a command it serves.
-    if tokio::time::timeout(SERVED_TIMEOUT, owner.finish())
-        .await
-        .is_err()
-    {
-        tracing::info!("quit: commands still served were cut short");
+    // The screen is restored; commands other destui processes run here are finished first
+    // (DESIGN.md §10: their clients wait for their output), and the admin is told why.
+    let serving = owner.running();
+    if serving > 0 {
+        cli::output::note(&format!(
+            "finishing {serving} command(s) run for other destui processes (Ctrl-C stops them; the next start settles what they left)"
+        ));
     }
+    owner.finish().await;
     result.map(|()| 0)
 }
 

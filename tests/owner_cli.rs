@@ -373,3 +373,48 @@ fn a_socket_left_by_a_dead_holder_is_replaced() {
     }
     assert!(!socket.exists(), "the last holder took its socket with it");
 }
+
+/// A TUI that quits while it runs another process's command keeps serving it to the end: the
+/// client gets the whole answer, never "ended before this command finished".
+#[test]
+fn a_tui_quitting_finishes_the_commands_it_serves() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    ctx.add_server_a();
+    // A server that never answers: checking it takes the connect timeout.
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "4".into()));
+    let silent = short_name("sl");
+    let port = common::silent_port().to_string();
+    ctx.run(&[
+        "server",
+        "add",
+        &silent,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-check",
+    ])
+    .ok();
+    let tui = tui_ready(&ctx, &[]);
+    let client = ctx
+        .command(&["server", "check", &silent])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the client");
+    tui.wait("the forwarded check running", |s| {
+        s.contains("cli: server check")
+    });
+    tui.keys(&["q"]);
+    let out = client.wait_with_output().expect("the client");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "offline: exit 1\n{stderr}");
+    assert!(
+        !stderr.contains("ended before this command finished"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&silent));
+    assert_eq!(tui.wait_exit(), 0);
+}

@@ -3,6 +3,8 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -44,6 +46,7 @@ pub struct Owner {
     socket: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     accepting: tokio::task::JoinHandle<()>,
+    running: Arc<AtomicUsize>,
 }
 
 /// Starts serving `data_dir`, whose store this process holds. A socket already there belongs
@@ -62,16 +65,28 @@ pub fn serve(
     std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::Io(format!("cannot make {shown} private: {e}")))?;
     let (stop, stopped) = oneshot::channel();
-    let server = Server { ops, role, events };
+    let running = Arc::new(AtomicUsize::new(0));
+    let server = Server {
+        ops,
+        role,
+        events,
+        running: running.clone(),
+    };
     let accepting = tokio::spawn(server.accept(listener, stopped));
     Ok(Owner {
         socket,
         stop: Some(stop),
         accepting,
+        running,
     })
 }
 
 impl Owner {
+    /// How many forwarded commands are running now.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
     /// Stops taking commands (the socket goes first, so that a newcomer waits for the store
     /// instead), then waits until every forwarded command is done.
     pub async fn finish(mut self) {
@@ -88,6 +103,8 @@ struct Server {
     ops: Ops,
     role: Role,
     events: Option<mpsc::UnboundedSender<Served>>,
+    /// Forwarded commands running now.
+    running: Arc<AtomicUsize>,
 }
 
 impl Server {
@@ -149,6 +166,7 @@ impl Server {
             return;
         }
         let command = shown_command(&argv);
+        self.running.fetch_add(1, Ordering::SeqCst);
         self.tell(Served::Started {
             id,
             command,
@@ -169,6 +187,7 @@ impl Server {
         };
         let (code, ()) = tokio::join!(command, relay);
         let _ = write_frame(&mut stream, &Frame::Exit(code)).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
         self.tell(Served::Finished {
             id,
             code,
