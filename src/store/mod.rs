@@ -215,15 +215,26 @@ fn open_data_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// Directories 0700 and files 0600 under `dir` (a data directory made by an older destui).
+/// The destui holding the store may remove a file meanwhile (sled rotates its snapshots): one
+/// that is gone needs no privacy.
 fn make_private(dir: &Path) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
-    let chmod = |path: &Path, mode: u32| {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::Io(format!("cannot make {} private: {e}", path.display())))
+    let chmod = |path: &Path, mode: u32| match std::fs::set_permissions(
+        path,
+        std::fs::Permissions::from_mode(mode),
+    ) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io(format!(
+            "cannot make {} private: {e}",
+            path.display()
+        ))),
+        _ => Ok(()),
     };
     chmod(dir, 0o700)?;
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::Io(format!("cannot read {}: {e}", dir.display())))?;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::Io(format!("cannot read {}: {e}", dir.display()))),
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         match entry.file_type() {
@@ -252,6 +263,16 @@ pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file the holder removed while another process walked the directory (sled rotates its
+    /// snapshots) is no error: it was found by the ten-commands-at-once test.
+    #[test]
+    fn privacy_fixes_skip_what_vanished() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(make_private(&dir.path().join("gone")).is_ok());
+        std::fs::write(dir.path().join("kept"), "x").unwrap();
+        assert!(make_private(dir.path()).is_ok());
+    }
 
     #[test]
     fn data_dir_is_private_and_locked() {
