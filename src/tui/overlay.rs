@@ -572,36 +572,14 @@ fn pick_lines<'a>(app: &App, f: &Field, p: &'a Picker, rows: u16, width: u16) ->
         .collect()
 }
 
-/// Each text wrapped at spaces into rows of at most `width` columns (a longer word is split),
-/// in its style: the form knows exactly how many rows its error and keys take.
+/// Each text in its style, wrapped exactly (`text::wrap`): the form knows how many rows its
+/// error and keys take.
 fn wrapped_lines(texts: &[(String, Style)], width: usize) -> Vec<Line<'static>> {
-    let cols = |s: &str| Span::raw(s).width();
-    let mut lines = Vec::new();
-    for (text, style) in texts {
-        let body = text.trim_start();
-        let mut row = " ".repeat(text.len() - body.len());
-        let mut rows = Vec::new();
-        for word in body.split(' ') {
-            let sep = usize::from(!row.trim_start().is_empty());
-            if cols(&row) + sep + cols(word) > width && !row.trim_start().is_empty() {
-                rows.push(std::mem::take(&mut row));
-            } else if sep == 1 {
-                row.push(' ');
-            }
-            for ch in word.chars() {
-                if cols(&row) + cols(ch.encode_utf8(&mut [0; 4])) > width && !row.is_empty() {
-                    rows.push(std::mem::take(&mut row));
-                }
-                row.push(ch);
-            }
-        }
-        rows.push(row);
-        lines.extend(
-            rows.into_iter()
-                .map(|r| Line::from(Span::styled(r, *style))),
-        );
-    }
-    lines
+    let lines: Vec<Line> = texts
+        .iter()
+        .map(|(text, style)| Line::from(Span::styled(text.as_str(), *style)))
+        .collect();
+    wrap(&lines, u16::try_from(width).unwrap_or(u16::MAX))
 }
 
 fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
