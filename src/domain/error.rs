@@ -220,13 +220,18 @@ impl Error {
 
     /// Errors that mean "we could not talk to the server", as opposed to "the server said no".
     pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            Error::Unreachable { .. }
-                | Error::WrongSetting { .. }
-                | Error::UnreachableKept { .. }
-                | Error::HostKeyUnknown { .. }
-        )
+        self.unreachable_server().is_some()
+    }
+
+    /// The name of the server that could not be reached, for an error that says so.
+    pub fn unreachable_server(&self) -> Option<&str> {
+        match self {
+            Error::Unreachable { server, .. }
+            | Error::WrongSetting { server, .. }
+            | Error::UnreachableKept { server, .. }
+            | Error::HostKeyUnknown { server } => Some(server),
+            _ => None,
+        }
     }
 }
 

@@ -84,22 +84,7 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
         }
         TaskResult::Deleted(outcome) => deleted(app, outcome),
         TaskResult::Details(details) => {
-            // The list's CHECK says what the details just found.
-            let d = &details.destination;
-            let unused = app.health.get(&d.uuid).is_some_and(|h| h.unused);
-            app.health.insert(
-                d.uuid.clone(),
-                crate::ops::CheckRow {
-                    destination: d.name.clone(),
-                    uuid: d.uuid.clone(),
-                    status: details.status,
-                    detail: details.detail.clone(),
-                    unused: unused && details.resources.is_empty(),
-                },
-            );
-            if waiters.contains(&Waiter::Details) {
-                app.details = Some(Details::Destination(details));
-            }
+            details_found(app, waiters, details);
             Vec::new()
         }
         TaskResult::ResourceDeployed(outcome) => {
@@ -112,6 +97,26 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             checked(app, rows);
             Vec::new()
         }
+    }
+}
+
+/// A destination's details: shown if the view still waits for them, and the list's CHECK says
+/// what they just found.
+fn details_found(app: &mut App, waiters: &[Waiter], details: Box<crate::ops::DestinationDetails>) {
+    let d = &details.destination;
+    let unused = app.health.get(&d.uuid).is_some_and(|h| h.unused);
+    app.health.insert(
+        d.uuid.clone(),
+        crate::ops::CheckRow {
+            destination: d.name.clone(),
+            uuid: d.uuid.clone(),
+            status: details.status,
+            detail: details.detail.clone(),
+            unused: unused && details.resources.is_empty(),
+        },
+    );
+    if waiters.contains(&Waiter::Details) {
+        app.details = Some(Details::Destination(details));
     }
 }
 
@@ -310,15 +315,11 @@ fn reached(app: &mut App, server: &ServerId) {
 /// A task found its server unreachable: the Servers pane shows it offline with the reason,
 /// as a check would (the error names the server by name).
 pub(super) fn unreachable(app: &mut App, error: &crate::domain::Error) {
-    let server = match error {
-        crate::domain::Error::Unreachable { server, .. }
-        | crate::domain::Error::WrongSetting { server, .. }
-        | crate::domain::Error::UnreachableKept { server, .. }
-        | crate::domain::Error::HostKeyUnknown { server } => server,
-        _ => return,
+    let Some(server) = error.unreachable_server() else {
+        return;
     };
     let text = crate::tui::hints::error_text(error, &app.keymap);
-    if let Some(slot) = app.servers.iter_mut().find(|s| &s.name == server) {
+    if let Some(slot) = app.servers.iter_mut().find(|s| s.name == server) {
         slot.online = false;
         slot.last_error = Some(text);
     }
