@@ -382,21 +382,8 @@ fn a_tui_quitting_finishes_the_commands_it_serves() {
     let mut ctx = Ctx::new(tb);
     ctx.add_server_a();
     // A server that never answers: checking it takes the connect timeout.
-    ctx.extra_env
-        .push(("DESTUI_CONNECT_TIMEOUT".into(), "4".into()));
     let silent = short_name("sl");
-    let port = common::silent_port().to_string();
-    ctx.run(&[
-        "server",
-        "add",
-        &silent,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--no-check",
-    ])
-    .ok();
+    ctx.add_silent_server(&silent, 4);
     let tui = tui_ready(&ctx, &[]);
     let client = ctx
         .command(&["server", "check", &silent])

@@ -4,8 +4,7 @@ mod common;
 
 use common::tmux::{Screen, Tui, short_name};
 use common::{
-    Ctx, attached, closed_port, docker, inspect_network, network_id_by_exact_name, silent_port,
-    wait_for,
+    Ctx, attached, closed_port, docker, inspect_network, network_id_by_exact_name, wait_for,
 };
 use std::time::Duration;
 
@@ -556,20 +555,8 @@ fn uuid_shaped(name: &str) -> bool {
 /// A server that accepts connections and never answers (a stalled link), recorded unchecked;
 /// connecting to it waits `DESTUI_CONNECT_TIMEOUT` (10 s here).
 fn with_stalled_server(ctx: &mut Ctx) -> String {
-    ctx.extra_env
-        .push(("DESTUI_CONNECT_TIMEOUT".into(), "10".into()));
     let stalled = short_name("tus");
-    ctx.run(&[
-        "server",
-        "add",
-        &stalled,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &silent_port().to_string(),
-        "--no-check",
-    ])
-    .ok();
+    ctx.add_silent_server(&stalled, 10);
     stalled
 }
 

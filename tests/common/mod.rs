@@ -278,6 +278,25 @@ impl Ctx {
         ]);
     }
 
+    /// Records server `name` on a port that accepts and never answers (`silent_port`), unchecked;
+    /// connecting to it waits `connect_timeout` seconds, for this test's every run.
+    pub fn add_silent_server(&mut self, name: &str, connect_timeout: u64) {
+        self.extra_env
+            .push(("DESTUI_CONNECT_TIMEOUT".into(), connect_timeout.to_string()));
+        let port = silent_port().to_string();
+        self.run(&[
+            "server",
+            "add",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-check",
+        ])
+        .ok();
+    }
+
     /// Runs `args` with the failpoint `step` (an abort, like kill -9) and checks the process
     /// died by a signal there.
     #[track_caller]
