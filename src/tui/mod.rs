@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod dialog;
+mod form_view;
 pub mod hints;
 pub mod keymap;
 pub mod layout;

@@ -4,13 +4,12 @@
 use std::time::Instant;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Details};
-use super::dialog::{Choice, Confirm, Dialog, Field, Form, Picker, TEXT_KEYS};
+use super::dialog::{Confirm, Dialog};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::servers::mode_label;
 use super::panes::tasks::{TaskState, elapsed, note_style, spinner, state_mark};
@@ -24,7 +23,7 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
         render_details(frame, app, details, now);
     }
     match &app.dialog {
-        Some(Dialog::Form(form)) => render_form(frame, app, form, now),
+        Some(Dialog::Form(form)) => super::form_view::render_form(frame, app, form, now),
         Some(Dialog::Confirm(confirm)) => render_confirm(frame, app, confirm),
         Some(Dialog::ServerCheck { server }) => {
             render_server_check(frame, app, server, app.check_dialog_running(), now)
@@ -45,7 +44,7 @@ fn wrapped_height(lines: &[Line], width: u16, screen: Rect) -> u16 {
 }
 
 /// A centred box of at most `width` x `height`, shrunk to the screen.
-fn popup(frame: &mut Frame, title: &str, width: u16, height: u16, app: &App) -> Rect {
+pub(super) fn popup(frame: &mut Frame, title: &str, width: u16, height: u16, app: &App) -> Rect {
     let screen = frame.area();
     let [area] = Layout::horizontal([Constraint::Length(width.min(screen.width))])
         .flex(Flex::Center)
@@ -357,229 +356,6 @@ fn list_or_none(items: &[String]) -> String {
     } else {
         items.join(", ")
     }
-}
-
-/// The most rows a pick's list takes, however tall the screen.
-const LIST_ROWS: u16 = 12;
-
-/// A form: its fields one row each (the focused pick's list below it), then the focused
-/// field's hint, the error or progress, and the keys. The list shrinks first, then the info
-/// lines go, so the fields, the error and the keys are on screen at any size that holds them.
-fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instant) {
-    let screen = frame.area();
-    let width = FORM_WIDTH.min(screen.width);
-    // "> " + the longest label + one space, then "[value]".
-    let label_width = form
-        .fields
-        .iter()
-        .map(|f| f.label().len())
-        .max()
-        .unwrap_or(0) as u16
-        + 1;
-    let focused = form.fields.get(form.focus);
-    let waiting = app.form_waiting();
-    let text_width = usize::from(width.saturating_sub(2));
-    let status = match (waiting, &form.error) {
-        (true, _) => (format!("{} working…", spinner(app, now)), app.theme.accent),
-        (false, Some(e)) => (format!("! {e}"), app.theme.error),
-        (false, None) => (String::new(), Style::new()),
-    };
-    let tail = [
-        (
-            format!("  {}", focused.map_or("", |f| f.hint)),
-            app.theme.dim,
-        ),
-        status,
-        (
-            focused.map_or(TEXT_KEYS, |f| f.choice.keys()).to_string(),
-            app.theme.dim,
-        ),
-    ];
-    let tail = wrapped_lines(&tail, text_width);
-    let info: Vec<(String, Style)> = form
-        .info
-        .iter()
-        .map(|i| (i.clone(), app.theme.dim))
-        .collect();
-    let info = wrapped_lines(&info, text_width);
-    let tail_h = tail.len() as u16;
-    let info_h = info.len() as u16;
-    let fields_h = form.fields.len() as u16;
-    let room = screen.height.saturating_sub(2 + fields_h + tail_h);
-    let list_want = focused.map_or(0, |f| pick_rows(f).min(LIST_ROWS));
-    let info_h = if info_h + list_want.min(3) <= room {
-        info_h
-    } else {
-        0
-    };
-    let list_h = list_want.min(room - info_h);
-    let inner = popup(
-        frame,
-        &form.title,
-        FORM_WIDTH,
-        info_h + fields_h + list_h + tail_h + 2,
-        app,
-    );
-    let [info_area, fields_area, tail_area] = Layout::vertical([
-        Constraint::Length(info_h),
-        Constraint::Min(0),
-        Constraint::Length(tail_h),
-    ])
-    .areas(inner);
-    frame.render_widget(Paragraph::new(info), info_area);
-    frame.render_widget(Paragraph::new(tail), tail_area);
-
-    let value_width = usize::from(inner.width.saturating_sub(2 + label_width + 2));
-    let mut lines = Vec::new();
-    for (i, f) in form.fields.iter().enumerate() {
-        let focus = i == form.focus;
-        let mut line = vec![
-            Span::raw(if focus { "> " } else { "  " }),
-            Span::styled(
-                format!("{:<width$}", f.label(), width = label_width as usize),
-                if focus {
-                    app.theme.title
-                } else {
-                    app.theme.dim
-                },
-            ),
-        ];
-        line.extend(field_spans(app, f, focus, value_width));
-        lines.push(Line::from(line));
-        if focus && let Choice::Pick(picker) = &f.choice {
-            lines.extend(pick_lines(app, f, picker, list_h, inner.width));
-        }
-    }
-    // Squeezed (a tiny screen): the focused field stays in view.
-    let total = lines.len() as u16;
-    let scroll = (form.focus as u16).min(total.saturating_sub(fields_area.height));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), fields_area);
-    if let Some(f) = focused
-        && !waiting
-        && !matches!(f.choice, Choice::Cycle { .. })
-    {
-        let shown = f.input.visual_scroll(value_width);
-        let x = inner.x + 2 + label_width + 1 + (f.input.visual_cursor() - shown) as u16;
-        let y = fields_area.y + (form.focus as u16).saturating_sub(scroll);
-        if x < inner.right() && y < fields_area.bottom() {
-            frame.set_cursor_position(Position::new(x, y));
-        }
-    }
-}
-
-const FORM_WIDTH: u16 = 76;
-
-/// The list rows the focused field wants: a pick's matches (one row when none match).
-fn pick_rows(f: &Field) -> u16 {
-    match &f.choice {
-        Choice::Pick(p) => (p.matching(f.input.value()).len() as u16).max(1),
-        _ => 0,
-    }
-}
-
-/// A field's value: text scrolled to its cursor, every option with the chosen one in
-/// brackets, a pick's filter while focused (with where the choice is) or else its choice.
-fn field_spans<'a>(app: &App, f: &'a Field, focus: bool, width: usize) -> Vec<Span<'a>> {
-    let style = if focus {
-        Style::new().add_modifier(Modifier::BOLD)
-    } else {
-        Style::new()
-    };
-    let typed = || {
-        let from = f.input.visual_scroll(width);
-        let text: String = f.input.value().chars().skip(from).take(width).collect();
-        Span::styled(format!("[{text}]"), style)
-    };
-    match &f.choice {
-        Choice::Text => vec![typed()],
-        Choice::Cycle { options, at } => options
-            .iter()
-            .enumerate()
-            .map(|(i, o)| {
-                if i == *at {
-                    Span::styled(format!("[{o}] "), style)
-                } else {
-                    Span::styled(format!(" {o}  "), app.theme.dim)
-                }
-            })
-            .collect(),
-        Choice::Pick(p) if focus => {
-            let shown = p.matching(f.input.value());
-            let at = p.chosen.and_then(|c| shown.iter().position(|&i| i == c));
-            let place = match at {
-                Some(at) => format!("  {} of {} · type to filter", at + 1, shown.len()),
-                None => format!("  {} to choose from · type to filter", shown.len()),
-            };
-            vec![typed(), Span::styled(place, app.theme.dim)]
-        }
-        Choice::Pick(p) => match p.chosen() {
-            Some(c) => vec![Span::styled(format!("[{}]", c.label), style)],
-            None => vec![
-                Span::raw("[]"),
-                Span::styled("  none chosen", app.theme.dim),
-            ],
-        },
-    }
-}
-
-/// The focused pick's list, `rows` high, scrolled to its choice; the choice marked `▸` and
-/// highlighted; rows too long for `width` end in `…`.
-fn pick_lines<'a>(app: &App, f: &Field, p: &'a Picker, rows: u16, width: u16) -> Vec<Line<'a>> {
-    let filter = f.input.value();
-    let shown = p.matching(filter);
-    if shown.is_empty() {
-        let what = f.label().to_lowercase();
-        return vec![Line::from(Span::styled(
-            cut(
-                &format!("    no {what} matches {:?}", filter.trim()),
-                usize::from(width),
-            ),
-            app.theme.error,
-        ))];
-    }
-    let rows = usize::from(rows);
-    let at = p
-        .chosen
-        .and_then(|c| shown.iter().position(|&i| i == c))
-        .unwrap_or(0);
-    let label_width = shown
-        .iter()
-        .map(|&i| p.items[i].label.chars().count())
-        .max()
-        .unwrap_or(0);
-    shown
-        .iter()
-        .skip((at + 1).saturating_sub(rows))
-        .take(rows)
-        .map(|&i| {
-            let c = &p.items[i];
-            let chosen = p.chosen == Some(i);
-            let row = format!(
-                "  {} {:<label_width$}  {}",
-                if chosen { "▸" } else { " " },
-                c.label,
-                c.detail
-            );
-            Line::from(Span::styled(
-                cut(&row, usize::from(width)),
-                if chosen {
-                    app.theme.selected
-                } else {
-                    Style::new()
-                },
-            ))
-        })
-        .collect()
-}
-
-/// Each text in its style, wrapped exactly (`text::wrap`): the form knows how many rows its
-/// error and keys take.
-fn wrapped_lines(texts: &[(String, Style)], width: usize) -> Vec<Line<'static>> {
-    let lines: Vec<Line> = texts
-        .iter()
-        .map(|(text, style)| Line::from(Span::styled(text.as_str(), *style)))
-        .collect();
-    wrap(&lines, u16::try_from(width).unwrap_or(u16::MAX))
 }
 
 fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
