@@ -20,6 +20,25 @@ pub struct Config {
     pub keys: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub tui: TuiSettings,
+    #[serde(default)]
+    pub watch: WatchSettings,
+}
+
+/// Live state (DESIGN.md §11).
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WatchSettings {
+    /// Put back a proxy that something else disconnected from a destination.
+    #[serde(default)]
+    pub reattach_proxy: bool,
+}
+
+impl WatchSettings {
+    pub fn options(&self) -> crate::ops::WatchOptions {
+        crate::ops::WatchOptions {
+            reattach_proxy: self.reattach_proxy,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -5,6 +5,7 @@ mod destinations;
 pub mod output;
 mod resources;
 mod servers;
+mod watch;
 
 pub use destinations::DestinationCommand;
 pub use servers::{AddServer, EditServer, ServerCommand};
@@ -65,6 +66,14 @@ pub enum Command {
     /// Applications, databases and service stacks deployed on destinations.
     #[command(subcommand)]
     Resource(resources::ResourceCommand),
+    /// Print one line per change on the servers (all when none is named) until Ctrl-C.
+    Watch {
+        /// Server names or uuids.
+        servers: Vec<String>,
+        /// Put back a proxy that something else disconnects (config: [watch] reattach_proxy).
+        #[arg(long)]
+        reattach_proxy: bool,
+    },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
 }
@@ -128,6 +137,10 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             })?;
             Ok(0)
         }
+        Command::Watch {
+            servers,
+            reattach_proxy,
+        } => watch::run(ops, &servers, reattach_proxy, json).await,
         Command::Completions { shell } => {
             print_completions(shell);
             Ok(0)

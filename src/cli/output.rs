@@ -45,11 +45,46 @@ pub type Sink = tokio::sync::mpsc::UnboundedSender<(Stream, Vec<u8>)>;
 
 tokio::task_local! {
     static SINK: Sink;
+    /// Turns true when the holder running a forwarded command is closing.
+    static CLOSING: tokio::sync::watch::Receiver<bool>;
 }
 
-/// Runs `command` with its output sent to `sink` instead of this process's stdout and stderr.
-pub async fn forwarding<F: std::future::Future>(sink: Sink, command: F) -> F::Output {
-    SINK.scope(sink, command).await
+/// Runs `command` with its output sent to `sink` instead of this process's stdout and stderr;
+/// `closing` turns true when the holder quits (a command that never ends on its own, such as
+/// `watch`, ends then).
+pub async fn forwarding<F: std::future::Future>(
+    sink: Sink,
+    closing: tokio::sync::watch::Receiver<bool>,
+    command: F,
+) -> F::Output {
+    SINK.scope(sink, CLOSING.scope(closing, command)).await
+}
+
+/// Why output that never ends on its own (`watch`) should stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unheard {
+    /// The forwarding client went away (its Ctrl-C).
+    ClientGone,
+    /// The destui holding the data directory is quitting.
+    HolderClosing,
+}
+
+/// Resolves when this command's output no longer reaches anyone; never, for a command run in
+/// its own process (its stdout is checked by `line`).
+pub async fn unheard() -> Unheard {
+    let sink = SINK.try_with(Clone::clone).ok();
+    let closing = CLOSING.try_with(Clone::clone).ok();
+    match (sink, closing) {
+        (Some(sink), Some(mut closing)) => tokio::select! {
+            _ = sink.closed() => Unheard::ClientGone,
+            _ = closing.wait_for(|c| *c) => Unheard::HolderClosing,
+        },
+        (Some(sink), None) => {
+            sink.closed().await;
+            Unheard::ClientGone
+        }
+        _ => std::future::pending().await,
+    }
 }
 
 /// Whether the command runs for another destui: it may not ask questions, having no terminal.
@@ -63,24 +98,45 @@ pub fn can_ask() -> bool {
     !is_forwarded() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
-fn write(stream: Stream, bytes: &[u8]) {
+/// Writes `bytes`; false when nobody reads them any more (a closed pipe, a client gone).
+fn write(stream: Stream, bytes: &[u8]) -> bool {
     if let Ok(sink) = SINK.try_with(Clone::clone) {
         // A client that went away takes its output with it; the command still finishes.
-        let _ = sink.send((stream, bytes.to_vec()));
-        return;
+        return sink.send((stream, bytes.to_vec())).is_ok();
     }
-    let _ = match stream {
+    match stream {
         Stream::Stdout => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes).and_then(|()| out.flush())
         }
         Stream::Stderr => std::io::stderr().lock().write_all(bytes),
-    };
+    }
+    .is_ok()
 }
 
 /// One line of text on stdout.
 pub fn say(text: &str) {
-    write(Stream::Stdout, format!("{}\n", safe_lines(text)).as_bytes());
+    line(text);
+}
+
+/// One line of text on stdout; false when nobody reads it any more.
+pub fn line(text: &str) -> bool {
+    write(Stream::Stdout, format!("{}\n", safe_lines(text)).as_bytes())
+}
+
+/// One JSON document on one line (JSON lines), escaped as `print_json` does; false when
+/// nobody reads it any more.
+pub fn json_line<T: Serialize>(value: &T) -> Result<bool, Error> {
+    let mut text = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut text,
+        SafeJson(serde_json::ser::CompactFormatter),
+    );
+    value
+        .serialize(&mut serializer)
+        .map_err(|e| Error::Io(e.to_string()))?;
+    text.push(b'\n');
+    Ok(write(Stream::Stdout, &text))
 }
 
 /// A block of text whose unsafe characters were already escaped cell by cell (tables).
@@ -171,12 +227,12 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     out
 }
 
-/// serde_json's pretty output, with the unsafe characters it leaves raw (DEL, C1 controls,
+/// serde_json's output (pretty, or compact for JSON lines), with the unsafe characters it leaves raw (DEL, C1 controls,
 /// Unicode format characters, line separators) written as `\uXXXX`: still JSON, and the
 /// parsed strings are exactly the originals.
-struct SafeJson<'a>(serde_json::ser::PrettyFormatter<'a>);
+struct SafeJson<F>(F);
 
-impl serde_json::ser::Formatter for SafeJson<'_> {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         writer: &mut W,

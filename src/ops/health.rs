@@ -18,7 +18,7 @@ impl Ops {
     /// `assigned`: resources are recorded on `d` (then it is never `unused`). `listed`: the
     /// server's containers, read once for many checks; without it, this check reads the
     /// ones configured on `d`'s network.
-    async fn check_against(
+    pub(super) async fn check_against(
         &self,
         d: &Destination,
         server: &Server,
@@ -31,6 +31,7 @@ impl Ops {
             status,
             detail,
             unused: false,
+            containers: None,
         };
         let docker = match self.docker(server).await {
             Ok(docker) => docker,
@@ -68,6 +69,7 @@ impl Ops {
                 // The proxy's own network is never offered for deletion.
                 let proxy = &server.proxy_container;
                 checked.unused = !assigned && n.holds_only(proxy) && !n.is_home_of(proxy);
+                checked.containers = Some(n.containers.iter().filter(|c| c.name != *proxy).count());
                 checked
             }
             Err(e) => row(
@@ -108,11 +110,45 @@ impl Ops {
                             status: HealthStatus::Unknown,
                             detail: Some(e.to_string()),
                             unused: false,
+                            containers: None,
                         },
                         None => self.check_against(d, server, assigned, None).await,
                     }
                 }
             })
+            .collect();
+        Ok(stream::iter(checks)
+            .buffered(SCAN_CONCURRENCY)
+            .collect()
+            .await)
+    }
+
+    /// Every destination recorded on `server`, checked against `listed` (its containers, read
+    /// once by the caller): what a watch starts from (DESIGN.md §11).
+    pub(super) async fn check_destinations_on(
+        &self,
+        server: &Server,
+        listed: &[ListedContainer],
+    ) -> Result<Vec<CheckRow>, Error> {
+        let uuid = server.uuid.clone();
+        let (destinations, assigned) = self
+            .db(move |s| {
+                let destinations: Vec<Destination> = s
+                    .destinations()?
+                    .into_iter()
+                    .filter(|d| d.server_uuid == uuid)
+                    .collect();
+                let assigned: HashSet<DestinationId> = s
+                    .resources()?
+                    .into_iter()
+                    .map(|r| r.destination_uuid)
+                    .collect();
+                Ok((destinations, assigned))
+            })
+            .await?;
+        let checks: Vec<_> = destinations
+            .iter()
+            .map(|d| self.check_against(d, server, assigned.contains(&d.uuid), Some(listed)))
             .collect();
         Ok(stream::iter(checks)
             .buffered(SCAN_CONCURRENCY)

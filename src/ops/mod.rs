@@ -19,6 +19,7 @@ mod reconcile;
 mod resources;
 mod servers;
 mod views;
+mod watch;
 
 use futures::{StreamExt, stream};
 pub use resources::{NewResource, ResourceView};
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 pub use views::*;
+pub use watch::{Change, StreamState, WatchOptions};
 
 /// Inspects kept in flight at once during a scan: enough to hide the link's latency, few
 /// enough not to crowd a small daemon.
@@ -54,6 +56,8 @@ pub struct Ops {
     /// Servers whose reused socket broke under a request and were connected again, with
     /// proof: the read that met it runs once more (`read_again`).
     revived: Arc<std::sync::Mutex<HashSet<ServerId>>>,
+    /// What a watch does unless told otherwise (`[watch]` in the config).
+    watch: WatchOptions,
 }
 
 /// How long an action trusts the last live check of its server (mode, version), this
@@ -86,7 +90,18 @@ impl Ops {
             connections: Arc::default(),
             checked: Arc::default(),
             revived: Arc::default(),
+            watch: WatchOptions::default(),
         }
+    }
+
+    /// The same, with the config's watch settings.
+    pub fn with_watch_defaults(mut self, watch: WatchOptions) -> Self {
+        self.watch = watch;
+        self
+    }
+
+    pub fn watch_defaults(&self) -> WatchOptions {
+        self.watch
     }
 
     pub fn store(&self) -> &Store {

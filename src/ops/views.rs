@@ -166,6 +166,9 @@ pub struct CheckRow {
     /// The network is there with nothing but the proxy attached and no resource assigned:
     /// left behind, a candidate for a (bulk) delete.
     pub unused: bool,
+    /// Containers configured on the network, the proxy not counted (`None`: not known).
+    #[serde(skip)]
+    pub containers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -47,6 +47,8 @@ pub struct Owner {
     stop: Option<oneshot::Sender<()>>,
     accepting: tokio::task::JoinHandle<()>,
     running: Arc<AtomicUsize>,
+    /// Told to forwarded commands that never end on their own (`watch`) when this closes.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 /// Starts serving `data_dir`, whose store this process holds. A socket already there belongs
@@ -66,11 +68,13 @@ pub fn serve(
         .map_err(|e| Error::Io(format!("cannot make {shown} private: {e}")))?;
     let (stop, stopped) = oneshot::channel();
     let running = Arc::new(AtomicUsize::new(0));
+    let (closing, closing_seen) = tokio::sync::watch::channel(false);
     let server = Server {
         ops,
         role,
         events,
         running: running.clone(),
+        closing: closing_seen,
     };
     let accepting = tokio::spawn(server.accept(listener, stopped));
     Ok(Owner {
@@ -78,6 +82,7 @@ pub fn serve(
         stop: Some(stop),
         accepting,
         running,
+        closing,
     })
 }
 
@@ -94,6 +99,7 @@ impl Owner {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let _ = self.closing.send(true);
         let _ = (&mut self.accepting).await;
     }
 }
@@ -105,6 +111,7 @@ struct Server {
     events: Option<mpsc::UnboundedSender<Served>>,
     /// Forwarded commands running now.
     running: Arc<AtomicUsize>,
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Server {
@@ -172,17 +179,33 @@ impl Server {
             command,
             at: Instant::now(),
         });
-        let (sink, mut written) = mpsc::unbounded_channel();
+        let (sink, written) = mpsc::unbounded_channel();
         let ops = self.ops.clone();
-        let command = output::forwarding(sink, async move { run_argv(&ops, argv).await });
+        let command = output::forwarding(sink, self.closing.clone(), async move {
+            run_argv(&ops, argv).await
+        });
         let relay = async {
-            while let Some((stream_kind, bytes)) = written.recv().await {
+            let mut written = written;
+            let (mut from_client, mut to_client) = stream.split();
+            let mut probe = [0u8; 1];
+            loop {
+                // The client sends nothing after its request: a read that ends means it went
+                // away (a Ctrl-C), and output that never ends on its own (`watch`) stops.
+                let (stream_kind, bytes) = tokio::select! {
+                    item = written.recv() => match item {
+                        Some(item) => item,
+                        None => break,
+                    },
+                    _ = from_client.read(&mut probe) => break,
+                };
                 let frame = match stream_kind {
                     output::Stream::Stdout => Frame::Stdout(bytes),
                     output::Stream::Stderr => Frame::Stderr(bytes),
                 };
                 // A client that went away does not stop the command: it finishes, unseen.
-                let _ = write_frame(&mut stream, &frame).await;
+                if write_frame(&mut to_client, &frame).await.is_err() {
+                    break;
+                }
             }
         };
         let (code, ()) = tokio::join!(command, relay);

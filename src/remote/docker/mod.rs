@@ -4,9 +4,11 @@
 //! prefixes).
 
 mod containers;
+mod events;
 mod networks;
 mod types;
 
+pub use events::{DockerEvent, EventKind, since_after};
 pub use types::{
     AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, ListedContainer, NetworkInfo,
     NetworkSpec, destination_labels,

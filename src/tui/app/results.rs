@@ -113,6 +113,12 @@ fn details_found(app: &mut App, waiters: &[Waiter], details: Box<crate::ops::Des
             status: details.status,
             detail: details.detail.clone(),
             unused: unused && details.resources.is_empty(),
+            containers: Some(
+                details
+                    .containers
+                    .len()
+                    .saturating_sub(usize::from(details.proxy_connected == Some(true))),
+            ),
         },
     );
     if waiters.contains(&Waiter::Details) {
