@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod live;
 pub mod ops;
 pub mod owner;
 pub mod remote;

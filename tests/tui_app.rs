@@ -189,7 +189,7 @@ impl Harness {
             .unwrap_or_else(|| panic!("no such task submitted; effects: {:?}", self.effects));
         match self.effects.remove(i) {
             Effect::Submit(id, _) => id,
-            Effect::Quit => unreachable!(),
+            Effect::Watch(_) | Effect::Quit => unreachable!(),
         }
     }
 
@@ -198,7 +198,7 @@ impl Harness {
             .iter()
             .filter_map(|e| match e {
                 Effect::Submit(_, t) => Some(t),
-                Effect::Quit => None,
+                Effect::Watch(_) | Effect::Quit => None,
             })
             .collect()
     }
@@ -738,6 +738,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         status: HealthStatus::Ok,
                         detail: None,
                         unused: false,
+                        containers: None,
                     },
                     CheckRow {
                         destination: "alpha-db".into(),
@@ -745,6 +746,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         status: HealthStatus::ProxyDetached,
                         detail: Some("proxy not attached".into()),
                         unused: false,
+                        containers: None,
                     },
                 ])),
             );
@@ -901,6 +903,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 status: HealthStatus::Ok,
                 detail: None,
                 unused: false,
+                containers: None,
             },
             CheckRow {
                 destination: "alpha-db".into(),
@@ -908,6 +911,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 status: HealthStatus::Missing,
                 detail: Some("network gone".into()),
                 unused: false,
+                containers: None,
             },
         ])),
     );
@@ -936,6 +940,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 status: HealthStatus::Ok,
                 detail: None,
                 unused: false,
+                containers: None,
             },
             warnings: vec![],
         })),
@@ -1097,6 +1102,7 @@ fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_prox
         status: HealthStatus::Ok,
         detail: None,
         unused,
+        containers: None,
     };
     h.finish(
         checks[0].0,
@@ -1214,6 +1220,7 @@ fn a_rename_keeps_the_destinations_check() {
             status: HealthStatus::Missing,
             detail: Some("network gone".into()),
             unused: false,
+            containers: None,
         }])),
     );
     assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
@@ -1646,6 +1653,7 @@ fn views_follow_what_tasks_found() {
         status: HealthStatus::Ok,
         detail: None,
         unused: true,
+        containers: None,
     };
     h.finish(
         check,

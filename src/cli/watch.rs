@@ -49,7 +49,9 @@ pub async fn run(
         }
         for change in &batch {
             if change.stream.is_some() {
-                first.entry(change.server_uuid.clone()).or_insert_with(|| change.clone());
+                first
+                    .entry(change.server_uuid.clone())
+                    .or_insert_with(|| change.clone());
             }
         }
         held.extend(batch);
@@ -137,7 +139,10 @@ fn none_watched(targets: &[Server], first: &HashMap<ServerId, Change>) -> Error 
             format!("{}: {why}", s.name)
         })
         .collect();
-    Error::Invalid(format!("no server could be watched: {}", reasons.join("; ")))
+    Error::Invalid(format!(
+        "no server could be watched: {}",
+        reasons.join("; ")
+    ))
 }
 
 /// A forwarded watch whose client left ends quietly; one whose holder quits says so.

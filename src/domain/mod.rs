@@ -142,6 +142,27 @@ pub struct Server {
     pub docker_version: Option<String>,
 }
 
+impl Server {
+    /// Whether `other` is this server reached the same way, under the same name and proxy
+    /// (what a watch of it depends on; its last check may differ).
+    pub fn same_target(&self, other: &Server) -> bool {
+        let target = |s: &Server| {
+            (
+                s.uuid.clone(),
+                s.name.clone(),
+                s.host.clone(),
+                s.port,
+                s.user.clone(),
+                s.identity.clone(),
+                s.docker_socket.clone(),
+                s.local,
+                s.proxy_container.clone(),
+            )
+        };
+        target(self) == target(other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Destination {
     pub uuid: DestinationId,

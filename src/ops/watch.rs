@@ -303,7 +303,12 @@ impl Watcher<'_> {
     }
 
     /// One batch of events: what each touched, then one check per destination touched.
-    async fn handle(&mut self, docker: &DockerApi, batch: Vec<DockerEvent>) -> Vec<Change> {
+    async fn handle(&mut self, docker: &DockerApi, mut batch: Vec<DockerEvent>) -> Vec<Change> {
+        // The daemon may announce one disconnect twice in a row (seen for a container's
+        // second network): one change each.
+        batch.dedup_by(|a, b| {
+            (a.kind, &a.action, &a.id, &a.container) == (b.kind, &b.action, &b.id, &b.container)
+        });
         if let Some(last) = batch.iter().map(|e| e.time_nano).max() {
             self.last_event = Some(last.max(self.last_event.unwrap_or(0)));
         }
@@ -313,7 +318,9 @@ impl Watcher<'_> {
         for event in batch {
             match event.kind {
                 EventKind::Network => self.network_event(event, &destinations, &mut touched),
-                EventKind::Container => self.container_event(event, &resources, &destinations, &mut touched),
+                EventKind::Container => {
+                    self.container_event(event, &resources, &destinations, &mut touched)
+                }
             }
         }
         self.check_touched(&mut touched).await;
@@ -323,7 +330,12 @@ impl Watcher<'_> {
         touched.changes
     }
 
-    fn network_event(&mut self, event: DockerEvent, destinations: &[Destination], touched: &mut Touched) {
+    fn network_event(
+        &mut self,
+        event: DockerEvent,
+        destinations: &[Destination],
+        touched: &mut Touched,
+    ) {
         let destination = destinations.iter().find(|d| d.network_id == event.id);
         let mut change = self.change(&event.action);
         change.time = rfc3339(event.time_nano.div_euclid(1_000_000_000));
@@ -335,7 +347,11 @@ impl Watcher<'_> {
                 .get(container)
                 .cloned()
                 .unwrap_or_else(|| container.chars().take(12).collect());
-            let verb = if event.action == "connect" { "joined" } else { "left" };
+            let verb = if event.action == "connect" {
+                "joined"
+            } else {
+                "left"
+            };
             change.detail = Some(format!("container {name} {verb}"));
             change.containers_changed = destination.is_some();
             if let Some(d) = destination
@@ -393,7 +409,10 @@ impl Watcher<'_> {
             change.network = Some(d.network.clone());
         }
         change.status = Some(status.to_string());
-        change.detail = Some(format!("resource {}: container {}", resource.name, event.name));
+        change.detail = Some(format!(
+            "resource {}: container {}",
+            resource.name, event.name
+        ));
         change.resource = Some(resource.uuid.clone());
         change.containers_changed = true;
         touched.changes.push(change);
@@ -405,7 +424,10 @@ impl Watcher<'_> {
         let checks: Vec<_> = touched
             .destinations
             .iter()
-            .map(|d| self.ops.check_against(d, &self.server, assigned.contains(&d.uuid), None))
+            .map(|d| {
+                self.ops
+                    .check_against(d, &self.server, assigned.contains(&d.uuid), None)
+            })
             .collect();
         let rows: Vec<CheckRow> = stream::iter(checks)
             .buffered(SCAN_CONCURRENCY)
@@ -415,7 +437,8 @@ impl Watcher<'_> {
             let name = row.destination.clone();
             let mut last = None;
             for (i, change) in touched.changes.iter_mut().enumerate() {
-                if change.destination.as_deref() == Some(name.as_str()) && change.resource.is_none() {
+                if change.destination.as_deref() == Some(name.as_str()) && change.resource.is_none()
+                {
                     change.status = Some(row.status.as_str().to_string());
                     last = Some(i);
                 }
@@ -469,7 +492,10 @@ impl Watcher<'_> {
             if check.status != HealthStatus::ProxyDetached {
                 continue;
             }
-            let warning = self.ops.attach_proxy(&self.server, docker, &d.network_id).await;
+            let warning = self
+                .ops
+                .attach_proxy(&self.server, docker, &d.network_id)
+                .await;
             let after = self.ops.check_against(&d, &self.server, true, None).await;
             let mut change = self.change("reattach");
             change.destination = Some(d.name.clone());
@@ -496,7 +522,10 @@ impl Watcher<'_> {
         let now = Instant::now();
         let seen = self.detaches.entry(d.uuid.clone()).or_default();
         seen.push_back(now);
-        while seen.front().is_some_and(|t| now.duration_since(*t) > FLAP_WINDOW) {
+        while seen
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > FLAP_WINDOW)
+        {
             seen.pop_front();
         }
         let times = seen.len();
@@ -523,7 +552,10 @@ impl Watcher<'_> {
 
     async fn still_recorded(&self, d: &Destination) -> bool {
         let uuid = d.uuid.clone();
-        matches!(self.ops.db(move |s| s.destination(&uuid)).await, Ok(Some(_)))
+        matches!(
+            self.ops.db(move |s| s.destination(&uuid)).await,
+            Ok(Some(_))
+        )
     }
 
     fn tell_state(&mut self, change: &mut Change, row: &CheckRow) {

@@ -113,6 +113,8 @@ async fn event_loop(
         Rect::new(0, 0, size.width, size.height),
         started,
     );
+    let watch_options = ops.watch_defaults();
+    let (mut watchers, mut live) = crate::live::Watchers::new(ops.clone(), watch_options);
     let (mut queue, mut task_events) = Queue::new(ops);
     let mut input = EventStream::new();
     let mut spinner = tokio::time::interval(SPINNER_TICK);
@@ -147,6 +149,7 @@ async fn event_loop(
         for effect in effects.drain(..) {
             match effect {
                 Effect::Submit(id, task) => queue.submit(id, task),
+                Effect::Watch(servers) => watchers.follow(servers),
                 Effect::Quit => return Ok(()),
             }
         }
@@ -165,6 +168,7 @@ async fn event_loop(
                 Action::Task(event)
             }
             Some(served) = served.recv() => Action::Served(served),
+            Some(changes) = live.recv() => Action::Live(changes, Instant::now()),
             _ = spinner.tick(), if busy => Action::Tick,
             _ = checks.tick(), if checks_on => Action::CheckAll,
         };

@@ -73,7 +73,11 @@ impl DockerEvent {
 /// `since` includes its own instant: one nanosecond later replays nothing twice).
 pub fn since_after(time_nano: i64) -> String {
     let next = time_nano.saturating_add(1);
-    format!("{}.{:09}", next.div_euclid(1_000_000_000), next.rem_euclid(1_000_000_000))
+    format!(
+        "{}.{:09}",
+        next.div_euclid(1_000_000_000),
+        next.rem_euclid(1_000_000_000)
+    )
 }
 
 impl DockerApi {
@@ -116,7 +120,10 @@ mod tests {
 
     #[test]
     fn since_resumes_one_nanosecond_after_the_last_event() {
-        assert_eq!(since_after(1_796_073_752_939_877_988), "1796073752.939877989");
+        assert_eq!(
+            since_after(1_796_073_752_939_877_988),
+            "1796073752.939877989"
+        );
         assert_eq!(since_after(1_999_999_999), "2.000000000");
     }
 
@@ -142,6 +149,9 @@ mod tests {
         assert_eq!(event.name, "evtest");
         assert_eq!(event.container.as_deref(), Some("6b80"));
         assert_eq!(event.time_nano, 1_000_000_000);
-        assert_eq!(event.attributes.get("type").map(String::as_str), Some("bridge"));
+        assert_eq!(
+            event.attributes.get("type").map(String::as_str),
+            Some("bridge")
+        );
     }
 }

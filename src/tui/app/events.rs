@@ -30,8 +30,12 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             Vec::new()
         }
         TaskEvent::Joined { id, into } => {
+            // (A read the live state asked for quietly has nothing waiting on it.)
+            let asked = app.pending.contains_key(&id);
             app.retarget(id, into);
-            app.say("already under way: joined the running task");
+            if asked {
+                app.say("already under way: joined the running task");
+            }
             Vec::new()
         }
         TaskEvent::Started { id, at } => {

@@ -10,6 +10,7 @@ mod events;
 mod forwarded;
 mod input;
 mod labels;
+mod live;
 mod pending;
 mod results;
 pub mod sanitize;
@@ -99,11 +100,15 @@ pub enum Action {
     Tick,
     /// The background check of every destination (config `[tui] check_interval_seconds`).
     CheckAll,
+    /// What the servers' event streams announced (one batch of one server), and when it came.
+    Live(Vec<crate::ops::Change>, Instant),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Submit(TaskId, Task),
+    /// Follow exactly these servers' event streams (DESIGN.md §11).
+    Watch(Vec<Server>),
     Quit,
 }
 
@@ -142,6 +147,12 @@ pub struct App {
     /// Whether the local Docker socket answered, once probed; and whether it was offered.
     local_reachable: Option<bool>,
     local_offered: bool,
+    /// Each watched server's event stream (see `live`).
+    live: HashMap<ServerId, crate::ops::StreamState>,
+    /// What the watches were last told to follow (`live::watch_effect`).
+    watching: Vec<Server>,
+    /// Rows the watches added to the Tasks pane so far.
+    live_rows: TaskId,
 }
 
 impl App {
@@ -173,6 +184,9 @@ impl App {
             first_round: None,
             local_reachable: None,
             local_offered: false,
+            live: HashMap::new(),
+            watching: Vec::new(),
+            live_rows: 0,
         }
     }
 
@@ -368,6 +382,14 @@ impl App {
         Effect::Submit(id, task)
     }
 
+    /// Hands `task` to the queue with no row in the Tasks pane: reads the live state asks for
+    /// in the background (an open scan or details read again).
+    fn submit_quiet(&mut self, task: Task) -> Effect {
+        let id = self.next_task;
+        self.next_task += 1;
+        Effect::Submit(id, task)
+    }
+
     /// Submits `task` for `waiter` (an element that shows its result).
     fn submit_for(&mut self, task: Task, waiter: Waiter) -> Effect {
         let effect = self.submit(task);
@@ -403,7 +425,9 @@ impl App {
 
 /// The one entry point: state and action in, effects out.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let effects = dispatch(app, action);
+    let mut effects = dispatch(app, action);
+    // The watches follow the records: a server found online, removed or edited.
+    effects.extend(app.watch_effect());
     // The failed badge counts what failed since the Tasks pane was last looked at.
     if app.focus == Pane::Tasks {
         app.panes.tasks.unseen_failed = 0;
@@ -432,5 +456,6 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Served(served) => forwarded::on_served(app, served),
         Action::Tick => Vec::new(),
         Action::CheckAll => commands::check_all(app, false),
+        Action::Live(changes, at) => live::on_changes(app, changes, at),
     }
 }

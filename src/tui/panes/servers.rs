@@ -6,6 +6,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Column, Cursor, block, cell, marker, matches_filter, table, visible_indexes};
 use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode};
+use crate::ops::StreamState;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
 use crate::tui::theme::Theme;
@@ -45,6 +46,8 @@ pub enum ServerState {
     /// Not checked yet.
     Unchecked,
     Online,
+    /// Online when last checked, its event stream lost and being opened again.
+    Reconnecting,
     Offline,
 }
 
@@ -54,6 +57,8 @@ impl ServerState {
             ServerState::Checking
         } else if server.checked_at.is_none() {
             ServerState::Unchecked
+        } else if server.online && app.live_state(&server.uuid) == Some(StreamState::Reconnecting) {
+            ServerState::Reconnecting
         } else if server.online {
             ServerState::Online
         } else {
@@ -61,12 +66,14 @@ impl ServerState {
         }
     }
 
-    /// `●` online, `✗` offline, `…` being checked, `?` not checked yet.
+    /// `●` online, `↻` its events reconnecting, `✗` offline, `…` being checked, `?` not
+    /// checked yet.
     pub fn symbol(self) -> &'static str {
         match self {
             ServerState::Checking => "…",
             ServerState::Unchecked => "?",
             ServerState::Online => "●",
+            ServerState::Reconnecting => "↻",
             ServerState::Offline => "✗",
         }
     }
@@ -74,7 +81,7 @@ impl ServerState {
     fn style(self, theme: &Theme) -> Style {
         match self {
             ServerState::Online => theme.ok,
-            ServerState::Offline => theme.error,
+            ServerState::Offline | ServerState::Reconnecting => theme.error,
             ServerState::Checking | ServerState::Unchecked => theme.dim,
         }
     }
@@ -188,10 +195,19 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
         lines.push(Line::from(Span::styled("checking…", app.theme.dim)));
     } else if s.checked_at.is_none() {
         lines.push(Line::from(Span::styled("not checked yet", app.theme.dim)));
+    } else if s.online && app.live_state(&s.uuid) == Some(StreamState::Reconnecting) {
+        lines.push(Line::from(Span::styled(
+            "online · events: reconnecting",
+            app.theme.error,
+        )));
     } else if s.online {
+        let events = match app.live_state(&s.uuid) {
+            Some(_) => " · events: live",
+            None => "",
+        };
         lines.push(Line::from(Span::styled(
             format!(
-                "online · Docker {}",
+                "online · Docker {}{events}",
                 s.docker_version.as_deref().unwrap_or("?")
             ),
             app.theme.dim,
