@@ -4,7 +4,8 @@ mod common;
 
 use common::tmux::{Screen, Tui, short_name};
 use common::{
-    Ctx, attached, closed_port, docker, inspect_network, network_id_by_exact_name, wait_for,
+    Ctx, attached, closed_port, docker, inspect_network, kill_masters, network_id_by_exact_name,
+    wait_for,
 };
 use std::time::Duration;
 
@@ -429,44 +430,6 @@ fn at_80x24_without_colour_the_markers_still_show() {
             .unwrap()
             .is_empty()
     );
-}
-
-/// kill -9 of every ssh master under `ctx`'s runtime directory; returns how many died.
-fn kill_masters(ctx: &Ctx) -> usize {
-    let mut killed = 0;
-    for conn in std::fs::read_dir(ctx.runtime())
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        for dir in std::fs::read_dir(conn.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let out = std::process::Command::new("ssh")
-                .arg("-S")
-                .arg(dir.path().join("master"))
-                .args(["-O", "check", "x"])
-                .output()
-                .expect("ssh -O check");
-            // "Master running (pid=1234)" on stderr.
-            let text = String::from_utf8_lossy(&out.stderr);
-            let pid = text
-                .split("pid=")
-                .nth(1)
-                .and_then(|rest| rest.split(')').next())
-                .and_then(|pid| pid.parse::<i32>().ok());
-            if let Some(pid) = pid {
-                let dead = std::process::Command::new("kill")
-                    .args(["-9", &pid.to_string()])
-                    .status()
-                    .is_ok_and(|s| s.success());
-                killed += usize::from(dead);
-            }
-        }
-    }
-    killed
 }
 
 /// The master connection dies in the middle of a session (kill -9): the next action finds

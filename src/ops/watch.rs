@@ -173,6 +173,13 @@ impl Watcher<'_> {
             Ok(docker) => docker,
             Err(error) => return broke(error),
         };
+        // The daemon's clock: the stream starts from this instant, so that nothing between
+        // here and the stream's subscription is missed (and a stream that breaks before its
+        // first event resumes from here).
+        let now = match docker.daemon_now().await {
+            Ok(now) => now,
+            Err(e) => return broke(self.ops.fail(&self.server, e).await),
+        };
         let listed = match docker.listed_containers(None).await {
             Ok(listed) => listed,
             Err(e) => return broke(self.ops.fail(&self.server, e).await),
@@ -182,6 +189,9 @@ impl Watcher<'_> {
             .map(|c| (c.id.clone(), c.name.clone()))
             .collect();
         let resumed = self.last_event.is_some();
+        if !resumed {
+            self.last_event = now.map(|n| n - 1);
+        }
         let mut events = Box::pin(docker.events(self.last_event.map(since_after)));
         if !resumed && !self.recheck(&listed).await {
             return Ended::Closed;

@@ -7,6 +7,7 @@
 
 pub mod relay;
 pub mod tmux;
+pub mod watch;
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -371,6 +372,44 @@ impl Drop for Ctx {
             }
         }
     }
+}
+
+/// kill -9 of every ssh master under `ctx`'s runtime directory; returns how many died.
+pub fn kill_masters(ctx: &Ctx) -> usize {
+    let mut killed = 0;
+    for conn in std::fs::read_dir(ctx.runtime())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for dir in std::fs::read_dir(conn.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let out = std::process::Command::new("ssh")
+                .arg("-S")
+                .arg(dir.path().join("master"))
+                .args(["-O", "check", "x"])
+                .output()
+                .expect("ssh -O check");
+            // "Master running (pid=1234)" on stderr.
+            let text = String::from_utf8_lossy(&out.stderr);
+            let pid = text
+                .split("pid=")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .and_then(|pid| pid.parse::<i32>().ok());
+            if let Some(pid) = pid {
+                let dead = std::process::Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status()
+                    .is_ok_and(|s| s.success());
+                killed += usize::from(dead);
+            }
+        }
+    }
+    killed
 }
 
 /// Runs the docker CLI against one daemon; returns (success, stdout).

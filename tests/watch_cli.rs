@@ -1,0 +1,392 @@
+//! DESIGN.md §11 through `destui watch`: out-of-band changes on a real daemon (made with the
+//! docker CLI, as someone else would) are lines within a second; a killed master is
+//! reconnected and what happened meanwhile is replayed once; the proxy is put back when asked,
+//! never after destui's own delete, and left alone when it keeps being disconnected.
+mod common;
+
+use common::watch::{Watch, about};
+use common::{Ctx, attached, closed_port, docker, kill_masters, unique_name, wait_for};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// What the issue asks: each change seen within a second.
+const WITHIN: Duration = Duration::from_secs(1);
+
+/// Runs a docker command on daemon `socket` that must succeed; returns when it returned.
+#[track_caller]
+fn docker_ok(socket: &str, args: &[&str]) -> Instant {
+    let (ok, out) = docker(socket, args);
+    assert!(ok, "docker {args:?}: {out}");
+    Instant::now()
+}
+
+/// The line arrived within `WITHIN` of `done` (when the docker command returned).
+#[track_caller]
+fn in_time(what: &str, done: Instant, (at, line): &(Instant, Value)) {
+    let took = at.saturating_duration_since(done);
+    eprintln!("{what}: {} ms", took.as_millis());
+    assert!(took <= WITHIN, "{what} took {took:?}: {line}");
+}
+
+/// A destination on daemon A (over ssh), its network removed at the end.
+fn destination(ctx: &Ctx) -> (String, String, String) {
+    let tb = ctx.tb.expect("testbed");
+    let server = ctx.add_server_a();
+    let network = unique_name("wt");
+    ctx.cleanup_network(tb.socket_a(), &network);
+    let d = ctx.create_destination(&server, &network);
+    (server, d["name"].as_str().unwrap().to_string(), network)
+}
+
+/// Containers removed at the end, pass or fail.
+struct Containers(&'static str, Vec<String>);
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        for name in &self.1 {
+            let _ = docker(self.0, &["rm", "-f", name]);
+        }
+    }
+}
+
+#[test]
+fn every_kind_of_out_of_band_change_is_a_line_within_a_second() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let (server, name, network) = destination(&ctx);
+    let proxy = tb.proxy();
+    let mut guard = Containers(socket, Vec::new());
+
+    let mut watch = Watch::start(&ctx, &[&server], 1);
+    // The state first, without a check asked for: the destination is ok.
+    let check = watch
+        .seen
+        .iter()
+        .find(|(_, v)| about(v, &name))
+        .map(|(_, v)| v.clone())
+        .expect("a first line about the destination");
+    assert_eq!(check["event"], "check");
+    assert_eq!(check["status"], "ok", "{check}");
+    assert_eq!(check["server"], server.as_str());
+    assert_eq!(check["network"], network.as_str());
+    let mut keys: Vec<&str> = check
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "destination",
+            "detail",
+            "event",
+            "network",
+            "server",
+            "status",
+            "time"
+        ]
+    );
+
+    // The proxy disconnected by hand: proxy-detached; connected again: ok.
+    let done = docker_ok(socket, &["network", "disconnect", &network, proxy]);
+    let line = watch.next("proxy-detached", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "disconnect" && v["status"] == "proxy-detached"
+    });
+    in_time("proxy disconnected", done, &line);
+    let done = docker_ok(socket, &["network", "connect", &network, proxy]);
+    let line = watch.next("ok again", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "connect" && v["status"] == "ok"
+    });
+    in_time("proxy connected", done, &line);
+
+    // A container joins and leaves.
+    let app = unique_name("wapp");
+    guard.1.push(app.clone());
+    let done = docker_ok(
+        socket,
+        &[
+            "run",
+            "-d",
+            "--name",
+            &app,
+            "--network",
+            &network,
+            tb.image(),
+            "sleep",
+            "300",
+        ],
+    );
+    let line = watch.next("a container joining", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "connect"
+    });
+    in_time("container joined", done, &line);
+    assert_eq!(line.1["detail"], format!("container {app} joined"));
+    assert_eq!(line.1["status"], "ok");
+
+    // A resource container that dies is `stopped`, and `running` when it starts again.
+    let resource = unique_name("wres");
+    let deployed = ctx.json(&[
+        "resource",
+        "create",
+        &resource,
+        "--server",
+        &server,
+        "--destination",
+        &name,
+        "--image",
+        tb.image(),
+    ]);
+    let container = deployed["containers"][0].as_str().unwrap().to_string();
+    guard.1.push(container.clone());
+    let done = docker_ok(socket, &["kill", &container]);
+    let line = watch.next("a resource stopped", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "die"
+    });
+    in_time("resource container died", done, &line);
+    assert_eq!(line.1["status"], "stopped", "{}", line.1);
+    assert!(line.1["detail"].as_str().unwrap().contains(&resource));
+    let done = docker_ok(socket, &["start", &container]);
+    let line = watch.next("a resource running", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "start"
+    });
+    in_time("resource container started", done, &line);
+    assert_eq!(line.1["status"], "running");
+    ctx.run(&["resource", "delete", &resource]).ok();
+
+    let done = docker_ok(socket, &["rm", "-f", &app]);
+    let line = watch.next("a container leaving", Duration::from_secs(10), |v| {
+        about(v, &name)
+            && v["event"] == "disconnect"
+            && v["detail"] == format!("container {app} left")
+    });
+    in_time("container left", done, &line);
+
+    // A network made by hand: a line of its own, no destination.
+    let other = unique_name("wnet");
+    ctx.cleanup_network(socket, &other);
+    let done = docker_ok(socket, &["network", "create", &other]);
+    let line = watch.next("a network created", Duration::from_secs(10), |v| {
+        v["network"] == other.as_str() && v["event"] == "create"
+    });
+    in_time("network created", done, &line);
+    assert!(line.1["destination"].is_null());
+    docker_ok(socket, &["network", "rm", &other]);
+
+    // The destination's network removed by hand: missing.
+    docker_ok(socket, &["network", "disconnect", &network, proxy]);
+    let done = docker_ok(socket, &["network", "rm", &network]);
+    let line = watch.next("missing", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "destroy"
+    });
+    in_time("network removed", done, &line);
+    assert_eq!(line.1["status"], "missing", "{}", line.1);
+
+    // Ctrl-C ends it with 0.
+    assert_eq!(watch.interrupt(), Some(0), "{}", watch.stderr());
+}
+
+#[test]
+fn the_text_lines_name_the_destination_the_event_and_the_status() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let (server, name, network) = destination(&ctx);
+    let mut child = ctx
+        .command(&["watch", &server])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = send.send(line);
+        }
+    });
+    let wait_line = |pred: &dyn Fn(&str) -> bool| {
+        let end = Instant::now() + Duration::from_secs(20);
+        while let Ok(line) = lines.recv_timeout(end.saturating_duration_since(Instant::now())) {
+            if pred(&line) {
+                return line;
+            }
+        }
+        panic!("no such line");
+    };
+    wait_line(&|l| l.contains("  watching  "));
+    docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+    let line = wait_line(&|l| l.contains("disconnect"));
+    assert!(
+        line.contains(&format!(
+            "  {server}  {name} ({network})  disconnect  proxy-detached  — "
+        )),
+        "{line}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_killed_master_is_reconnected_and_what_happened_meanwhile_is_told_once() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let (server, name, network) = destination(&ctx);
+    let mut watch = Watch::start(&ctx, &[&server], 1);
+
+    assert!(kill_masters(&ctx) >= 1, "no master to kill");
+    // While the stream is down, someone disconnects the proxy.
+    docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+    watch.next("reconnecting", Duration::from_secs(10), |v| {
+        v["event"] == "reconnecting"
+    });
+    watch.next("watching again", Duration::from_secs(30), |v| {
+        v["event"] == "watching"
+    });
+    // Everything said about the destination from the reconnect on, and a little after.
+    let after = watch.gather(Duration::from_secs(2));
+    let start = watch
+        .seen
+        .iter()
+        .position(|(_, v)| v["event"] == "reconnecting")
+        .unwrap();
+    let told: Vec<&Value> = watch.seen[start..]
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| about(v, &name))
+        .collect();
+    assert_eq!(
+        told.len(),
+        1,
+        "the disconnect told once, nothing invented: {told:#?} (then {after:#?})"
+    );
+    assert_eq!(told[0]["status"], "proxy-detached");
+    assert_eq!(
+        told[0]["event"], "disconnect",
+        "replayed from the stream: {}",
+        told[0]
+    );
+
+    // And it keeps watching.
+    let done = docker_ok(socket, &["network", "connect", &network, tb.proxy()]);
+    let line = watch.next("ok after the reconnect", Duration::from_secs(10), |v| {
+        about(v, &name) && v["status"] == "ok"
+    });
+    in_time("proxy connected after the reconnect", done, &line);
+}
+
+/// The proxy of `network` is attached on daemon `socket`.
+fn proxy_on(tb: &common::Testbed, socket: &str, network: &str) -> bool {
+    attached(socket, network).iter().any(|c| c == tb.proxy())
+}
+
+#[test]
+fn a_proxy_disconnected_by_someone_else_is_put_back_but_never_after_a_destui_delete() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let (server, name, network) = destination(&ctx);
+    let mut watch = Watch::start(&ctx, &[&server, "--reattach-proxy"], 1);
+
+    let done = docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+    assert!(
+        wait_for(Duration::from_secs(2), || proxy_on(tb, socket, &network)),
+        "the proxy is back within 2 s"
+    );
+    eprintln!("proxy back after {} ms", done.elapsed().as_millis());
+    let (_, line) = watch.next("a reattach line", Duration::from_secs(5), |v| {
+        about(v, &name) && v["event"] == "reattach"
+    });
+    assert_eq!(line["status"], "ok", "{line}");
+    assert!(
+        line["detail"].as_str().unwrap().contains("attached again"),
+        "{line}"
+    );
+
+    // destui's own delete (forwarded to the watch, which holds the data directory).
+    ctx.run(&["destination", "delete", &name]).ok();
+    assert!(
+        common::inspect_network(socket, &network).is_none(),
+        "deleted"
+    );
+    let after = watch.gather(Duration::from_secs(3));
+    assert!(
+        !after.iter().any(|v| v["event"] == "reattach"),
+        "a destui delete is not undone: {after:#?}"
+    );
+    assert!(
+        common::inspect_network(socket, &network).is_none(),
+        "still deleted"
+    );
+}
+
+#[test]
+fn a_proxy_disconnected_again_and_again_is_left_alone_after_three_times() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let (server, name, network) = destination(&ctx);
+    let mut watch = Watch::start(&ctx, &[&server, "--reattach-proxy"], 1);
+
+    for time in 1..=3 {
+        docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+        let (_, line) = watch.next("a reattach", Duration::from_secs(10), |v| {
+            about(v, &name) && v["event"] == "reattach"
+        });
+        assert_eq!(line["status"], "ok", "time {time}: {line}");
+        assert!(wait_for(Duration::from_secs(5), || proxy_on(
+            tb, socket, &network
+        )));
+    }
+    docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+    let (_, line) = watch.next("the warning", Duration::from_secs(10), |v| {
+        about(v, &name) && v["event"] == "reattach"
+    });
+    assert_eq!(line["status"], "proxy-detached", "{line}");
+    let detail = line["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("4 times in 60 s") && detail.contains("left alone"),
+        "{detail}"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!proxy_on(tb, socket, &network), "left alone");
+}
+
+#[test]
+fn no_server_that_can_be_watched_is_one_line_and_exit_1() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let port = closed_port().to_string();
+    ctx.run(&[
+        "server",
+        "add",
+        "gone",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-check",
+    ])
+    .ok();
+    let started = Instant::now();
+    let run = ctx.run(&["watch"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("destui: no server could be watched: gone: "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let run = ctx.run(&["watch", "nosuch"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nosuch"), "{}", run.stderr);
+}
