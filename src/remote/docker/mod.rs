@@ -5,8 +5,10 @@
 
 mod containers;
 mod networks;
+mod stats;
 mod types;
 
+pub use stats::ContainerStats;
 pub use types::{
     AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, ListedContainer, NetworkInfo,
     NetworkSpec, destination_labels,
