@@ -18,6 +18,7 @@ mod pool;
 mod reconcile;
 mod resources;
 mod servers;
+mod usage;
 mod views;
 
 use futures::{StreamExt, stream};
@@ -27,6 +28,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+pub use usage::{ContainerUsage, DestinationUsage};
 pub use views::*;
 
 /// Inspects kept in flight at once during a scan: enough to hide the link's latency, few
