@@ -912,6 +912,8 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
         ])),
     );
     assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
+    // The server that answered its checks has its usage read next, in the background.
+    h.submitted(|t| matches!(t, Task::Usage { server } if server == "s-alpha"));
     // R on an ok destination does nothing; on the missing one it asks for a repair.
     h.key(KeyCode::Char('R'));
     assert!(

@@ -30,8 +30,14 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             Vec::new()
         }
         TaskEvent::Joined { id, into } => {
+            let quiet = app
+                .pending
+                .get(&id)
+                .is_some_and(|w| w.contains(&Waiter::Background));
             app.retarget(id, into);
-            app.say("already under way: joined the running task");
+            if !quiet {
+                app.say("already under way: joined the running task");
+            }
             Vec::new()
         }
         TaskEvent::Started { id, at } => {
@@ -149,6 +155,7 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
             format!("{}: {}", o.value.destination, o.value.status.as_str()),
             &o.warnings,
         ),
+        TaskResult::Usage { usage, .. } => format!("usage of {} destination(s)", usage.len()),
         TaskResult::Checked(rows) => {
             let bad = rows
                 .iter()
@@ -163,6 +170,10 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
 /// unless a form shows it inline (keeping what was typed).
 fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
     super::results::unreachable(app, &error);
+    if waiters.contains(&Waiter::Background) {
+        tracing::info!(error = %error, "background read failed");
+        return Vec::new();
+    }
     let error = error_text(&error, &app.keymap);
     let mut inline = false;
     for waiter in waiters {
@@ -192,7 +203,8 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
             | Waiter::SelectAfterLoad(_)
             | Waiter::ServerCheck { .. }
             | Waiter::FirstRound
-            | Waiter::CheckDialog => {}
+            | Waiter::CheckDialog
+            | Waiter::Background => {}
         }
     }
     if inline {
