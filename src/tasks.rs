@@ -17,8 +17,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
-    CheckRow, DestinationDetails, DestinationView, NewDestination, NewResource, NewServer, Ops,
-    Outcome, ResourceView, ScanRow, ServerEdit,
+    CheckRow, DestinationDetails, DestinationUsage, DestinationView, NewDestination, NewResource,
+    NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
 };
 
 pub type TaskId = u64;
@@ -83,6 +83,11 @@ pub enum Task {
         server: ServerId,
         destinations: Vec<DestinationId>,
     },
+    /// CPU and memory of the server's destinations (refreshed in the background: no row in
+    /// the Tasks pane).
+    Usage {
+        server: ServerId,
+    },
     RepairDestination {
         server: ServerId,
         destination: DestinationId,
@@ -113,6 +118,7 @@ impl Task {
             | Task::DeleteDestination { server, .. }
             | Task::ShowDestination { server, .. }
             | Task::CheckDestinations { server, .. }
+            | Task::Usage { server }
             | Task::RepairDestination { server, .. }
             | Task::CloneResource { server, .. } => server,
             // Creates name their server by the reference they were given: the TUI gives the uuid.
@@ -133,6 +139,7 @@ impl Task {
                 | Task::Scan { .. }
                 | Task::ShowDestination { .. }
                 | Task::CheckDestinations { .. }
+                | Task::Usage { .. }
         )
     }
 }
@@ -173,6 +180,11 @@ pub enum TaskResult {
     Deleted(Outcome<DestinationView>),
     Details(Box<DestinationDetails>),
     Checked(Vec<CheckRow>),
+    /// Every destination of `server`, with its containers' usage.
+    Usage {
+        server: ServerId,
+        usage: Vec<DestinationUsage>,
+    },
     Repaired(Outcome<CheckRow>),
     ResourceDeployed(Outcome<ResourceView>),
 }
@@ -359,6 +371,10 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::CheckDestinations { destinations, .. } => Ok(TaskResult::Checked(
             ops.check_destinations(&destinations).await?,
         )),
+        Task::Usage { server } => {
+            let usage = ops.usage(&server).await?;
+            Ok(TaskResult::Usage { server, usage })
+        }
         Task::CreateResource(input) => {
             progress.note("starting the container".into());
             Ok(TaskResult::ResourceDeployed(

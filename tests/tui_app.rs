@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use destui::domain::{Destination, DestinationType, Error, Server, ServerMode};
 use destui::ops::{
-    CheckRow, ContainerRef, DestinationDetails, DestinationView, HealthStatus, Outcome, ScanRow,
+    CheckRow, ContainerRef, ContainerUsage, DestinationDetails, DestinationUsage, DestinationView,
+    HealthStatus, Outcome, ScanRow,
 };
 use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
 use destui::tui::app::{Action, App, Details, Effect, Pane, update};
@@ -699,6 +700,39 @@ fn details(view: DestinationView) -> DestinationDetails {
     }
 }
 
+/// The usage of alpha's destinations: two running containers on alpha-web, one stopped on
+/// alpha-db.
+fn alpha_usage() -> Vec<DestinationUsage> {
+    let running = |name: &str, cpu: f64, memory: u64| ContainerUsage {
+        name: name.into(),
+        state: "running".into(),
+        cpu_percent: Some(cpu),
+        memory_bytes: Some(memory),
+    };
+    vec![
+        DestinationUsage {
+            uuid: "d-1".into(),
+            containers: vec![
+                running("web-1", 1.25, 14_784_921),
+                running("web-2", 98.5, 2_097_152),
+            ],
+            cpu_percent: 99.75,
+            memory_bytes: 16_882_073,
+        },
+        DestinationUsage {
+            uuid: "d-2".into(),
+            containers: vec![ContainerUsage {
+                name: "postgres".into(),
+                state: "exited".into(),
+                cpu_percent: None,
+                memory_bytes: None,
+            }],
+            cpu_percent: 0.0,
+            memory_bytes: 0,
+        },
+    ]
+}
+
 // ---------- snapshots ----------
 
 /// Every screen worth seeing, at both sizes.
@@ -752,6 +786,16 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
             );
         }
     }
+    // The checks of alpha answered: its usage is read in the background, with no row.
+    let usage = h.submitted(|t| matches!(t, Task::Usage { server } if server == "s-alpha"));
+    h.finish(
+        usage,
+        700,
+        Ok(TaskResult::Usage {
+            server: "s-alpha".into(),
+            usage: alpha_usage(),
+        }),
+    );
     h.effects.clear();
     h.key(KeyCode::Char(' '));
     out.push(("destinations_and_tasks", h.screen()));
@@ -916,6 +960,8 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
         ])),
     );
     assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
+    // The server that answered its checks has its usage read next, in the background.
+    h.submitted(|t| matches!(t, Task::Usage { server } if server == "s-alpha"));
     // R on an ok destination does nothing; on the missing one it asks for a repair.
     h.key(KeyCode::Char('R'));
     assert!(
@@ -2364,4 +2410,167 @@ fn scan_rows_name_the_proxy_network_and_service_stacks() {
         line_with(&screen, "proxynet").contains(" - "),
         "never checkable"
     );
+}
+
+#[test]
+fn usage_follows_each_answered_check_in_the_background_with_no_row_and_no_noise() {
+    let mut h = Harness::loaded(120, 40);
+    h.effects.clear();
+    let more = update(&mut h.app, Action::CheckAll);
+    let id_of = |server: &str| {
+        more.iter()
+            .find_map(|e| match e {
+                Effect::Submit(id, Task::CheckDestinations { server: s, .. }) if s == server => {
+                    Some(*id)
+                }
+                _ => None,
+            })
+            .expect("a check of the server")
+    };
+    let (alpha, beta) = (id_of("s-alpha"), id_of("s-beta"));
+    let row = |uuid: &str, status| CheckRow {
+        destination: uuid.into(),
+        uuid: uuid.into(),
+        status,
+        detail: None,
+        unused: false,
+        containers: None,
+    };
+    // beta did not answer: no usage read is spent on it.
+    h.finish(
+        beta,
+        600,
+        Ok(TaskResult::Checked(vec![row("d-3", HealthStatus::Unknown)])),
+    );
+    assert!(h.tasks().is_empty(), "{:?}", h.tasks());
+    h.finish(
+        alpha,
+        700,
+        Ok(TaskResult::Checked(vec![
+            row("d-1", HealthStatus::Ok),
+            row("d-2", HealthStatus::Missing),
+        ])),
+    );
+    assert_eq!(
+        h.tasks(),
+        vec![&Task::Usage {
+            server: "s-alpha".into()
+        }],
+        "one usage read for the server and round"
+    );
+    let Effect::Submit(usage, _) = h.effects[0].clone() else {
+        unreachable!()
+    };
+    h.effects.clear();
+    // It gets no row, and asking again while it runs joins it without a word.
+    let rows = h.app.panes.tasks.rows.len();
+    h.queue(usage, 710);
+    assert_eq!(
+        h.app.panes.tasks.rows.len(),
+        rows,
+        "no row in the Tasks pane"
+    );
+    let more = update(&mut h.app, Action::CheckAll);
+    let alpha = more
+        .iter()
+        .find_map(|e| match e {
+            Effect::Submit(id, Task::CheckDestinations { server, .. }) if server == "s-alpha" => {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .expect("alpha checked again");
+    h.finish(
+        alpha,
+        720,
+        Ok(TaskResult::Checked(vec![row("d-1", HealthStatus::Ok)])),
+    );
+    let second = h.submitted(|t| matches!(t, Task::Usage { .. }));
+    let status = h.app.status.clone();
+    h.event(TaskEvent::Joined {
+        id: second,
+        into: usage,
+    });
+    assert_eq!(h.app.status, status, "a joined usage read says nothing");
+    h.finish(
+        usage,
+        900,
+        Ok(TaskResult::Usage {
+            server: "s-alpha".into(),
+            usage: alpha_usage(),
+        }),
+    );
+    let screen = h.screen();
+    let web = line_with(&screen, "alpha-web");
+    assert!(
+        web.contains("99.8%") && web.contains("16.1 MiB"),
+        "CPU and memory summed:\n{screen}"
+    );
+    assert!(line_with(&screen, "alpha-db").contains("0 B"));
+    assert!(
+        !line_with(&screen, "beta-stack").contains('%'),
+        "empty until read"
+    );
+    // A failed background read is logged, not shown.
+    let again = h.app.panes.tasks.rows.len();
+    let more = update(&mut h.app, Action::CheckAll);
+    let alpha = more
+        .iter()
+        .find_map(|e| match e {
+            Effect::Submit(id, Task::CheckDestinations { server, .. }) if server == "s-alpha" => {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .expect("alpha checked again");
+    h.finish(
+        alpha,
+        1000,
+        Ok(TaskResult::Checked(vec![row("d-1", HealthStatus::Ok)])),
+    );
+    let usage = h.submitted(|t| matches!(t, Task::Usage { .. }));
+    let status_after_check = h.app.status.clone();
+    h.finish(usage, 1100, Err(Error::Io("stats went away".into())));
+    assert_eq!(h.app.status, status_after_check, "no complaint");
+    assert_eq!(h.app.panes.tasks.rows.len(), again, "still no row");
+    assert!(
+        line_with(&h.screen(), "alpha-web").contains("99.8%"),
+        "the last reading stays"
+    );
+}
+
+#[test]
+fn usage_columns_give_way_before_name_network_and_check() {
+    for (width, height) in [(60, 20), (80, 24), (100, 30), (120, 40), (200, 50)] {
+        let mut h = loaded_with(width, height, servers());
+        let id = h.app.panes.tasks.rows.len() as u64 + 1000;
+        h.finish(
+            id,
+            900,
+            Ok(TaskResult::Usage {
+                server: "s-alpha".into(),
+                usage: alpha_usage(),
+            }),
+        );
+        let screen = h.screen();
+        let header = header_below(&screen, "Destinations");
+        let right = &header[header.find("NAME").expect("NAME") + 4..];
+        let has = |title: &str| right.contains(title);
+        assert!(has("NAME") && has("NETWORK"), "{width}x{height}:\n{screen}");
+        if has("CONT") || has("CPU") || has("MEM") {
+            assert!(has("CHECK"), "usage goes before CHECK:\n{screen}");
+        }
+        if width >= 80 {
+            assert!(has("CHECK"), "CHECK stays from 80 columns up:\n{screen}");
+        }
+        if width >= 120 {
+            assert!(has("CPU") && has("MEM"), "{width}x{height}:\n{screen}");
+        }
+        if width >= 200 {
+            assert!(
+                has("CONT") && has("CPU") && has("MEM"),
+                "room for all:\n{screen}"
+            );
+        }
+    }
 }

@@ -18,6 +18,7 @@ mod pool;
 mod reconcile;
 mod resources;
 mod servers;
+mod usage;
 mod views;
 mod watch;
 
@@ -28,6 +29,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+pub use usage::{ContainerUsage, DestinationUsage};
 pub use views::*;
 pub use watch::{Change, StreamState, WatchOptions};
 

@@ -11,11 +11,12 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use super::app::{App, Details};
 use super::dialog::{Confirm, Dialog};
 use super::keymap::{CONFIGURABLE, FIXED};
+use super::panes::destinations::{cpu, memory};
 use super::panes::servers::mode_label;
 use super::panes::tasks::{TaskState, elapsed, note_style, spinner, state_mark};
 use super::text::{cut, wrap};
 use crate::domain::Server;
-use crate::ops::{DestinationDetails, ScanRow, rfc3339};
+use crate::ops::{DestinationDetails, DestinationUsage, ScanRow, rfc3339};
 use crate::tasks::TaskId;
 
 pub fn render(frame: &mut Frame, app: &App, now: Instant) {
@@ -312,8 +313,37 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
         lines.push(kv(app, "container", text));
     }
     lines.push(kv(app, "resources", list_or_none(&d.resources)));
+    lines.extend(usage_lines(app, app.usage.get(&v.uuid)));
     if let Some(detail) = &d.detail {
         lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));
+    }
+    lines
+}
+
+/// A destination's usage (read apart from the details, refreshed as they open): the total,
+/// then each container with its state, CPU and memory.
+fn usage_lines<'a>(app: &App, usage: Option<&DestinationUsage>) -> Vec<Line<'a>> {
+    let Some(u) = usage else {
+        return vec![kv(app, "usage", "not read yet".into())];
+    };
+    let mut lines = vec![kv(
+        app,
+        "usage",
+        format!(
+            "{} container(s) · CPU {} · memory {} · proxy not counted",
+            u.containers.len(),
+            cpu(u.cpu_percent),
+            memory(u.memory_bytes)
+        ),
+    )];
+    for c in &u.containers {
+        let text = match (c.cpu_percent, c.memory_bytes) {
+            (Some(p), Some(m)) => {
+                format!("{} · {} · CPU {} · {}", c.name, c.state, cpu(p), memory(m))
+            }
+            _ => format!("{} · {}", c.name, c.state),
+        };
+        lines.push(Line::from(vec![Span::raw(" ".repeat(17)), Span::raw(text)]));
     }
     lines
 }

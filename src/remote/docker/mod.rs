@@ -6,9 +6,11 @@
 mod containers;
 mod events;
 mod networks;
+mod stats;
 mod types;
 
 pub use events::{DockerEvent, EventKind, since_after};
+pub use stats::ContainerStats;
 pub use types::{
     AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, ListedContainer, NetworkInfo,
     NetworkSpec, destination_labels,

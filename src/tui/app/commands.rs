@@ -133,8 +133,10 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
                 destination: d.uuid.clone(),
             };
             let effect = app.submit_for(task, Waiter::Details);
+            // The usage part of the details, read fresh beside them.
+            let usage = app.refresh_usage(&d.server_uuid);
             app.details = Some(Details::Loading { title: d.name });
-            return vec![effect];
+            return vec![effect, usage];
         }
         Pane::Tasks => {
             let selected = app.cursor(Pane::Tasks).selected;

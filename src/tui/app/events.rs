@@ -30,10 +30,14 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             Vec::new()
         }
         TaskEvent::Joined { id, into } => {
-            // (A read the live state asked for quietly has nothing waiting on it.)
-            let asked = app.pending.contains_key(&id);
+            // (Reads asked for in the background — the usage, or quietly by the live state —
+            // say nothing.)
+            let quiet = app
+                .pending
+                .get(&id)
+                .is_none_or(|w| w.contains(&Waiter::Background));
             app.retarget(id, into);
-            if asked {
+            if !quiet {
                 app.say("already under way: joined the running task");
             }
             Vec::new()
@@ -153,6 +157,7 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
             format!("{}: {}", o.value.destination, o.value.status.as_str()),
             &o.warnings,
         ),
+        TaskResult::Usage { usage, .. } => format!("usage of {} destination(s)", usage.len()),
         TaskResult::Checked(rows) => {
             let bad = rows
                 .iter()
@@ -167,6 +172,10 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
 /// unless a form shows it inline (keeping what was typed).
 fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
     super::results::unreachable(app, &error);
+    if waiters.contains(&Waiter::Background) {
+        tracing::info!(error = %error, "background read failed");
+        return Vec::new();
+    }
     let error = error_text(&error, &app.keymap);
     let mut inline = false;
     for waiter in waiters {
@@ -196,7 +205,8 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
             | Waiter::SelectAfterLoad(_)
             | Waiter::ServerCheck { .. }
             | Waiter::FirstRound
-            | Waiter::CheckDialog => {}
+            | Waiter::CheckDialog
+            | Waiter::Background => {}
         }
     }
     if inline {

@@ -52,6 +52,7 @@ impl App {
                     self.server_name(server)
                 ),
             },
+            Task::Usage { server } => format!("usage on {}", self.server_name(server)),
             Task::RepairDestination { destination, .. } => {
                 format!("repair {}", self.destination_name(destination))
             }

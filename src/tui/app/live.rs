@@ -19,6 +19,7 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
         _ => None,
     };
     let mut rescan: BTreeSet<ServerId> = BTreeSet::new();
+    let mut usage: BTreeSet<ServerId> = BTreeSet::new();
     let mut details_again = false;
     let mut last_said = None;
     for change in changes {
@@ -31,6 +32,11 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
         }
         if change.networks_changed {
             rescan.insert(change.server_uuid.clone());
+        }
+        // Usage is read when a stream starts (with its first check) and when containers come,
+        // go or change state.
+        if change.containers_changed || change.stream == Some(StreamState::Watching) {
+            usage.insert(change.server_uuid.clone());
         }
         if change.resource.is_some() {
             details_again |= open_details.is_some()
@@ -52,6 +58,9 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
     let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());
     if let Some(server) = scanned.filter(|s| rescan.contains(s)) {
         effects.push(app.submit_quiet(Task::Scan { server }));
+    }
+    for server in usage {
+        effects.push(app.refresh_usage(&server));
     }
     if details_again
         && let Some(uuid) = open_details

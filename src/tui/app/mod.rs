@@ -23,7 +23,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 use crate::domain::{DestinationId, Server, ServerId};
-use crate::ops::{CheckRow, DestinationDetails, DestinationView, ScanRow};
+use crate::ops::{CheckRow, DestinationDetails, DestinationUsage, DestinationView, ScanRow};
 use crate::tasks::{Task, TaskEvent, TaskId};
 
 use super::dialog::Dialog;
@@ -124,6 +124,8 @@ pub struct App {
     pub resources: Vec<crate::domain::Resource>,
     /// The last check of each destination, by destination uuid (a rename keeps it).
     pub health: HashMap<DestinationId, CheckRow>,
+    /// The last usage read of each destination (containers, CPU, memory), by uuid.
+    pub usage: HashMap<DestinationId, DestinationUsage>,
     /// Each pane's rows, cursor, filter and marks.
     pub panes: Panes,
     /// The filter being typed, for the focused pane.
@@ -166,6 +168,7 @@ impl App {
             destinations: Vec::new(),
             resources: Vec::new(),
             health: HashMap::new(),
+            usage: HashMap::new(),
             panes: Panes::default(),
             filter_input: None,
             dialog: None,
@@ -359,12 +362,14 @@ impl App {
 
     // ---------- submitting ----------
 
-    /// Hands `task` to the queue under a new id. Every task but a reload or the local probe
-    /// gets a row in the Tasks pane, named for its server.
+    /// Hands `task` to the queue under a new id. Every task but a reload, the local probe or
+    /// a usage read gets a row in the Tasks pane, named for its server.
     fn submit(&mut self, task: Task) -> Effect {
         let id = self.next_task;
         self.next_task += 1;
-        if !matches!(task, Task::Load | Task::ProbeLocal) {
+        if matches!(task, Task::Usage { .. }) {
+            self.wait(id, Waiter::Background);
+        } else if !matches!(task, Task::Load | Task::ProbeLocal) {
             let server = match task.lane() {
                 crate::tasks::Lane::Server(server) => self.server_name(&server),
                 crate::tasks::Lane::Store | crate::tasks::Lane::Settle => String::new(),
@@ -397,6 +402,15 @@ impl App {
             self.wait(*id, waiter);
         }
         effect
+    }
+
+    /// Reads the usage (containers, CPU, memory) of `server`'s destinations again, in the
+    /// background: after its checks, on its containers' events, when a destination's details
+    /// open. A read asked while one is pending joins it.
+    pub(super) fn refresh_usage(&mut self, server: &ServerId) -> Effect {
+        self.submit(Task::Usage {
+            server: server.clone(),
+        })
     }
 
     fn reload(&mut self) -> Effect {

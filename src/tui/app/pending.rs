@@ -31,6 +31,10 @@ pub(super) enum Waiter {
     Form,
     /// The server-check dialog, checking until the check answers.
     CheckDialog,
+    /// A read refreshed often in the background (usage): like a reload it has no row, and
+    /// it says nothing when it joins a pending one or fails (the failure is logged; a server
+    /// it finds unreachable still turns red).
+    Background,
 }
 
 impl Waiter {

@@ -93,8 +93,12 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             vec![app.reload()]
         }
         TaskResult::Repaired(outcome) => repaired(app, outcome),
-        TaskResult::Checked(rows) => {
-            checked(app, rows);
+        TaskResult::Checked(rows) => checked(app, rows),
+        TaskResult::Usage { server, usage } => {
+            reached(app, &server);
+            for u in usage {
+                app.usage.insert(u.uuid.clone(), u);
+            }
             Vec::new()
         }
     }
@@ -290,6 +294,7 @@ fn deleted(app: &mut App, outcome: Outcome<DestinationView>) -> Vec<Effect> {
     let d = &outcome.value;
     app.panes.destinations.marked.remove(&d.uuid);
     app.health.remove(&d.uuid);
+    app.usage.remove(&d.uuid);
     let text = format!("deleted {} (network {})", d.name, d.network);
     warn_or_say(app, text, &outcome.warnings);
     let server = d.server_uuid.clone();
@@ -359,10 +364,18 @@ fn resource_deployed(app: &mut App, outcome: Outcome<ResourceView>) {
     warn_or_say(app, text, &outcome.warnings);
 }
 
-/// Destination checks: the CHECK column, and the unused view narrowed to what they found.
-fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>) {
+/// Destination checks: the CHECK column, and the unused view narrowed to what they found;
+/// then the usage of each server whose destinations were checked and answered (one read per
+/// server and round: a check task covers one server).
+fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>) -> Vec<Effect> {
     let bad = rows.iter().filter(|r| r.status != HealthStatus::Ok).count();
     let n = rows.len();
+    let mut answered: BTreeSet<ServerId> = BTreeSet::new();
+    for row in rows.iter().filter(|r| r.status != HealthStatus::Unknown) {
+        if let Some(d) = app.destinations.iter().find(|d| d.uuid == row.uuid) {
+            answered.insert(d.server_uuid.clone());
+        }
+    }
     for row in rows {
         app.health.insert(row.uuid.clone(), row);
     }
@@ -374,6 +387,10 @@ fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>) {
     } else {
         app.complain(format!("{n} destination(s) checked: {bad} not ok"));
     }
+    answered
+        .into_iter()
+        .map(|server| app.refresh_usage(&server))
+        .collect()
 }
 
 /// With no server recorded and the local socket answering, offer it as the first server —

@@ -7,7 +7,8 @@
 
 use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
-    CheckRow, ContainerRef, DestinationDetails, DestinationView, Outcome, ResourceView, ScanRow,
+    CheckRow, ContainerRef, ContainerUsage, DestinationDetails, DestinationUsage, DestinationView,
+    Outcome, ResourceView, ScanRow,
 };
 use crate::tasks::{TaskEvent, TaskResult};
 
@@ -110,6 +111,8 @@ clean_fields! {
     ScanRow => [network, driver, scope, containers, reason];
     CheckRow => [destination, detail];
     ContainerRef => [name, state];
+    ContainerUsage => [name, state];
+    DestinationUsage => [containers];
     Resource => [name, image, command];
     ResourceView => [name, image, command, destination, server, containers, networks];
 }
@@ -159,6 +162,7 @@ impl Clean for TaskResult {
             TaskResult::Renamed(d) => d.clean(),
             TaskResult::Details(d) => d.clean(),
             TaskResult::Checked(rows) => rows.clean(),
+            TaskResult::Usage { usage, .. } => usage.clean(),
             TaskResult::Repaired(o) => o.clean(),
             TaskResult::ResourceDeployed(o) => o.clean(),
         }

@@ -137,13 +137,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(table, area);
 }
 
-/// When narrow, SERVER and TYPE give way before NAME, NETWORK and CHECK (which `u` relies on).
-const NAME: Column = Column::new("NAME", Constraint::Fill(3), 12, 5);
+/// When narrow, columns give way from the lowest `keep`: TYPE, then CONT, SERVER, MEM and
+/// CPU, all before NAME, NETWORK and CHECK (which `u` relies on; it stays from 80 columns up).
+const NAME: Column = Column::new("NAME", Constraint::Fill(3), 16, 5);
 const NETWORK: Column = Column::new("NETWORK", Constraint::Fill(2), 10, 5);
 const SERVER: Column = Column::new("SERVER", Constraint::Fill(1), 8, 2);
 const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
-const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 3);
-const COLUMNS: [Column; 7] = [
+const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 4);
+/// Usage (DESIGN.md §11): containers, and their CPU % and memory summed; empty until read.
+const CONT: Column = Column::new("CONT", Constraint::Length(4), 4, 2);
+const CPU: Column = Column::new("CPU", Constraint::Length(6), 6, 3);
+const MEM: Column = Column::new("MEM", Constraint::Length(9), 9, 3);
+const COLUMNS: [Column; 10] = [
     Column::fixed("", 1),
     Column::fixed("", 1),
     NAME,
@@ -151,6 +156,9 @@ const COLUMNS: [Column; 7] = [
     SERVER,
     TYPE,
     CHECK,
+    CONT,
+    CPU,
+    MEM,
 ];
 
 /// "Destinations", of one server when scoped, "Unused" when only those are shown.
@@ -193,5 +201,54 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     }
     cells.push(cell(d.kind.as_str()));
     cells.push((status.to_string(), status_style));
+    // The count follows the events (each one re-checks the destination at once); CPU and
+    // memory take a sampling second, read after them.
+    let usage = app.usage.get(&d.uuid);
+    let count = health
+        .and_then(|h| h.containers)
+        .or(usage.map(|u| u.containers.len()));
+    cells.push(cell(count.map(|n| n.to_string()).unwrap_or_default()));
+    match usage {
+        Some(u) => cells.extend([cell(cpu(u.cpu_percent)), cell(memory(u.memory_bytes))]),
+        None => cells.extend([cell(""), cell("")]),
+    }
     cells
+}
+
+/// CPU % of one CPU, as `docker stats` shows it: `1.2%`, `199.8%`.
+pub fn cpu(percent: f64) -> String {
+    format!("{percent:.1}%")
+}
+
+/// Memory in binary units, one decimal: `512 B`, `14.1 MiB`, `1.5 GiB`.
+pub fn memory(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_reads_as_docker_stats_shows_it() {
+        assert_eq!(cpu(0.0), "0.0%");
+        assert_eq!(cpu(1.234), "1.2%");
+        assert_eq!(cpu(199.84), "199.8%");
+        assert_eq!(memory(0), "0 B");
+        assert_eq!(memory(1023), "1023 B");
+        assert_eq!(memory(1024), "1.0 KiB");
+        assert_eq!(memory(14_784_921), "14.1 MiB");
+        assert_eq!(memory(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
+        assert_eq!(memory(u64::MAX), "16777216.0 TiB");
+    }
 }

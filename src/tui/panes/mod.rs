@@ -181,6 +181,66 @@ fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
     }
 }
 
+/// The constraints of the `kept` columns in `width` cells, and the widths they get. A `Fill`
+/// column whose share would be less than its `min` (the fixed columns leave little) gets its
+/// `min` instead, and the other `Fill` columns share the rest by weight: what `fitting` kept
+/// is drawn readable.
+fn split(columns: &[Column], kept: &[usize], width: u16) -> (Vec<Constraint>, Vec<usize>) {
+    let constraints: Vec<Constraint> = kept.iter().map(|&i| columns[i].width).collect();
+    // The same split the table makes (no highlight symbol: the marker is a column).
+    let split = |constraints: &[Constraint]| -> Vec<usize> {
+        Layout::horizontal(constraints.to_vec())
+            .flex(Flex::Start)
+            .spacing(COLUMN_SPACING)
+            .split(Rect::new(0, 0, width, 1))
+            .iter()
+            .map(|r| usize::from(r.width))
+            .collect()
+    };
+    let widths = split(&constraints);
+    let squeezed = kept.iter().zip(&widths).any(|(&i, &w)| {
+        matches!(columns[i].width, Constraint::Fill(_)) && w < usize::from(columns[i].min)
+    });
+    if !squeezed {
+        return (constraints, widths);
+    }
+    let weight = |c: &Column| match c.width {
+        Constraint::Fill(n) => Some(n.max(1)),
+        _ => None,
+    };
+    let fixed: u16 = kept
+        .iter()
+        .zip(&widths)
+        .filter(|(i, _)| weight(&columns[**i]).is_none())
+        .map(|(_, &w)| w as u16)
+        .sum();
+    let gaps = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
+    let fills: Vec<usize> = kept
+        .iter()
+        .copied()
+        .filter(|&i| weight(&columns[i]).is_some())
+        .collect();
+    let mins: u16 = fills.iter().map(|&i| columns[i].min).sum();
+    let spare = width.saturating_sub(fixed + gaps + mins);
+    let weights: u16 = fills.iter().filter_map(|&i| weight(&columns[i])).sum();
+    let mut left = spare;
+    let constraints: Vec<Constraint> = kept
+        .iter()
+        .zip(&widths)
+        .map(|(&i, &w)| match weight(&columns[i]) {
+            Some(n) => {
+                let share = (u32::from(spare) * u32::from(n) / u32::from(weights.max(1))) as u16;
+                let share = share.min(left);
+                left -= share;
+                Constraint::Length(columns[i].min + share)
+            }
+            None => Constraint::Length(w as u16),
+        })
+        .collect();
+    let widths = split(&constraints);
+    (constraints, widths)
+}
+
 /// A pane's table in `width` cells: the columns that fit (see `Column::keep`), and each row's
 /// cells cut with `…` to the width its column gets. `rows` hold one cell per column of
 /// `columns` and whether the row is selected.
@@ -192,15 +252,7 @@ pub fn table<'a>(
     width: u16,
 ) -> Table<'a> {
     let kept = fitting(columns, width);
-    let constraints: Vec<Constraint> = kept.iter().map(|&i| columns[i].width).collect();
-    // The same split the table makes (no highlight symbol: the marker is a column).
-    let widths: Vec<usize> = Layout::horizontal(constraints.clone())
-        .flex(Flex::Start)
-        .spacing(COLUMN_SPACING)
-        .split(Rect::new(0, 0, width, 1))
-        .iter()
-        .map(|r| usize::from(r.width))
-        .collect();
+    let (constraints, widths) = split(columns, &kept, width);
     let line = |(text, style): &Cell, w: usize| Line::from(Span::styled(cut(text, w), *style));
     let header = Row::new(
         kept.iter()
@@ -246,5 +298,23 @@ mod tests {
         assert_eq!(fitting(&columns, 40), vec![0, 1, 3, 4]);
         assert_eq!(fitting(&columns, 30), vec![0, 1, 4]);
         assert_eq!(fitting(&columns, 20), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_kept_fill_column_is_never_squeezed_below_its_min() {
+        let columns = [
+            Column::new("NAME", Constraint::Fill(3), 12, 5),
+            Column::new("SERVER", Constraint::Fill(1), 8, 2),
+            Column::new("CHECK", Constraint::Length(14), 14, 3),
+        ];
+        let kept = fitting(&columns, 40);
+        assert_eq!(kept, vec![0, 1, 2]);
+        // By weight alone SERVER would get 6 of the 24 left: each gets its min, and the 4
+        // spare cells are shared 3:1.
+        let (_, widths) = split(&columns, &kept, 40);
+        assert_eq!(widths, vec![15, 9, 14]);
+        // With room, the split is by weight as before.
+        let (_, widths) = split(&columns, &kept, 100);
+        assert_eq!(widths, vec![63, 21, 14]);
     }
 }
