@@ -172,10 +172,15 @@ async fn event_loop(
             _ = spinner.tick(), if busy => Action::Tick,
             _ = checks.tick(), if checks_on => Action::CheckAll,
         };
+        let key_at = matches!(action, Action::Key(_)).then(Instant::now);
         effects = update(&mut app, action);
         terminal
             .draw(|frame| render::render(frame, &app, Instant::now()))
             .map_err(io)?;
+        // For the benchmark's key-to-frame row (DESIGN.md §7): DESTUI_LOG=destui::frames=debug.
+        if let Some(at) = key_at {
+            tracing::debug!(target: "destui::frames", key_to_frame_us = at.elapsed().as_micros() as u64);
+        }
     }
 }
 
