@@ -140,8 +140,9 @@ struct Watcher<'a> {
     server: Server,
     options: WatchOptions,
     out: UnboundedSender<Vec<Change>>,
-    /// Container names by ID: network events name containers by ID only.
-    containers: HashMap<String, String>,
+    /// Containers by ID: network events name containers by ID only, and a container
+    /// removed is announced after its networks let go of it.
+    containers: HashMap<String, Seen>,
     /// The status last told of each destination (a re-check tells only what differs).
     told: HashMap<DestinationId, HealthStatus>,
     /// When the proxy was found disconnected from each destination, within `FLAP_WINDOW`.
@@ -150,6 +151,15 @@ struct Watcher<'a> {
     given_up: HashSet<DestinationId>,
     /// The daemon's stamp of the last event handled, to resume after it.
     last_event: Option<i64>,
+}
+
+/// A container as the watch knows it.
+#[derive(Debug, Default)]
+struct Seen {
+    name: String,
+    /// The networks it is configured on: IDs, or for a container never started, the names
+    /// it was created with.
+    networks: HashSet<String>,
 }
 
 /// What a batch of events touched, before the checks say the destinations' state.
@@ -186,7 +196,18 @@ impl Watcher<'_> {
         };
         self.containers = listed
             .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
+            .map(|c| {
+                let networks = c
+                    .networks
+                    .iter()
+                    .map(|(key, id)| if id.is_empty() { key } else { id }.clone())
+                    .collect();
+                let seen = Seen {
+                    name: c.name.clone(),
+                    networks,
+                };
+                (c.id.clone(), seen)
+            })
             .collect();
         let resumed = self.last_event.is_some();
         if !resumed {
@@ -352,11 +373,15 @@ impl Watcher<'_> {
         change.network = Some(event.name.clone());
         change.networks_changed = true;
         if let Some(container) = &event.container {
-            let name = self
-                .containers
-                .get(container)
-                .cloned()
-                .unwrap_or_else(|| container.chars().take(12).collect());
+            let seen = self.containers.entry(container.clone()).or_default();
+            if event.action == "connect" {
+                seen.networks.insert(event.id.clone());
+            }
+            let name = if seen.name.is_empty() {
+                container.chars().take(12).collect()
+            } else {
+                seen.name.clone()
+            };
             let verb = if event.action == "connect" {
                 "joined"
             } else {
@@ -389,10 +414,11 @@ impl Watcher<'_> {
     ) {
         match event.action.as_str() {
             "create" | "rename" => {
-                self.containers.insert(event.id.clone(), event.name.clone());
+                self.containers.entry(event.id.clone()).or_default().name = event.name.clone();
             }
             "destroy" => {
-                self.containers.remove(&event.id);
+                let gone = self.containers.remove(&event.id).unwrap_or_default();
+                self.container_removed(&event, gone, destinations, touched);
             }
             _ => {}
         }
@@ -426,6 +452,33 @@ impl Watcher<'_> {
         change.resource = Some(resource.uuid.clone());
         change.containers_changed = true;
         touched.changes.push(change);
+    }
+
+    /// A container removed leaves the destinations it was configured on (stopped, it still
+    /// counted there): each is checked again.
+    fn container_removed(
+        &self,
+        event: &DockerEvent,
+        gone: Seen,
+        destinations: &[Destination],
+        touched: &mut Touched,
+    ) {
+        for d in destinations
+            .iter()
+            .filter(|d| gone.networks.contains(&d.network_id) || gone.networks.contains(&d.network))
+        {
+            let mut change = self.change("destroy");
+            change.time = rfc3339(event.time_nano.div_euclid(1_000_000_000));
+            change.destination = Some(d.name.clone());
+            change.network = Some(d.network.clone());
+            change.detail = Some(format!("container {} removed", event.name));
+            change.containers_changed = true;
+            change.networks_changed = true;
+            if !touched.destinations.iter().any(|t| t.uuid == d.uuid) {
+                touched.destinations.push(d.clone());
+            }
+            touched.changes.push(change);
+        }
     }
 
     /// Checks each destination touched (in parallel), and says its state on its changes.

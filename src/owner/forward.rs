@@ -30,6 +30,7 @@ pub async fn forward(data_dir: &Path, argv: Vec<String>) -> Result<Forwarded, Er
         .ok()
         .and_then(|c| c.pid())
         .map_or("?".to_string(), |p| p.to_string());
+    let interrupted = on_interrupt(&argv);
     if send(&mut stream, &Request::Run { argv }).await.is_err() {
         return Ok(Forwarded::NoHolder);
     }
@@ -37,12 +38,28 @@ pub async fn forward(data_dir: &Path, argv: Vec<String>) -> Result<Forwarded, Er
         Ok(Some(Frame::Accepted)) => {}
         // Refused before it started (another user), said in its own frames.
         Ok(Some(first)) => {
-            return Ok(print_until_exit(&mut stream, Some(first), data_dir, &pid).await);
+            let printing = print_until_exit(&mut stream, Some(first), data_dir, &pid);
+            return Ok(printing.await);
         }
         // Closed before taking it: the holder was stopping.
         Ok(None) | Err(_) => return Ok(Forwarded::NoHolder),
     }
-    Ok(print_until_exit(&mut stream, None, data_dir, &pid).await)
+    // Ctrl-C here ends this process as it would end the command run alone: the holder sees
+    // the connection close (a `watch` stops; any other command finishes, unseen).
+    tokio::select! {
+        done = print_until_exit(&mut stream, None, data_dir, &pid) => Ok(done),
+        _ = tokio::signal::ctrl_c() => Ok(Forwarded::Done(interrupted)),
+    }
+}
+
+/// The exit code of a forwarded command interrupted with Ctrl-C: `watch` ends with 0, as it
+/// does run alone; anything else with 130, the shell's code for an interrupt.
+fn on_interrupt(argv: &[String]) -> i32 {
+    use clap::Parser;
+    match crate::cli::Cli::try_parse_from(argv) {
+        Ok(parsed) if matches!(parsed.command, Some(crate::cli::Command::Watch { .. })) => 0,
+        _ => 130,
+    }
 }
 
 async fn print_until_exit(
