@@ -94,11 +94,11 @@ fn the_check_column_follows_the_daemon_within_a_second_without_a_key() {
         ],
     );
     row_within(&tui, done, &name, "one container", |r| {
-        cells(r).iter().any(|c| *c == "1")
+        cells(r).contains(&"1")
     });
     let done = docker_ok(socket, &["rm", "-f", &app]);
     row_within(&tui, done, &name, "no container", |r| {
-        cells(r).iter().any(|c| *c == "0")
+        cells(r).contains(&"0")
     });
 
     // The open scan gains and loses a network made and removed by hand.
@@ -158,11 +158,10 @@ fn three_hundred_networks_out_of_band_keep_the_tui_responsive_and_are_listed() {
     let tb = live!();
     let socket = tb.socket_b();
     let ctx = Ctx::new(tb);
-    let server = ctx.add_server_b();
+    ctx.add_server_b();
     let prefix = short_name("st");
     let names: Vec<String> = (0..300).map(|i| format!("{prefix}-{i:03}")).collect();
     let mut networks = NetworkCleanup(socket, names.clone());
-    let _ = &mut networks;
 
     let tui = Tui::start(&ctx, 160, 45, &[]);
     tui.wait("the server online", |s| s.contains("events: live"));
