@@ -3,51 +3,10 @@
 //! would fail meanwhile (cargo runs test binaries one after another).
 mod common;
 
-use common::{Ctx, Testbed, inspect_network, unique_name, wait_for};
+use common::daemon_b::{RestartB, b_answers, daemon_b_pid, testbed_up};
+use common::{Ctx, inspect_network, unique_name, wait_for};
 use std::process::Command;
 use std::time::Duration;
-
-/// The pid of daemon B, when it runs.
-fn daemon_b_pid(tb: &Testbed) -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(tb.get("DESTUI_TB_PIDFILE_B"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    String::from_utf8_lossy(&cmdline)
-        .contains(tb.socket_b())
-        .then_some(pid)
-}
-
-fn b_answers(tb: &Testbed) -> bool {
-    common::docker(
-        tb.socket_b(),
-        &["version", "--format", "{{.Server.Version}}"],
-    )
-    .0
-}
-
-/// Starts the testbed again (idempotent: only what is down is started), the way a person would.
-fn testbed_up(tb: &Testbed) -> bool {
-    Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/testbed/up.sh"))
-        .env("DESTUI_TESTBED_ID", tb.get("DESTUI_TB_ID"))
-        .env("DESTUI_TESTBED_DIR", tb.get("DESTUI_TB_DIR"))
-        .stdout(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Daemon B runs again when the test ends, pass or fail: the next test binaries need it.
-struct RestartB(&'static Testbed);
-
-impl Drop for RestartB {
-    fn drop(&mut self) {
-        if !b_answers(self.0) && !testbed_up(self.0) {
-            eprintln!("tests/testbed/up.sh could not start daemon B again");
-        }
-    }
-}
 
 #[test]
 fn a_stopped_daemon_is_reported_and_the_first_command_after_its_restart_works() {

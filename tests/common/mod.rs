@@ -5,6 +5,7 @@
 //! (set by the README's test command), which turns a missing testbed into a failure.
 #![allow(dead_code)]
 
+pub mod daemon_b;
 pub mod relay;
 pub mod tmux;
 pub mod watch;
