@@ -2574,3 +2574,173 @@ fn usage_columns_give_way_before_name_network_and_check() {
         }
     }
 }
+
+// ---------- live state (DESIGN.md §11) ----------
+
+fn change(server: &Server, event: &str) -> destui::ops::Change {
+    destui::ops::Change {
+        time: "2026-11-22T10:00:00Z".into(),
+        server: server.name.clone(),
+        destination: None,
+        network: None,
+        event: event.into(),
+        status: None,
+        detail: None,
+        server_uuid: server.uuid.clone(),
+        check: None,
+        stream: None,
+        networks_changed: false,
+        containers_changed: false,
+        resource: None,
+        silent: false,
+    }
+}
+
+fn check_row(uuid: &str, name: &str, status: HealthStatus, containers: usize) -> CheckRow {
+    CheckRow {
+        destination: name.into(),
+        uuid: uuid.into(),
+        status,
+        detail: None,
+        unused: false,
+        containers: Some(containers),
+    }
+}
+
+#[test]
+fn live_changes_fill_the_panes_and_ask_only_for_quiet_reads() {
+    use destui::ops::StreamState;
+    let mut h = Harness::loaded(160, 40);
+    let all = servers();
+    let (beta, alpha) = (&all[0], &all[1]);
+
+    // A stream starts: its first check fills CHECK and CONT, and the usage is read.
+    let mut watching = change(alpha, "watching");
+    watching.stream = Some(StreamState::Watching);
+    let mut first = vec![watching];
+    for (uuid, name, status, n) in [
+        ("d-1", "alpha-web", HealthStatus::Ok, 2),
+        ("d-2", "alpha-db", HealthStatus::ProxyDetached, 0),
+    ] {
+        let mut quiet = change(alpha, "check");
+        quiet.check = Some(check_row(uuid, name, status, n));
+        quiet.silent = true;
+        first.push(quiet);
+    }
+    let effects = update(&mut h.app, Action::Live(first, at(500)));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Submit(_, Task::Usage { server }) if server == "s-alpha")),
+        "{effects:?}"
+    );
+    let screen = h.screen();
+    let web = line_with(&screen, "alpha-web");
+    assert!(web.contains(" ok ") && web.contains(" 2 "), "{web}");
+    assert!(line_with(&screen, "alpha-db").contains("proxy-detached"));
+    assert!(screen.contains("events: live"), "{screen}");
+
+    // A change seen on a destination: its row and the status line follow.
+    let mut left = change(alpha, "disconnect");
+    left.destination = Some("alpha-web".into());
+    left.status = Some("proxy-detached".into());
+    left.detail = Some("container coolify-proxy left".into());
+    left.check = Some(check_row(
+        "d-1",
+        "alpha-web",
+        HealthStatus::ProxyDetached,
+        2,
+    ));
+    left.containers_changed = true;
+    update(&mut h.app, Action::Live(vec![left], at(600)));
+    assert!(line_with(&h.screen(), "alpha-web").contains("proxy-detached"));
+    assert!(h.app.status.error);
+    assert!(
+        h.app
+            .status
+            .text
+            .contains("alpha-web disconnect → proxy-detached")
+    );
+
+    // A stream lost: the server shows it, in its row and its details.
+    let mut lost = change(beta, "reconnecting");
+    lost.stream = Some(StreamState::Reconnecting);
+    lost.detail = Some("the event stream ended; trying again in 1 s".into());
+    update(&mut h.app, Action::Live(vec![lost], at(700)));
+    assert_eq!(h.app.live_state("s-beta"), Some(StreamState::Reconnecting));
+    assert!(line_with(&h.screen(), "beta").contains('↻'));
+    h.key(KeyCode::Char('j'));
+    assert!(
+        h.screen().contains("events: reconnecting"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Char('k'));
+
+    // Networks changed on the scanned server: the scan is read again, with no task row.
+    h.scan_alpha();
+    let rows_before = h.app.panes.tasks.rows.len();
+    let mut made = change(alpha, "create");
+    made.network = Some("by-hand".into());
+    made.networks_changed = true;
+    let effects = update(&mut h.app, Action::Live(vec![made], at(800)));
+    let rescan = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Submit(id, Task::Scan { server }) if server == "s-alpha" => Some(*id),
+            _ => None,
+        })
+        .expect("a rescan");
+    h.queue(rescan, 810);
+    assert_eq!(
+        h.app.panes.tasks.rows.len(),
+        rows_before,
+        "no row for a quiet read"
+    );
+
+    // A proxy put back by the watch: a finished row says so.
+    let mut back = change(alpha, "reattach");
+    back.destination = Some("alpha-web".into());
+    back.status = Some("ok".into());
+    back.detail = Some(
+        "proxy coolify-proxy was disconnected from alpha-web by something else: attached again"
+            .into(),
+    );
+    back.check = Some(check_row("d-1", "alpha-web", HealthStatus::Ok, 2));
+    update(&mut h.app, Action::Live(vec![back], at(900)));
+    let row = h.app.panes.tasks.rows.last().expect("a row");
+    assert_eq!(row.label, "reattach proxy to alpha-web");
+    assert_eq!(row.state, TaskState::Done);
+    assert!(row.note.contains("attached again"));
+
+    // The watches follow the records: a server removed is no longer watched.
+    let load = {
+        h.key(KeyCode::Char('r'));
+        h.submitted(|t| *t == Task::Load)
+    };
+    let mut kept: Vec<Server> = servers().into_iter().filter(|s| s.name != "beta").collect();
+    for s in &mut kept {
+        s.online = s.name == "alpha";
+        s.checked_at = Some(CHECKED);
+    }
+    h.finish(
+        load,
+        1000,
+        Ok(TaskResult::Loaded {
+            servers: kept,
+            destinations: destinations(&servers()),
+            resources: vec![],
+        }),
+    );
+    let watched = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Watch(servers) => {
+                Some(servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
+            }
+            _ => None,
+        })
+        .expect("the watch set told again");
+    assert_eq!(watched, ["alpha"]);
+}
