@@ -6,18 +6,11 @@ mod common;
 
 use common::tmux::{Screen, Tui, short_name};
 use common::watch::Watch;
-use common::{Ctx, docker, wait_for};
+use common::{Ctx, docker, docker_ok, run_sleeper, wait_for};
 use std::time::{Duration, Instant};
 
 /// What the issue asks: each change seen within a second.
 const WITHIN: Duration = Duration::from_secs(1);
-
-#[track_caller]
-fn docker_ok(socket: &str, args: &[&str]) -> Instant {
-    let (ok, out) = docker(socket, args);
-    assert!(ok, "docker {args:?}: {out}");
-    Instant::now()
-}
 
 /// The Destinations row of `name`.
 fn destination_row(screen: &Screen, name: &str) -> Option<String> {
@@ -79,20 +72,7 @@ fn the_check_column_follows_the_daemon_within_a_second_without_a_key() {
     });
 
     // A container joining counts at once (CONT, the proxy not counted).
-    let done = docker_ok(
-        socket,
-        &[
-            "run",
-            "-d",
-            "--name",
-            &app,
-            "--network",
-            &network,
-            tb.image(),
-            "sleep",
-            "300",
-        ],
-    );
+    let done = run_sleeper(tb, socket, &app, &network);
     row_within(&tui, done, &name, "one container", |r| {
         cells(r).contains(&"1")
     });

@@ -5,20 +5,14 @@
 mod common;
 
 use common::watch::{Watch, about};
-use common::{Ctx, attached, closed_port, docker, kill_masters, unique_name, wait_for};
+use common::{
+    Ctx, attached, closed_port, docker, docker_ok, kill_masters, run_sleeper, unique_name, wait_for,
+};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// What the issue asks: each change seen within a second.
 const WITHIN: Duration = Duration::from_secs(1);
-
-/// Runs a docker command on daemon `socket` that must succeed; returns when it returned.
-#[track_caller]
-fn docker_ok(socket: &str, args: &[&str]) -> Instant {
-    let (ok, out) = docker(socket, args);
-    assert!(ok, "docker {args:?}: {out}");
-    Instant::now()
-}
 
 /// The line arrived within `WITHIN` of `done` (when the docker command returned).
 #[track_caller]
@@ -105,20 +99,7 @@ fn every_kind_of_out_of_band_change_is_a_line_within_a_second() {
     // A container joins and leaves.
     let app = unique_name("wapp");
     guard.1.push(app.clone());
-    let done = docker_ok(
-        socket,
-        &[
-            "run",
-            "-d",
-            "--name",
-            &app,
-            "--network",
-            &network,
-            tb.image(),
-            "sleep",
-            "300",
-        ],
-    );
+    let done = run_sleeper(tb, socket, &app, &network);
     let line = watch.next("a container joining", Duration::from_secs(10), |v| {
         about(v, &name) && v["event"] == "connect"
     });

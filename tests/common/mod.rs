@@ -427,6 +427,33 @@ pub fn docker(socket: &str, args: &[&str]) -> (bool, String) {
     )
 }
 
+/// Runs a docker command on daemon `socket` that must succeed; returns when it returned.
+#[track_caller]
+pub fn docker_ok(socket: &str, args: &[&str]) -> Instant {
+    let (ok, out) = docker(socket, args);
+    assert!(ok, "docker {args:?}: {out}");
+    Instant::now()
+}
+
+/// Starts container `name` (`sleep 300`) on `network` of daemon `socket`; returns when it runs.
+#[track_caller]
+pub fn run_sleeper(tb: &Testbed, socket: &str, name: &str, network: &str) -> Instant {
+    docker_ok(
+        socket,
+        &[
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            network,
+            tb.image(),
+            "sleep",
+            "300",
+        ],
+    )
+}
+
 /// The full ID of the network named exactly `name`, if any.
 pub fn network_id_by_exact_name(socket: &str, name: &str) -> Option<String> {
     let (ok, out) = docker(
