@@ -83,7 +83,7 @@ pub fn rows(tb: &Testbed, work: &Path, scale: &Scale) -> (Vec<Row>, Vec<Listed>)
     drop(watch);
 
     let log = tui_dir.join("state").join("destui").join("destui.log");
-    let storm = storm(tb, &tui, &log, scale.live_storm);
+    let storm = storm(tb, &tui, &log, scale.live_storm, scale.live_tries * 10);
     tui.quit();
 
     let tries = scale.live_tries;
@@ -116,12 +116,15 @@ pub fn rows(tb: &Testbed, work: &Path, scale: &Scale) -> (Vec<Row>, Vec<Listed>)
         ),
         (
             format!(
-                "live: key-to-frame p99 while {} networks appear on B in {:.1} s (p50 {:.2} ms, max {:.2} ms, {} keys{})",
+                "live: key-to-frame p99 while {} networks appear on B in {:.1} s (p50 {:.2} ms, max {:.2} ms, {} of {} keys logged; sent through tmux to screen p99 {:.1} ms, {:.1} ms before the storm{})",
                 scale.live_storm,
                 storm.created_in.as_secs_f64(),
                 storm.p50_ms,
                 storm.max_ms,
                 storm.keys,
+                storm.sent,
+                storm.through_tmux_p99_ms,
+                storm.quiet_through_tmux_p99_ms,
                 if storm.shown {
                     ""
                 } else {
@@ -449,6 +452,33 @@ fn event_to_screen(
     (on_screen, in_watch)
 }
 
+/// `j`/`k` to the Scan pane of B every 20 ms, `limit` of them or until `stop`; each also
+/// timed from outside, through tmux: sent until the selection moved on screen (what the TUI's
+/// log cannot see: a key waiting while the TUI does something else). Keys sent, and those times.
+fn keys_through_tmux(tui: &Tui, limit: usize, stop: &AtomicBool) -> (usize, Vec<Duration>) {
+    let selected = || {
+        pane(&tui.screen(), "Scan lvb")
+            .and_then(|(_, rows)| rows.iter().position(|r| r.starts_with('>')))
+    };
+    let (mut sent, mut seen) = (0, Vec::new());
+    let mut at = selected();
+    while sent < limit && !stop.load(Ordering::Relaxed) {
+        let t = Instant::now();
+        tui.tmux(&["send-keys", if sent % 2 == 0 { "j" } else { "k" }]);
+        sent += 1;
+        while t.elapsed() < Duration::from_secs(1) {
+            let now = selected();
+            if now != at {
+                seen.push(t.elapsed());
+                at = now;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20).saturating_sub(t.elapsed()));
+    }
+    (sent, seen)
+}
+
 /// Nearest rank of sorted `v`.
 fn percentile<T: Copy>(sorted: &[T], q: f64) -> T {
     let rank = (sorted.len() as f64 * q).ceil() as usize;
@@ -460,6 +490,11 @@ struct Storm {
     p99_ms: f64,
     max_ms: f64,
     keys: usize,
+    sent: usize,
+    /// Key sent through tmux until the selection moved on screen (capture-pane polled).
+    through_tmux_p99_ms: f64,
+    /// The same before the storm.
+    quiet_through_tmux_p99_ms: f64,
     /// From the first create to the last one's return.
     created_in: Duration,
     /// The Scan pane listed every network of the storm before the clean-up.
@@ -477,7 +512,7 @@ impl Drop for Overlays<'_> {
 
 /// The Scan pane of B open and focused; `n` networks created on B out of band while `j`/`k`
 /// go to the TUI every 20 ms; key-to-frame from the TUI's log over that time.
-fn storm(tb: &Testbed, tui: &Tui, log: &Path, n: usize) -> Storm {
+fn storm(tb: &Testbed, tui: &Tui, log: &Path, n: usize, quiet_keys: usize) -> Storm {
     // Servers are listed by name: lvb below lva.
     for _ in 0..4 {
         let screen = tui.screen();
@@ -511,20 +546,18 @@ fn storm(tb: &Testbed, tui: &Tui, log: &Path, n: usize) -> Storm {
     }
     let before = count(&scan_title(&screen).unwrap_or_default());
 
+    // The same keys before the storm, for the tmux path's own share (an even number: the
+    // selection ends where it was).
+    let (_, mut quiet) = keys_through_tmux(tui, quiet_keys, &AtomicBool::new(false));
+    quiet.sort();
+    // Their log lines written (the log's writer is a thread of its own) before the offset.
+    std::thread::sleep(Duration::from_millis(300));
     let offset = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0) as usize;
     let label = format!("bench-storm-{}", std::process::id());
     let _overlays = Overlays(tb, label.clone());
     let stop = AtomicBool::new(false);
-    let (keys, created_in) = std::thread::scope(|scope| {
-        let keys = scope.spawn(|| {
-            let mut sent = 0;
-            while !stop.load(Ordering::Relaxed) {
-                tui.tmux(&["send-keys", if sent % 2 == 0 { "j" } else { "k" }]);
-                sent += 1;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            sent
-        });
+    let ((keys, mut on_screen), created_in) = std::thread::scope(|scope| {
+        let keys = scope.spawn(|| keys_through_tmux(tui, usize::MAX, &stop));
         let started = Instant::now();
         create_overlays(tb, n, &label);
         let created_in = started.elapsed();
@@ -563,11 +596,23 @@ fn storm(tb: &Testbed, tui: &Tui, log: &Path, n: usize) -> Storm {
     times.truncate(keys.min(times.len()));
     times.sort_by(f64::total_cmp);
     assert!(!times.is_empty(), "no key_to_frame_us in {}", log.display());
+    on_screen.sort();
+    // Empty when no key moved the selection within a second (NaN then).
+    let p99_ms = |v: &[Duration]| {
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            percentile(v, 0.99).as_secs_f64() * 1000.0
+        }
+    };
     Storm {
         p50_ms: percentile(&times, 0.50),
         p99_ms: percentile(&times, 0.99),
         max_ms: *times.last().expect("times"),
         keys: times.len(),
+        sent: keys,
+        through_tmux_p99_ms: p99_ms(&on_screen),
+        quiet_through_tmux_p99_ms: p99_ms(&quiet),
         created_in,
         shown,
     }
