@@ -565,8 +565,12 @@ impl Tui {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p"]).stdout).into_owned()
     }
 
-    /// `q`, then the tmux server goes.
-    fn quit(self) {
+    /// `q`, then the tmux server goes (as when a row panics: see `Drop`).
+    fn quit(self) {}
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
         self.tmux(&["send-keys", "q"]);
         std::thread::sleep(Duration::from_millis(500));
         self.tmux(&["kill-server"]);
