@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The §7 benchmark (issue 6): starts the testbed, builds release, prints one table of ratios
-# measured side by side in this run, for every target of DESIGN.md §7 (~9 minutes on 2 cores,
+# measured side by side in this run, for every target of DESIGN.md §7 (~10 minutes on 2 cores,
 # most of it the import of 300 networks). Not part of the test suite's pass/fail (timings are
 # noisy); tests/bench_smoke.rs runs `bench --smoke` to keep it working.
 # Arguments go to the bench: --batch-only, --many-only (many servers), --owner-only (commands
