@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 #[path = "bench/far.rs"]
 mod far;
+#[path = "bench/live.rs"]
+mod live;
 #[path = "bench/many_servers.rs"]
 mod many_servers;
 #[path = "bench/owner.rs"]
@@ -31,6 +33,10 @@ struct Scale {
     frames: &'static str,
     /// Servers for the many-servers rows (a tenth of them silent).
     servers: usize,
+    /// Live state: out-of-band disconnects timed, the idle window, networks of the storm.
+    live_tries: usize,
+    live_idle: Duration,
+    live_storm: usize,
 }
 
 const FULL: Scale = Scale {
@@ -38,12 +44,18 @@ const FULL: Scale = Scale {
     networks: 300,
     frames: "500",
     servers: 200,
+    live_tries: 20,
+    live_idle: Duration::from_secs(60),
+    live_storm: 300,
 };
 const SMOKE: Scale = Scale {
     batch: 2,
     networks: 5,
     frames: "20",
     servers: 10,
+    live_tries: 3,
+    live_idle: Duration::from_secs(5),
+    live_storm: 10,
 };
 
 struct Testbed {
@@ -101,6 +113,8 @@ enum Target {
     Faster(f64),
     /// destui may take at most this many times the other.
     AtMost(f64),
+    /// destui must take less than this (an absolute bound); the ratio shown is other / destui.
+    Under(Duration),
     /// Shown for context: the ratio other / destui, no target.
     Info,
 }
@@ -112,6 +126,11 @@ impl Row {
         match self.target {
             Target::Faster(x) => (o / d, format!(">= {x}x"), yes_no(o / d >= x)),
             Target::AtMost(x) => (d / o, format!("<= {x}x"), yes_no(d / o <= x)),
+            Target::Under(bound) => (
+                o / d,
+                format!("< {} ms", bound.as_millis()),
+                yes_no(self.destui < bound),
+            ),
             Target::Info => (o / d, "-".into(), "-"),
         }
     }
@@ -145,10 +164,16 @@ fn main() {
     let remote = remote_config(&tb, &work.join("rt"));
     // One group of rows alone, when asked (a quick look while working on them):
     // --batch-only, --many-only (many servers), --far-only (far servers), --owner-only
-    // (commands forwarded to an open TUI).
-    let only = ["--batch-only", "--many-only", "--far-only", "--owner-only"]
-        .into_iter()
-        .find(|flag| std::env::args().any(|a| a == *flag));
+    // (commands forwarded to an open TUI), --live-only (live state: events, idle, a storm).
+    let only = [
+        "--batch-only",
+        "--many-only",
+        "--far-only",
+        "--owner-only",
+        "--live-only",
+    ]
+    .into_iter()
+    .find(|flag| std::env::args().any(|a| a == *flag));
     let wanted = |group: &str| only.is_none_or(|flag| flag == group);
     // The TUI rows first, while the daemons are idle: the 300-network rows leave daemon B busy
     // removing overlays for a while, and these rows measure destui's CPU time alone.
@@ -180,6 +205,13 @@ fn main() {
     }
     runtime.block_on(ops.close_all());
     drop(ops);
+    if wanted("--live-only") {
+        // Last: its storm leaves daemon B busy, and the other rows' masters are closed (its
+        // idle row measures the TUI's CPU alone).
+        let (live, listed) = live::rows(&tb, &work, scale);
+        rows.extend(live);
+        tui.extend(listed);
+    }
     let _ = std::fs::remove_dir_all(&work);
 
     println!();
@@ -533,8 +565,12 @@ impl Tui {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p"]).stdout).into_owned()
     }
 
-    /// `q`, then the tmux server goes.
-    fn quit(self) {
+    /// `q`, then the tmux server goes (as when a row panics: see `Drop`).
+    fn quit(self) {}
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
         self.tmux(&["send-keys", "q"]);
         std::thread::sleep(Duration::from_millis(500));
         self.tmux(&["kill-server"]);

@@ -48,6 +48,10 @@ fn the_benchmark_prints_every_row() {
         "far server (100 ms RTT): create + delete, one destui process each",
         "scan, forwarded to the open TUI (vs the same command alone)",
         "destination list, forwarded to the open TUI (vs the same command alone)",
+        "live: disconnect by hand to proxy-detached on screen",
+        "live: disconnect by hand to proxy-detached in watch --json",
+        "live: TUI watching 2 servers, CPU over an idle",
+        "live: key-to-frame p99 while 10 networks appear on B",
     ] {
         let line = stdout
             .lines()
