@@ -154,7 +154,10 @@ async fn event_loop(
             }
         }
         let busy = app.busy();
+        // Keys first: during an event storm a key never waits behind the changes and results
+        // that are ready at the same time.
         let action = tokio::select! {
+            biased;
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => Action::Key(key),
                 Some(Ok(Event::Mouse(mouse))) => Action::Mouse(mouse),

@@ -217,7 +217,8 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
 
 /// CPU % of one CPU, as `docker stats` shows it: `1.2%`, `199.8%`.
 pub fn cpu(percent: f64) -> String {
-    format!("{percent:.1}%")
+    // (A sample a hair below zero would print as `-0.0%`.)
+    format!("{:.1}%", if percent > 0.0 { percent } else { 0.0 })
 }
 
 /// Memory in binary units, one decimal: `512 B`, `14.1 MiB`, `1.5 GiB`.
@@ -242,6 +243,7 @@ mod tests {
     #[test]
     fn usage_reads_as_docker_stats_shows_it() {
         assert_eq!(cpu(0.0), "0.0%");
+        assert_eq!(cpu(-0.0001), "0.0%", "never `-0.0%`");
         assert_eq!(cpu(1.234), "1.2%");
         assert_eq!(cpu(199.84), "199.8%");
         assert_eq!(memory(0), "0 B");
