@@ -2414,7 +2414,7 @@ fn scan_rows_name_the_proxy_network_and_service_stacks() {
 
 #[test]
 fn usage_follows_each_answered_check_in_the_background_with_no_row_and_no_noise() {
-    let mut h = Harness::loaded(120, 40);
+    let mut h = Harness::loaded(160, 40);
     h.effects.clear();
     let more = update(&mut h.app, Action::CheckAll);
     let id_of = |server: &str| {
@@ -2563,8 +2563,11 @@ fn usage_columns_give_way_before_name_network_and_check() {
         if width >= 80 {
             assert!(has("CHECK"), "CHECK stays from 80 columns up:\n{screen}");
         }
-        if width >= 120 {
-            assert!(has("CPU") && has("MEM"), "{width}x{height}:\n{screen}");
+        if width < 150 {
+            assert!(
+                !has("CONT") && !has("CPU") && !has("MEM"),
+                "usage never takes room from the names: {width}x{height}:\n{screen}"
+            );
         }
         if width >= 200 {
             assert!(

@@ -128,26 +128,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let selected = i == cursor.selected;
             (cells(app, &app.destinations[index], selected), selected)
         });
-    // Scoped to one server, the title names it: no SERVER column.
+    // Scoped to one server, the title names it: no SERVER column. Usage (the last columns)
+    // shows only where it takes nothing from the others.
+    let wide = inner_width(area) >= USAGE_FROM;
     let columns: Vec<Column> = COLUMNS
         .into_iter()
         .filter(|c| !(pane.scoped && c.title == SERVER.title))
+        .filter(|c| wide || ![CONT.title, CPU.title, MEM.title].contains(&c.title))
         .collect();
     let table = table(app, Pane::Destinations, &columns, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
 
-/// When narrow, columns give way from the lowest `keep`: TYPE, then CONT, SERVER, MEM and
-/// CPU, all before NAME, NETWORK and CHECK (which `u` relies on; it stays from 80 columns up).
-const NAME: Column = Column::new("NAME", Constraint::Fill(3), 16, 5);
+/// When narrow, SERVER and TYPE give way before NAME, NETWORK and CHECK (which `u` relies on;
+/// it stays from 80 columns up).
+const NAME: Column = Column::new("NAME", Constraint::Fill(3), 12, 5);
 const NETWORK: Column = Column::new("NETWORK", Constraint::Fill(2), 10, 5);
 const SERVER: Column = Column::new("SERVER", Constraint::Fill(1), 8, 2);
 const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
 const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 4);
 /// Usage (DESIGN.md §11): containers, and their CPU % and memory summed; empty until read.
-const CONT: Column = Column::new("CONT", Constraint::Length(4), 4, 2);
+/// Extra columns: shown only in a pane at least `USAGE_FROM` wide, where they cut no name.
+const CONT: Column = Column::new("CONT", Constraint::Length(4), 4, 3);
 const CPU: Column = Column::new("CPU", Constraint::Length(6), 6, 3);
 const MEM: Column = Column::new("MEM", Constraint::Length(9), 9, 3);
+const USAGE_FROM: u16 = 100;
 const COLUMNS: [Column; 10] = [
     Column::fixed("", 1),
     Column::fixed("", 1),

@@ -7,6 +7,8 @@ pub mod scan;
 pub mod servers;
 pub mod tasks;
 
+use std::collections::HashMap;
+
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -182,9 +184,9 @@ fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
 }
 
 /// The constraints of the `kept` columns in `width` cells, and the widths they get. A `Fill`
-/// column whose share would be less than its `min` (the fixed columns leave little) gets its
-/// `min` instead, and the other `Fill` columns share the rest by weight: what `fitting` kept
-/// is drawn readable.
+/// column whose share by weight would be less than its `min` (the fixed columns leave little)
+/// gets its `min` instead, and the other `Fill` columns share the rest by weight: what
+/// `fitting` kept is drawn readable, and the others keep what weight gives them.
 fn split(columns: &[Column], kept: &[usize], width: u16) -> (Vec<Constraint>, Vec<usize>) {
     let constraints: Vec<Constraint> = kept.iter().map(|&i| columns[i].width).collect();
     // The same split the table makes (no highlight symbol: the marker is a column).
@@ -220,20 +222,43 @@ fn split(columns: &[Column], kept: &[usize], width: u16) -> (Vec<Constraint>, Ve
         .copied()
         .filter(|&i| weight(&columns[i]).is_some())
         .collect();
-    let mins: u16 = fills.iter().map(|&i| columns[i].min).sum();
-    let spare = width.saturating_sub(fixed + gaps + mins);
-    let weights: u16 = fills.iter().filter_map(|&i| weight(&columns[i])).sum();
-    let mut left = spare;
+    // Water-filling: the share by weight, except that a column whose share falls below its
+    // `min` gets its `min`, and the others share what is left (again by weight).
+    let mut pinned: Vec<usize> = Vec::new();
+    let shares: HashMap<usize, u16> = loop {
+        let room = width
+            .saturating_sub(fixed + gaps + pinned.iter().map(|&i| columns[i].min).sum::<u16>());
+        let free: Vec<usize> = fills
+            .iter()
+            .copied()
+            .filter(|i| !pinned.contains(i))
+            .collect();
+        let weights: u32 = free
+            .iter()
+            .filter_map(|&i| weight(&columns[i]))
+            .map(u32::from)
+            .sum();
+        let share = |i: usize| {
+            let n = u32::from(weight(&columns[i]).unwrap_or(1));
+            (u32::from(room) * n / weights.max(1)) as u16
+        };
+        let under: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&i| share(i) < columns[i].min)
+            .collect();
+        if under.is_empty() {
+            let mut shares: HashMap<usize, u16> = free.iter().map(|&i| (i, share(i))).collect();
+            shares.extend(pinned.iter().map(|&i| (i, columns[i].min)));
+            break shares;
+        }
+        pinned.extend(under);
+    };
     let constraints: Vec<Constraint> = kept
         .iter()
         .zip(&widths)
-        .map(|(&i, &w)| match weight(&columns[i]) {
-            Some(n) => {
-                let share = (u32::from(spare) * u32::from(n) / u32::from(weights.max(1))) as u16;
-                let share = share.min(left);
-                left -= share;
-                Constraint::Length(columns[i].min + share)
-            }
+        .map(|(&i, &w)| match shares.get(&i) {
+            Some(&share) => Constraint::Length(share),
             None => Constraint::Length(w as u16),
         })
         .collect();
@@ -309,10 +334,10 @@ mod tests {
         ];
         let kept = fitting(&columns, 40);
         assert_eq!(kept, vec![0, 1, 2]);
-        // By weight alone SERVER would get 6 of the 24 left: each gets its min, and the 4
-        // spare cells are shared 3:1.
+        // By weight alone SERVER would get 6 of the 24 left: it gets its min, and NAME keeps
+        // all the rest (a column at its min takes no more from the others than it needs).
         let (_, widths) = split(&columns, &kept, 40);
-        assert_eq!(widths, vec![15, 9, 14]);
+        assert_eq!(widths, vec![16, 8, 14]);
         // With room, the split is by weight as before.
         let (_, widths) = split(&columns, &kept, 100);
         assert_eq!(widths, vec![63, 21, 14]);
