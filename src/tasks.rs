@@ -294,7 +294,13 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
                 id,
                 events: events.clone(),
             };
-            let result = run(&ops, task, &progress).await;
+            // The steps of a long task (an import, a check of many) become its row's note.
+            let steps = progress.clone();
+            let listener: crate::ops::progress::Listener = std::sync::Arc::new(move |step| {
+                steps.note(step.note(Instant::now()));
+            });
+            let result =
+                crate::ops::progress::reporting(listener, run(&ops, task, &progress)).await;
             tracing::info!(task = id, ok = result.is_ok(), "task finished");
             let _ = events.send(TaskEvent::Finished {
                 id,
@@ -307,6 +313,7 @@ fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<J
 }
 
 /// A running task's channel for progress notes.
+#[derive(Clone)]
 struct Progress {
     id: TaskId,
     events: UnboundedSender<TaskEvent>,

@@ -13,6 +13,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 struct Fixture {
     _dir: tempfile::TempDir,
+    store: Store,
     queue: Queue,
     events: UnboundedReceiver<TaskEvent>,
     log: Vec<TaskEvent>,
@@ -25,9 +26,10 @@ impl Fixture {
         let runtime = dir.path().join("rt");
         let mut remote = RemoteConfig::for_tests(runtime);
         remote.connect_timeout = Duration::from_secs(4);
-        let (queue, events) = Queue::new(Ops::new(store, remote));
+        let (queue, events) = Queue::new(Ops::new(store.clone(), remote));
         Fixture {
             _dir: dir,
+            store,
             queue,
             events,
             log: Vec::new(),
@@ -147,4 +149,49 @@ async fn a_server_that_never_answers_delays_no_other_lane() {
     assert!(!server.online);
     assert!(error.is_some_and(|e| !e.to_string().is_empty()));
     drop(silent);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_of_many_tells_its_row_how_far_it_is() {
+    use destui::domain::{Destination, DestinationType};
+    let mut f = Fixture::new();
+    f.queue.submit(1, local_server("here"));
+    let Ok(TaskResult::ServerAdded(added)) = f.until_finished(1).await else {
+        panic!("server not added");
+    };
+    let server = added.value.uuid;
+    // Three records whose networks are not there: each check is one quick `missing`.
+    let ids: Vec<String> = (0..3).map(|i| format!("progress{i}")).collect();
+    for id in &ids {
+        f.store
+            .insert_destination(&Destination {
+                uuid: id.as_str().into(),
+                name: id.clone(),
+                network: id.clone(),
+                network_id: format!("{:0<64}", "dead"),
+                server_uuid: server.clone(),
+                kind: DestinationType::Standalone,
+                created_at: 0,
+            })
+            .expect("record");
+    }
+    f.queue.submit(
+        2,
+        Task::CheckDestinations {
+            server,
+            destinations: ids.iter().map(|i| i.as_str().into()).collect(),
+        },
+    );
+    assert!(f.until_finished(2).await.is_ok());
+    let notes: Vec<&str> = f
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            TaskEvent::Progress { id: 2, note } => Some(note.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.first(), Some(&"0/3"), "{notes:?}");
+    assert_eq!(notes.last(), Some(&"3/3"), "{notes:?}");
+    assert_eq!(notes.len(), 4, "one note per step: {notes:?}");
 }

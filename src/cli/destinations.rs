@@ -167,7 +167,7 @@ async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Re
 
 /// Checks the destinations; exit 1 when any is not `ok`.
 async fn check(ops: &Ops, references: &[String], json: bool) -> Result<i32, Error> {
-    let rows = ops.check_destinations(references).await?;
+    let rows = super::progress::shown("checking", ops.check_destinations(references)).await?;
     if json {
         print_json(&rows)?;
     } else {

@@ -3,6 +3,7 @@
 
 mod destinations;
 pub mod output;
+mod progress;
 mod resources;
 mod servers;
 mod watch;
@@ -124,7 +125,7 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             networks,
             all,
         } => {
-            let outcome = ops.import(&server, &networks, all).await?;
+            let outcome = progress::shown("importing", ops.import(&server, &networks, all)).await?;
             emit(json, &outcome, |v| {
                 if v.is_empty() {
                     "nothing to import".to_string()

@@ -92,6 +92,8 @@ impl Ops {
             .map(|r| r.destination_uuid)
             .collect();
         let reached = self.containers_by_server(&targets).await;
+        let progress = progress::Counter::start(targets.len());
+        let progress = &progress;
         // The futures are built first: a stream of closures that borrow `self` is not provably
         // Send, and the TUI runs this on a spawned task.
         let checks: Vec<_> = targets
@@ -100,7 +102,7 @@ impl Ops {
                 let reached = reached.get(&server.uuid);
                 let assigned = assigned.contains(&d.uuid);
                 async move {
-                    match reached {
+                    let row = match reached {
                         Some(Ok(listed)) => {
                             self.check_against(d, server, assigned, Some(listed)).await
                         }
@@ -113,7 +115,9 @@ impl Ops {
                             containers: None,
                         },
                         None => self.check_against(d, server, assigned, None).await,
-                    }
+                    };
+                    progress.step();
+                    row
                 }
             })
             .collect();

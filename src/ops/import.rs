@@ -164,9 +164,17 @@ impl Ops {
         docker: &DockerApi,
         imported: &[Destination],
     ) -> Vec<Warning> {
+        // One step per network: on a swarm manager the daemon attaches them one at a time,
+        // and 300 take minutes.
+        let progress = progress::Counter::start(imported.len());
+        let progress = &progress;
         let attachments: Vec<_> = imported
             .iter()
-            .map(|d| self.attach_proxy(server, docker, &d.network_id))
+            .map(|d| async move {
+                let warning = self.attach_proxy(server, docker, &d.network_id).await;
+                progress.step();
+                warning
+            })
             .collect();
         let mut warnings: Vec<Warning> = stream::iter(attachments)
             .buffer_unordered(SCAN_CONCURRENCY)

@@ -15,6 +15,7 @@ mod destinations;
 mod health;
 mod import;
 mod pool;
+pub mod progress;
 mod reconcile;
 mod resources;
 mod servers;

@@ -1,0 +1,125 @@
+//! DESIGN.md §15, long work shows progress: an import of many networks on the swarm manager
+//! (the daemon attaches the proxy one network at a time) draws a bar with `n/N` and an estimate
+//! on a terminal (a real pty, through `script`), and nothing at all in a pipe, where stdout
+//! stays the plain report.
+mod common;
+
+use common::{Ctx, Testbed, docker};
+use std::process::Command;
+
+/// `count` overlay networks made by hand on B (as a swarm would have them), removed at the end.
+struct Networks(&'static str, Vec<String>);
+
+impl Networks {
+    fn make(tb: &'static Testbed, prefix: &str, count: usize) -> Networks {
+        let names: Vec<String> = (0..count).map(|i| format!("{prefix}-{i:02}")).collect();
+        let made = Networks(tb.socket_b(), names.clone());
+        std::thread::scope(|scope| {
+            for part in names.chunks(count.div_ceil(4)) {
+                scope.spawn(move || {
+                    for n in part {
+                        let (ok, out) = docker(
+                            tb.socket_b(),
+                            &[
+                                "network",
+                                "create",
+                                "--driver",
+                                "overlay",
+                                "--attachable",
+                                n,
+                            ],
+                        );
+                        assert!(ok, "{n}: {out}");
+                    }
+                });
+            }
+        });
+        made
+    }
+}
+
+impl Drop for Networks {
+    fn drop(&mut self) {
+        for n in &self.1 {
+            let _ = docker(
+                self.0,
+                &["network", "disconnect", "-f", n, "destui-tb-proxy"],
+            );
+        }
+        for chunk in self.1.chunks(20) {
+            let mut args = vec!["network", "rm"];
+            args.extend(chunk.iter().map(String::as_str));
+            let _ = docker(self.0, &args);
+        }
+    }
+}
+
+/// The names imported, from the report lines `imported NET as NAME (type)`.
+fn imported(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        // On a terminal the first line follows the cleared bar: `\r` and `ESC [2K` before it.
+        .filter_map(|l| l.rsplit("\u{1b}[2K").next())
+        .filter_map(|l| l.rsplit('\r').next())
+        .filter_map(|l| l.strip_prefix("imported "))
+        .filter_map(|l| l.split(' ').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn an_import_of_many_draws_a_bar_on_a_terminal_and_nothing_in_a_pipe() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_b();
+    let prefix = common::unique_name("pg");
+
+    // On a terminal (a pty): the bar, with n/N and an estimate, on stderr.
+    let first = Networks::make(tb, &format!("{prefix}-t"), 12);
+    let mut cmd = Command::new("script");
+    let line = format!(
+        "{} import {server} {}",
+        env!("CARGO_BIN_EXE_destui"),
+        first.1.join(" ")
+    );
+    cmd.args(["-qfec", &line, "/dev/null"]).env("TERM", "xterm");
+    for (key, value) in ctx.command(&[]).get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    let out = cmd.output().expect("script");
+    let transcript = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{transcript}");
+    assert!(
+        transcript.contains("importing") && transcript.contains("/12"),
+        "a bar with n/12 on the terminal: {transcript:?}"
+    );
+    assert!(
+        transcript.contains("left"),
+        "with an estimate: {transcript:?}"
+    );
+    assert_eq!(imported(&transcript).len(), 12, "{transcript}");
+
+    // In a pipe: nothing but the report, not a byte of a bar.
+    let second = Networks::make(tb, &format!("{prefix}-p"), 12);
+    let mut args = vec!["import", server.as_str()];
+    args.extend(second.1.iter().map(String::as_str));
+    let run = ctx.run(&args).ok();
+    assert_eq!(imported(&run.stdout).len(), 12, "{}", run.stdout);
+    assert!(
+        run.stdout.lines().all(|l| l.starts_with("imported ")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains("importing")
+            && !run.stderr.contains('\r')
+            && !run.stderr.contains('\u{1b}'),
+        "no bar in a pipe: {:?}",
+        run.stderr
+    );
+    let json = ctx.json(&["destination", "list"]);
+    assert_eq!(json.as_array().unwrap().len(), 24);
+}
