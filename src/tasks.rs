@@ -17,8 +17,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
-    CheckRow, DestinationDetails, DestinationUsage, DestinationView, NewDestination, NewResource,
-    NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
+    CheckRow, DeleteReport, DestinationDetails, DestinationUsage, DestinationView, NewDestination,
+    NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
 };
 
 pub type TaskId = u64;
@@ -79,6 +79,11 @@ pub enum Task {
         server: ServerId,
         destination: DestinationId,
     },
+    /// What a delete would do, what blocks it and who depends on the network (changes nothing).
+    DeleteReport {
+        server: ServerId,
+        destination: DestinationId,
+    },
     CheckDestinations {
         server: ServerId,
         destinations: Vec<DestinationId>,
@@ -117,6 +122,7 @@ impl Task {
             | Task::RenameDestination { server, .. }
             | Task::DeleteDestination { server, .. }
             | Task::ShowDestination { server, .. }
+            | Task::DeleteReport { server, .. }
             | Task::CheckDestinations { server, .. }
             | Task::Usage { server }
             | Task::RepairDestination { server, .. }
@@ -138,6 +144,7 @@ impl Task {
                 | Task::ProbeLocal
                 | Task::Scan { .. }
                 | Task::ShowDestination { .. }
+                | Task::DeleteReport { .. }
                 | Task::CheckDestinations { .. }
                 | Task::Usage { .. }
         )
@@ -179,6 +186,7 @@ pub enum TaskResult {
     Renamed(DestinationView),
     Deleted(Outcome<DestinationView>),
     Details(Box<DestinationDetails>),
+    DeleteReport(Box<DeleteReport>),
     Checked(Vec<CheckRow>),
     /// Every destination of `server`, with its containers' usage.
     Usage {
@@ -375,6 +383,12 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::ShowDestination { destination, .. } => Ok(TaskResult::Details(Box::new(
             ops.show_destination(&destination).await?,
         ))),
+        Task::DeleteReport { destination, .. } => {
+            progress.note("checking dependants".into());
+            Ok(TaskResult::DeleteReport(Box::new(
+                ops.delete_report(&destination, false).await?,
+            )))
+        }
         Task::CheckDestinations { destinations, .. } => Ok(TaskResult::Checked(
             ops.check_destinations(&destinations).await?,
         )),

@@ -94,13 +94,15 @@ fn two_copies_of_one_stack_run_side_by_side_and_delete_cleans_up() {
         let run = ctx
             .run(&["destination", "delete", d["name"].as_str().unwrap()])
             .refused();
-        // The spec's exact message, then the resources that block the delete (§15).
+        // The spec's exact message, then what blocks the delete (§15): the container of the
+        // copy that joined the destination's network, and both resources.
         let mut blocking: Vec<&str> = copies.iter().map(|(name, _, _)| name.as_str()).collect();
         blocking.sort();
         assert_eq!(
             run.stderr.trim(),
             format!(
-                "destui: You must delete all resources before deleting this destination. Resources: {}",
+                "destui: You must delete all resources before deleting this destination. Attached: {} (running); resources: {}",
+                copies[0].2,
                 blocking.join(", ")
             )
         );

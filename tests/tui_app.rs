@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use destui::domain::{Destination, DestinationType, Error, Server, ServerMode};
 use destui::ops::{
-    CheckRow, ContainerRef, ContainerUsage, DestinationDetails, DestinationUsage, DestinationView,
-    HealthStatus, Outcome, ScanRow,
+    CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
+    DestinationUsage, DestinationView, HealthStatus, Outcome, ScanRow,
 };
 use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
 use destui::tui::app::{Action, App, Details, Effect, Pane, update};
@@ -253,6 +253,40 @@ impl Harness {
             }),
         );
         id
+    }
+
+    /// Answers every dependency report the delete confirmation asked for: `dependants` for
+    /// each, and `blocked` ones refused with an attached container.
+    fn answer_reports(&mut self, dependants: &[Dependant], blocked: &[&str]) {
+        let pending: Vec<(TaskId, String)> = self
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Submit(id, Task::DeleteReport { destination, .. }) => {
+                    Some((*id, destination.to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !pending.is_empty(),
+            "no report asked for: {:?}",
+            self.effects
+        );
+        self.effects
+            .retain(|e| !matches!(e, Effect::Submit(_, Task::DeleteReport { .. })));
+        for (id, uuid) in pending {
+            let view = self
+                .app
+                .destinations
+                .iter()
+                .find(|d| d.uuid == uuid)
+                .cloned()
+                .expect("a listed destination");
+            let blocked = blocked.contains(&view.name.as_str());
+            let report = delete_report(&view, dependants, blocked);
+            self.finish(id, 850, Ok(TaskResult::DeleteReport(Box::new(report))));
+        }
     }
 
     fn task_row(&self, id: TaskId) -> Option<&TaskRow> {
@@ -530,11 +564,20 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
     assert_eq!(h.app.focus, Pane::Destinations);
     h.key(KeyCode::Char('d'));
     h.key(KeyCode::Char('n'));
-    assert!(h.app.dialog.is_none() && h.tasks().is_empty(), "n cancels");
+    assert!(h.app.dialog.is_none(), "n cancels");
+    assert!(
+        h.tasks()
+            .iter()
+            .all(|t| matches!(t, Task::DeleteReport { .. })),
+        "nothing but the report was asked for: {:?}",
+        h.effects
+    );
+    h.effects.clear();
     h.key(KeyCode::Char(' '));
     h.key(KeyCode::Char(' '));
     h.key(KeyCode::Char('d'));
     assert!(h.screen().contains("Delete 2 destination(s)?"));
+    h.answer_reports(&[], &[]);
     h.key(KeyCode::Char('y'));
     let mut deleted: Vec<String> = h
         .tasks()
@@ -562,6 +605,84 @@ fn delete_asks_first_and_deletes_every_marked_destination() {
     );
     assert!(h.app.status.error);
     assert!(h.screen().contains("You must delete all resources"));
+}
+
+#[test]
+fn the_delete_confirmation_shows_the_dependency_report_and_waits_for_it() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    let screen = h.screen();
+    assert!(screen.contains("checking dependants…"), "{screen}");
+    assert!(
+        !screen.contains("y yes"),
+        "no yes before the report:\n{screen}"
+    );
+    // y waits for the report: nothing is deleted, the dialog stays, the status says why.
+    h.key(KeyCode::Char('y'));
+    assert!(
+        h.tasks()
+            .iter()
+            .all(|t| !matches!(t, Task::DeleteDestination { .. })),
+        "{:?}",
+        h.effects
+    );
+    assert!(h.app.dialog.is_some());
+    assert!(h.app.status.text.contains("y works once the report is in"));
+    let dependants = vec![
+        env_dependant("billing-worker", "DATABASE_URL", "alpha-db-1", "web"),
+        env_dependant("reports", "NET", "web", "web"),
+        Dependant {
+            container: "shared-cache".into(),
+            reason: "also on destination alpha-db".into(),
+            variable: None,
+            mentions: None,
+            destination: Some("alpha-db".into()),
+        },
+    ];
+    h.answer_reports(&dependants, &[]);
+    let screen = h.screen();
+    insta::assert_snapshot!("80x24_confirm_delete_report", screen);
+    assert!(
+        screen.contains("warning: billing-worker depends on it: env DATABASE_URL mentions"),
+        "{screen}"
+    );
+    assert!(
+        dialog_line(&screen, "y yes · n no").contains('║'),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('y'));
+    assert!(
+        h.tasks()
+            .iter()
+            .any(|t| matches!(t, Task::DeleteDestination { .. })),
+        "{:?}",
+        h.effects
+    );
+
+    // Bulk: one report per marked destination, summed, each line named; a blocked one says so.
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('d'));
+    let asked = h
+        .tasks()
+        .iter()
+        .filter(|t| matches!(t, Task::DeleteReport { .. }))
+        .count();
+    assert_eq!(asked, 2);
+    h.answer_reports(&[], &["alpha-web"]);
+    let screen = h.screen();
+    assert!(
+        screen.contains("alpha-web: refused: attached web-1 (running)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("no other container depends on them"),
+        "blocked, and still nothing depends on either:\n{screen}"
+    );
+    insta::assert_snapshot!("80x24_confirm_delete_two_reports", screen);
 }
 
 #[test]
@@ -669,6 +790,47 @@ fn quit_keys() {
         Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
     assert_eq!(more, vec![Effect::Quit], "Ctrl-C quits from anywhere");
+}
+
+/// The dependency report of `view`: with `dependants`, refused with an attached container when
+/// `blocked`.
+fn delete_report(view: &DestinationView, dependants: &[Dependant], blocked: bool) -> DeleteReport {
+    let attached: Vec<String> = if blocked {
+        vec!["web-1 (running)".into()]
+    } else {
+        vec![]
+    };
+    DeleteReport {
+        destination: view.name.clone(),
+        uuid: view.uuid.clone(),
+        network: view.network.clone(),
+        network_id: view.network_id.clone(),
+        server: view.server.clone(),
+        proxy: "coolify-proxy".into(),
+        steps: vec![],
+        blocked,
+        refusal: blocked.then(|| {
+            Error::ResourcesAttached {
+                attached: attached.clone(),
+                resources: vec![],
+            }
+            .to_string()
+        }),
+        attached,
+        resources: vec![],
+        dependants: Some(dependants.to_vec()),
+        unknown: None,
+    }
+}
+
+fn env_dependant(container: &str, variable: &str, mentions: &str, network: &str) -> Dependant {
+    Dependant {
+        container: container.into(),
+        reason: format!("env {variable} mentions {mentions} (on {network})"),
+        variable: Some(variable.into()),
+        mentions: Some(mentions.into()),
+        destination: None,
+    }
 }
 
 fn details(view: DestinationView) -> DestinationDetails {
@@ -801,6 +963,11 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
     out.push(("destinations_and_tasks", h.screen()));
 
     h.key(KeyCode::Char('d'));
+    out.push(("confirm_delete_checking", h.screen()));
+    h.answer_reports(
+        &[env_dependant("billing", "DATABASE_URL", "postgres", "db")],
+        &[],
+    );
     out.push(("confirm_delete", h.screen()));
     h.key(KeyCode::Esc);
 
@@ -1336,6 +1503,7 @@ impl Harness {
         self.key(KeyCode::Char(' '));
         self.key(KeyCode::Char(' '));
         self.key(KeyCode::Char('d'));
+        self.answer_reports(&[], &[]);
         self.key(KeyCode::Char('y'));
         let ids: Vec<TaskId> = (0..2)
             .map(|_| self.submitted(|t| matches!(t, Task::DeleteDestination { .. })))
@@ -1448,6 +1616,7 @@ fn marks_a_filter_hides_are_dropped_and_never_deleted_unseen() {
     assert_eq!(marked, ["d-3"], "only the one that stayed in view");
     h.key(KeyCode::Char('d'));
     assert!(h.screen().contains("Delete 1 destination(s)?"));
+    h.answer_reports(&[], &[]);
     h.key(KeyCode::Char('y'));
     let deleted: Vec<&Task> = h.tasks();
     assert_eq!(
@@ -2044,6 +2213,10 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
         h.key(KeyCode::Char('j'));
     }
     h.key(KeyCode::Char('d'));
+    let many: Vec<Dependant> = (0..30)
+        .map(|n| env_dependant(&format!("app-{n}"), "DB_HOST", "db-1", "web"))
+        .collect();
+    h.answer_reports(&many, &["alpha-net-01"]);
     check(&mut h, "delete 12");
     h.key(KeyCode::Char('g'));
     h.key(KeyCode::Char('C'));

@@ -41,6 +41,10 @@ pub enum DestinationCommand {
         /// When the server is unreachable, forget the record anyway.
         #[arg(long)]
         force: bool,
+        /// Change nothing: say what the delete would do, what blocks it, and which other
+        /// containers depend on the network (exit 1 when the delete would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Compare records with the daemons: ok, missing, proxy-detached or unknown.
     Check { destinations: Vec<String> },
@@ -107,6 +111,12 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
         DestinationCommand::Delete {
             destinations,
             force,
+            dry_run: true,
+        } => dry_run(ops, &destinations, force, json).await,
+        DestinationCommand::Delete {
+            destinations,
+            force,
+            dry_run: false,
         } => delete(ops, &destinations, force, json).await,
         DestinationCommand::Check { destinations } => check(ops, &destinations, json).await,
         DestinationCommand::Repair { destination } => {
@@ -123,10 +133,12 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
     }
 }
 
-/// Deletes each target in turn; exit 1 when any was refused (the others still go).
-async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Result<i32, Error> {
-    // Every target is resolved before anything is deleted: one unknown reference
-    // refuses the whole command.
+/// Every target resolved before anything is done: one unknown reference refuses the whole
+/// command. Each destination once, with the reference it was given.
+async fn resolve<'a>(
+    ops: &Ops,
+    references: &'a [String],
+) -> Result<Vec<(&'a String, DestinationId)>, Error> {
     let mut targets: Vec<(&String, DestinationId)> = Vec::new();
     let mut seen = HashSet::new();
     for reference in references {
@@ -135,6 +147,82 @@ async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Re
             targets.push((reference, d.uuid));
         }
     }
+    Ok(targets)
+}
+
+/// `delete --dry-run`: each target's dependency report, nothing changed; exit 1 when the real
+/// delete of any would be refused (its refusal on stderr, as the real run says it).
+async fn dry_run(ops: &Ops, references: &[String], force: bool, json: bool) -> Result<i32, Error> {
+    let targets = resolve(ops, references).await?;
+    let mut reports = Vec::new();
+    for (_, uuid) in &targets {
+        reports.push(ops.delete_report(uuid, force).await?);
+    }
+    if json {
+        print_json(&reports)?;
+    } else {
+        say_block(
+            &reports
+                .iter()
+                .map(report_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    let mut blocked = false;
+    for ((reference, _), report) in targets.iter().zip(&reports) {
+        if let Some(refusal) = &report.refusal {
+            blocked = true;
+            if targets.len() > 1 {
+                output::fail(&format!("{reference}: {refusal}"));
+            } else {
+                output::fail(refusal);
+            }
+        }
+    }
+    Ok(if blocked { 1 } else { 0 })
+}
+
+/// A dependency report as text, each value escaped (`say_block` keeps the lines).
+fn report_text(r: &ops::DeleteReport) -> String {
+    let safe = |text: &str| output::safe(text).into_owned();
+    let mut lines = vec![format!(
+        "dry run: delete {} (network {} on {}): nothing changed",
+        safe(&r.destination),
+        safe(&r.network),
+        safe(&r.server)
+    )];
+    for step in &r.steps {
+        lines.push(format!("  would {}", safe(step)));
+    }
+    if let Some(refusal) = &r.refusal {
+        lines.push(format!("  refused: {}", safe(refusal)));
+    }
+    match &r.dependants {
+        Some(found) if found.is_empty() => {
+            lines.push("  no other container depends on it".into());
+        }
+        Some(found) => {
+            for d in found {
+                lines.push(format!(
+                    "  warning: {} depends on it: {}",
+                    safe(&d.container),
+                    safe(&d.reason)
+                ));
+            }
+        }
+        None => {}
+    }
+    if let Some(why) = &r.unknown {
+        lines.push(format!("  dependants unknown: {}", safe(why)));
+    }
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+/// Deletes each target in turn; exit 1 when any was refused (the others still go).
+async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Result<i32, Error> {
+    let targets = resolve(ops, references).await?;
     let mut deleted = Vec::new();
     let mut failed = false;
     for (reference, uuid) in &targets {

@@ -1,5 +1,8 @@
 //! Destinations: create, rename, details, delete.
 
+use super::dependants::{
+    Target, dependant_warning, recorded_network, refuse_if_in_use, resources_attached,
+};
 use super::*;
 
 impl Ops {
@@ -284,46 +287,61 @@ impl Ops {
     ) -> Result<Outcome<DestinationView>, Error> {
         let (d, server) = self.destination(reference).await?;
         let view = DestinationView::new(&d, Some(&server));
-        let uuid = d.uuid.clone();
-        let resources = self.db(move |s| s.resources_on(&uuid)).await?;
-        if !resources.is_empty() {
-            return Err(Error::ResourcesAttached {
-                attached: Vec::new(),
-                resources: resources.into_iter().map(|r| r.name).collect(),
-            });
-        }
+        let (resources, others) = self.delete_records(&d).await?;
         let docker = match self.docker(&server).await {
             Ok(docker) => docker,
             Err(e) if e.is_unreachable() => {
+                if !resources.is_empty() {
+                    return Err(resources_attached(Vec::new(), resources));
+                }
                 return self.delete_unreachable(&d, &server, view, &e, force).await;
             }
             Err(e) => return Err(e),
         };
 
-        // One request answers what blocks the delete: every container configured on the
-        // network (running, stopped or never started), the proxy among them with the network
-        // it was started on. No inspect beforehand: disconnect and remove say when the network
-        // is gone (sequential requests: on one SSH connection, parallel ones wait on each
-        // other's acknowledgements, which costs more than it saves on most links).
-        let recorded = NetworkInfo {
-            id: d.network_id.clone(),
-            name: d.network.clone(),
-            ..Default::default()
-        };
-        let listed = match docker.listed_containers(Some(&recorded)).await {
+        // One request answers what blocks the delete: every container on the server (running,
+        // stopped or never started) with the networks it is configured for, the proxy among
+        // them with the network it was started on; the same list says whether any other
+        // container could depend on the network. No inspect beforehand: disconnect and remove
+        // say when the network is gone (sequential requests: on one SSH connection, parallel
+        // ones wait on each other's acknowledgements, which costs more than it saves on most
+        // links).
+        let recorded = recorded_network(&d);
+        let listed = match docker.listed_containers(None).await {
             Ok(listed) => listed,
             Err(e) => {
                 // The first request on the connection: a server that stopped answering is
                 // found here, and treated as unreachable from the start.
                 let e = self.fail(&server, e).await;
                 if e.is_unreachable() {
+                    if !resources.is_empty() {
+                        return Err(resources_attached(Vec::new(), resources));
+                    }
                     return self.delete_unreachable(&d, &server, view, &e, force).await;
                 }
                 return Err(e);
             }
         };
-        refuse_if_in_use(&docker, &d, &server, &recorded, &listed).await?;
-        let warnings = self.remove_with_intent(&d, &server, &docker).await?;
+        refuse_if_in_use(&docker, &d, &server, &recorded, &listed, resources).await?;
+        // Dependants warn, never refuse; with nothing but the proxy on the server they cost no
+        // request (each other container is inspected for its environment).
+        let target = Target {
+            network: &recorded,
+            proxy: &server.proxy_container,
+            others: &others,
+        };
+        let mut warnings: Vec<Warning> =
+            match self.dependants(&server, &docker, &target, &listed).await {
+                Ok(found) => found
+                    .iter()
+                    .map(|x| dependant_warning(&d.network, x))
+                    .collect(),
+                Err(e) => vec![Warning::from(format!(
+                    "could not check what depends on {}: {e}",
+                    d.network
+                ))],
+            };
+        warnings.extend(self.remove_with_intent(&d, &server, &docker).await?);
         Ok(Outcome {
             value: view,
             warnings,
@@ -438,50 +456,6 @@ impl Ops {
 }
 
 /// `a.b.c.d/n` (IPv4) or an IPv6 CIDR; checked before the daemon sees it.
-/// Refuses a delete that would cut something off: the network the proxy was started on, or
-/// any container on it but the proxy.
-async fn refuse_if_in_use(
-    docker: &DockerApi,
-    d: &Destination,
-    server: &Server,
-    recorded: &NetworkInfo,
-    listed: &[ListedContainer],
-) -> Result<(), Error> {
-    let on_network: Vec<&ListedContainer> = listed.iter().filter(|c| c.is_on(recorded)).collect();
-    let (proxy, others): (Vec<&ListedContainer>, Vec<&ListedContainer>) = on_network
-        .into_iter()
-        .partition(|c| c.name == server.proxy_container);
-    if proxy.iter().any(|p| {
-        p.started_on
-            .as_deref()
-            .is_some_and(|m| m == d.network || m == d.network_id)
-    }) {
-        return Err(Error::ProxyOwnNetwork {
-            network: d.network.clone(),
-            proxy: server.proxy_container.clone(),
-        });
-    }
-    // Stopped and never-started containers count: without the network they could not
-    // start again. (One never started names the network as it was created: when that is
-    // all there is, the network is looked up, since a gone one holds nothing.)
-    if !others.is_empty() {
-        let only_by_name = others
-            .iter()
-            .all(|c| c.networks.iter().all(|(_, id)| id.is_empty()));
-        let gone = only_by_name && matches!(docker.inspect_network(&d.network_id).await, Ok(None));
-        if !gone {
-            return Err(Error::ResourcesAttached {
-                attached: others
-                    .iter()
-                    .map(|c| format!("{} ({})", c.name, c.state))
-                    .collect(),
-                resources: Vec::new(),
-            });
-        }
-    }
-    Ok(())
-}
-
 fn validate_subnet(subnet: &str) -> Result<(), Error> {
     let ok = subnet.split_once('/').is_some_and(|(addr, bits)| {
         let bits: Option<u8> = bits.parse().ok();
@@ -501,7 +475,7 @@ fn validate_subnet(subnet: &str) -> Result<(), Error> {
 }
 
 /// What went wrong, without the "server X is unreachable" that the caller's error adds again.
-fn unreachable_detail(e: &Error) -> String {
+pub(super) fn unreachable_detail(e: &Error) -> String {
     match e {
         Error::Unreachable { detail, .. } => detail.clone(),
         // The record keeps the command line's words for the setting to fix.

@@ -11,6 +11,7 @@ use crate::remote::docker::{
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
 
+mod dependants;
 mod destinations;
 mod health;
 mod import;
@@ -23,6 +24,7 @@ mod usage;
 mod views;
 mod watch;
 
+pub use dependants::{DeleteReport, Dependant};
 use futures::{StreamExt, stream};
 pub use resources::{NewResource, ResourceView};
 use serde::Serialize;

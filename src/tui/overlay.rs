@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Details};
-use super::dialog::{Confirm, Dialog};
+use super::dialog::{Confirm, Dialog, Tone};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::destinations::{cpu, memory};
 use super::panes::servers::mode_label;
@@ -394,8 +394,44 @@ fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
         .iter()
         .map(|l| Line::from(l.clone()))
         .collect();
+    let footer = match &confirm.check {
+        Some(check) => {
+            // The report, one line each cut to the box, as many as the screen leaves room for.
+            let width = usize::from(76.min(frame.area().width).saturating_sub(2));
+            let used = wrapped_height(&lines, 76, frame.area()) + 3;
+            let room = usize::from(frame.area().height.saturating_sub(used)).max(1);
+            let report = check.lines();
+            lines.push(Line::from(""));
+            let shown = if report.len() > room {
+                room - 1
+            } else {
+                report.len()
+            };
+            for (tone, text) in report.iter().take(shown) {
+                let style = match tone {
+                    Tone::Plain => app.theme.dim,
+                    Tone::Warning => app.theme.accent,
+                    Tone::Blocked => app.theme.error,
+                };
+                lines.push(Line::from(Span::styled(cut(text, width), style)));
+            }
+            if report.len() > shown {
+                let more = format!(
+                    "… {} more: destui destination delete D --dry-run lists them all",
+                    report.len() - shown
+                );
+                lines.push(Line::from(Span::styled(cut(&more, width), app.theme.dim)));
+            }
+            if check.done() {
+                "y yes · n no"
+            } else {
+                "checking dependants… · Esc cancels"
+            }
+        }
+        None => "y yes · n no",
+    };
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("y yes · n no", app.theme.accent)));
+    lines.push(Line::from(Span::styled(footer, app.theme.accent)));
     let height = wrapped_height(&lines, 76, frame.area());
     let inner = popup(frame, &confirm.title, 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

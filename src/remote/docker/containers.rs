@@ -1,6 +1,8 @@
 //! The container calls: find, run (pulling a missing image), list and remove containers.
 
-use super::types::{ContainerInfo, ContainerSpec, ListedContainer, NetworkInfo};
+use super::types::{
+    ContainerInfo, ContainerSpec, InspectedContainer, ListedContainer, NetworkInfo,
+};
 use super::{DockerApi, DockerError, classify};
 use std::collections::HashMap;
 
@@ -25,6 +27,48 @@ impl DockerApi {
                     running: c.state.and_then(|s| s.running).unwrap_or(false),
                     started_on: c.host_config.and_then(|h| h.network_mode),
                     networks,
+                }))
+            }
+            Err(DockerError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The container `id` with its environment and its aliases per network (what a list does
+    /// not give); `None` when it is gone.
+    pub async fn inspect_env(&self, id: &str) -> Result<Option<InspectedContainer>, DockerError> {
+        match self
+            .docker
+            .inspect_container(id, None)
+            .await
+            .map_err(classify)
+        {
+            Ok(c) => {
+                let id = c.id.unwrap_or_default();
+                let aliases = c
+                    .network_settings
+                    .and_then(|s| s.networks)
+                    .unwrap_or_default()
+                    .into_values()
+                    .map(|e| {
+                        let mut names: Vec<String> = e.aliases.unwrap_or_default();
+                        names.extend(e.dns_names.unwrap_or_default());
+                        // (A short ID is an alias too: never a name an admin would type.)
+                        names.retain(|a| !a.is_empty() && !id.starts_with(a.as_str()));
+                        names.sort();
+                        names.dedup();
+                        (e.network_id.unwrap_or_default(), names)
+                    })
+                    .collect();
+                Ok(Some(InspectedContainer {
+                    name: c
+                        .name
+                        .unwrap_or_default()
+                        .trim_start_matches('/')
+                        .to_string(),
+                    env: c.config.and_then(|c| c.env).unwrap_or_default(),
+                    aliases,
+                    id,
                 }))
             }
             Err(DockerError::NotFound(_)) => Ok(None),

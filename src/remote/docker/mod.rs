@@ -12,8 +12,8 @@ mod types;
 pub use events::{DockerEvent, EventKind, since_after};
 pub use stats::ContainerStats;
 pub use types::{
-    AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, ListedContainer, NetworkInfo,
-    NetworkSpec, destination_labels,
+    AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, InspectedContainer,
+    ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
 };
 
 use crate::domain::ServerMode;

@@ -100,6 +100,17 @@ impl NetworkInfo {
     }
 }
 
+/// A container as an inspect gives it: what the dependency report before a delete reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InspectedContainer {
+    pub id: String,
+    pub name: String,
+    /// `KEY=value` entries of `Config.Env` (values may hold secrets: never print them).
+    pub env: Vec<String>,
+    /// (network ID, the names it answers to there: aliases and DNS names).
+    pub aliases: Vec<(String, Vec<String>)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerInfo {
     pub id: String,

@@ -177,7 +177,7 @@ pub(super) fn edit(app: &mut App) {
     }
 }
 
-pub(super) fn delete(app: &mut App) {
+pub(super) fn delete(app: &mut App) -> Vec<Effect> {
     match app.focus {
         Pane::Servers => {
             if let Some(s) = app.selected_server() {
@@ -200,12 +200,25 @@ pub(super) fn delete(app: &mut App) {
                     .cloned()
                     .collect()
             };
-            if !targets.is_empty() {
-                app.dialog = Some(Dialog::Confirm(Confirm::delete_destinations(&targets)));
+            if targets.is_empty() {
+                return Vec::new();
             }
+            app.dialog = Some(Dialog::Confirm(Confirm::delete_destinations(&targets)));
+            // The dependency report of each, shown in the confirmation as it comes in.
+            return targets
+                .into_iter()
+                .map(|d| {
+                    let task = Task::DeleteReport {
+                        server: d.server_uuid,
+                        destination: d.uuid.clone(),
+                    };
+                    app.submit_for(task, Waiter::Report(d.uuid))
+                })
+                .collect();
         }
         _ => app.say("d deletes a destination or removes a server"),
     }
+    Vec::new()
 }
 
 pub(super) fn check(app: &mut App) -> Vec<Effect> {

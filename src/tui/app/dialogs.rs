@@ -12,6 +12,7 @@ impl App {
         self.dialog = None;
         self.forget(&Waiter::Form);
         self.forget(&Waiter::CheckDialog);
+        self.forget_reports();
     }
 
     /// Closes the details view; whatever it waited for no longer shows there.
@@ -34,6 +35,12 @@ pub(super) fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Dialog::Confirm(confirm) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y')
+                if confirm.check.as_ref().is_some_and(|c| !c.done()) =>
+            {
+                app.say("checking dependants… y works once the report is in (Esc cancels)");
+                Vec::new()
+            }
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 let kind = confirm.kind.clone();
                 app.close_dialog();

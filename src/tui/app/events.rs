@@ -149,6 +149,11 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
             &o.warnings,
         ),
         TaskResult::Details(d) => format!("{}: {}", d.destination.name, d.status.as_str()),
+        TaskResult::DeleteReport(r) => match (&r.refusal, &r.dependants) {
+            (Some(_), _) => format!("{}: the delete would be refused", r.destination),
+            (None, None) => format!("{}: dependants unknown", r.destination),
+            (None, Some(found)) => format!("{}: {} dependant(s)", r.destination, found.len()),
+        },
         TaskResult::ResourceDeployed(o) => with_warnings(
             format!("{} running on {}", o.value.name, o.value.destination),
             &o.warnings,
@@ -197,6 +202,15 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
                         title: title.clone(),
                         error: error.clone(),
                     });
+                }
+            }
+            Waiter::Report(destination) => {
+                let name = app.destination_name(&destination);
+                if let Some(Dialog::Confirm(confirm)) = &mut app.dialog
+                    && let Some(check) = &mut confirm.check
+                {
+                    check.failed(&destination, &name, error.clone());
+                    inline = true;
                 }
             }
             // Settled by being taken out of the map.

@@ -108,7 +108,7 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Details => return details(app),
         Command::Add => add(app),
         Command::Edit => edit(app),
-        Command::Delete => delete(app),
+        Command::Delete => return delete(app),
         Command::Check => return check(app),
         Command::Repair => return repair(app),
         Command::NewResource => new_resource(app),

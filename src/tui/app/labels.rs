@@ -38,6 +38,9 @@ impl App {
             Task::DeleteDestination { destination, .. } => {
                 format!("delete {}", self.destination_name(destination))
             }
+            Task::DeleteReport { destination, .. } => {
+                format!("check dependants of {}", self.destination_name(destination))
+            }
             Task::ShowDestination { destination, .. } => {
                 format!("details of {}", self.destination_name(destination))
             }
@@ -72,7 +75,7 @@ impl App {
     }
 
     /// The destination's name, by uuid (the uuid when unknown).
-    fn destination_name(&self, uuid: &str) -> String {
+    pub(super) fn destination_name(&self, uuid: &str) -> String {
         self.destinations
             .iter()
             .find(|d| d.uuid == uuid)

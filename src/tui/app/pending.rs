@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::{App, Effect, Record};
-use crate::domain::ServerId;
+use crate::domain::{DestinationId, ServerId};
 use crate::tasks::{Task, TaskId};
 
 /// Something that waits on a task.
@@ -31,6 +31,8 @@ pub(super) enum Waiter {
     Form,
     /// The server-check dialog, checking until the check answers.
     CheckDialog,
+    /// The delete confirmation, waiting for this destination's dependency report.
+    Report(DestinationId),
     /// A read refreshed often in the background (usage): like a reload it has no row, and
     /// it says nothing when it joins a pending one or fails (the failure is logged; a server
     /// it finds unreachable still turns red).
@@ -69,6 +71,14 @@ impl App {
     pub(super) fn forget(&mut self, waiter: &Waiter) {
         for waiters in self.pending.values_mut() {
             waiters.retain(|w| w != waiter);
+        }
+        self.pending.retain(|_, waiters| !waiters.is_empty());
+    }
+
+    /// The delete confirmation closed: no report shows there any more.
+    pub(super) fn forget_reports(&mut self) {
+        for waiters in self.pending.values_mut() {
+            waiters.retain(|w| !matches!(w, Waiter::Report(_)));
         }
         self.pending.retain(|_, waiters| !waiters.is_empty());
     }

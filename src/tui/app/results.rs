@@ -87,6 +87,14 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             details_found(app, waiters, details);
             Vec::new()
         }
+        TaskResult::DeleteReport(report) => {
+            if let Some(Dialog::Confirm(confirm)) = &mut app.dialog
+                && let Some(check) = &mut confirm.check
+            {
+                check.answered(*report);
+            }
+            Vec::new()
+        }
         TaskResult::ResourceDeployed(outcome) => {
             close_form(app, waiters);
             resource_deployed(app, outcome);

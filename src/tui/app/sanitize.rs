@@ -7,8 +7,8 @@
 
 use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
-    CheckRow, ContainerRef, ContainerUsage, DestinationDetails, DestinationUsage, DestinationView,
-    Outcome, ResourceView, ScanRow,
+    CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
+    DestinationUsage, DestinationView, Outcome, ResourceView, ScanRow,
 };
 use crate::tasks::{TaskEvent, TaskResult};
 
@@ -115,6 +115,9 @@ clean_fields! {
     DestinationUsage => [containers];
     Resource => [name, image, command];
     ResourceView => [name, image, command, destination, server, containers, networks];
+    Dependant => [container, reason, variable, mentions, destination];
+    DeleteReport => [destination, network, network_id, server, proxy, steps, refusal, attached,
+        resources, dependants, unknown];
 }
 
 impl Clean for DestinationDetails {
@@ -161,6 +164,7 @@ impl Clean for TaskResult {
             TaskResult::Created(o) | TaskResult::Deleted(o) => o.clean(),
             TaskResult::Renamed(d) => d.clean(),
             TaskResult::Details(d) => d.clean(),
+            TaskResult::DeleteReport(r) => r.clean(),
             TaskResult::Checked(rows) => rows.clean(),
             TaskResult::Usage { usage, .. } => usage.clean(),
             TaskResult::Repaired(o) => o.clean(),

@@ -5,9 +5,11 @@
 //! take text (pickers and toggles) are in `choice`.
 
 mod choice;
+mod report;
 mod task;
 
 pub use choice::{Candidate, Choice, Picker, TEXT_KEYS};
+pub use report::{DeleteCheck, Tone};
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
@@ -429,6 +431,8 @@ pub struct Confirm {
     pub kind: ConfirmKind,
     pub title: String,
     pub lines: Vec<String>,
+    /// A delete's dependency reports: `y` waits until they are in.
+    pub check: Option<DeleteCheck>,
 }
 
 impl Confirm {
@@ -455,6 +459,9 @@ impl Confirm {
             ),
             title: format!("Delete {} destination(s)?", targets.len()),
             lines,
+            check: Some(DeleteCheck::new(
+                targets.iter().map(|d| d.uuid.clone()).collect(),
+            )),
         }
     }
 
@@ -482,6 +489,7 @@ impl Confirm {
             },
             title: format!("Remove server {}?", server.name),
             lines,
+            check: None,
         }
     }
 
@@ -495,6 +503,7 @@ impl Confirm {
                 format!("{changes} change(s) are queued or running; quit anyway?"),
                 "Running ones will be settled at the next start; queued ones will not run.".into(),
             ],
+            check: None,
         }
     }
 
@@ -506,6 +515,7 @@ impl Confirm {
                 "This machine's Docker socket answers.".into(),
                 "Add it as the first server, named `local`?".into(),
             ],
+            check: None,
         }
     }
 }

@@ -1,0 +1,117 @@
+//! The dependency reports inside a delete confirmation (DESIGN.md §15): one per destination,
+//! summed; what would block the delete, and the dependants as warnings. `y` waits for them.
+
+use crate::domain::DestinationId;
+use crate::ops::DeleteReport;
+
+/// How a line of the report reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Warning,
+    Blocked,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeleteCheck {
+    /// The destinations whose report has not come back yet.
+    pub waiting: Vec<DestinationId>,
+    pub reports: Vec<DeleteReport>,
+    /// `name: error` of each report that failed.
+    pub failed: Vec<String>,
+}
+
+impl DeleteCheck {
+    pub fn new(targets: Vec<DestinationId>) -> Self {
+        DeleteCheck {
+            waiting: targets,
+            ..Default::default()
+        }
+    }
+
+    /// Every report answered (or failed): the confirmation may be answered.
+    pub fn done(&self) -> bool {
+        self.waiting.is_empty()
+    }
+
+    /// Takes in the report of one of the awaited destinations.
+    pub fn answered(&mut self, report: DeleteReport) {
+        if let Some(i) = self.waiting.iter().position(|w| *w == report.uuid) {
+            self.waiting.remove(i);
+            self.reports.push(report);
+        }
+    }
+
+    /// The report of `destination` (named `name`) failed with `error`.
+    pub fn failed(&mut self, destination: &str, name: &str, error: String) {
+        if let Some(i) = self.waiting.iter().position(|w| w == destination) {
+            self.waiting.remove(i);
+            self.failed
+                .push(format!("{name}: dependants unknown: {error}"));
+        }
+    }
+
+    /// The lines the confirmation shows: blockers first, then what is unknown, then the
+    /// dependants; one line each (the view cuts what does not fit, with `…`).
+    pub fn lines(&self) -> Vec<(Tone, String)> {
+        let total = self.waiting.len() + self.reports.len() + self.failed.len();
+        let many = total > 1;
+        let named = |name: &str, text: String| {
+            if many {
+                format!("{name}: {text}")
+            } else {
+                text
+            }
+        };
+        let mut lines = Vec::new();
+        if !self.done() {
+            let answered = total - self.waiting.len();
+            let count = if many {
+                format!(" ({answered}/{total})")
+            } else {
+                String::new()
+            };
+            lines.push((Tone::Plain, format!("checking dependants…{count}")));
+        }
+        for r in self.reports.iter().filter(|r| r.blocked) {
+            let mut blockers = Vec::new();
+            if !r.attached.is_empty() {
+                blockers.push(format!("attached {}", r.attached.join(", ")));
+            }
+            if !r.resources.is_empty() {
+                blockers.push(format!("resources {}", r.resources.join(", ")));
+            }
+            let text = if blockers.is_empty() {
+                r.refusal.clone().unwrap_or_default()
+            } else {
+                format!("refused: {}", blockers.join("; "))
+            };
+            lines.push((Tone::Blocked, named(&r.destination, text)));
+        }
+        for f in &self.failed {
+            lines.push((Tone::Warning, f.clone()));
+        }
+        for r in &self.reports {
+            if let Some(why) = &r.unknown {
+                lines.push((
+                    Tone::Warning,
+                    named(&r.destination, format!("dependants unknown: {why}")),
+                ));
+            }
+        }
+        let mut dependants = 0;
+        for r in &self.reports {
+            for d in r.dependants.iter().flatten() {
+                dependants += 1;
+                let text = format!("warning: {} depends on it: {}", d.container, d.reason);
+                lines.push((Tone::Warning, named(&r.destination, text)));
+            }
+        }
+        let all_known = self.failed.is_empty() && self.reports.iter().all(|r| r.unknown.is_none());
+        if self.done() && dependants == 0 && all_known {
+            let them = if many { "them" } else { "it" };
+            lines.push((Tone::Plain, format!("no other container depends on {them}")));
+        }
+        lines
+    }
+}
