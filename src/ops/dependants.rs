@@ -356,14 +356,6 @@ pub(super) fn mentions(value: &str, word: &str) -> bool {
             })
 }
 
-/// The warning a real delete gives for one dependant.
-pub(super) fn dependant_warning(network: &str, d: &Dependant) -> Warning {
-    Warning::from(format!(
-        "{} depends on network {network}: {}",
-        d.container, d.reason
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,6 @@
 //! Destinations: create, rename, details, delete.
 
-use super::dependants::{
-    Target, dependant_warning, recorded_network, refuse_if_in_use, resources_attached,
-};
+use super::dependants::{recorded_network, refuse_if_in_use, resources_attached};
 use super::*;
 
 impl Ops {
@@ -287,7 +285,13 @@ impl Ops {
     ) -> Result<Outcome<DestinationView>, Error> {
         let (d, server) = self.destination(reference).await?;
         let view = DestinationView::new(&d, Some(&server));
-        let (resources, others) = self.delete_records(&d).await?;
+        let uuid = d.uuid.clone();
+        let resources: Vec<String> = self
+            .db(move |s| s.resources_on(&uuid))
+            .await?
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
         let docker = match self.docker(&server).await {
             Ok(docker) => docker,
             Err(e) if e.is_unreachable() => {
@@ -299,15 +303,16 @@ impl Ops {
             Err(e) => return Err(e),
         };
 
-        // One request answers what blocks the delete: every container on the server (running,
-        // stopped or never started) with the networks it is configured for, the proxy among
-        // them with the network it was started on; the same list says whether any other
-        // container could depend on the network. No inspect beforehand: disconnect and remove
-        // say when the network is gone (sequential requests: on one SSH connection, parallel
-        // ones wait on each other's acknowledgements, which costs more than it saves on most
-        // links).
+        // One request answers what blocks the delete: every container configured on the
+        // network (running, stopped or never started), the proxy among them with the network
+        // it was started on. No inspect beforehand: disconnect and remove say when the network
+        // is gone (sequential requests: on one SSH connection, parallel ones wait on each
+        // other's acknowledgements, which costs more than it saves on most links). What
+        // depends on the network from elsewhere is the report's work (`delete_report`, shown
+        // before a delete by `--dry-run` and the TUI's confirmation): a delete itself costs no
+        // inspect per container of the server.
         let recorded = recorded_network(&d);
-        let listed = match docker.listed_containers(None).await {
+        let listed = match docker.listed_containers(Some(&recorded)).await {
             Ok(listed) => listed,
             Err(e) => {
                 // The first request on the connection: a server that stopped answering is
@@ -323,25 +328,7 @@ impl Ops {
             }
         };
         refuse_if_in_use(&docker, &d, &server, &recorded, &listed, resources).await?;
-        // Dependants warn, never refuse; with nothing but the proxy on the server they cost no
-        // request (each other container is inspected for its environment).
-        let target = Target {
-            network: &recorded,
-            proxy: &server.proxy_container,
-            others: &others,
-        };
-        let mut warnings: Vec<Warning> =
-            match self.dependants(&server, &docker, &target, &listed).await {
-                Ok(found) => found
-                    .iter()
-                    .map(|x| dependant_warning(&d.network, x))
-                    .collect(),
-                Err(e) => vec![Warning::from(format!(
-                    "could not check what depends on {}: {e}",
-                    d.network
-                ))],
-            };
-        warnings.extend(self.remove_with_intent(&d, &server, &docker).await?);
+        let warnings = self.remove_with_intent(&d, &server, &docker).await?;
         Ok(Outcome {
             value: view,
             warnings,
