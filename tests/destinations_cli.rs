@@ -338,6 +338,7 @@ fn the_proxys_own_network_is_never_deleted() {
                 server_uuid: server_uuid.into(),
                 kind: destui::domain::DestinationType::Standalone,
                 created_at: 0,
+                description: None,
             })
             .expect("record");
     }
