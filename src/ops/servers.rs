@@ -60,13 +60,9 @@ impl Ops {
         }
         let mut outcome = Outcome::new(server);
         if input.check {
-            let (probed, address) = tokio::join!(
-                self.probe(&outcome.value),
-                remote::address::resolve(&outcome.value, &self.remote)
-            );
-            match probed {
+            match self.probe(&outcome.value).await {
                 Ok(mut checked) => {
-                    checked.address = address;
+                    checked.address = remote::address::resolve(&checked, &self.remote).await;
                     self.remember_check(&checked);
                     outcome.value = checked;
                 }
@@ -147,11 +143,9 @@ impl Ops {
     /// again beside it; the record is updated either way. Returns the fresh record and the
     /// error when it is offline.
     pub async fn check_server(&self, server: &Server) -> Result<(Server, Option<Error>), Error> {
-        let ((mut fresh, err), address) = tokio::join!(
-            self.probe_or_offline(server),
-            remote::address::resolve(server, &self.remote)
-        );
-        fresh.address = address;
+        // After the probe, not beside it: the probe's handshake has the CPU to itself.
+        let (mut fresh, err) = self.probe_or_offline(server).await;
+        fresh.address = remote::address::resolve(server, &self.remote).await;
         self.record_check(fresh, err, true).await
     }
 

@@ -13,11 +13,17 @@ use std::time::Duration;
 /// How long a lookup may take before the address is left unknown.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Resolutions run at once in this process.
+static RESOLVING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// The server's address, or `None` (local server, or a host that does not resolve).
 pub async fn resolve(server: &Server, cfg: &RemoteConfig) -> Option<String> {
     if server.local {
         return None;
     }
+    // A check of hundreds of servers must not start hundreds of `ssh -G` beside their
+    // handshakes (measured: a reachable server then missed its connect timeout): a few at once.
+    let _slot = RESOLVING.acquire().await.ok()?;
     let hostname = match super::ssh::resolved_options(server, cfg).await {
         Ok(options) => hostname(&options, &server.host),
         Err(e) => {
