@@ -139,8 +139,8 @@ impl Ops {
         Ok(checked)
     }
 
-    /// Live check of one server (`server check`, the TUI's check), with its address resolved
-    /// again beside it; the record is updated either way. Returns the fresh record and the
+    /// Live check of one server (`server check`, the TUI's check), then its address resolved
+    /// again; the record is updated either way. Returns the fresh record and the
     /// error when it is offline.
     pub async fn check_server(&self, server: &Server) -> Result<(Server, Option<Error>), Error> {
         // After the probe, not beside it: the probe's handshake has the CPU to itself.
