@@ -465,6 +465,7 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
                 last_error: None,
                 checked_at: None,
                 docker_version: None,
+                address: None,
             })
             .collect();
         for s in &servers {
@@ -479,6 +480,7 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
                 server_uuid: format!("server-{:03}", i % 50).into(),
                 kind: DestinationType::Standalone,
                 created_at: 1_795_341_600,
+                description: None,
             })
             .collect();
         store.insert_destinations(&batch).expect("destinations");

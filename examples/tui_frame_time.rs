@@ -46,6 +46,7 @@ fn main() {
             last_error: None,
             checked_at: Some(1_795_341_600),
             docker_version: Some("20.10.24".into()),
+            address: None,
         })
         .collect();
     let destinations: Vec<DestinationView> = (0..DESTINATIONS)
@@ -60,6 +61,7 @@ fn main() {
                     server_uuid: server.uuid.clone(),
                     kind: DestinationType::Standalone,
                     created_at: 1_795_341_600,
+                    description: None,
                 },
                 Some(server),
             )
@@ -82,6 +84,7 @@ fn main() {
             server_uuid: d.server_uuid.clone(),
             kind: d.kind,
             created_at: 1_795_341_600,
+            description: None,
         })
         .collect();
     store.insert_destinations(&records).expect("destinations");
@@ -191,6 +194,7 @@ fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
             last_error: None,
             checked_at: None,
             docker_version: None,
+            address: None,
         })
         .collect();
     let mut app = App::new(

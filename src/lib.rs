@@ -10,4 +10,5 @@ pub mod owner;
 pub mod remote;
 pub mod store;
 pub mod tasks;
+pub mod text;
 pub mod tui;

@@ -17,8 +17,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
-    CheckRow, DeleteReport, DestinationDetails, DestinationUsage, DestinationView, NewDestination,
-    NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
+    CheckRow, DeleteReport, DestinationDetails, DestinationEdit, DestinationUsage, DestinationView,
+    NewDestination, NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
 };
 
 pub type TaskId = u64;
@@ -65,10 +65,11 @@ pub enum Task {
         networks: Vec<String>,
     },
     CreateDestination(NewDestination),
-    RenameDestination {
+    /// A new name and/or description (the TUI's edit dialog sends both).
+    EditDestination {
         server: ServerId,
         destination: DestinationId,
-        name: String,
+        edit: DestinationEdit,
     },
     DeleteDestination {
         server: ServerId,
@@ -119,7 +120,7 @@ impl Task {
             | Task::EditServer { server, .. }
             | Task::Scan { server }
             | Task::Import { server, .. }
-            | Task::RenameDestination { server, .. }
+            | Task::EditDestination { server, .. }
             | Task::DeleteDestination { server, .. }
             | Task::ShowDestination { server, .. }
             | Task::DeleteReport { server, .. }
@@ -183,7 +184,7 @@ pub enum TaskResult {
         outcome: Outcome<Vec<DestinationView>>,
     },
     Created(Outcome<DestinationView>),
-    Renamed(DestinationView),
+    Edited(DestinationView),
     Deleted(Outcome<DestinationView>),
     Details(Box<DestinationDetails>),
     DeleteReport(Box<DeleteReport>),
@@ -367,10 +368,10 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
             progress.note("creating the network".into());
             Ok(TaskResult::Created(ops.create_destination(input).await?))
         }
-        Task::RenameDestination {
-            destination, name, ..
-        } => Ok(TaskResult::Renamed(
-            ops.rename_destination(&destination, &name).await?,
+        Task::EditDestination {
+            destination, edit, ..
+        } => Ok(TaskResult::Edited(
+            ops.edit_destination(&destination, edit).await?,
         )),
         Task::DeleteDestination {
             destination, force, ..

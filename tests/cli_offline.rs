@@ -262,6 +262,7 @@ fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
                 server_uuid: server.uuid,
                 kind: destui::domain::DestinationType::Standalone,
                 created_at: 0,
+                description: None,
             })
             .unwrap();
     }

@@ -6,8 +6,9 @@ use common::{
 };
 use std::time::Duration;
 
-const DESTINATION_KEYS: [&str; 9] = [
+const DESTINATION_KEYS: [&str; 10] = [
     "created_at",
+    "description",
     "name",
     "network",
     "network_id",
@@ -338,6 +339,7 @@ fn the_proxys_own_network_is_never_deleted() {
                 server_uuid: server_uuid.into(),
                 kind: destui::domain::DestinationType::Standalone,
                 created_at: 0,
+                description: None,
             })
             .expect("record");
     }
@@ -583,4 +585,149 @@ fn a_server_that_left_swarm_mode_gets_a_bridge_not_an_overlay() {
     );
     ctx.run(&["destination", "delete", &net_ref(&server, &net)])
         .ok();
+}
+
+/// Issue 18: what a destination is for, from create to edit; refusals change nothing.
+#[test]
+fn a_description_is_listed_cut_shown_whole_edited_and_cleared() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let host = tb.get("DESTUI_TB_HOST_A");
+    let network = unique_name("desc");
+    ctx.cleanup_network(tb.socket_a(), &network);
+    let text = "storefront of the EU shop: checkout, cart and search, behind the CDN";
+    let d = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &server,
+        "--network",
+        &network,
+        "--description",
+        text,
+    ]);
+    assert_eq!(d["description"], text);
+    // The testbed's alias has HostName 127.0.0.1.
+    assert_eq!(d["server_ip"], "127.0.0.1");
+    let name = d["name"].as_str().unwrap().to_string();
+
+    // The list cuts it with a mark; JSON and show have it whole.
+    let list = ctx
+        .run(&["destination", "list", "--server", &server])
+        .ok()
+        .stdout;
+    assert!(
+        list.lines().next().unwrap().ends_with("DESCRIPTION"),
+        "{list}"
+    );
+    let cut: String = text.chars().take(29).collect();
+    assert!(list.contains(&format!("{cut}…")), "{list}");
+    assert!(!list.contains(text), "{list}");
+    let listed = ctx.json(&["destination", "list", "--server", &server]);
+    assert_eq!(listed[0]["description"], text);
+    assert_eq!(listed[0]["server_ip"], "127.0.0.1");
+    let shown = ctx.run(&["destination", "show", &name]).ok().stdout;
+    assert!(
+        shown.contains(&format!("description     {text}\n")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("server          {server} ({host} → 127.0.0.1)\n")),
+        "{shown}"
+    );
+    let shown = ctx.json(&["destination", "show", &name]);
+    assert_eq!(shown["description"], text);
+    assert_eq!(shown["server_ip"], "127.0.0.1");
+
+    // Name and description in one edit; then the description alone; then cleared.
+    let renamed = unique_name("described");
+    let edited = ctx.json(&[
+        "destination",
+        "edit",
+        &name,
+        "--name",
+        &renamed,
+        "--description",
+        "checkout only",
+    ]);
+    assert_eq!(edited["name"], renamed.as_str());
+    assert_eq!(edited["description"], "checkout only");
+    assert_eq!(edited["network"], network.as_str());
+    assert_eq!(edited["network_id"], d["network_id"]);
+    let run = ctx
+        .run(&["destination", "edit", &renamed, "--description", "cart"])
+        .ok();
+    assert_eq!(run.stdout, format!("edited {renamed}: description cart\n"));
+    let shown = ctx.json(&["destination", "show", &renamed]);
+    assert_eq!(
+        (&shown["name"], &shown["description"]),
+        (&serde_json::json!(renamed), &serde_json::json!("cart"))
+    );
+
+    // Refused before anything changes: one line, exit 1.
+    let too_long = "x".repeat(501);
+    for (bad, says) in [
+        (too_long.as_str(), "the description is 501 characters long"),
+        ("two\nlines", "control or invisible characters"),
+        ("bell\u{7}", "control or invisible characters"),
+    ] {
+        let run = ctx
+            .run(&["destination", "edit", &renamed, "--description", bad])
+            .refused();
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+        let run = ctx
+            .run(&[
+                "destination",
+                "create",
+                "--server",
+                &server,
+                "--network",
+                &unique_name("never"),
+                "--description",
+                bad,
+            ])
+            .refused();
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+    let run = ctx
+        .run(&[
+            "destination",
+            "edit",
+            &renamed,
+            "--name",
+            "other",
+            "--description",
+            &too_long,
+        ])
+        .refused();
+    assert!(run.stderr.contains("501 characters"), "{}", run.stderr);
+    let after = ctx.json(&["destination", "list", "--server", &server]);
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        1,
+        "no destination was created"
+    );
+    assert_eq!(
+        (&after[0]["name"], &after[0]["description"]),
+        (&serde_json::json!(renamed), &serde_json::json!("cart")),
+        "nothing changed"
+    );
+
+    // Neither flag: a usage error that names both.
+    let run = ctx.run(&["destination", "edit", &renamed]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--name") && run.stderr.contains("--description"),
+        "{}",
+        run.stderr
+    );
+
+    // "" clears it: null in JSON, "-" in show, an empty cell in the list.
+    let cleared = ctx.json(&["destination", "edit", &renamed, "--description", ""]);
+    assert!(cleared["description"].is_null(), "{cleared}");
+    let shown = ctx.run(&["destination", "show", &renamed]).ok().stdout;
+    assert!(shown.contains("description     -\n"), "{shown}");
+
+    ctx.run(&["destination", "delete", &renamed]).ok();
 }

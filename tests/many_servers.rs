@@ -73,6 +73,7 @@ fn record_servers(ctx: &Ctx, prefix: &str) {
                 last_error: None,
                 checked_at: None,
                 docker_version: None,
+                address: None,
             })
             .unwrap();
     }

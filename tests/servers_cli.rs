@@ -244,3 +244,54 @@ fn local_servers_use_the_socket_directly() {
         "no ssh for local"
     );
 }
+
+/// Issue 18: a server's address is what its host resolves to (`ssh -G`'s hostname, looked
+/// up), stored on the record; a host that does not resolve has none, and nothing fails.
+#[test]
+fn a_servers_address_is_its_host_resolved_or_null() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let s = ctx.json(&["server", "show", &server]);
+    assert_eq!(s["host"], tb.get("DESTUI_TB_HOST_A"));
+    assert_eq!(s["address"], "127.0.0.1");
+    let listed = ctx.json(&["server", "list"]);
+    assert_eq!(listed[0]["address"], "127.0.0.1");
+    let checked = ctx.json(&["server", "check", &server]);
+    assert_eq!(checked[0]["address"], "127.0.0.1");
+
+    // An alias that resolves nowhere (.invalid never does): null, and the add still works.
+    let name = unique_name("nx");
+    let started = std::time::Instant::now();
+    let added = ctx.json(&[
+        "server",
+        "add",
+        &name,
+        "--host",
+        "destui-nowhere.invalid",
+        "--no-check",
+    ]);
+    assert!(added["address"].is_null(), "{added}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "the lookup is bounded: {:?}",
+        started.elapsed()
+    );
+    assert!(ctx.json(&["server", "show", &name])["address"].is_null());
+    // Editing its host resolves again.
+    let edited = ctx.json(&[
+        "server",
+        "edit",
+        &name,
+        "--host",
+        tb.get("DESTUI_TB_HOST_A"),
+    ]);
+    assert_eq!(edited["address"], "127.0.0.1");
+    // An IP address stays as it is; a local server has none.
+    let ip = unique_name("ip");
+    let added = ctx.json(&["server", "add", &ip, "--host", "192.0.2.44", "--no-check"]);
+    assert_eq!(added["address"], "192.0.2.44");
+    let local = unique_name("local");
+    let added = ctx.json(&["server", "add", &local, "--local", "--no-check"]);
+    assert!(added["address"].is_null(), "{added}");
+}

@@ -172,6 +172,7 @@ async fn a_check_of_many_tells_its_row_how_far_it_is() {
                 server_uuid: server.clone(),
                 kind: DestinationType::Standalone,
                 created_at: 0,
+                description: None,
             })
             .expect("record");
     }

@@ -53,6 +53,7 @@ fn server(uuid: &str, name: &str, host: &str, mode: ServerMode) -> Server {
         last_error: None,
         checked_at: None,
         docker_version: None,
+        address: None,
     }
 }
 
@@ -84,6 +85,7 @@ fn destination(uuid: &str, name: &str, network: &str, server: &Server) -> Destin
             server_uuid: server.uuid.clone(),
             kind,
             created_at: CHECKED,
+            description: None,
         },
         Some(server),
     )
@@ -2919,4 +2921,228 @@ fn live_changes_fill_the_panes_and_ask_only_for_quiet_reads() {
         })
         .expect("the watch set told again");
     assert_eq!(watched, ["alpha"]);
+}
+
+// ---------- issue 18: a destination's description, and the server's address ----------
+
+/// The fixture reloaded with alpha's address known and a description on alpha-web, focus on
+/// the Destinations pane with alpha-web selected.
+fn described(width: u16, height: u16) -> Harness {
+    let mut h = Harness::loaded(width, height);
+    let mut all: Vec<Server> = servers()
+        .into_iter()
+        .map(|mut s| {
+            s.checked_at = Some(CHECKED);
+            s.online = s.name != "gone";
+            s
+        })
+        .collect();
+    all[1].address = Some("203.0.113.7".into());
+    let mut dests = destinations(&all);
+    let mut web = Destination {
+        uuid: "d-1".into(),
+        name: "alpha-web".into(),
+        network: "web".into(),
+        network_id: format!("{:0<64}", "d1"),
+        server_uuid: all[1].uuid.clone(),
+        kind: DestinationType::Standalone,
+        created_at: CHECKED,
+        description: None,
+    };
+    web.description = Some("storefront for the EU shop, behind the CDN since March".into());
+    dests[0] = DestinationView::new(&web, Some(&all[1]));
+    h.finish(
+        9200,
+        900,
+        Ok(TaskResult::Loaded {
+            servers: all,
+            destinations: dests,
+            resources: vec![],
+        }),
+    );
+    h.effects.clear();
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('g'));
+    for _ in 0..5 {
+        if h.app.selected_destination().map(|d| d.name.as_str()) == Some("alpha-web") {
+            break;
+        }
+        h.key(KeyCode::Char('j'));
+    }
+    assert_eq!(
+        h.app.selected_destination().map(|d| d.name.as_str()),
+        Some("alpha-web")
+    );
+    h
+}
+
+/// Sets the text of field `id` of the open form.
+fn set_field(h: &mut Harness, id: FieldId, text: &str) {
+    let Some(Dialog::Form(form)) = &mut h.app.dialog else {
+        panic!("a form expected");
+    };
+    let field = form
+        .fields
+        .iter_mut()
+        .find(|f| f.id == id)
+        .expect("the field");
+    field.input = tui_input::Input::new(text.into());
+}
+
+/// Every field and the footer of the open form are on screen.
+fn form_fits(h: &Harness, what: &str) {
+    let screen = h.screen();
+    for f in &form(h).fields {
+        assert!(
+            screen.contains(&format!("║  {}", f.label()))
+                || screen.contains(&format!("║> {}", f.label())),
+            "{what}: field {} on screen\n{screen}",
+            f.label()
+        );
+    }
+    assert!(
+        dialog_line(&screen, "Esc cancel").contains("Enter save"),
+        "{what}: footer\n{screen}"
+    );
+}
+
+#[test]
+fn e_on_a_destination_edits_its_name_and_description_in_one_task() {
+    let mut h = described(80, 24);
+    h.key(KeyCode::Char('e'));
+    let f = form(&h);
+    assert_eq!(f.title, "Edit alpha-web");
+    assert_eq!(f.value(FieldId::Name), "alpha-web");
+    assert_eq!(
+        f.value(FieldId::Description),
+        "storefront for the EU shop, behind the CDN since March"
+    );
+    assert!(
+        f.info
+            .iter()
+            .any(|i| i == "server alpha (alpha.example.net → 203.0.113.7)"),
+        "{:?}",
+        f.info
+    );
+    form_fits(&h, "edit");
+    insta::assert_snapshot!("80x24_edit_destination", h.screen());
+
+    // Refused inline, before anything is submitted; what was typed stays.
+    set_field(&mut h, FieldId::Description, "line one\u{7}bell");
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "nothing submitted");
+    assert_eq!(
+        form(&h).error.as_deref(),
+        Some(Error::DescriptionUnsafe.to_string().as_str())
+    );
+    set_field(&mut h, FieldId::Description, &"x".repeat(501));
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "nothing submitted");
+    assert_eq!(
+        form(&h).error.as_deref(),
+        Some(Error::DescriptionTooLong(501).to_string().as_str())
+    );
+    form_fits(&h, "edit, error on a 501-character description");
+    insta::assert_snapshot!("80x24_edit_destination_too_long", h.screen());
+
+    // Name and description go in one task; its row names the destination.
+    set_field(&mut h, FieldId::Name, "alpha-shop");
+    set_field(&mut h, FieldId::Description, "");
+    h.key(KeyCode::Enter);
+    let edit = h.submitted(|t| {
+        matches!(t, Task::EditDestination { server, destination, edit }
+            if server == "s-alpha" && destination == "d-1"
+                && edit.name.as_deref() == Some("alpha-shop")
+                && edit.description.as_deref() == Some(""))
+    });
+    h.queue(edit, 1000);
+    assert_eq!(
+        h.task_row(edit).map(|t| t.label.as_str()),
+        Some("rename alpha-web to alpha-shop")
+    );
+    let mut saved = h.app.selected_destination().cloned().expect("selected");
+    saved.name = "alpha-shop".into();
+    saved.description = None;
+    h.finish(edit, 1100, Ok(TaskResult::Edited(saved)));
+    assert!(h.app.dialog.is_none(), "the dialog closes once saved");
+    assert!(h.screen().contains("saved alpha-shop"), "{}", h.screen());
+    h.submitted(|t| *t == Task::Load);
+
+    // A description alone: the row says edit.
+    h.key(KeyCode::Char('e'));
+    set_field(&mut h, FieldId::Description, "checkout");
+    h.key(KeyCode::Enter);
+    let edit = h.submitted(|t| {
+        matches!(t, Task::EditDestination { edit, .. }
+            if edit.name.as_deref() == Some("alpha-web")
+                && edit.description.as_deref() == Some("checkout"))
+    });
+    h.queue(edit, 1200);
+    assert_eq!(
+        h.task_row(edit).map(|t| t.label.as_str()),
+        Some("edit alpha-web")
+    );
+}
+
+#[test]
+fn the_create_dialog_takes_a_description_and_fits_80x24() {
+    let mut h = described(80, 24);
+    h.key(KeyCode::Char('a'));
+    assert!(
+        form(&h).fields.iter().any(|f| f.id == FieldId::Description),
+        "a Description field"
+    );
+    set_field(&mut h, FieldId::Network, "payments");
+    set_field(&mut h, FieldId::Name, "alpha-payments");
+    set_field(&mut h, FieldId::Description, "card payments (PCI scope)");
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    form_fits(&h, "create");
+    insta::assert_snapshot!("80x24_create_destination_described", h.screen());
+
+    // A line break is refused inline; blank means none.
+    set_field(&mut h, FieldId::Description, "two\nlines");
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "nothing submitted");
+    assert_eq!(
+        form(&h).error.as_deref(),
+        Some(Error::DescriptionUnsafe.to_string().as_str())
+    );
+    set_field(&mut h, FieldId::Description, "  ");
+    h.key(KeyCode::Enter);
+    h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.description.is_none()));
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('a'));
+    set_field(&mut h, FieldId::Network, "payments");
+    set_field(&mut h, FieldId::Description, "card payments (PCI scope)");
+    h.key(KeyCode::Enter);
+    h.submitted(|t| {
+        matches!(t, Task::CreateDestination(d)
+            if d.network.as_deref() == Some("payments")
+                && d.description.as_deref() == Some("card payments (PCI scope)"))
+    });
+}
+
+#[test]
+fn details_show_the_description_whole_and_the_address_beside_the_alias() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut h = described(width, height);
+        h.key(KeyCode::Enter);
+        let show = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+        let view = h.app.selected_destination().cloned().expect("selected");
+        h.finish(show, 950, Ok(TaskResult::Details(Box::new(details(view)))));
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("{width}x{height}_described_details"), screen);
+        let body = overlay_text(&screen);
+        assert!(
+            body.contains("server:alpha(alpha.example.net→203.0.113.7)"),
+            "{screen}"
+        );
+        assert!(
+            body.contains("description:storefrontfortheEUshop,behindtheCDNsinceMarch"),
+            "{screen}"
+        );
+    }
 }

@@ -85,6 +85,7 @@ impl Many {
             last_error: None,
             checked_at: None,
             docker_version: None,
+            address: None,
         }
     }
 

@@ -1,6 +1,9 @@
-//! `destui destination …`: create, list, show, rename, delete, check and repair destinations.
+//! `destui destination …`: create, list, show, edit (rename), delete, check and repair
+//! destinations.
 
 use super::*;
+use crate::ops::DestinationEdit;
+use output::cut;
 
 #[derive(Debug, Subcommand)]
 pub enum DestinationCommand {
@@ -21,6 +24,9 @@ pub enum DestinationCommand {
         /// No outbound traffic from the network (the proxy still reaches it).
         #[arg(long)]
         internal: bool,
+        /// What the destination is for: free text, one line, at most 500 characters.
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
     },
     /// List destinations (all, or one server's).
     List {
@@ -33,6 +39,17 @@ pub enum DestinationCommand {
     Rename {
         destination: String,
         new_name: String,
+    },
+    /// Change a destination's name and/or description (its network never changes).
+    #[command(group = clap::ArgGroup::new("change").required(true).multiple(true))]
+    Edit {
+        destination: String,
+        /// The new name.
+        #[arg(long, value_name = "NEW", group = "change")]
+        name: Option<String>,
+        /// The new description (one line, at most 500 characters); "" clears it.
+        #[arg(long, value_name = "TEXT", group = "change")]
+        description: Option<String>,
     },
     /// Delete destinations: disconnect the proxy, remove the network, forget the record.
     Delete {
@@ -60,6 +77,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             network,
             subnet,
             internal,
+            description,
         } => {
             let outcome = ops
                 .create_destination(NewDestination {
@@ -68,6 +86,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
                     network,
                     subnet,
                     internal,
+                    description,
                 })
                 .await?;
             emit(json, &outcome, |d| {
@@ -105,6 +124,22 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
                 print_json(&d)?;
             } else {
                 say(&format!("renamed to {}", d.name));
+            }
+            Ok(0)
+        }
+        DestinationCommand::Edit {
+            destination,
+            name,
+            description,
+        } => {
+            let d = ops
+                .edit_destination(&destination, DestinationEdit { name, description })
+                .await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                let description = d.description.as_deref().unwrap_or("none");
+                say(&format!("edited {}: description {description}", d.name));
             }
             Ok(0)
         }
@@ -285,9 +320,19 @@ fn unhealthy_summary(bad: &[&CheckRow], checked: usize) -> String {
     )
 }
 
+/// Descriptions in the list are cut to this many cells, with `…` (`show` prints them whole).
+const DESCRIPTION_CELLS: usize = 30;
+
 fn destination_table(list: &[DestinationView]) -> String {
     table(
-        &["NAME", "NETWORK", "TYPE", "SERVER", "CREATED"],
+        &[
+            "NAME",
+            "NETWORK",
+            "TYPE",
+            "SERVER",
+            "CREATED",
+            "DESCRIPTION",
+        ],
         list.iter()
             .map(|d| {
                 vec![
@@ -296,6 +341,7 @@ fn destination_table(list: &[DestinationView]) -> String {
                     d.kind.to_string(),
                     d.server.clone(),
                     d.created_at.clone(),
+                    cut(d.description.as_deref().unwrap_or(""), DESCRIPTION_CELLS),
                 ]
             })
             .collect(),
@@ -343,7 +389,8 @@ fn details_text(d: &ops::DestinationDetails) -> String {
         ("network", v.network.clone()),
         ("network id", v.network_id.clone()),
         ("type", v.kind.to_string()),
-        ("server", format!("{} ({})", v.server, v.server_ip)),
+        ("server", v.server_label()),
+        ("description", opt(&v.description)),
         ("status", d.status.as_str().to_string()),
         ("driver", opt(&d.driver)),
         ("scope", opt(&d.scope)),

@@ -196,6 +196,10 @@ pub fn emit<T: Serialize>(
     }
 }
 
+/// A cell cut to `width` cells, ending in `…` when cut: the TUI's own cut, so both front ends
+/// cut alike (the table escapes the cell after).
+pub use crate::text::cut;
+
 /// A text table: columns padded to their widest cell, every cell escaped.
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows

@@ -32,6 +32,14 @@ pub enum Error {
         "the data directory {dir} can be written by other users (mode {mode:04o}): run `chmod 700 {dir}`, or pass a different --db"
     )]
     DataDirNotPrivate { dir: String, mode: u32 },
+    #[error(
+        "the description is {0} characters long: shorten it to at most 500 (or give \"\" to clear it)"
+    )]
+    DescriptionTooLong(usize),
+    #[error(
+        "the description contains control or invisible characters (a line break, a tab, an escape…): write it as one line of plain text"
+    )]
+    DescriptionUnsafe,
     #[error("A destination named {0} already exists.")]
     DestinationNameTaken(String),
     #[error("A server named {0} already exists.")]

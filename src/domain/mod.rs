@@ -33,6 +33,8 @@ pub const DEFAULT_DOCKER_SOCKET: &str = "/var/run/docker.sock";
 pub const DEFAULT_PROXY_CONTAINER: &str = "coolify-proxy";
 pub const MAX_NETWORK_NAME: usize = 128;
 pub const MAX_DISPLAY_NAME: usize = 100;
+/// A destination's description: free text, one line (DESIGN.md §15).
+pub const MAX_DESCRIPTION: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -140,6 +142,11 @@ pub struct Server {
     /// Unix seconds of the last live check.
     pub checked_at: Option<i64>,
     pub docker_version: Option<String>,
+    /// The address `host` resolves to (`ssh -G`'s hostname, looked up), as of the last add,
+    /// edit or check; `None` for a local server or a host that did not resolve. Stored, so
+    /// lists never wait on DNS.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 impl Server {
@@ -174,6 +181,9 @@ pub struct Destination {
     pub kind: DestinationType,
     /// Unix seconds.
     pub created_at: i64,
+    /// Free text: what the destination is for (absent in records written before it existed).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! Names: how destui derives them, and the rules every name, host and path must pass before
 //! it reaches a daemon or a shell.
 
-use super::{Error, MAX_DISPLAY_NAME, MAX_NETWORK_NAME};
+use super::{Error, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_NETWORK_NAME};
 
 /// `kebab("My Server-net_1")` = `my-server-net-1`.
 pub fn kebab(s: &str) -> String {
@@ -131,6 +131,21 @@ pub fn validate_display_name(what: &str, name: &str) -> Result<(), Error> {
         ))),
         None => Ok(()),
     }
+}
+
+/// A destination's description as it is stored: trimmed, `None` when empty (so `""` clears
+/// it); refused when longer than `MAX_DESCRIPTION` characters or when it holds a character a
+/// terminal would act on or hide (`is_unsafe_char`: line breaks and tabs included).
+pub fn normalize_description(text: &str) -> Result<Option<String>, Error> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars > MAX_DESCRIPTION {
+        return Err(Error::DescriptionTooLong(chars));
+    }
+    if text.chars().any(is_unsafe_char) {
+        return Err(Error::DescriptionUnsafe);
+    }
+    Ok((!text.is_empty()).then(|| text.to_string()))
 }
 
 /// Host names end up as an argument of `ssh`: anything that could be read as an option or
@@ -272,6 +287,39 @@ mod tests {
         assert!(validate_display_name("destination", "-x").is_err());
         assert!(validate_display_name("destination", " x").is_err());
         assert!(validate_display_name("destination", "").is_err());
+    }
+
+    #[test]
+    fn descriptions_are_one_line_of_at_most_500_characters() {
+        assert_eq!(
+            normalize_description("  shop, EU customers "),
+            Ok(Some("shop, EU customers".into()))
+        );
+        assert_eq!(normalize_description(""), Ok(None));
+        assert_eq!(normalize_description("   "), Ok(None));
+        let longest = "é".repeat(500);
+        assert_eq!(normalize_description(&longest), Ok(Some(longest.clone())));
+        assert_eq!(
+            normalize_description(&"x".repeat(501)),
+            Err(Error::DescriptionTooLong(501))
+        );
+        for bad in [
+            "two\nlines",
+            "tab\there",
+            "esc\u{1b}[31m",
+            "bidi\u{202e}x",
+            "del\u{7f}",
+        ] {
+            assert_eq!(
+                normalize_description(bad),
+                Err(Error::DescriptionUnsafe),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            Error::DescriptionTooLong(501).to_string(),
+            "the description is 501 characters long: shorten it to at most 500 (or give \"\" to clear it)"
+        );
     }
 
     #[test]

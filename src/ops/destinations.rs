@@ -80,6 +80,10 @@ impl Ops {
     ) -> Result<(Server, Destination), Error> {
         let network = input.network.clone().unwrap_or_else(domain::new_uuid);
         domain::validate_network_name(&network)?;
+        let description = match &input.description {
+            Some(text) => domain::normalize_description(text)?,
+            None => None,
+        };
         if let Some(subnet) = &input.subnet {
             validate_subnet(subnet)?;
         }
@@ -100,6 +104,7 @@ impl Ops {
             server_uuid: server.uuid.clone(),
             kind: DestinationType::Standalone,
             created_at: domain::now_unix(),
+            description,
         };
         let candidate = destination.clone();
         self.db(move |s| s.check_destination_is_new(&candidate))
@@ -206,6 +211,32 @@ impl Ops {
             .db(move |s| s.rename_destination(&d.uuid, &new_name))
             .await?;
         Ok(DestinationView::new(&renamed, Some(&server)))
+    }
+
+    /// Changes a destination's name and/or description in one store transaction (its
+    /// network never changes); everything is checked before anything is written.
+    pub async fn edit_destination(
+        &self,
+        reference: &str,
+        edit: DestinationEdit,
+    ) -> Result<DestinationView, Error> {
+        if edit.name.is_none() && edit.description.is_none() {
+            return Err(Error::Invalid(
+                "nothing to change: give --name NEW and/or --description TEXT".into(),
+            ));
+        }
+        if let Some(name) = &edit.name {
+            domain::validate_display_name("destination", name)?;
+        }
+        let description = match &edit.description {
+            Some(text) => Some(domain::normalize_description(text)?),
+            None => None,
+        };
+        let (d, server) = self.destination(reference).await?;
+        let edited = self
+            .db(move |s| s.edit_destination(&d.uuid, edit.name.as_deref(), description))
+            .await?;
+        Ok(DestinationView::new(&edited, Some(&server)))
     }
 
     /// Live details of a destination's network (the troubleshooting view).

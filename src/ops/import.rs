@@ -148,6 +148,7 @@ impl Ops {
                     server_uuid: server_uuid.clone(),
                     kind,
                     created_at: now,
+                    description: None,
                 });
             }
             s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;

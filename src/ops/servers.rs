@@ -45,6 +45,7 @@ impl Ops {
             last_error: None,
             checked_at: None,
             docker_version: None,
+            address: None,
         };
         validate_server(&server)?;
         let name = server.name.clone();
@@ -60,7 +61,8 @@ impl Ops {
         let mut outcome = Outcome::new(server);
         if input.check {
             match self.probe(&outcome.value).await {
-                Ok(checked) => {
+                Ok(mut checked) => {
+                    checked.address = remote::address::resolve(&checked, &self.remote).await;
                     self.remember_check(&checked);
                     outcome.value = checked;
                 }
@@ -69,6 +71,7 @@ impl Ops {
                 }
             }
         } else {
+            outcome.value.address = remote::address::resolve(&outcome.value, &self.remote).await;
             outcome.warnings.push(Warning::with_hint(
                 format!("{} was not checked", outcome.value.name),
                 Hint::CheckServer {
@@ -109,6 +112,7 @@ impl Ops {
             server.build_server = build;
         }
         validate_server(&server)?;
+        server.address = remote::address::resolve(&server, &self.remote).await;
         self.drop_connection(&server.uuid).await;
         let saved = server.clone();
         self.db(move |s| s.save_server(&saved)).await?;
@@ -135,10 +139,25 @@ impl Ops {
         Ok(checked)
     }
 
-    /// Live check of one server; the record is updated either way. Returns the fresh record
-    /// and the error when it is offline.
+    /// Live check of one server (`server check`, the TUI's check), then its address resolved
+    /// again; the record is updated either way. Returns the fresh record and the
+    /// error when it is offline.
     pub async fn check_server(&self, server: &Server) -> Result<(Server, Option<Error>), Error> {
-        let (fresh, err) = match self.probe(server).await {
+        // After the probe, not beside it: the probe's handshake has the CPU to itself.
+        let (mut fresh, err) = self.probe_or_offline(server).await;
+        fresh.address = remote::address::resolve(server, &self.remote).await;
+        self.record_check(fresh, err, true).await
+    }
+
+    /// The live check an action makes of its server (the address is left as it is).
+    async fn check_live(&self, server: &Server) -> Result<(Server, Option<Error>), Error> {
+        let (fresh, err) = self.probe_or_offline(server).await;
+        self.record_check(fresh, err, false).await
+    }
+
+    /// The server as a probe finds it: checked, or offline with the error.
+    async fn probe_or_offline(&self, server: &Server) -> (Server, Option<Error>) {
+        match self.probe(server).await {
             Ok(s) => (s, None),
             Err(e) => {
                 let mut s = server.clone();
@@ -147,7 +166,16 @@ impl Ops {
                 s.checked_at = Some(domain::now_unix());
                 (s, Some(e))
             }
-        };
+        }
+    }
+
+    /// Stores what a check found (and the address, when `with_address`).
+    async fn record_check(
+        &self,
+        fresh: Server,
+        err: Option<Error>,
+        with_address: bool,
+    ) -> Result<(Server, Option<Error>), Error> {
         self.remember_check(&fresh);
         let uuid = fresh.uuid.clone();
         let update = fresh.clone();
@@ -159,7 +187,8 @@ impl Ops {
                 let unchanged = current.mode == update.mode
                     && current.online == update.online
                     && current.last_error == update.last_error
-                    && current.docker_version == update.docker_version;
+                    && current.docker_version == update.docker_version
+                    && (!with_address || current.address == update.address);
                 let recent = match (current.checked_at, update.checked_at) {
                     (Some(before), Some(now)) => now - before < 60,
                     _ => false,
@@ -172,6 +201,9 @@ impl Ops {
                 current.last_error = update.last_error.clone();
                 current.checked_at = update.checked_at;
                 current.docker_version = update.docker_version.clone();
+                if with_address {
+                    current.address = update.address.clone();
+                }
                 s.save_server(&current)?;
             }
             Ok(())
@@ -187,7 +219,7 @@ impl Ops {
             let docker = self.docker(&fresh).await?;
             return Ok((fresh, docker));
         }
-        let (fresh, err) = self.check_server(server).await?;
+        let (fresh, err) = self.check_live(server).await?;
         if let Some(e) = err {
             return Err(e);
         }

@@ -164,6 +164,7 @@ mod tests {
             server_uuid: "s-1".into(),
             kind: DestinationType::Standalone,
             created_at: 0,
+            description: None,
         }
     }
 

@@ -37,6 +37,15 @@ pub struct NewDestination {
     pub network: Option<String>,
     pub subnet: Option<String>,
     pub internal: bool,
+    /// Free text (DESIGN.md §15); empty or absent: none.
+    pub description: Option<String>,
+}
+
+/// What `destination edit` changes: the name, the description (`Some("")` clears it), or both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DestinationEdit {
+    pub name: Option<String>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -55,6 +64,8 @@ pub struct ServerView {
     pub last_error: Option<String>,
     pub docker_version: Option<String>,
     pub checked_at: Option<String>,
+    /// What the host resolves to (null for a local server, or a host that did not resolve).
+    pub address: Option<String>,
 }
 
 impl From<&Server> for ServerView {
@@ -75,6 +86,7 @@ impl From<&Server> for ServerView {
             last_error: s.last_error.clone(),
             docker_version: s.docker_version.clone(),
             checked_at: s.checked_at.map(rfc3339),
+            address: s.address.clone(),
         }
     }
 }
@@ -89,8 +101,14 @@ pub struct DestinationView {
     pub kind: DestinationType,
     pub server: String,
     pub server_uuid: ServerId,
-    pub server_ip: String,
+    /// The address the server's host resolves to (`Server::address`); null when unknown.
+    pub server_ip: Option<String>,
     pub created_at: String,
+    pub description: Option<String>,
+    /// The server's host as configured (an ssh alias, a hostname or an IP), for the text that
+    /// shows it beside its address.
+    #[serde(skip)]
+    pub server_host: String,
 }
 
 impl DestinationView {
@@ -103,8 +121,21 @@ impl DestinationView {
             kind: d.kind,
             server: server.map(|s| s.name.clone()).unwrap_or_default(),
             server_uuid: d.server_uuid.clone(),
-            server_ip: server.map(|s| s.host.clone()).unwrap_or_default(),
+            server_ip: server.and_then(|s| s.address.clone()),
             created_at: rfc3339(d.created_at),
+            description: d.description.clone(),
+            server_host: server.map(|s| s.host.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// `prod (prod-1 → 203.0.113.5)`: the server, its host, and the address that resolves to
+    /// when it is known and says more than the host.
+    pub fn server_label(&self) -> String {
+        match &self.server_ip {
+            Some(ip) if *ip != self.server_host => {
+                format!("{} ({} → {ip})", self.server, self.server_host)
+            }
+            _ => format!("{} ({})", self.server, self.server_host),
         }
     }
 }

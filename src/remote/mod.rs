@@ -1,5 +1,6 @@
 //! Reaching a server's Docker daemon: directly on the local socket, or through an SSH tunnel.
 
+pub mod address;
 pub mod docker;
 pub mod housekeeping;
 pub mod known_hosts;

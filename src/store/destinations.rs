@@ -126,29 +126,49 @@ impl Store {
     }
 
     pub fn rename_destination(&self, uuid: &str, new_name: &str) -> Result<Destination, Error> {
-        self.check_name_is_not_uuid("destination", new_name)?;
-        let renamed = (&self.destinations, &self.destination_names)
+        self.edit_destination(uuid, Some(new_name), None)
+    }
+
+    /// Renames a destination (its name index moves with it) and/or sets its description
+    /// (`Some(None)` clears it), in one transaction.
+    pub fn edit_destination(
+        &self,
+        uuid: &str,
+        new_name: Option<&str>,
+        description: Option<Option<String>>,
+    ) -> Result<Destination, Error> {
+        if let Some(name) = new_name {
+            self.check_name_is_not_uuid("destination", name)?;
+        }
+        let edited = (&self.destinations, &self.destination_names)
             .transaction(|(dests, names)| {
                 let Some(raw) = dests.get(uuid.as_bytes())? else {
                     return abort(Error::DestinationNotFound(uuid.to_string()));
                 };
                 let mut d: Destination =
                     decode(&raw).map_err(ConflictableTransactionError::Abort)?;
-                if d.name == new_name {
-                    return Ok(d);
+                let before = d.clone();
+                if let Some(new_name) = new_name
+                    && d.name != new_name
+                {
+                    if names.get(new_name.as_bytes())?.is_some() {
+                        return abort(Error::DestinationNameTaken(new_name.to_string()));
+                    }
+                    names.remove(d.name.as_bytes())?;
+                    names.insert(new_name.as_bytes(), d.uuid.as_bytes())?;
+                    d.name = new_name.to_string();
                 }
-                if names.get(new_name.as_bytes())?.is_some() {
-                    return abort(Error::DestinationNameTaken(new_name.to_string()));
+                if let Some(description) = &description {
+                    d.description = description.clone();
                 }
-                names.remove(d.name.as_bytes())?;
-                names.insert(new_name.as_bytes(), d.uuid.as_bytes())?;
-                d.name = new_name.to_string();
-                dests.insert(d.uuid.as_bytes(), tx_encode(&d)?)?;
+                if d != before {
+                    dests.insert(d.uuid.as_bytes(), tx_encode(&d)?)?;
+                }
                 Ok(d)
             })
             .map_err(from_tx)?;
         self.flush()?;
-        Ok(renamed)
+        Ok(edited)
     }
 
     /// Replaces the network ID of a destination (after `repair` recreated its network).
@@ -251,6 +271,7 @@ mod tests {
             server_uuid: server.into(),
             kind: DestinationType::Standalone,
             created_at: 0,
+            description: None,
         }
     }
 
@@ -283,5 +304,44 @@ mod tests {
         store.remove_destination(&renamed).unwrap();
         assert!(store.destinations().unwrap().is_empty());
         store.insert_destination(&dest("s1", "a", "net")).unwrap();
+    }
+
+    #[test]
+    fn edit_sets_name_and_description_together_and_old_records_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("d")).unwrap();
+        let d = dest("s1", "a", "net");
+        store.insert_destination(&d).unwrap();
+        store
+            .insert_destination(&dest("s1", "taken", "net2"))
+            .unwrap();
+        let edited = store
+            .edit_destination(&d.uuid, Some("b"), Some(Some("shop".into())))
+            .unwrap();
+        assert_eq!(
+            (edited.name.as_str(), edited.description.as_deref()),
+            ("b", Some("shop"))
+        );
+        assert_eq!(
+            store.find_destination("b").unwrap().description.as_deref(),
+            Some("shop")
+        );
+        // A refused rename changes nothing, the description included.
+        assert_eq!(
+            store.edit_destination(&d.uuid, Some("taken"), Some(None)),
+            Err(Error::DestinationNameTaken("taken".into()))
+        );
+        assert_eq!(
+            store.find_destination("b").unwrap().description.as_deref(),
+            Some("shop")
+        );
+        let cleared = store.edit_destination(&d.uuid, None, Some(None)).unwrap();
+        assert_eq!((cleared.name.as_str(), cleared.description), ("b", None));
+
+        // A record written before descriptions existed has none.
+        let mut old = serde_json::to_value(dest("s1", "c", "net3")).unwrap();
+        old.as_object_mut().unwrap().remove("description");
+        let read: Destination = decode(&serde_json::to_vec(&old).unwrap()).unwrap();
+        assert_eq!(read.description, None);
     }
 }

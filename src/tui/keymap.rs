@@ -62,12 +62,7 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         'a',
         "add a server / create a destination",
     ),
-    (
-        "edit",
-        Command::Edit,
-        'e',
-        "edit a server / rename a destination",
-    ),
+    ("edit", Command::Edit, 'e', "edit a server / a destination"),
     ("delete", Command::Delete, 'd', "delete (asks first)"),
     (
         "check",

@@ -269,7 +269,8 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
             "status",
             format!("{} · created {}", d.status.as_str(), v.created_at),
         ),
-        kv(app, "server", format!("{} ({})", v.server, v.server_ip)),
+        kv(app, "server", v.server_label()),
+        kv(app, "description", opt(&v.description)),
         kv(app, "network", v.network.clone()),
         kv(app, "network id", v.network_id.clone()),
         kv(
@@ -352,6 +353,7 @@ fn server_lines<'a>(app: &App, s: &Server) -> Vec<Line<'a>> {
     vec![
         kv(app, "name", s.name.clone()),
         kv(app, "host", s.host.clone()),
+        kv(app, "address", opt(&s.address)),
         kv(app, "port", s.port.map_or("-".into(), |p| p.to_string())),
         kv(app, "user", opt(&s.user)),
         kv(app, "identity", opt(&s.identity)),

@@ -72,7 +72,7 @@ fn hints(app: &App) -> String {
             k(Command::Check)
         ),
         Pane::Destinations => format!(
-            "{} delete {} rename {} mark",
+            "{} delete {} edit {} mark",
             k(Command::Delete),
             k(Command::Edit),
             k(Command::Toggle)

@@ -1,35 +1,10 @@
 //! Text fitted to the screen: a cell cut with `…` (never silently), and the overlays' lines
 //! wrapped so that a long name or error is read whole.
 
+use crate::text::char_width;
+pub use crate::text::cut;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-
-/// The cells a character takes on screen.
-fn char_width(c: char) -> usize {
-    Span::raw(c.encode_utf8(&mut [0; 4]).to_string()).width()
-}
-
-/// `text` as it fits in `width` cells: whole, or cut with `…` as its last character, so that
-/// nothing is ever cut unseen. Every pane's cells and every overlay title go through here.
-pub fn cut(text: &str, width: usize) -> String {
-    if Span::raw(text).width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = char_width(c);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
 
 /// `lines` wrapped to `width` cells, as the overlays draw them: a line breaks after its last
 /// space that fits (inside a word that has none, such as a long name), and a line of a label

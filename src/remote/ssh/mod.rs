@@ -375,18 +375,23 @@ pub async fn resolved_options(
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    Ok(parse_options(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The `key value` lines `ssh -G` prints (keys are lowercase there), as a map.
+pub fn parse_options(stdout: &str) -> std::collections::HashMap<String, String> {
+    stdout
         .lines()
-        .filter_map(|l| l.split_once(' '))
+        .filter_map(|l| l.trim_end().split_once(' '))
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    pub(super) fn server() -> Server {
+    pub(crate) fn server() -> Server {
         Server {
             uuid: "u".into(),
             name: "s".into(),
@@ -403,6 +408,7 @@ mod tests {
             last_error: None,
             checked_at: None,
             docker_version: None,
+            address: None,
         }
     }
 

@@ -170,10 +170,10 @@ pub(super) fn edit(app: &mut App) {
         }
         Pane::Destinations => {
             if let Some(d) = app.selected_destination().cloned() {
-                app.dialog = Some(Dialog::Form(Form::rename(&d)));
+                app.dialog = Some(Dialog::Form(Form::edit_destination(&d)));
             }
         }
-        _ => app.say("e edits a server or renames a destination"),
+        _ => app.say("e edits a server or a destination"),
     }
 }
 

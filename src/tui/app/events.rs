@@ -143,7 +143,7 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
             format!("created {} ({})", o.value.name, o.value.network),
             &o.warnings,
         ),
-        TaskResult::Renamed(d) => format!("renamed to {}", d.name),
+        TaskResult::Edited(d) => format!("saved {}", d.name),
         TaskResult::Deleted(o) => with_warnings(
             format!("deleted {} ({})", o.value.name, o.value.network),
             &o.warnings,

@@ -32,9 +32,15 @@ impl App {
                 (None, Some(network)) => format!("create destination for {network}"),
                 (None, None) => format!("create destination on {}", self.server_name(&d.server)),
             },
-            Task::RenameDestination {
-                destination, name, ..
-            } => format!("rename {} to {name}", self.destination_name(destination)),
+            Task::EditDestination {
+                destination, edit, ..
+            } => {
+                let current = self.destination_name(destination);
+                match &edit.name {
+                    Some(name) if *name != current => format!("rename {current} to {name}"),
+                    _ => format!("edit {current}"),
+                }
+            }
             Task::DeleteDestination { destination, .. } => {
                 format!("delete {}", self.destination_name(destination))
             }

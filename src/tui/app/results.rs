@@ -77,9 +77,9 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             warn_or_say(app, text, &outcome.warnings);
             vec![app.reload_selecting(Record::Destination(outcome.value.uuid))]
         }
-        TaskResult::Renamed(view) => {
+        TaskResult::Edited(view) => {
             close_form(app, waiters);
-            app.say(format!("renamed to {}", view.name));
+            app.say(format!("saved {}", view.name));
             vec![app.reload_selecting(Record::Destination(view.uuid))]
         }
         TaskResult::Deleted(outcome) => deleted(app, outcome),

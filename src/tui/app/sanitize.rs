@@ -106,8 +106,8 @@ macro_rules! clean_fields {
 }
 
 clean_fields! {
-    Server => [name, host, last_error, docker_version, proxy_container];
-    DestinationView => [name, network, server, server_ip];
+    Server => [name, host, last_error, docker_version, proxy_container, address];
+    DestinationView => [name, network, server, server_ip, description, server_host];
     ScanRow => [network, driver, scope, containers, reason];
     CheckRow => [destination, detail];
     ContainerRef => [name, state];
@@ -162,7 +162,7 @@ impl Clean for TaskResult {
             TaskResult::Scanned { rows, .. } => rows.clean(),
             TaskResult::Imported { outcome, .. } => outcome.clean(),
             TaskResult::Created(o) | TaskResult::Deleted(o) => o.clean(),
-            TaskResult::Renamed(d) => d.clean(),
+            TaskResult::Edited(d) => d.clean(),
             TaskResult::Details(d) => d.clean(),
             TaskResult::DeleteReport(r) => r.clean(),
             TaskResult::Checked(rows) => rows.clean(),

@@ -37,7 +37,8 @@ pub enum FormKind {
     CreateDestination {
         server: ServerId,
     },
-    Rename {
+    /// A destination's name and description.
+    EditDestination {
         server: ServerId,
         destination: DestinationId,
     },
@@ -60,6 +61,7 @@ pub enum FieldId {
     Network,
     Subnet,
     Internal,
+    Description,
     Kind,
     Destination,
     Image,
@@ -82,6 +84,7 @@ impl FieldId {
             FieldId::Network => "Network",
             FieldId::Subnet => "Subnet",
             FieldId::Internal => "Internal",
+            FieldId::Description => "Description",
             FieldId::Kind => "Kind",
             FieldId::Destination => "Destination",
             FieldId::Image => "Image",
@@ -129,6 +132,8 @@ pub struct Form {
     name_edited: bool,
     server_name: String,
 }
+
+const DESCRIPTION_HINT: &str = "optional: what it is for, one line (at most 500 characters)";
 
 fn field(id: FieldId, value: &str, hint: &'static str) -> Field {
     Field {
@@ -190,7 +195,12 @@ impl Form {
             format!("Create destination on {}", server.name),
             vec![format!(
                 "server {} ({}), type from its mode: {}",
-                server.name, server.host, server.mode
+                server.name,
+                match &server.address {
+                    Some(ip) if *ip != server.host => format!("{} → {ip}", server.host),
+                    _ => server.host.clone(),
+                },
+                server.mode
             )],
             vec![
                 field(
@@ -209,28 +219,32 @@ impl Form {
                     Choice::toggle(false),
                     "yes: no outbound traffic",
                 ),
+                field(FieldId::Description, "", DESCRIPTION_HINT),
             ],
         );
         form.server_name = server.name.clone();
         form
     }
 
-    pub fn rename(d: &DestinationView) -> Self {
+    pub fn edit_destination(d: &DestinationView) -> Self {
         Form::new(
-            FormKind::Rename {
+            FormKind::EditDestination {
                 server: d.server_uuid.clone(),
                 destination: d.uuid.clone(),
             },
-            format!("Rename {}", d.name),
+            format!("Edit {}", d.name),
             vec![
-                format!("server {} ({})", d.server, d.server_ip),
+                format!("server {}", d.server_label()),
                 format!("network {} (cannot change)", d.network),
             ],
-            vec![field(
-                FieldId::Name,
-                &d.name,
-                "unique across all destinations",
-            )],
+            vec![
+                field(FieldId::Name, &d.name, "unique across all destinations"),
+                field(
+                    FieldId::Description,
+                    d.description.as_deref().unwrap_or(""),
+                    DESCRIPTION_HINT,
+                ),
+            ],
         )
     }
 

@@ -3,7 +3,9 @@
 
 use super::{Candidate, Choice, FieldId, Form, FormKind};
 use crate::domain::{self, ResourceKind};
-use crate::ops::{DestinationView, NewDestination, NewResource, NewServer, ServerEdit};
+use crate::ops::{
+    DestinationEdit, DestinationView, NewDestination, NewResource, NewServer, ServerEdit,
+};
 use crate::tasks::Task;
 use crate::tui::hints::refusal_text;
 
@@ -63,16 +65,21 @@ impl Form {
             FormKind::CreateDestination { server } => self.create_destination_task(server),
             FormKind::NewResource { server } => self.new_resource_task(server),
             FormKind::CloneResource => self.clone_resource_task(destinations),
-            FormKind::Rename {
+            FormKind::EditDestination {
                 server,
                 destination,
             } => {
                 let name = self.value(FieldId::Name).to_string();
                 domain::validate_display_name("destination", &name).map_err(text)?;
-                Ok(Task::RenameDestination {
+                let description = self.value(FieldId::Description).to_string();
+                domain::normalize_description(&description).map_err(text)?;
+                Ok(Task::EditDestination {
                     server: server.clone(),
                     destination: destination.clone(),
-                    name,
+                    edit: DestinationEdit {
+                        name: Some(name),
+                        description: Some(description),
+                    },
                 })
             }
         }
@@ -134,12 +141,17 @@ impl Form {
         let name = self.value(FieldId::Name).to_string();
         domain::validate_display_name("destination", &name).map_err(text)?;
         let internal = self.yes_no(FieldId::Internal);
+        let description = self.optional(FieldId::Description);
+        if let Some(d) = &description {
+            domain::normalize_description(d).map_err(text)?;
+        }
         Ok(Task::CreateDestination(NewDestination {
             server: server.to_string(),
             name: Some(name),
             network: Some(network),
             subnet: self.optional(FieldId::Subnet),
             internal,
+            description,
         }))
     }
 
