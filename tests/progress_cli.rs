@@ -14,26 +14,7 @@ impl Networks {
     fn make(tb: &'static Testbed, prefix: &str, count: usize) -> Networks {
         let names: Vec<String> = (0..count).map(|i| format!("{prefix}-{i:02}")).collect();
         let made = Networks(tb.socket_b(), names.clone());
-        std::thread::scope(|scope| {
-            for part in names.chunks(count.div_ceil(4)) {
-                scope.spawn(move || {
-                    for n in part {
-                        let (ok, out) = docker(
-                            tb.socket_b(),
-                            &[
-                                "network",
-                                "create",
-                                "--driver",
-                                "overlay",
-                                "--attachable",
-                                n,
-                            ],
-                        );
-                        assert!(ok, "{n}: {out}");
-                    }
-                });
-            }
-        });
+        common::make_overlays(tb.socket_b(), &names, 4);
         made
     }
 }

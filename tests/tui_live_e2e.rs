@@ -153,28 +153,7 @@ fn three_hundred_networks_out_of_band_keep_the_tui_responsive_and_are_listed() {
     // The storm: 8 docker clients creating at once.
     let storm = {
         let names = names.clone();
-        std::thread::spawn(move || {
-            std::thread::scope(|scope| {
-                for part in names.chunks(names.len().div_ceil(8)) {
-                    scope.spawn(move || {
-                        for n in part {
-                            let (ok, out) = docker(
-                                socket,
-                                &[
-                                    "network",
-                                    "create",
-                                    "--driver",
-                                    "overlay",
-                                    "--attachable",
-                                    n,
-                                ],
-                            );
-                            assert!(ok, "{n}: {out}");
-                        }
-                    });
-                }
-            });
-        })
+        std::thread::spawn(move || common::make_overlays(socket, &names, 8))
     };
     // Meanwhile every key still moves the selection at once.
     let mut slowest = Duration::ZERO;

@@ -239,16 +239,21 @@ impl Ops {
         Ok(DestinationView::new(&edited, Some(&server)))
     }
 
-    /// Live details of a destination's network (the troubleshooting view).
-    pub async fn show_destination(&self, reference: &str) -> Result<DestinationDetails, Error> {
-        let (d, server) = self.destination(reference).await?;
+    /// The names of the resources recorded on `d`.
+    async fn resource_names_on(&self, d: &Destination) -> Result<Vec<String>, Error> {
         let uuid = d.uuid.clone();
-        let resources: Vec<String> = self
+        Ok(self
             .db(move |s| s.resources_on(&uuid))
             .await?
             .into_iter()
             .map(|r| r.name)
-            .collect();
+            .collect())
+    }
+
+    /// Live details of a destination's network (the troubleshooting view).
+    pub async fn show_destination(&self, reference: &str) -> Result<DestinationDetails, Error> {
+        let (d, server) = self.destination(reference).await?;
+        let resources = self.resource_names_on(&d).await?;
         let mut details = DestinationDetails {
             destination: DestinationView::new(&d, Some(&server)),
             driver: None,
@@ -316,13 +321,7 @@ impl Ops {
     ) -> Result<Outcome<DestinationView>, Error> {
         let (d, server) = self.destination(reference).await?;
         let view = DestinationView::new(&d, Some(&server));
-        let uuid = d.uuid.clone();
-        let resources: Vec<String> = self
-            .db(move |s| s.resources_on(&uuid))
-            .await?
-            .into_iter()
-            .map(|r| r.name)
-            .collect();
+        let resources = self.resource_names_on(&d).await?;
         let docker = match self.docker(&server).await {
             Ok(docker) => docker,
             Err(e) if e.is_unreachable() => {

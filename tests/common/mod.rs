@@ -454,6 +454,29 @@ pub fn run_sleeper(tb: &Testbed, socket: &str, name: &str, network: &str) -> Ins
     )
 }
 
+/// Creates attachable overlay networks `names` on the swarm daemon `socket`, `clients` docker
+/// clients at once (as a storm, or just to be quick).
+pub fn make_overlays(socket: &str, names: &[String], clients: usize) {
+    std::thread::scope(|scope| {
+        for part in names.chunks(names.len().div_ceil(clients.max(1)).max(1)) {
+            scope.spawn(move || {
+                for n in part {
+                    let args = [
+                        "network",
+                        "create",
+                        "--driver",
+                        "overlay",
+                        "--attachable",
+                        n,
+                    ];
+                    let (ok, out) = docker(socket, &args);
+                    assert!(ok, "{n}: {out}");
+                }
+            });
+        }
+    });
+}
+
 /// The full ID of the network named exactly `name`, if any.
 pub fn network_id_by_exact_name(socket: &str, name: &str) -> Option<String> {
     let (ok, out) = docker(
