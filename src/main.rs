@@ -50,9 +50,13 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
         let Some(command) = args.command else {
             return run_tui(&paths, remote, &config, started).await;
         };
-        if let cli::Command::Completions { shell } = command {
-            cli::print_completions(shell);
-            return Ok(0);
+        match command {
+            cli::Command::Completions { shell } => {
+                cli::print_completions(shell);
+                return Ok(0);
+            }
+            cli::Command::Man { command } => return cli::print_man(&command).map(|()| 0),
+            _ => {}
         }
         let store = match open_or_forward(&paths.data_dir).await? {
             Held::Store(store) => store,

@@ -212,6 +212,53 @@ fn completions_are_generated() {
     assert!(run.stdout.contains("destination"));
 }
 
+/// `destui man` read back with `man -l`, as an admin would: the page of destui and of a
+/// command it names.
+fn rendered(ctx: &Ctx, args: &[&str]) -> String {
+    let page = ctx.run(args).ok().stdout;
+    let file = ctx.dir.path().join("page.1");
+    std::fs::write(&file, page).unwrap();
+    let out = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat")
+        .output()
+        .expect("man (man-db; tests/testbed/install.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_manual_pages_render_with_man() {
+    let ctx = Ctx::offline();
+    let page = rendered(&ctx, &["man"]);
+    for part in [
+        "NAME",
+        "SYNOPSIS",
+        "SUBCOMMANDS",
+        "destui-destination(1)",
+        "destui-watch(1)",
+        "--ssh-config",
+    ] {
+        assert!(page.contains(part), "{part} in\n{page}");
+    }
+    let page = rendered(&ctx, &["man", "destination", "create"]);
+    assert!(page.contains("destui-destination-create"), "{page}");
+    assert!(
+        page.contains("--description") && page.contains("--server"),
+        "{page}"
+    );
+    let run = ctx.run(&["man", "nosuch"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("no command nosuch"), "{}", run.stderr);
+}
+
 #[test]
 fn server_json_has_the_contract_keys() {
     let ctx = Ctx::offline();

@@ -77,6 +77,12 @@ pub enum Command {
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+    /// Print a manual page (roff): `destui man | man -l -`; `destui man destination` prints
+    /// destui-destination(1), and so on for every command the pages name.
+    Man {
+        /// The command whose page to print (none: destui(1)).
+        command: Vec<String>,
+    },
 }
 
 /// Runs one command; returns the process exit code.
@@ -146,6 +152,34 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             print_completions(shell);
             Ok(0)
         }
+        Command::Man { command } => print_man(&command).map(|()| 0),
+    }
+}
+
+/// The manual page of `path` (a command and its subcommands: none for destui(1)), on this
+/// process's stdout (it needs no data directory), as clap knows the command line.
+pub fn print_man(path: &[String]) -> Result<(), Error> {
+    use clap::CommandFactory;
+    let mut page = Cli::command();
+    let mut name = "destui".to_string();
+    for word in path {
+        page = page.find_subcommand(word).cloned().ok_or_else(|| {
+            Error::Invalid(format!(
+                "{name} has no command {word}: `destui man` lists them under SUBCOMMANDS"
+            ))
+        })?;
+        name = format!("{name}-{}", page.get_name());
+    }
+    // The page is named as the SUBCOMMANDS of its parent name it: destui-destination(1).
+    let page = page
+        .display_name(name.clone())
+        .bin_name(name.replace('-', " "));
+    match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
+        // A reader that stopped early (`| head`) wanted no more.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Io(format!("cannot write the manual page: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -236,7 +236,12 @@ async fn run_argv(ops: &Ops, argv: Vec<String>) -> i32 {
         }
     };
     match parsed.command {
-        Some(command) if !matches!(command, cli::Command::Completions { .. }) => {
+        Some(command)
+            if !matches!(
+                command,
+                cli::Command::Completions { .. } | cli::Command::Man { .. }
+            ) =>
+        {
             cli::run(ops, command, parsed.json).await
         }
         _ => {

@@ -23,6 +23,9 @@ have tmux || missing+=(tmux)
 have curl || missing+=(curl)
 # The far-server relay (tests/testbed/relay.py).
 have python3 || missing+=(python3)
+# `destui man` is read back with `man -l` (and the progress bar needs a pty: `script`).
+have man || missing+=(man)
+have script || missing+=(script)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
@@ -32,4 +35,4 @@ echo "testbed: missing ${missing[*]}; installing with apt-get" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # One list for every case: apt-get skips what is already installed.
-apt-get install -y docker.io openssh-server openssh-client busybox-static iptables iproute2 util-linux tmux curl python3
+apt-get install -y docker.io openssh-server openssh-client busybox-static iptables iproute2 util-linux bsdutils tmux curl python3 man-db groff-base
