@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Ctx, Testbed, docker};
+use std::ops::Not;
 use std::process::Command;
 
 /// `count` overlay networks made by hand on B (as a swarm would have them), removed at the end.
@@ -27,10 +28,16 @@ impl Drop for Networks {
                 &["network", "disconnect", "-f", n, "destui-tb-proxy"],
             );
         }
-        for chunk in self.1.chunks(20) {
-            let mut args = vec!["network", "rm"];
-            args.extend(chunk.iter().map(String::as_str));
-            let _ = docker(self.0, &args);
+        // A swarm manager holds a network a moment after its last endpoint left ("in use by
+        // task"): each is removed again until it is gone, or 20 s have passed.
+        let gone = common::wait_for(std::time::Duration::from_secs(20), || {
+            self.1.iter().all(|n| {
+                docker(self.0, &["network", "rm", n]).0
+                    || docker(self.0, &["network", "inspect", n]).0.not()
+            })
+        });
+        if !gone {
+            eprintln!("networks left on B: {:?}", self.1);
         }
     }
 }
