@@ -620,7 +620,7 @@ fn the_delete_confirmation_shows_the_dependency_report_and_waits_for_it() {
         !screen.contains("y yes"),
         "no yes before the report:\n{screen}"
     );
-    // y waits for the report: nothing is deleted, the dialog stays, the status says why.
+    // y before the report: nothing is deleted yet, the dialog stays, the status says why.
     h.key(KeyCode::Char('y'));
     assert!(
         h.tasks()
@@ -630,7 +630,12 @@ fn the_delete_confirmation_shows_the_dependency_report_and_waits_for_it() {
         h.effects
     );
     assert!(h.app.dialog.is_some());
-    assert!(h.app.status.text.contains("y works once the report is in"));
+    assert!(
+        h.app
+            .status
+            .text
+            .contains("deleting as soon as the report is in")
+    );
     let dependants = vec![
         env_dependant("billing-worker", "DATABASE_URL", "alpha-db-1", "web"),
         env_dependant("reports", "NET", "web", "web"),
@@ -642,7 +647,17 @@ fn the_delete_confirmation_shows_the_dependency_report_and_waits_for_it() {
             destination: Some("alpha-db".into()),
         },
     ];
+    // The report has something to show: the early y does not delete; it asks again.
     h.answer_reports(&dependants, &[]);
+    assert!(
+        h.tasks()
+            .iter()
+            .all(|t| !matches!(t, Task::DeleteDestination { .. })),
+        "dependants shown before any delete: {:?}",
+        h.effects
+    );
+    assert!(h.app.status.error);
+    assert!(h.app.status.text.contains("something to show"));
     let screen = h.screen();
     insta::assert_snapshot!("80x24_confirm_delete_report", screen);
     assert!(
@@ -654,6 +669,22 @@ fn the_delete_confirmation_shows_the_dependency_report_and_waits_for_it() {
         "{screen}"
     );
     h.key(KeyCode::Char('y'));
+    assert!(
+        h.tasks()
+            .iter()
+            .any(|t| matches!(t, Task::DeleteDestination { .. })),
+        "{:?}",
+        h.effects
+    );
+
+    // y before a report that tells nothing: the delete goes ahead as soon as it is in.
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Char('y'));
+    assert!(h.app.dialog.is_some(), "still waiting for the report");
+    h.answer_reports(&[], &[]);
+    assert!(h.app.dialog.is_none());
     assert!(
         h.tasks()
             .iter()

@@ -38,7 +38,12 @@ pub(super) fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Char('y') | KeyCode::Char('Y')
                 if confirm.check.as_ref().is_some_and(|c| !c.done()) =>
             {
-                app.say("checking dependants… y works once the report is in (Esc cancels)");
+                if let Some(check) = confirm.check.as_mut() {
+                    check.confirmed_early = true;
+                }
+                app.say(
+                    "checking dependants… deleting as soon as the report is in, unless it has something to show (Esc cancels)",
+                );
                 Vec::new()
             }
             KeyCode::Char('y') | KeyCode::Char('Y') => {
@@ -89,6 +94,30 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
             }
             vec![effect]
         }
+    }
+}
+
+impl App {
+    /// A dependency report came in: a delete confirmed before the reports were in goes ahead
+    /// once they all are and tell nothing; if they tell something, it waits for `y` again.
+    pub(super) fn report_in(&mut self) -> Vec<Effect> {
+        let Some(Dialog::Confirm(confirm)) = &mut self.dialog else {
+            return Vec::new();
+        };
+        let Some(check) = confirm.check.as_mut() else {
+            return Vec::new();
+        };
+        if !check.done() || !check.confirmed_early {
+            return Vec::new();
+        }
+        check.confirmed_early = false;
+        if !check.clear() {
+            self.complain("the dependency report has something to show: read it, then y deletes (Esc cancels)");
+            return Vec::new();
+        }
+        let kind = confirm.kind.clone();
+        self.close_dialog();
+        confirmed(self, kind)
     }
 }
 

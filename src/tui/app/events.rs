@@ -210,6 +210,8 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
                     && let Some(check) = &mut confirm.check
                 {
                     check.failed(&destination, &name, error.clone());
+                    // A report that failed has something to show: an early `y` waits again.
+                    check.confirmed_early = false;
                     inline = true;
                 }
             }

@@ -93,7 +93,7 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             {
                 check.answered(*report);
             }
-            Vec::new()
+            app.report_in()
         }
         TaskResult::ResourceDeployed(outcome) => {
             close_form(app, waiters);

@@ -19,6 +19,9 @@ pub struct DeleteCheck {
     pub reports: Vec<DeleteReport>,
     /// `name: error` of each report that failed.
     pub failed: Vec<String>,
+    /// `y` was pressed before the reports were in: the delete goes ahead once they are,
+    /// if they have nothing to tell (otherwise they are shown, and `y` is asked again).
+    pub confirmed_early: bool,
 }
 
 impl DeleteCheck {
@@ -32,6 +35,18 @@ impl DeleteCheck {
     /// Every report answered (or failed): the confirmation may be answered.
     pub fn done(&self) -> bool {
         self.waiting.is_empty()
+    }
+
+    /// Every report is in and has nothing to tell: nothing blocks, nothing depends, nothing
+    /// unknown.
+    pub fn clear(&self) -> bool {
+        self.done()
+            && self.failed.is_empty()
+            && self.reports.iter().all(|r| {
+                !r.blocked
+                    && r.unknown.is_none()
+                    && r.dependants.as_ref().is_some_and(|d| d.is_empty())
+            })
     }
 
     /// Takes in the report of one of the awaited destinations.
