@@ -150,10 +150,16 @@ fn three_hundred_networks_out_of_band_keep_the_tui_responsive_and_are_listed() {
         s.pane("Scan").is_some_and(|p| p.selected().is_some())
     });
 
-    // The storm: 8 docker clients creating at once.
+    // Two of them first, so that the selection always has a row to move to (B may hold no
+    // other network); then the storm: 8 docker clients creating the rest at once.
+    common::make_overlays(socket, &names[..2], 1);
+    tui.wait("the first two listed", |s| {
+        s.pane("Scan")
+            .is_some_and(|p| p.row(&names[0]).is_some() && p.row(&names[1]).is_some())
+    });
     let storm = {
-        let names = names.clone();
-        std::thread::spawn(move || common::make_overlays(socket, &names, 8))
+        let rest = names[2..].to_vec();
+        std::thread::spawn(move || common::make_overlays(socket, &rest, 8))
     };
     // Meanwhile every key still moves the selection at once.
     let mut slowest = Duration::ZERO;
