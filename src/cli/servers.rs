@@ -179,7 +179,7 @@ async fn check(ops: &Ops, servers: &[String], json: bool) -> Result<i32, Error> 
     if let Some(w) = crate::remote::housekeeping::open_file_warning(targets.len()) {
         output::warn(&w);
     }
-    let checks = futures::future::join_all(targets.iter().map(|s| ops.check_server(s))).await;
+    let checks = ops.check_servers(&targets).await;
     let mut views = Vec::new();
     let mut all_online = true;
     for check in checks {
