@@ -137,11 +137,7 @@ impl Ops {
         let uuid = server.uuid.clone();
         let (destinations, assigned) = self
             .db(move |s| {
-                let destinations: Vec<Destination> = s
-                    .destinations()?
-                    .into_iter()
-                    .filter(|d| d.server_uuid == uuid)
-                    .collect();
+                let destinations = s.destinations_of(&uuid)?;
                 let assigned: HashSet<DestinationId> = s
                     .resources()?
                     .into_iter()

@@ -18,8 +18,19 @@ impl Watcher<'_> {
         if let Some(last) = batch.iter().map(|e| e.time_nano).max() {
             self.last_event = Some(last.max(self.last_event.unwrap_or(0)));
         }
-        let destinations = self.destinations().await;
-        let resources = self.resources().await;
+        // One read of the records for the whole batch (one may have been created or deleted
+        // since the last): the server's destinations, and every resource.
+        let uuid = self.server.uuid.clone();
+        let (destinations, resources) = self
+            .ops
+            .db(move |s| Ok((s.destinations_of(&uuid)?, s.resources()?)))
+            .await
+            .unwrap_or_default();
+        // Destinations with a resource recorded are never `unused`.
+        let assigned: HashSet<DestinationId> = resources
+            .iter()
+            .map(|r| r.destination_uuid.clone())
+            .collect();
         let mut touched = Touched::default();
         for event in batch {
             match event.kind {
@@ -29,7 +40,7 @@ impl Watcher<'_> {
                 }
             }
         }
-        self.check_touched(&mut touched).await;
+        self.check_touched(&mut touched, &assigned).await;
         if self.options.reattach_proxy {
             self.reattach(docker, &mut touched).await;
         }
@@ -157,8 +168,7 @@ impl Watcher<'_> {
     }
 
     /// Checks each destination touched (in parallel), and says its state on its changes.
-    async fn check_touched(&mut self, touched: &mut Touched) {
-        let assigned = self.assigned().await;
+    async fn check_touched(&mut self, touched: &mut Touched, assigned: &HashSet<DestinationId>) {
         let checks: Vec<_> = touched
             .destinations
             .iter()

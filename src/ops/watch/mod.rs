@@ -377,27 +377,9 @@ impl Watcher<'_> {
     async fn destinations(&self) -> Vec<Destination> {
         let uuid = self.server.uuid.clone();
         self.ops
-            .db(move |s| {
-                Ok(s.destinations()?
-                    .into_iter()
-                    .filter(|d| d.server_uuid == uuid)
-                    .collect::<Vec<_>>())
-            })
+            .db(move |s| s.destinations_of(&uuid))
             .await
             .unwrap_or_default()
-    }
-
-    async fn resources(&self) -> Vec<Resource> {
-        self.ops.db(|s| s.resources()).await.unwrap_or_default()
-    }
-
-    /// Destinations with a resource recorded (never `unused`); a store that cannot be read
-    /// counts every one as assigned.
-    async fn assigned(&self) -> HashSet<DestinationId> {
-        match self.ops.db(|s| s.resources()).await {
-            Ok(resources) => resources.into_iter().map(|r| r.destination_uuid).collect(),
-            Err(_) => self.told.keys().cloned().collect(),
-        }
     }
 
     fn change(&self, event: &str) -> Change {
