@@ -109,15 +109,40 @@ fn two_hundred_servers_are_checked_at_once_and_leave_nothing_behind() {
     let run = ctx.run(&["--json", "server", "check"]);
     eprintln!("server check of {SERVERS}: {:?}", started.elapsed());
     assert_eq!(run.code, 1, "some are offline: {}", run.stderr);
+    let rows = run.json();
+    let rows = rows.as_array().unwrap();
+    // Which reachable ones were called offline, and why (CI has seen a few).
+    let wrongly_offline: Vec<String> = rows
+        .iter()
+        .filter(|row| row["online"] == false)
+        .filter(|row| {
+            let name = row["name"].as_str().unwrap_or_default();
+            !name
+                .rsplit('-')
+                .next()
+                .and_then(|i| i.parse().ok())
+                .is_some_and(is_silent)
+        })
+        .map(|row| format!("{}: {}", row["name"], row["last_error"]))
+        .collect();
     assert!(
         run.stderr
             .contains(&format!("{SILENT} of {SERVERS} servers are offline")),
-        "{}",
-        run.stderr
+        "{}\n{}",
+        run.stderr,
+        wrongly_offline.join("\n")
     );
-    let rows = run.json();
-    let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), SERVERS);
+    // The silent ones that failed while the wave of connects was under way (those among the
+    // first 64 names start in it, and it lasts until the queue drains) were tried once more
+    // after it: what saves a reachable one that missed its timeout in the crowd.
+    let log =
+        std::fs::read_to_string(ctx.dir.path().join("state/destui/destui.log")).unwrap_or_default();
+    let tried_again = log
+        .lines()
+        .filter(|l| l.contains("tried again after the wave"))
+        .count();
+    assert!(tried_again >= 5, "{tried_again} tried again:\n{log}");
     for row in rows {
         let name = row["name"].as_str().unwrap();
         let i: usize = name.rsplit('-').next().unwrap().parse().unwrap();

@@ -4,16 +4,17 @@ pub mod address;
 pub mod docker;
 pub mod housekeeping;
 pub mod known_hosts;
+pub mod slots;
 pub mod ssh;
 pub mod transport;
 
 use crate::domain::{Error, Server};
 use docker::{DockerApi, DockerError};
+use slots::ConnectSlots;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 pub const DEFAULT_MAX_PARALLEL_CONNECTS: usize = 64;
 
@@ -30,7 +31,7 @@ pub struct RemoteConfig {
     pub connect_timeout: Duration,
     /// Shared by every connect of this process: bounds the SSH handshakes in flight
     /// (`[ssh] max_parallel_connects`). A server's connect timeout starts once it has a slot.
-    pub connects: Arc<Semaphore>,
+    pub connects: Arc<ConnectSlots>,
 }
 
 impl RemoteConfig {
@@ -44,8 +45,8 @@ impl RemoteConfig {
         }
     }
 
-    pub fn connect_slots(parallel: usize) -> Arc<Semaphore> {
-        Arc::new(Semaphore::new(parallel.clamp(1, Semaphore::MAX_PERMITS)))
+    pub fn connect_slots(parallel: usize) -> Arc<ConnectSlots> {
+        Arc::new(ConnectSlots::new(parallel))
     }
 }
 
