@@ -481,6 +481,7 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
                 kind: DestinationType::Standalone,
                 created_at: 1_795_341_600,
                 description: None,
+                original_name: None,
             })
             .collect();
         store.insert_destinations(&batch).expect("destinations");
@@ -814,7 +815,17 @@ async fn floor_round(docker: &DockerApi, tb: &Testbed, name: &str) -> Duration {
             attachable: false,
             internal: false,
             subnet: None,
-            labels: destination_labels(name),
+            labels: destination_labels(&destui::domain::Destination {
+                uuid: name.to_string().into(),
+                name: name.to_string(),
+                network: name.to_string(),
+                network_id: String::new(),
+                server_uuid: String::new().into(),
+                kind: destui::domain::DestinationType::Standalone,
+                created_at: 0,
+                description: None,
+                original_name: None,
+            }),
         })
         .await
         .expect("create");

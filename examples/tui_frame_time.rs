@@ -62,6 +62,7 @@ fn main() {
                     kind: DestinationType::Standalone,
                     created_at: 1_795_341_600,
                     description: None,
+                    original_name: None,
                 },
                 Some(server),
             )
@@ -85,6 +86,7 @@ fn main() {
             kind: d.kind,
             created_at: 1_795_341_600,
             description: None,
+            original_name: None,
         })
         .collect();
     store.insert_destinations(&records).expect("destinations");

@@ -310,6 +310,7 @@ fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
                 kind: destui::domain::DestinationType::Standalone,
                 created_at: 0,
                 description: None,
+                original_name: None,
             })
             .unwrap();
     }

@@ -340,6 +340,7 @@ fn the_proxys_own_network_is_never_deleted() {
                 kind: destui::domain::DestinationType::Standalone,
                 created_at: 0,
                 description: None,
+                original_name: None,
             })
             .expect("record");
     }

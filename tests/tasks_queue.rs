@@ -173,6 +173,7 @@ async fn a_check_of_many_tells_its_row_how_far_it_is() {
                 kind: DestinationType::Standalone,
                 created_at: 0,
                 description: None,
+                original_name: None,
             })
             .expect("record");
     }

@@ -86,6 +86,7 @@ fn destination(uuid: &str, name: &str, network: &str, server: &Server) -> Destin
             kind,
             created_at: CHECKED,
             description: None,
+            original_name: None,
         },
         Some(server),
     )
@@ -2029,6 +2030,7 @@ fn shop_on(uuid: &str) -> destui::domain::Resource {
         command: None,
         destination_uuid: uuid.into(),
         connect_predefined: false,
+        original_name: None,
     }
 }
 
@@ -2979,6 +2981,7 @@ fn described(width: u16, height: u16) -> Harness {
         kind: DestinationType::Standalone,
         created_at: CHECKED,
         description: None,
+        original_name: None,
     };
     web.description = Some("storefront for the EU shop, behind the CDN since March".into());
     dests[0] = DestinationView::new(&web, Some(&all[1]));

@@ -23,11 +23,18 @@ pub const MSG_BUILD_SERVER: &str = "Destinations cannot be created on a build se
 /// Networks Docker creates itself; scan never offers them.
 pub const SYSTEM_NETWORKS: [&str; 5] = ["bridge", "host", "none", "ingress", "docker_gwbridge"];
 
-/// Label put on every network destui creates, so a crash between creating the network and
-/// saving the record can be reconciled (the network is found again by its label).
+/// Labels on what destui creates (DESIGN.md §12): a crash between creating the network and
+/// saving the record is reconciled by them, and another admin's data directory adopts the
+/// destination (same uuid, name, type) and its resources from them alone.
 pub const LABEL_MANAGED: &str = "destui.managed";
 pub const LABEL_DESTINATION: &str = "destui.destination";
+/// The destination's name when it was created (a later rename is local to one data directory).
+pub const LABEL_NAME: &str = "destui.name";
+/// When the destination was created, RFC 3339.
+pub const LABEL_CREATED: &str = "destui.created";
 pub const LABEL_RESOURCE: &str = "destui.resource";
+pub const LABEL_RESOURCE_NAME: &str = "destui.resource.name";
+pub const LABEL_RESOURCE_KIND: &str = "destui.resource.kind";
 
 pub const DEFAULT_DOCKER_SOCKET: &str = "/var/run/docker.sock";
 pub const DEFAULT_PROXY_CONTAINER: &str = "coolify-proxy";
@@ -184,6 +191,10 @@ pub struct Destination {
     /// Free text: what the destination is for (absent in records written before it existed).
     #[serde(default)]
     pub description: Option<String>,
+    /// The name it was created with, from its network's labels, when it was adopted from
+    /// another data directory (a rename here changes `name` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +274,61 @@ impl fmt::Display for ResourceStatus {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` from unix seconds (civil-from-days, no calendar crate needed).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Nanoseconds since the epoch of an RFC 3339 time as the daemon writes it
+/// (`2026-11-30T21:30:20.123456789Z`, or with an offset such as `+01:00`).
+pub fn rfc3339_nanos(text: &str) -> Option<i64> {
+    let (date, time) = text.split_once('T')?;
+    let mut ymd = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (ymd.next()??, ymd.next()??, ymd.next()??);
+    let (clock, offset) = match time.find(['Z', '+', '-']) {
+        Some(at) => time.split_at(at),
+        None => return None,
+    };
+    let offset_secs = match offset {
+        "Z" => 0,
+        _ => {
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let (h, m) = offset[1..].split_once(':')?;
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
+        }
+    };
+    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut parts = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (h, m, sec) = (parts.next()??, parts.next()??, parts.next()??);
+    let nanos: i64 = format!("{fraction:0<9}").get(..9)?.parse().ok()?;
+    // Days from the civil date (the inverse of `rfc3339`).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + m * 60 + sec - offset_secs;
+    Some(secs * 1_000_000_000 + nanos)
+}
+
 /// The isolated network of a service stack: named from its resource's uuid, so that copies of
 /// one stack never share (or clash on) a network.
 pub fn stack_network(resource_uuid: &str) -> String {
@@ -278,6 +344,10 @@ pub struct Resource {
     pub command: Option<String>,
     pub destination_uuid: DestinationId,
     pub connect_predefined: bool,
+    /// The name it was deployed with, from its container's labels, when it was adopted from
+    /// another data directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
 }
 
 /// Written before a step that changes a daemon and removed in the same transaction as the

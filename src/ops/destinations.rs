@@ -105,6 +105,7 @@ impl Ops {
             kind: DestinationType::Standalone,
             created_at: domain::now_unix(),
             description,
+            original_name: None,
         };
         let candidate = destination.clone();
         self.db(move |s| s.check_destination_is_new(&candidate))
@@ -142,7 +143,7 @@ impl Ops {
                 attachable: destination.kind == DestinationType::Swarm,
                 internal: input.internal,
                 subnet: input.subnet.as_deref(),
-                labels: destination_labels(&destination.uuid),
+                labels: destination_labels(&destination),
             };
             let e = match docker.create_network(&spec).await {
                 Ok(id) => {

@@ -240,7 +240,7 @@ impl Ops {
                     attachable: d.kind == DestinationType::Swarm,
                     internal: false,
                     subnet: None,
-                    labels: destination_labels(&d.uuid),
+                    labels: destination_labels(&d),
                 };
                 let id = match docker.create_network(&spec).await {
                     Ok(id) => id,

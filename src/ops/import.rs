@@ -149,6 +149,7 @@ impl Ops {
                     kind,
                     created_at: now,
                     description: None,
+                    original_name: None,
                 });
             }
             s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::{Ops, Outcome, failpoint};
 use crate::domain::{
-    self, Destination, DestinationId, DestinationType, Error, LABEL_MANAGED, LABEL_RESOURCE,
-    Resource, ResourceId, ResourceIntent, ResourceKind, ResourceStatus, Server,
+    self, Destination, DestinationId, DestinationType, Error, LABEL_DESTINATION, LABEL_MANAGED,
+    LABEL_RESOURCE, LABEL_RESOURCE_KIND, LABEL_RESOURCE_NAME, Resource, ResourceId, ResourceIntent,
+    ResourceKind, ResourceStatus, Server,
 };
 use crate::remote::docker::{ContainerSpec, DockerApi, DockerError, NetworkSpec};
 
@@ -40,10 +41,27 @@ pub struct ResourceView {
     pub status: ResourceStatus,
 }
 
-fn labels(uuid: &str) -> HashMap<String, String> {
+/// Labels of a service stack's own network: it is the resource's, never a destination.
+fn stack_network_labels(r: &Resource) -> HashMap<String, String> {
     HashMap::from([
         (LABEL_MANAGED.to_string(), "true".to_string()),
-        (LABEL_RESOURCE.to_string(), uuid.to_string()),
+        (LABEL_RESOURCE.to_string(), r.uuid.to_string()),
+    ])
+}
+
+/// Labels of a resource's container (DESIGN.md §12): enough for another data directory to
+/// adopt it (image and command are read from the container itself).
+fn container_labels(r: &Resource) -> HashMap<String, String> {
+    let name = r.original_name.as_ref().unwrap_or(&r.name);
+    HashMap::from([
+        (LABEL_MANAGED.to_string(), "true".to_string()),
+        (LABEL_RESOURCE.to_string(), r.uuid.to_string()),
+        (LABEL_RESOURCE_NAME.to_string(), name.clone()),
+        (LABEL_RESOURCE_KIND.to_string(), r.kind.to_string()),
+        (
+            LABEL_DESTINATION.to_string(),
+            r.destination_uuid.to_string(),
+        ),
     ])
 }
 
@@ -126,6 +144,7 @@ impl Ops {
             command: input.command,
             destination_uuid: destination.uuid.clone(),
             connect_predefined: input.connect_predefined,
+            original_name: None,
         };
         self.deploy(resource, &destination, &server).await
     }
@@ -186,7 +205,7 @@ impl Ops {
                 attachable: swarm,
                 internal: false,
                 subnet: None,
-                labels: labels(&resource.uuid),
+                labels: stack_network_labels(resource),
             };
             match docker.create_network(&spec).await {
                 Ok(id) => {
@@ -205,7 +224,7 @@ impl Ops {
             image: &resource.image,
             command: resource.command.as_deref(),
             network: &network_id,
-            labels: labels(&resource.uuid),
+            labels: container_labels(resource),
         };
         let started = async {
             let id = docker.run_container(&spec).await?;
@@ -398,6 +417,7 @@ impl Ops {
             uuid: ResourceId::new_random(),
             name,
             destination_uuid: target.uuid.clone(),
+            original_name: None,
             ..original
         };
         self.deploy(copy, &target, &server).await

@@ -165,6 +165,7 @@ mod tests {
             kind: DestinationType::Standalone,
             created_at: 0,
             description: None,
+            original_name: None,
         }
     }
 

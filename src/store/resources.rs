@@ -65,6 +65,7 @@ mod tests {
             command: None,
             destination_uuid: new_uuid().into(),
             connect_predefined: false,
+            original_name: None,
         };
         let intent = ResourceIntent {
             resource: resource.clone(),

@@ -2,6 +2,7 @@
 //! container changes, each with the time the daemon gave it (to resume with `since=`).
 
 use super::{DockerApi, DockerError, classify};
+use crate::domain::rfc3339_nanos;
 use bollard::models::EventMessageTypeEnum;
 use futures::{Stream, StreamExt};
 use std::collections::HashMap;
@@ -78,40 +79,6 @@ pub fn since_after(time_nano: i64) -> String {
         next.div_euclid(1_000_000_000),
         next.rem_euclid(1_000_000_000)
     )
-}
-
-/// Nanoseconds since the epoch of an RFC 3339 time as the daemon writes it
-/// (`2026-11-30T21:30:20.123456789Z`, or with an offset such as `+01:00`).
-pub fn rfc3339_nanos(text: &str) -> Option<i64> {
-    let (date, time) = text.split_once('T')?;
-    let mut ymd = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (ymd.next()??, ymd.next()??, ymd.next()??);
-    let (clock, offset) = match time.find(['Z', '+', '-']) {
-        Some(at) => time.split_at(at),
-        None => return None,
-    };
-    let offset_secs = match offset {
-        "Z" => 0,
-        _ => {
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let (h, m) = offset[1..].split_once(':')?;
-            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
-        }
-    };
-    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut parts = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (h, m, sec) = (parts.next()??, parts.next()??, parts.next()??);
-    let nanos: i64 = format!("{fraction:0<9}").get(..9)?.parse().ok()?;
-    // Days from the civil date (the inverse of `ops::rfc3339`).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + m * 60 + sec - offset_secs;
-    Some(secs * 1_000_000_000 + nanos)
 }
 
 impl DockerApi {

@@ -1,6 +1,8 @@
 //! What the Docker calls take and return, in the words of the use cases.
 
-use crate::domain::{LABEL_DESTINATION, LABEL_MANAGED, ServerMode};
+use crate::domain::{
+    Destination, LABEL_CREATED, LABEL_DESTINATION, LABEL_MANAGED, LABEL_NAME, ServerMode, rfc3339,
+};
 use std::collections::HashMap;
 
 /// A network as scan and the details view need it.
@@ -151,10 +153,14 @@ pub struct ContainerSpec<'a> {
     pub labels: HashMap<String, String>,
 }
 
-/// Labels of a destui-created network for destination `uuid`.
-pub fn destination_labels(uuid: &str) -> HashMap<String, String> {
+/// Labels of the network of destination `d` (DESIGN.md §12): the name it was created with
+/// (a repair keeps the original one), and when.
+pub fn destination_labels(d: &Destination) -> HashMap<String, String> {
+    let name = d.original_name.as_ref().unwrap_or(&d.name);
     HashMap::from([
         (LABEL_MANAGED.to_string(), "true".to_string()),
-        (LABEL_DESTINATION.to_string(), uuid.to_string()),
+        (LABEL_DESTINATION.to_string(), d.uuid.to_string()),
+        (LABEL_NAME.to_string(), name.clone()),
+        (LABEL_CREATED.to_string(), rfc3339(d.created_at)),
     ])
 }
