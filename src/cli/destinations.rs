@@ -400,6 +400,10 @@ fn details_text(d: &ops::DestinationDetails) -> String {
         ("proxy attached", flag(d.proxy_connected)),
         ("labels", listed(labels)),
     ];
+    // A destination adopted from elsewhere and renamed here (DESIGN.md §12).
+    if let Some(original) = &v.original_name {
+        rows.insert(1, ("original name", original.clone()));
+    }
     let containers: Vec<String> = d
         .containers
         .iter()

@@ -6,6 +6,7 @@ pub mod output;
 mod progress;
 mod resources;
 mod servers;
+mod sync;
 mod watch;
 
 pub use destinations::DestinationCommand;
@@ -74,6 +75,12 @@ pub enum Command {
         /// Put back a proxy that something else disconnects (config: [watch] reattach_proxy).
         #[arg(long)]
         reattach_proxy: bool,
+    },
+    /// Adopt the destinations and resources other data directories made on the servers (all
+    /// when none is named) and list the records whose network is gone; removes nothing.
+    Sync {
+        /// Server names or uuids.
+        servers: Vec<String>,
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
@@ -148,6 +155,7 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             servers,
             reattach_proxy,
         } => watch::run(ops, &servers, reattach_proxy, json).await,
+        Command::Sync { servers } => sync::run(ops, &servers, json).await,
         Command::Completions { shell } => {
             print_completions(shell);
             Ok(0)

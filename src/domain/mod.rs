@@ -382,6 +382,15 @@ pub enum IntentStep {
     Delete,
 }
 
+/// Whether `text` can be a record's uuid (a label read from a daemon is checked before it
+/// becomes a key): lower-case letters and digits, as CUID2 makes them.
+pub fn is_record_id(text: &str) -> bool {
+    (8..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
 pub fn new_uuid() -> String {
     cuid2::create_id()
 }

@@ -1,5 +1,6 @@
 //! Scan a server's networks and import them as destinations.
 
+use super::adopt::Carried;
 use super::*;
 use crate::domain::LABEL_RESOURCE;
 
@@ -37,10 +38,15 @@ impl Ops {
                 n.add_listed(&containers);
                 let refusal = ImportRefusal::of(&known, &n);
                 let proxy = &server.proxy_container;
+                let role = match (&refusal, Carried::of(&n)) {
+                    (Some(refusal), _) => refusal.role(),
+                    (None, Some(carried)) => NetworkRole::MadeElsewhere {
+                        name: carried.shown_name(&n),
+                    },
+                    (None, None) => NetworkRole::Importable,
+                };
                 ScanRow {
-                    role: refusal
-                        .as_ref()
-                        .map_or(NetworkRole::Importable, ImportRefusal::role),
+                    role,
                     importable: refusal.is_none(),
                     reason: refusal.map(ImportRefusal::reason),
                     // The proxy's own network is never offered for deletion.
@@ -93,13 +99,21 @@ impl Ops {
         } else {
             named(&listed, &known, networks, &server.name)?
         };
-        let imported = self.save_imported(&server, &chosen).await?;
-        failpoint("after-import-save");
-
-        warnings.extend(self.attach_proxy_to_all(&server, &docker, &imported).await);
-        failpoint("after-import-attach");
-        let settled: Vec<DestinationId> = imported.iter().map(|d| d.uuid.clone()).collect();
-        self.db(move |s| s.drop_intents(&settled)).await?;
+        let (imported, attached) = self.record_and_attach(&server, &docker, &chosen).await?;
+        warnings.extend(attached);
+        // A destination made elsewhere comes whole: with the resources deployed on it.
+        if imported.iter().any(|d| d.original_name.is_some()) {
+            match docker.labelled_containers(LABEL_RESOURCE).await {
+                Ok(labelled) => {
+                    self.adopt_resources(&docker, &imported, &labelled).await?;
+                }
+                Err(e) => warnings.push(Warning::from(format!(
+                    "the resources of the adopted destinations were not read ({}): run destui sync {} to adopt them",
+                    self.fail(&server, e).await.reason(),
+                    server.name
+                ))),
+            }
+        }
         Ok(Outcome {
             value: imported
                 .iter()
@@ -109,22 +123,44 @@ impl Ops {
         })
     }
 
+    /// Records the chosen networks as destinations and attaches the proxy to each (import,
+    /// sync); returns the records and a warning per kind of failed attachment.
+    pub(super) async fn record_and_attach(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        chosen: &[&NetworkInfo],
+    ) -> Result<(Vec<Destination>, Vec<Warning>), Error> {
+        let imported = self.save_imported(server, chosen, true).await?;
+        failpoint("after-import-save");
+        let warnings = self.attach_proxy_to_all(server, docker, &imported).await;
+        failpoint("after-import-attach");
+        let settled: Vec<DestinationId> = imported.iter().map(|d| d.uuid.clone()).collect();
+        self.db(move |s| s.drop_intents(&settled)).await?;
+        Ok((imported, warnings))
+    }
+
     /// Records the chosen networks as destinations, each with an intent until the proxy is
-    /// attached: a crash in between is finished by start-up reconciliation.
-    async fn save_imported(
+    /// attached: a crash in between is finished by start-up reconciliation. A network made
+    /// for a destination elsewhere (its labels) is adopted: its uuid, name and creation time.
+    /// Without `attach` (sync) the records are saved as they are, with no intent: the daemon
+    /// is left exactly as it was.
+    pub(super) async fn save_imported(
         &self,
         server: &Server,
         chosen: &[&NetworkInfo],
+        attach: bool,
     ) -> Result<Vec<Destination>, Error> {
         let now = domain::now_unix();
         let server_name = server.name.clone();
-        let plans: Vec<(String, String, DestinationType)> = chosen
+        let plans: Vec<(String, String, DestinationType, Option<Carried>)> = chosen
             .iter()
             .map(|n| {
                 (
                     n.name.clone(),
                     n.id.clone(),
                     DestinationType::for_driver(&n.driver),
+                    Carried::of(n),
                 )
             })
             .collect();
@@ -132,8 +168,16 @@ impl Ops {
         self.db(move |s| {
             let mut batch_names: HashSet<String> = HashSet::new();
             let mut out = Vec::new();
-            for (network, id, kind) in plans {
-                let base = domain::default_destination_name(&server_name, &network);
+            for (network, id, kind, carried) in plans {
+                // Adopted only when its uuid is no record here (else a new uuid).
+                let carried = match carried {
+                    Some(c) if !s.is_record_uuid(&c.uuid)? => Some(c),
+                    _ => None,
+                };
+                let original_name = carried.as_ref().and_then(|c| c.name.clone());
+                let base = original_name
+                    .clone()
+                    .unwrap_or_else(|| domain::default_destination_name(&server_name, &network));
                 let name = domain::first_free_name(&base, |candidate| {
                     batch_names.contains(candidate)
                         || s.destination_name_taken(candidate).unwrap_or(true)
@@ -141,18 +185,24 @@ impl Ops {
                 });
                 batch_names.insert(name.clone());
                 out.push(Destination {
-                    uuid: DestinationId::new_random(),
+                    uuid: carried
+                        .as_ref()
+                        .map_or_else(DestinationId::new_random, |c| c.uuid.clone()),
                     name,
                     network,
                     network_id: id,
                     server_uuid: server_uuid.clone(),
                     kind,
-                    created_at: now,
+                    created_at: carried.as_ref().and_then(|c| c.created_at).unwrap_or(now),
                     description: None,
-                    original_name: None,
+                    original_name: carried.map(|c| c.name.unwrap_or_default()),
                 });
             }
-            s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
+            if attach {
+                s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
+            } else {
+                s.insert_destinations(&out)?;
+            }
             Ok(out)
         })
         .await
@@ -264,7 +314,7 @@ fn named<'a>(
 }
 
 /// What a scan or an import must know of a server besides its networks.
-struct Known {
+pub(super) struct Known {
     /// The server's destinations.
     recorded: Vec<Destination>,
     proxy: String,
@@ -273,7 +323,7 @@ struct Known {
 }
 
 impl Ops {
-    async fn known(&self, server: &Server) -> Result<Known, Error> {
+    pub(super) async fn known(&self, server: &Server) -> Result<Known, Error> {
         let uuid = server.uuid.clone();
         let (recorded, resources) = self
             .db(move |s| Ok((s.destinations_of(&uuid)?, s.resources()?)))
@@ -291,7 +341,7 @@ impl Ops {
 
 /// Why a network cannot be imported: one check for scan (which shows the reason and the
 /// network's role) and import (which refuses with it).
-enum ImportRefusal {
+pub(super) enum ImportRefusal {
     AlreadyAdded,
     /// The network the proxy container was started on.
     ProxyNetwork {
@@ -308,8 +358,13 @@ enum ImportRefusal {
 }
 
 impl ImportRefusal {
-    fn of(known: &Known, n: &NetworkInfo) -> Option<Self> {
-        if known.recorded.iter().any(|d| d.network_id == n.id) {
+    pub(super) fn of(known: &Known, n: &NetworkInfo) -> Option<Self> {
+        let carried = Carried::of(n);
+        if known
+            .recorded
+            .iter()
+            .any(|d| d.network_id == n.id || carried.as_ref().is_some_and(|c| c.uuid == d.uuid))
+        {
             return Some(ImportRefusal::AlreadyAdded);
         }
         if n.is_home_of(&known.proxy) {

@@ -11,6 +11,7 @@ use crate::remote::docker::{
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
 
+mod adopt;
 mod dependants;
 mod destinations;
 mod health;
@@ -24,6 +25,7 @@ mod usage;
 mod views;
 mod watch;
 
+pub use adopt::{Adopted, MissingRecord, SyncReport, SyncSkipped};
 pub use dependants::{DeleteReport, Dependant};
 use futures::{StreamExt, stream};
 pub use resources::{NewResource, ResourceView};

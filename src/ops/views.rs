@@ -105,6 +105,9 @@ pub struct DestinationView {
     pub server_ip: Option<String>,
     pub created_at: String,
     pub description: Option<String>,
+    /// The name it was created with elsewhere, when it differs from its name here (a rename
+    /// is local to one data directory: DESIGN.md §12).
+    pub original_name: Option<String>,
     /// The server's host as configured (an ssh alias, a hostname or an IP), for the text that
     /// shows it beside its address.
     #[serde(skip)]
@@ -124,6 +127,7 @@ impl DestinationView {
             server_ip: server.and_then(|s| s.address.clone()),
             created_at: rfc3339(d.created_at),
             description: d.description.clone(),
+            original_name: d.original_name.clone().filter(|o| *o != d.name),
             server_host: server.map(|s| s.host.clone()).unwrap_or_default(),
         }
     }
@@ -231,6 +235,11 @@ pub enum NetworkRole {
         resource: String,
     },
     Importable,
+    /// Made for a destination by another data directory (its labels say so): importing it
+    /// adopts it whole (DESIGN.md §12).
+    MadeElsewhere {
+        name: String,
+    },
     /// Another network that cannot be imported (the row's reason says why).
     Other,
 }
@@ -242,6 +251,7 @@ impl fmt::Display for NetworkRole {
             NetworkRole::Destination => f.write_str("destination"),
             NetworkRole::Stack { resource } => write!(f, "stack of {resource}"),
             NetworkRole::Importable => f.write_str("importable"),
+            NetworkRole::MadeElsewhere { name } => write!(f, "made elsewhere: {name}"),
             NetworkRole::Other => f.write_str("other"),
         }
     }

@@ -40,6 +40,39 @@ impl Store {
         self.flush()
     }
 
+    /// Records resources adopted from a daemon's labels (DESIGN.md §12), in one transaction:
+    /// one already recorded is left out, a name taken here gets a suffix. Returns those
+    /// recorded.
+    pub fn adopt_resources(&self, candidates: Vec<Resource>) -> Result<Vec<Resource>, Error> {
+        let mut names: Vec<String> = self.resources()?.into_iter().map(|r| r.name).collect();
+        let mut adopted = Vec::new();
+        for mut r in candidates {
+            if self.is_record_uuid(&r.uuid)? {
+                continue;
+            }
+            r.name = crate::domain::first_free_name(&r.name, |candidate| {
+                names.iter().any(|n| n == candidate)
+                    || self.is_record_uuid(candidate).unwrap_or(true)
+            });
+            names.push(r.name.clone());
+            adopted.push(r);
+        }
+        let records = adopted
+            .iter()
+            .map(|r| Ok((r.uuid.clone(), encode(r)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.resources
+            .transaction(|resources| {
+                for (uuid, record) in &records {
+                    resources.insert(uuid.as_bytes(), record.clone())?;
+                }
+                Ok(())
+            })
+            .map_err(from_tx)?;
+        self.flush()?;
+        Ok(adopted)
+    }
+
     pub fn remove_resource(&self, uuid: &str) -> Result<(), Error> {
         self.resources.remove(uuid.as_bytes()).map_err(storage)?;
         self.flush()

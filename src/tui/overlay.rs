@@ -295,6 +295,10 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
         ),
         kv(app, "proxy attached", yes_no(d.proxy_connected)),
     ];
+    // A destination adopted from elsewhere and renamed here (DESIGN.md §12).
+    if let Some(original) = &v.original_name {
+        lines.insert(1, kv(app, "original name", original.clone()));
+    }
     let mut labels: Vec<_> = d.labels.iter().collect();
     labels.sort();
     for (k, val) in labels {

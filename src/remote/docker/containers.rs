@@ -1,7 +1,8 @@
 //! The container calls: find, run (pulling a missing image), list and remove containers.
 
 use super::types::{
-    ContainerInfo, ContainerSpec, InspectedContainer, ListedContainer, NetworkInfo,
+    ContainerInfo, ContainerSpec, InspectedContainer, LabelledContainer, ListedContainer,
+    NetworkInfo,
 };
 use super::{DockerApi, DockerError, classify};
 use std::collections::HashMap;
@@ -203,6 +204,43 @@ impl DockerApi {
                 started_on: c.host_config.and_then(|h| h.network_mode),
             })
             .collect())
+    }
+
+    /// Every container that carries `label` (a key), with its labels, image and command:
+    /// what adopting a resource made elsewhere reads (DESIGN.md §12). One request.
+    pub async fn labelled_containers(
+        &self,
+        label: &str,
+    ) -> Result<Vec<LabelledContainer>, DockerError> {
+        let filter = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+        let mut found: Vec<LabelledContainer> = self
+            .all_containers(Some(filter))
+            .await?
+            .into_iter()
+            .map(|c| LabelledContainer {
+                id: c.id.unwrap_or_default(),
+                name: first_name(c.names),
+                image: c.image.unwrap_or_default(),
+                labels: c.labels.unwrap_or_default(),
+                networks: sorted_names(c.network_settings.and_then(|n| n.networks)),
+            })
+            .collect();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+
+    /// What container `id` runs with `/bin/sh -c` (as destui starts a command), from its
+    /// configuration (a list quotes it); `None` for the image's own command.
+    pub async fn shell_command(&self, id: &str) -> Result<Option<String>, DockerError> {
+        let c = self
+            .docker
+            .inspect_container(id, None)
+            .await
+            .map_err(classify)?;
+        Ok(match c.config.and_then(|c| c.cmd).as_deref() {
+            Some([sh, flag, command]) if sh == "/bin/sh" && flag == "-c" => Some(command.clone()),
+            _ => None,
+        })
     }
 
     /// Every container, running or not, that the daemon's `filters` keep.

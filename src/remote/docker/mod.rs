@@ -13,7 +13,7 @@ pub use events::{DockerEvent, EventKind, since_after};
 pub use stats::ContainerStats;
 pub use types::{
     AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, InspectedContainer,
-    ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
+    LabelledContainer, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
 };
 
 use crate::domain::ServerMode;

@@ -124,6 +124,17 @@ pub struct ContainerInfo {
     pub networks: Vec<String>,
 }
 
+/// A container with its labels, as a list gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelledContainer {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    pub labels: HashMap<String, String>,
+    /// Names of the networks it is attached to.
+    pub networks: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DaemonInfo {
     pub mode: ServerMode,

@@ -107,7 +107,7 @@ macro_rules! clean_fields {
 
 clean_fields! {
     Server => [name, host, last_error, docker_version, proxy_container, address];
-    DestinationView => [name, network, server, server_ip, description, server_host];
+    DestinationView => [name, network, server, server_ip, description, original_name, server_host];
     ScanRow => [network, driver, scope, containers, reason];
     CheckRow => [destination, detail];
     ContainerRef => [name, state];
