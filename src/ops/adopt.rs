@@ -251,10 +251,8 @@ impl Ops {
             return Ok(Vec::new());
         }
         // The command from each new one's configuration, all at once.
-        let commands = futures::future::join_all(
-            found.iter().map(|(c, _)| docker.shell_command(&c.id)),
-        )
-        .await;
+        let commands =
+            futures::future::join_all(found.iter().map(|(c, _)| docker.shell_command(&c.id))).await;
         let mut candidates = Vec::new();
         for ((_, mut r), command) in found.into_iter().zip(commands) {
             r.command = command.unwrap_or_default();
@@ -293,7 +291,7 @@ fn resource_of(c: &LabelledContainer, destinations: &[Destination]) -> Option<Re
         // A service stack starts on its own network: on the destination's too means the
         // option was on.
         connect_predefined: kind == ResourceKind::Service
-            && c.networks.iter().any(|n| *n == destination.network),
+            && c.networks.contains(&destination.network),
         original_name: Some(name),
     })
 }

@@ -143,7 +143,7 @@ impl Ops {
                 attachable: destination.kind == DestinationType::Swarm,
                 internal: input.internal,
                 subnet: input.subnet.as_deref(),
-                labels: destination_labels(&destination),
+                labels: destination_labels(destination),
             };
             let e = match docker.create_network(&spec).await {
                 Ok(id) => {
