@@ -19,6 +19,7 @@ use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
     CheckRow, DeleteReport, DestinationDetails, DestinationEdit, DestinationUsage, DestinationView,
     NewDestination, NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
+    SyncReport,
 };
 
 pub type TaskId = u64;
@@ -98,6 +99,10 @@ pub enum Task {
         server: ServerId,
         destination: DestinationId,
     },
+    /// Adopt what other data directories made on the server; list records whose network is gone.
+    Sync {
+        server: ServerId,
+    },
     CreateResource(NewResource),
     /// `server` is the target destination's server (the lane the deploy runs on).
     CloneResource {
@@ -126,6 +131,7 @@ impl Task {
             | Task::DeleteReport { server, .. }
             | Task::CheckDestinations { server, .. }
             | Task::Usage { server }
+            | Task::Sync { server }
             | Task::RepairDestination { server, .. }
             | Task::CloneResource { server, .. } => server,
             // Creates name their server by the reference they were given: the TUI gives the uuid.
@@ -195,6 +201,10 @@ pub enum TaskResult {
         usage: Vec<DestinationUsage>,
     },
     Repaired(Outcome<CheckRow>),
+    Synced {
+        server: ServerId,
+        outcome: Outcome<SyncReport>,
+    },
     ResourceDeployed(Outcome<ResourceView>),
 }
 
@@ -396,6 +406,12 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::Usage { server } => {
             let usage = ops.usage(&server).await?;
             Ok(TaskResult::Usage { server, usage })
+        }
+        Task::Sync { server } => {
+            progress.note("reading labels".into());
+            let record = ops.server(&server).await?;
+            let outcome = ops.sync_server(&record).await?;
+            Ok(TaskResult::Synced { server, outcome })
         }
         Task::CreateResource(input) => {
             progress.note("starting the container".into());

@@ -3180,3 +3180,68 @@ fn details_show_the_description_whole_and_the_address_beside_the_alias() {
         );
     }
 }
+
+#[test]
+fn sync_from_the_servers_pane_adopts_then_reloads_and_scan_tells_what_was_made_elsewhere() {
+    use destui::ops::{Adopted, MissingRecord, NetworkRole, SyncReport};
+    let mut h = Harness::loaded(120, 40);
+    assert_eq!(h.app.focus, Pane::Servers);
+    h.key(KeyCode::Char('S'));
+    let sync = h.submitted(|t| {
+        *t == Task::Sync {
+            server: "s-alpha".into(),
+        }
+    });
+    h.queue(sync, 400);
+    assert!(h.labels().contains(&"sync alpha"), "{:?}", h.labels());
+    let adopted = Adopted {
+        what: "destination",
+        uuid: "d-77".into(),
+        name: "shop-eu".into(),
+        original_name: "shop-eu".into(),
+        server: "alpha".into(),
+        on: "shop".into(),
+        kind: "standalone".into(),
+    };
+    h.finish(
+        sync,
+        500,
+        Ok(TaskResult::Synced {
+            server: "s-alpha".into(),
+            outcome: Outcome {
+                value: SyncReport {
+                    adopted: vec![adopted],
+                    missing: vec![MissingRecord {
+                        destination: "alpha-web".into(),
+                        uuid: "d-2".into(),
+                        server: "alpha".into(),
+                        network: "web".into(),
+                    }],
+                    unreachable: vec![],
+                },
+                warnings: vec![],
+            },
+        }),
+    );
+    assert!(h.tasks().contains(&&Task::Load), "{:?}", h.tasks());
+    let status = &h.app.status.text;
+    assert!(
+        status.contains("adopted 1 destination(s), 0 resource(s)")
+            && status.contains("network gone: alpha-web"),
+        "{status}"
+    );
+
+    // A network made by another admin's destui: its role, and still importable.
+    let mut rows = scan_rows();
+    rows[2].role = NetworkRole::MadeElsewhere {
+        name: "shop-eu".into(),
+    };
+    h.effects.clear();
+    scan_alpha_with(&mut h, rows);
+    let screen = h.screen();
+    assert!(
+        line_with(&screen, "shop").contains("made elsewhere: shop-eu"),
+        "{screen}"
+    );
+    assert!(line_with(&screen, "shop").contains("[ ]"), "{screen}");
+}

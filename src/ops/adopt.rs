@@ -130,7 +130,8 @@ impl Ops {
         })
     }
 
-    async fn sync_server(&self, server: &Server) -> Result<Outcome<SyncReport>, Error> {
+    /// `sync` of one server (the TUI's Servers pane): an unreachable server is an error.
+    pub async fn sync_server(&self, server: &Server) -> Result<Outcome<SyncReport>, Error> {
         let (server, docker) = self.online(server).await?;
         // The containers twice over: the proxy's own network is told by the one it was
         // started on, and the resources by their labels.

@@ -26,6 +26,8 @@ pub enum Command {
     /// Destinations pane: only the unused ones (nothing but the proxy attached), or all.
     Unused,
     Repair,
+    /// Servers pane: adopt what other data directories made on the selected server.
+    Sync,
     NewResource,
     CloneResource,
     NextPane,
@@ -106,6 +108,12 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         Command::Repair,
         'R',
         "repair a missing / proxy-detached destination",
+    ),
+    (
+        "sync",
+        Command::Sync,
+        'S',
+        "sync: adopt what other admins made here",
     ),
     (
         "new_resource",

@@ -30,6 +30,19 @@ pub(super) fn scan_selected(app: &mut App) -> Vec<Effect> {
     scan_server(app, &server)
 }
 
+/// `S`: adopt what other admins made on the selected server (DESIGN.md §12).
+pub(super) fn sync_selected(app: &mut App) -> Vec<Effect> {
+    let Some(server) = app.current_server().cloned() else {
+        app.complain("no server to sync: add one with a in the Servers pane");
+        return Vec::new();
+    };
+    let effect = app.submit(Task::Sync {
+        server: server.uuid.clone(),
+    });
+    app.say(format!("syncing {}…", server.name));
+    vec![effect]
+}
+
 pub(super) fn scan_server(app: &mut App, server: &Server) -> Vec<Effect> {
     let task = Task::Scan {
         server: server.uuid.clone(),

@@ -135,6 +135,17 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
             rows.len(),
             rows.iter().filter(|r| r.importable).count()
         ),
+        TaskResult::Synced { outcome, .. } => {
+            let report = &outcome.value;
+            with_warnings(
+                format!(
+                    "adopted {}, {} record(s) without network",
+                    report.adopted.len(),
+                    report.missing.len()
+                ),
+                &outcome.warnings,
+            )
+        }
         TaskResult::Imported { outcome, .. } => {
             let names: Vec<&str> = outcome.value.iter().map(|d| d.name.as_str()).collect();
             with_warnings(format!("imported {}", names.join(", ")), &outcome.warnings)

@@ -111,6 +111,7 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Delete => return delete(app),
         Command::Check => return check(app),
         Command::Repair => return repair(app),
+        Command::Sync => return sync_selected(app),
         Command::NewResource => new_resource(app),
         Command::CloneResource => clone_resource(app),
         Command::Refresh => return refresh(app),

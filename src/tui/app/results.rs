@@ -1,6 +1,7 @@
 //! What each kind of task result changes in the panes, and which tasks follow it (a reload
 //! after any write, a rescan after an import).
 
+use crate::ops::SyncReport;
 use std::collections::BTreeSet;
 
 use super::commands::scan_server;
@@ -70,6 +71,7 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             Vec::new()
         }
         TaskResult::Imported { server, outcome } => imported(app, &server, outcome),
+        TaskResult::Synced { server, outcome } => synced(app, &server, outcome),
         TaskResult::Created(outcome) => {
             close_form(app, waiters);
             let d = &outcome.value;
@@ -261,6 +263,36 @@ fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>) {
 
 /// Imported networks: unchecked in Scan, the first selected once reloaded, and the server
 /// scanned again when Scan shows it.
+/// What a sync adopted and found missing, in the status line; the lists and an open scan of
+/// that server read again.
+fn synced(app: &mut App, server: &ServerId, outcome: Outcome<SyncReport>) -> Vec<Effect> {
+    let report = &outcome.value;
+    let count = |what: &str| report.adopted.iter().filter(|a| a.what == what).count();
+    let mut text = format!(
+        "synced {}: adopted {} destination(s), {} resource(s)",
+        app.server_name(server),
+        count("destination"),
+        count("resource")
+    );
+    if !report.missing.is_empty() {
+        let names: Vec<&str> = report
+            .missing
+            .iter()
+            .map(|m| m.destination.as_str())
+            .collect();
+        text.push_str(&format!("; network gone: {}", names.join(", ")));
+    }
+    warn_or_say(app, text.clone(), &outcome.warnings);
+    let mut effects = vec![app.reload()];
+    reached(app, server);
+    let rescan = rescan_if_shown(app, server);
+    if !rescan.is_empty() {
+        effects.extend(rescan);
+        app.say(text);
+    }
+    effects
+}
+
 fn imported(
     app: &mut App,
     server: &ServerId,

@@ -7,8 +7,9 @@
 
 use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
-    CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
-    DestinationUsage, DestinationView, Outcome, ResourceView, ScanRow,
+    Adopted, CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
+    DestinationUsage, DestinationView, MissingRecord, Outcome, ResourceView, ScanRow, SyncReport,
+    SyncSkipped,
 };
 use crate::tasks::{TaskEvent, TaskResult};
 
@@ -116,6 +117,10 @@ clean_fields! {
     Resource => [name, image, command];
     ResourceView => [name, image, command, destination, server, containers, networks];
     Dependant => [container, reason, variable, mentions, destination];
+    Adopted => [uuid, name, original_name, server, on, kind];
+    MissingRecord => [destination, uuid, server, network];
+    SyncSkipped => [server, error];
+    SyncReport => [adopted, missing, unreachable];
     DeleteReport => [destination, network, network_id, server, proxy, steps, refusal, attached,
         resources, dependants, unknown];
 }
@@ -161,6 +166,7 @@ impl Clean for TaskResult {
             TaskResult::ServerEdited(s) => s.clean(),
             TaskResult::Scanned { rows, .. } => rows.clean(),
             TaskResult::Imported { outcome, .. } => outcome.clean(),
+            TaskResult::Synced { outcome, .. } => outcome.clean(),
             TaskResult::Created(o) | TaskResult::Deleted(o) => o.clean(),
             TaskResult::Edited(d) => d.clean(),
             TaskResult::Details(d) => d.clean(),

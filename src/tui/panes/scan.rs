@@ -230,7 +230,13 @@ fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
     };
     let status = match (&r.role, &r.reason, r.unused) {
         // What the network is says why at a glance; the full reason is in its details.
-        (NetworkRole::ProxyNetwork | NetworkRole::Stack { .. }, _, _) => r.role.to_string(),
+        (
+            NetworkRole::ProxyNetwork
+            | NetworkRole::Stack { .. }
+            | NetworkRole::MadeElsewhere { .. },
+            _,
+            _,
+        ) => r.role.to_string(),
         (_, Some(reason), _) => reason.clone(),
         (_, None, true) => "importable, unused".into(),
         (_, None, false) => "importable".into(),
