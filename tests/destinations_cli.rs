@@ -6,12 +6,13 @@ use common::{
 };
 use std::time::Duration;
 
-const DESTINATION_KEYS: [&str; 10] = [
+const DESTINATION_KEYS: [&str; 11] = [
     "created_at",
     "description",
     "name",
     "network",
     "network_id",
+    "original_name",
     "server",
     "server_ip",
     "server_uuid",
