@@ -51,3 +51,49 @@ fn report_text(report: &SyncReport) -> String {
     }
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{Adopted, MissingRecord, SyncSkipped};
+
+    #[test]
+    fn the_report_names_what_was_adopted_under_which_name_and_what_is_gone() {
+        let adopted = |what, name: &str, original: &str, on: &str, kind: &str| Adopted {
+            what,
+            uuid: "u1".into(),
+            name: name.into(),
+            original_name: original.into(),
+            server: "prod".into(),
+            on: on.into(),
+            kind: kind.into(),
+        };
+        let report = SyncReport {
+            adopted: vec![
+                adopted("destination", "web-2", "web", "net1", "swarm"),
+                adopted("resource", "shop", "shop", "web-2", "application"),
+            ],
+            missing: vec![MissingRecord {
+                destination: "old".into(),
+                uuid: "u2".into(),
+                server: "prod".into(),
+                network: "gone-net".into(),
+            }],
+            unreachable: vec![SyncSkipped {
+                server: "far".into(),
+                error: "ssh timed out".into(),
+            }],
+        };
+        assert_eq!(
+            report_text(&report),
+            "adopted destination web-2 (made as web): network net1 on prod (swarm)\n\
+             adopted resource shop: application on web-2\n\
+             missing: destination old (network gone-net on prod): its network is gone — repair it, or delete it to forget the record\n\
+             unreachable: far: ssh timed out"
+        );
+        assert_eq!(
+            report_text(&SyncReport::default()),
+            "in sync: nothing to adopt, no record is missing"
+        );
+    }
+}

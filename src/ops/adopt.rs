@@ -107,7 +107,15 @@ impl Ops {
             }
             found
         };
-        let synced = futures::future::join_all(targets.iter().map(|s| self.sync_server(s))).await;
+        // One step per server (a sync of many shows `n/N`).
+        let progress = progress::Counter::start(targets.len());
+        let progress = &progress;
+        let synced = futures::future::join_all(targets.iter().map(|s| async move {
+            let synced = self.sync_server(s).await;
+            progress.step();
+            synced
+        }))
+        .await;
         let mut report = SyncReport::default();
         let mut warnings = Vec::new();
         for (server, result) in targets.iter().zip(synced) {
@@ -325,5 +333,107 @@ impl Resource {
                 .map_or_else(|| self.destination_uuid.to_string(), |d| d.name.clone()),
             kind: self.kind.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network(labels: &[(&str, &str)]) -> NetworkInfo {
+        NetworkInfo {
+            id: "f".repeat(64),
+            name: "web-net".into(),
+            driver: "overlay".into(),
+            scope: "swarm".into(),
+            attachable: true,
+            internal: false,
+            subnet: None,
+            gateway: None,
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            containers: Vec::new(),
+            started_here: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_network_carries_the_destination_its_labels_name() {
+        let n = network(&[
+            (LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka"),
+            (LABEL_NAME, "web eu"),
+            (LABEL_CREATED, "2026-11-30T21:30:20Z"),
+        ]);
+        let carried = Carried::of(&n).unwrap();
+        assert_eq!(carried.uuid.as_str(), "i19x36kuvw4xkd87p84zbkka");
+        assert_eq!(carried.name.as_deref(), Some("web eu"));
+        assert_eq!(carried.created_at, Some(1_796_074_220));
+        // Labelled before names were: the network's name is shown.
+        let old = network(&[(LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka")]);
+        assert_eq!(Carried::of(&old).unwrap().shown_name(&old), "web-net");
+    }
+
+    #[test]
+    fn labels_a_daemon_could_forge_are_not_taken_as_they_are() {
+        // A uuid that is no record key, a stack's own network: nothing carried.
+        assert_eq!(Carried::of(&network(&[(LABEL_DESTINATION, "../x")])), None);
+        assert_eq!(
+            Carried::of(&network(&[
+                (LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka"),
+                (LABEL_RESOURCE, "r19x36kuvw4xkd87p84zbkka"),
+            ])),
+            None
+        );
+        // A name that could drive the terminal is not taken (the network's name is shown).
+        let n = network(&[
+            (LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka"),
+            (LABEL_NAME, "evil\u{1b}[31m"),
+        ]);
+        assert_eq!(Carried::of(&n).unwrap().name, None);
+    }
+
+    #[test]
+    fn a_container_is_the_resource_of_a_destination_recorded_here() {
+        let d = Destination {
+            uuid: "i19x36kuvw4xkd87p84zbkka".into(),
+            name: "web".into(),
+            network: "web-net".into(),
+            network_id: "f".repeat(64),
+            server_uuid: "s1".into(),
+            kind: DestinationType::Swarm,
+            created_at: 0,
+            description: None,
+            original_name: None,
+        };
+        let container = |kind: &str, networks: &[&str]| LabelledContainer {
+            id: "c1".into(),
+            name: "stack-1".into(),
+            image: "app:1".into(),
+            labels: [
+                (LABEL_RESOURCE, "r19x36kuvw4xkd87p84zbkka"),
+                (LABEL_RESOURCE_NAME, "stack"),
+                (LABEL_RESOURCE_KIND, kind),
+                (LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            networks: networks.iter().map(|n| n.to_string()).collect(),
+        };
+        let r = resource_of(
+            &container("service", &["destui-r1", "web-net"]),
+            &[d.clone()],
+        )
+        .unwrap();
+        assert_eq!(r.uuid.as_str(), "r19x36kuvw4xkd87p84zbkka");
+        assert_eq!((r.name.as_str(), r.kind), ("stack", ResourceKind::Service));
+        assert!(r.connect_predefined);
+        assert_eq!(r.original_name.as_deref(), Some("stack"));
+        let alone = resource_of(&container("service", &["destui-r1"]), &[d.clone()]).unwrap();
+        assert!(!alone.connect_predefined);
+        // On a destination not recorded here: not adopted.
+        assert_eq!(resource_of(&container("database", &["web-net"]), &[]), None);
     }
 }

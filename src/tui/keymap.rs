@@ -132,7 +132,10 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
 /// Keys that are not configurable, for the help screen.
 pub const FIXED: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous pane"),
-    ("j k ↓ ↑ PgDn PgUp", "a row / a page; g G Home End: top, bottom"),
+    (
+        "j k ↓ ↑ PgDn PgUp",
+        "a row / a page; g G Home End: top, bottom",
+    ),
     ("Enter", "details (a mouse click selects a row)"),
     ("Esc", "close / cancel / clear filter"),
 ];
