@@ -424,14 +424,18 @@ mod tests {
         };
         let r = resource_of(
             &container("service", &["destui-r1", "web-net"]),
-            &[d.clone()],
+            std::slice::from_ref(&d),
         )
         .unwrap();
         assert_eq!(r.uuid.as_str(), "r19x36kuvw4xkd87p84zbkka");
         assert_eq!((r.name.as_str(), r.kind), ("stack", ResourceKind::Service));
         assert!(r.connect_predefined);
         assert_eq!(r.original_name.as_deref(), Some("stack"));
-        let alone = resource_of(&container("service", &["destui-r1"]), &[d.clone()]).unwrap();
+        let alone = resource_of(
+            &container("service", &["destui-r1"]),
+            std::slice::from_ref(&d),
+        )
+        .unwrap();
         assert!(!alone.connect_predefined);
         // On a destination not recorded here: not adopted.
         assert_eq!(resource_of(&container("database", &["web-net"]), &[]), None);
