@@ -115,6 +115,7 @@ fn scan_rows() -> Vec<ScanRow> {
         importable,
         reason: (!importable).then(|| "already added".into()),
         unused: containers.iter().all(|c| *c == "coolify-proxy"),
+        nodes: Default::default(),
     };
     vec![
         row("db", false, &["coolify-proxy", "postgres"]),
@@ -968,6 +969,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         detail: None,
                         unused: false,
                         containers: None,
+                        nodes: Default::default(),
                     },
                     CheckRow {
                         destination: "alpha-db".into(),
@@ -976,6 +978,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         detail: Some("proxy not attached".into()),
                         unused: false,
                         containers: None,
+                        nodes: Default::default(),
                     },
                 ])),
             );
@@ -1148,6 +1151,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 detail: None,
                 unused: false,
                 containers: None,
+                nodes: Default::default(),
             },
             CheckRow {
                 destination: "alpha-db".into(),
@@ -1156,6 +1160,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 detail: Some("network gone".into()),
                 unused: false,
                 containers: None,
+                nodes: Default::default(),
             },
         ])),
     );
@@ -1187,6 +1192,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 detail: None,
                 unused: false,
                 containers: None,
+                nodes: Default::default(),
             },
             warnings: vec![],
         })),
@@ -1349,6 +1355,7 @@ fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_prox
         detail: None,
         unused,
         containers: None,
+        nodes: Default::default(),
     };
     h.finish(
         checks[0].0,
@@ -1467,6 +1474,7 @@ fn a_rename_keeps_the_destinations_check() {
             detail: Some("network gone".into()),
             unused: false,
             containers: None,
+            nodes: Default::default(),
         }])),
     );
     assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
@@ -1902,6 +1910,7 @@ fn views_follow_what_tasks_found() {
         detail: None,
         unused: true,
         containers: None,
+        nodes: Default::default(),
     };
     h.finish(
         check,
@@ -2641,6 +2650,7 @@ fn usage_follows_each_answered_check_in_the_background_with_no_row_and_no_noise(
         detail: None,
         unused: false,
         containers: None,
+        nodes: Default::default(),
     };
     // beta did not answer: no usage read is spent on it.
     h.finish(
@@ -2813,6 +2823,7 @@ fn check_row(uuid: &str, name: &str, status: HealthStatus, containers: usize) ->
         detail: None,
         unused: false,
         containers: Some(containers),
+        nodes: Default::default(),
     }
 }
 
