@@ -24,7 +24,7 @@ TB_STATE=${TB_STATE%/}
 [ -n "$TB_STATE" ] || tb_die "DESTUI_TESTBED_DIR must not be /"
 
 TB_NS="$TB_ID-b"                  # network namespace of daemon B
-TB_RUN="/run/$TB_ID"              # B's socket, pidfile and exec root: short, on tmpfs
+TB_RUN="/run/$TB_ID"              # B's and C's sockets, pidfiles and exec roots: short, on tmpfs
 TB_LOCK="/run/$TB_ID.lock"        # outside TB_STATE so that down.sh can remove the state dir
 SOCK_A=/var/run/docker.sock
 SOCK_B="$TB_RUN/b.sock"
