@@ -208,6 +208,8 @@ fn a_network_created_out_of_band_is_pointed_to_import() {
 fn delete_is_refused_while_a_container_is_attached() {
     let tb = live!();
     let ctx = Ctx::new(tb);
+    // Every node of B's swarm is known (C is its worker): B's overlays can be `unused`.
+    ctx.add_server_c();
     for (server, socket) in [
         (ctx.add_server_a(), tb.socket_a()),
         (ctx.add_server_b(), tb.socket_b()),

@@ -8,6 +8,8 @@ use std::time::Duration;
 fn scan_hides_system_networks_and_marks_importability() {
     let tb = live!();
     let ctx = Ctx::new(tb);
+    // Every node of B's swarm is known (C is its worker): B's overlays can be `unused`.
+    ctx.add_server_c();
     for (server, socket) in [
         (ctx.add_server_a(), tb.socket_a()),
         (ctx.add_server_b(), tb.socket_b()),
@@ -54,12 +56,14 @@ fn scan_hides_system_networks_and_marks_importability() {
             [
                 "containers",
                 "driver",
+                "elsewhere",
                 "id",
                 "importable",
                 "network",
                 "reason",
                 "role",
                 "scope",
+                "this_node_only",
                 "unused"
             ]
         );

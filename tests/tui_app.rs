@@ -116,6 +116,7 @@ fn scan_rows() -> Vec<ScanRow> {
         importable,
         reason: (!importable).then(|| "already added".into()),
         unused: containers.iter().all(|c| *c == "coolify-proxy"),
+        nodes: Default::default(),
     };
     vec![
         row("db", false, &["coolify-proxy", "postgres"]),
@@ -969,6 +970,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         detail: None,
                         unused: false,
                         containers: None,
+                        nodes: Default::default(),
                     },
                     CheckRow {
                         destination: "alpha-db".into(),
@@ -977,6 +979,7 @@ fn screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
                         detail: Some("proxy not attached".into()),
                         unused: false,
                         containers: None,
+                        nodes: Default::default(),
                     },
                 ])),
             );
@@ -1149,6 +1152,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 detail: None,
                 unused: false,
                 containers: None,
+                nodes: Default::default(),
             },
             CheckRow {
                 destination: "alpha-db".into(),
@@ -1157,6 +1161,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 detail: Some("network gone".into()),
                 unused: false,
                 containers: None,
+                nodes: Default::default(),
             },
         ])),
     );
@@ -1188,6 +1193,7 @@ fn the_background_check_covers_every_server_and_repair_follows_a_bad_result() {
                 detail: None,
                 unused: false,
                 containers: None,
+                nodes: Default::default(),
             },
             warnings: vec![],
         })),
@@ -1350,6 +1356,7 @@ fn the_unused_view_checks_then_lists_only_destinations_with_nothing_but_the_prox
         detail: None,
         unused,
         containers: None,
+        nodes: Default::default(),
     };
     h.finish(
         checks[0].0,
@@ -1468,6 +1475,7 @@ fn a_rename_keeps_the_destinations_check() {
             detail: Some("network gone".into()),
             unused: false,
             containers: None,
+            nodes: Default::default(),
         }])),
     );
     assert!(line_with(&h.screen(), "alpha-db").contains("missing"));
@@ -1903,6 +1911,7 @@ fn views_follow_what_tasks_found() {
         detail: None,
         unused: true,
         containers: None,
+        nodes: Default::default(),
     };
     h.finish(
         check,
@@ -2643,6 +2652,7 @@ fn usage_follows_each_answered_check_in_the_background_with_no_row_and_no_noise(
         detail: None,
         unused: false,
         containers: None,
+        nodes: Default::default(),
     };
     // beta did not answer: no usage read is spent on it.
     h.finish(
@@ -2815,6 +2825,7 @@ fn check_row(uuid: &str, name: &str, status: HealthStatus, containers: usize) ->
         detail: None,
         unused: false,
         containers: Some(containers),
+        nodes: Default::default(),
     }
 }
 

@@ -201,6 +201,16 @@ fn names<'a>(all: impl Iterator<Item = &'a str>) -> String {
     all.collect::<Vec<_>>().join(", ")
 }
 
+/// The containers attached, those on the swarm's other nodes included (DESIGN.md §13).
+fn containers_cell(r: &ScanRow) -> String {
+    let count = r.containers.len() + r.nodes.elsewhere.len();
+    if r.nodes.this_node_only {
+        format!("{count} (this node only)")
+    } else {
+        count.to_string()
+    }
+}
+
 fn scan_table(rows: &[ScanRow]) -> String {
     table(
         &["NETWORK", "DRIVER", "SCOPE", "CONTAINERS", "ROLE", "IMPORT"],
@@ -215,7 +225,7 @@ fn scan_table(rows: &[ScanRow]) -> String {
                     r.network.clone(),
                     r.driver.clone(),
                     r.scope.clone(),
-                    r.containers.len().to_string(),
+                    containers_cell(r),
                     r.role.to_string(),
                     import,
                 ]

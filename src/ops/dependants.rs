@@ -112,7 +112,12 @@ impl Ops {
             Err(e) => return Err(e),
         };
         let recorded = recorded_network(&d);
-        match refuse_if_in_use(&docker, &d, &server, &recorded, &listed, resources).await {
+        let refused =
+            match refuse_if_in_use(&docker, &d, &server, &recorded, &listed, resources).await {
+                Ok(()) => self.refuse_if_on_other_nodes(&d, &server).await,
+                refused => refused,
+            };
+        match refused {
             Ok(()) => {
                 report.steps = vec![
                     format!(

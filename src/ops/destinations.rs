@@ -359,6 +359,7 @@ impl Ops {
             }
         };
         refuse_if_in_use(&docker, &d, &server, &recorded, &listed, resources).await?;
+        self.refuse_if_on_other_nodes(&d, &server).await?;
         let warnings = self.remove_with_intent(&d, &server, &docker).await?;
         Ok(Outcome {
             value: view,

@@ -32,6 +32,7 @@ impl Ops {
             detail,
             unused: false,
             containers: None,
+            nodes: OtherNodes::default(),
         };
         let docker = match self.docker(server).await {
             Ok(docker) => docker,
@@ -70,6 +71,10 @@ impl Ops {
                 let proxy = &server.proxy_container;
                 checked.unused = !assigned && n.holds_only(proxy) && !n.is_home_of(proxy);
                 checked.containers = Some(n.containers.iter().filter(|c| c.name != *proxy).count());
+                let network = (&*n.id, &*n.name, &*n.driver, &*n.scope);
+                if let Some(other) = self.other_nodes(server, network).await {
+                    other.add_to(&mut checked);
+                }
                 checked
             }
             Err(e) => row(
@@ -113,6 +118,7 @@ impl Ops {
                             detail: Some(e.to_string()),
                             unused: false,
                             containers: None,
+                            nodes: OtherNodes::default(),
                         },
                         None => self.check_against(d, server, assigned, None).await,
                     };

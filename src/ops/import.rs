@@ -51,6 +51,7 @@ impl Ops {
                     reason: refusal.map(ImportRefusal::reason),
                     // The proxy's own network is never offered for deletion.
                     unused: n.holds_only(proxy) && !n.is_home_of(proxy),
+                    nodes: OtherNodes::default(),
                     containers: n.containers.into_iter().map(|c| c.name).collect(),
                     network: n.name,
                     id: n.id,
@@ -60,6 +61,7 @@ impl Ops {
             })
             .collect();
         rows.sort_by(|a, b| (&a.network, &a.id).cmp(&(&b.network, &b.id)));
+        self.add_other_nodes(&server, &mut rows).await;
         Ok(rows)
     }
 

@@ -21,6 +21,7 @@ pub mod progress;
 mod reconcile;
 mod resources;
 mod servers;
+mod swarm;
 mod usage;
 mod views;
 mod watch;
@@ -33,6 +34,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+pub use swarm::{NodeContainer, OtherNodes};
 use tokio::sync::Mutex;
 pub use usage::{ContainerUsage, DestinationUsage};
 pub use views::*;
@@ -65,6 +67,8 @@ pub struct Ops {
     revived: Arc<std::sync::Mutex<HashSet<ServerId>>>,
     /// What a watch does unless told otherwise (`[watch]` in the config).
     watch: WatchOptions,
+    /// The other nodes of each swarm manager, read once for a burst of checks (`swarm.rs`).
+    swarm_peers: swarm::PeersCache,
 }
 
 /// How long an action trusts the last live check of its server (mode, version), this
@@ -98,6 +102,7 @@ impl Ops {
             checked: Arc::default(),
             revived: Arc::default(),
             watch: WatchOptions::default(),
+            swarm_peers: Arc::default(),
         }
     }
 

@@ -201,9 +201,14 @@ pub struct CheckRow {
     /// The network is there with nothing but the proxy attached and no resource assigned:
     /// left behind, a candidate for a (bulk) delete.
     pub unused: bool,
-    /// Containers configured on the network, the proxy not counted (`None`: not known).
+    /// Containers configured on the network, the proxy not counted (`None`: not known); on
+    /// a swarm manager, with those on the other nodes (`nodes`).
     #[serde(skip)]
     pub containers: Option<usize>,
+    /// A swarm overlay's containers on other nodes (DESIGN.md §13): keys `elsewhere` and
+    /// `this_node_only`.
+    #[serde(flatten)]
+    pub nodes: OtherNodes,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -218,6 +223,10 @@ pub struct ScanRow {
     pub importable: bool,
     pub reason: Option<String>,
     pub unused: bool,
+    /// A swarm overlay's containers on other nodes (DESIGN.md §13): keys `elsewhere` and
+    /// `this_node_only`.
+    #[serde(flatten)]
+    pub nodes: OtherNodes,
 }
 
 /// What a scanned network is to destui, as Coolify's network catalog classifies them: the

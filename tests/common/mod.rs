@@ -37,6 +37,16 @@ impl Testbed {
     pub fn socket_b(&self) -> &str {
         self.get("DESTUI_TB_SOCKET_B")
     }
+    /// Daemon C: a swarm worker joined to B (DESIGN.md §13), in a namespace of its own.
+    pub fn socket_c(&self) -> &str {
+        self.get("DESTUI_TB_SOCKET_C")
+    }
+    pub fn host_c(&self) -> &str {
+        self.get("DESTUI_TB_HOST_C")
+    }
+    pub fn netns_c(&self) -> &str {
+        self.get("DESTUI_TB_NETNS_C")
+    }
     pub fn proxy(&self) -> &str {
         self.get("DESTUI_TB_PROXY")
     }
@@ -255,6 +265,12 @@ impl Ctx {
     pub fn add_server_b(&self) -> String {
         let tb = self.tb.expect("testbed");
         self.add_server("b", tb.get("DESTUI_TB_HOST_B"), tb.socket_b())
+    }
+
+    /// Adds a server on daemon C (a worker of B's swarm) over ssh; returns its name.
+    pub fn add_server_c(&self) -> String {
+        let tb = self.tb.expect("testbed");
+        self.add_server("c", tb.host_c(), tb.socket_c())
     }
 
     fn add_server(&self, prefix: &str, host: &str, socket: &str) -> String {

@@ -24,7 +24,7 @@ TB_STATE=${TB_STATE%/}
 [ -n "$TB_STATE" ] || tb_die "DESTUI_TESTBED_DIR must not be /"
 
 TB_NS="$TB_ID-b"                  # network namespace of daemon B
-TB_RUN="/run/$TB_ID"              # B's socket, pidfile and exec root: short, on tmpfs
+TB_RUN="/run/$TB_ID"              # B's and C's sockets, pidfiles and exec roots: short, on tmpfs
 TB_LOCK="/run/$TB_ID.lock"        # outside TB_STATE so that down.sh can remove the state dir
 SOCK_A=/var/run/docker.sock
 SOCK_B="$TB_RUN/b.sock"
@@ -36,6 +36,21 @@ B_CONFIG="$TB_RUN/daemon.json"
 # under the root cgroup in a tree of their own instead of next to A's "/docker/<id>" ones (and
 # not under whatever cgroup the shell that started B happened to be in).
 B_CGROUP="/$TB_ID-b"
+# Daemon C: a swarm worker joined to B (DESIGN.md §13), in a namespace of its own, linked to
+# B's by a veth pair; B's swarm advertises on that link. The link's names and addresses live
+# only inside the two namespaces, so they need not derive from TB_ID.
+TB_NS_C="$TB_ID-c"
+SOCK_C="$TB_RUN/c.sock"
+C_DATA="/var/lib/$TB_ID-c"
+C_EXEC="$TB_RUN/exec-c"
+C_PIDFILE="$TB_RUN/dockerd-c.pid"
+C_CONFIG="$TB_RUN/daemon-c.json"
+C_CGROUP="/$TB_ID-c"
+LINK_B=to-c                       # B's end of the veth pair (in B's namespace)
+LINK_C=to-b                       # C's end (in C's namespace)
+LINK_IP_B=10.201.0.1              # not in Docker's local pools; B's overlays start at 10.0.0.0
+LINK_IP_C=10.201.0.2
+LINK_PREFIX=30
 IMAGE=destui-busybox:latest
 PROXY="$TB_ID-proxy"
 PROXY_NET="$TB_ID-proxynet"
@@ -56,10 +71,12 @@ if [ "$TB_ID" = destui-tb ]; then
   HOST_A=destui-a
   HOST_B=destui-b
   HOST_B_DOCKER=destui-b-docker
+  HOST_C=destui-c
 else
   HOST_A="$TB_ID-a"
   HOST_B="$TB_ID-b"
   HOST_B_DOCKER="$TB_ID-b-docker"
+  HOST_C="$TB_ID-c"
 fi
 # The far servers: the same hosts through a relay that delays each direction by
 # RELAY_DELAY_MS (DESTUI_TB_RELAY_DELAY_MS, default 50: a 100 ms round trip).
@@ -72,6 +89,7 @@ RELAY_PIDFILE="$TB_STATE/relay.pid"
 RELAY_LOG="$TB_STATE/relay.log"
 
 [ ${#SOCK_B} -lt 100 ] || tb_die "socket path $SOCK_B is too long for a unix socket"
+[ ${#SOCK_C} -lt 100 ] || tb_die "socket path $SOCK_C is too long for a unix socket"
 
 # Take the testbed lock (fd 9) so that two up.sh/down.sh runs never interleave.
 # Every daemon started while it is held must close fd 9 (`9>&-`), or it would hold the lock

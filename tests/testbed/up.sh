@@ -2,11 +2,14 @@
 # Starts the testbed of DESIGN.md §6 and writes <state>/testbed.env; its path is the last (and
 # only) line on stdout, progress goes to stderr.
 #   daemon A  the machine's dockerd on /var/run/docker.sock (standalone)
-#   daemon B  a second dockerd in its own network namespace, a single-node swarm manager
-#   image     destui-busybox:latest on both, imported from busybox-static (nothing can be pulled)
-#   proxy     a container running `sleep` on a user-defined bridge network, on both daemons
+#   daemon B  a second dockerd in its own network namespace, a swarm manager advertising on
+#             a veth link to C's namespace
+#   daemon C  a third dockerd in a namespace of its own, a worker joined to B's swarm
+#   image     destui-busybox:latest on A, B and C, imported from busybox-static (nothing can be pulled)
+#   proxy     a container running `sleep` on a user-defined bridge network, on A and B
 #   sshd      on 127.0.0.1, a free port, generated keys, key-only, plus an ssh config naming
-#             destui-a, destui-b (client_key) and destui-b-docker (docker_b_key, aimed at B)
+#             destui-a, destui-b, destui-c (client_key) and destui-b-docker (docker_b_key,
+#             aimed at B)
 #   user      destui-tb-nodocker: logs in with client_key, not in the docker group
 #   relay     a TCP relay in front of sshd that delays each direction (relay.py): the same
 #             hosts as destui-a-far, destui-b-far and destui-b-docker-far, "far servers"
@@ -74,62 +77,151 @@ if ! answers "$SOCK_A"; then
   wait_for 90 "daemon A" "$log_a" "$pid_a" answers "$SOCK_A"
 fi
 
-# ---------------------------------------------------------------- daemon B
-# B lives in its own network namespace: in A's namespace its iptables rules and bridge would
-# break A's (and its swarm ports would clash). nsenter enters only the network namespace;
-# `ip netns exec` would also put dockerd in a mount namespace of its own (it remounts /sys),
-# hiding its mounts from the machine (down.sh must unmount them), and it has been seen to fail
-# on this kind of machine.
+# ---------------------------------------------------------------- daemons B and C
+# B and C each live in a network namespace of their own: in A's namespace their iptables rules
+# and bridges would break A's (and their swarm ports would clash). nsenter enters only the
+# network namespace; `ip netns exec` would also put dockerd in a mount namespace of its own (it
+# remounts /sys), hiding its mounts from the machine (down.sh must unmount them), and it has
+# been seen to fail on this kind of machine.
 log_b="$TB_STATE/dockerd-b.log"
+log_c="$TB_STATE/dockerd-c.log"
 
-# b_ok: B answers on its socket and its dockerd is really inside our namespace.
-b_ok() {
-  local pid ns
-  answers "$SOCK_B" || return 1
-  pid=$(pid_running_with "$B_PIDFILE" "$SOCK_B") || return 1
-  ns=$(netns_inode "$TB_NS") || return 1
+# ns_daemon_ok SOCK PIDFILE NS: the daemon answers on SOCK and its dockerd is really inside
+# namespace NS.
+ns_daemon_ok() {
+  local sock=$1 pidfile=$2 netns=$3 pid ns
+  answers "$sock" || return 1
+  pid=$(pid_running_with "$pidfile" "$sock") || return 1
+  ns=$(netns_inode "$netns") || return 1
   [ "$(readlink "/proc/$pid/ns/net")" = "net:[$ns]" ]
 }
 
-if ! b_ok; then
-  # Whatever is left of an earlier B (hung, or in a namespace that was deleted) goes first.
-  if pid_b=$(pid_running_with "$B_PIDFILE" "$SOCK_B"); then
-    tb_say "daemon B (pid $pid_b) is not usable; stopping it"
-    stop_pid "$pid_b" "daemon B" 30
+# ensure_netns NS: the named network namespace exists (made anew when its entry is stale),
+# with its loopback up.
+ensure_netns() {
+  if ! nsenter --net="/run/netns/$1" true 2>/dev/null; then
+    # A stale entry (e.g. the bind mount is gone) would make `ip netns add` fail.
+    ip netns del "$1" 2>/dev/null || rm -f "/run/netns/$1"
+    ip netns add "$1"
+  fi
+  ip -n "$1" link set lo up
+}
+
+# ensure_ns_daemon WHAT NS SOCK PIDFILE DATA EXEC CONFIG CGROUP LOG: a dockerd on SOCK inside
+# namespace NS, started (after whatever is left of an earlier one) unless it already runs there.
+ensure_ns_daemon() {
+  local what=$1 netns=$2 sock=$3 pidfile=$4 data=$5 exec=$6 config=$7 cgroup=$8 log=$9 old
+  ns_daemon_ok "$sock" "$pidfile" "$netns" && return 0
+  # Whatever is left of an earlier one (hung, or in a namespace that was deleted) goes first.
+  if old=$(pid_running_with "$pidfile" "$sock"); then
+    tb_say "$what (pid $old) is not usable; stopping it"
+    stop_pid "$old" "$what" 30
+  fi
+  # A containerd that outlived its dockerd (kill -9) is reused by the next dockerd, which then
+  # waits on it and gives up ("timeout waiting for containerd to start"): it goes too.
+  if old=$(pid_running_with "$exec/containerd/containerd.pid" "$exec/"); then
+    tb_say "the containerd of $what (pid $old) outlived it; stopping it"
+    stop_pid "$old" "the containerd of $what" 10
   fi
   # dockerd refuses to start while its pidfile names a process that still exists, and a killed
-  # dockerd can linger as a zombie for a while: nothing of ours runs now, so the file goes.
-  rm -f "$B_PIDFILE"
-  if ! nsenter --net="/run/netns/$TB_NS" true 2>/dev/null; then
-    # A stale entry (e.g. the bind mount is gone) would make `ip netns add` fail.
-    ip netns del "$TB_NS" 2>/dev/null || rm -f "/run/netns/$TB_NS"
-    ip netns add "$TB_NS"
-  fi
-  nsenter --net="/run/netns/$TB_NS" ip link set lo up
-  mkdir -p "$B_DATA" "$B_EXEC"
+  # dockerd can linger as a zombie for a while: nothing of ours runs now, so the file goes. The
+  # same holds for its containerd's pidfile (a zombie containerd is "still running" to dockerd).
+  rm -f "$pidfile" "$exec/containerd/containerd.pid"
+  ensure_netns "$netns"
+  mkdir -p "$data" "$exec"
   # Its own (empty) daemon.json: A's /etc/docker/daemon.json may set "hosts" (which conflicts
   # with -H) or pools and mirrors meant for A.
-  echo '{}' >"$B_CONFIG"
-  rm -f "$SOCK_B"
-  tb_say "starting daemon B (dockerd on $SOCK_B in netns $TB_NS), log in $log_b"
-  setsid nohup nsenter --net="/run/netns/$TB_NS" dockerd \
-    --config-file "$B_CONFIG" -H "unix://$SOCK_B" \
-    --data-root "$B_DATA" --exec-root "$B_EXEC" --pidfile "$B_PIDFILE" \
-    --cgroup-parent "$B_CGROUP" \
-    </dev/null >>"$log_b" 2>&1 9>&- &
-  wait_for 90 "daemon B" "$log_b" $! answers "$SOCK_B"
-  b_ok || tb_die "daemon B answers on $SOCK_B but is not the dockerd in netns $TB_NS; see $log_b"
+  echo '{}' >"$config"
+  rm -f "$sock"
+  tb_say "starting $what (dockerd on $sock in netns $netns), log in $log"
+  setsid nohup nsenter --net="/run/netns/$netns" dockerd \
+    --config-file "$config" -H "unix://$sock" \
+    --data-root "$data" --exec-root "$exec" --pidfile "$pidfile" \
+    --cgroup-parent "$cgroup" \
+    </dev/null >>"$log" 2>&1 9>&- &
+  wait_for 90 "$what" "$log" $! answers "$sock"
+  ns_daemon_ok "$sock" "$pidfile" "$netns" ||
+    tb_die "$what answers on $sock but is not the dockerd in netns $netns; see $log"
+}
+
+ensure_ns_daemon "daemon B" "$TB_NS" "$SOCK_B" "$B_PIDFILE" "$B_DATA" "$B_EXEC" "$B_CONFIG" \
+  "$B_CGROUP" "$log_b"
+ensure_netns "$TB_NS_C"
+
+# The link between B's and C's namespaces: a veth pair, one address at each end. Made anew
+# when either end is missing, down, or without its address (a namespace made anew takes its
+# end with it).
+link_ok() {
+  ip -n "$TB_NS" -br addr show dev "$LINK_B" 2>/dev/null | grep -q " UP .*$LINK_IP_B/$LINK_PREFIX" &&
+    ip -n "$TB_NS_C" -br addr show dev "$LINK_C" 2>/dev/null | grep -q " UP .*$LINK_IP_C/$LINK_PREFIX"
+}
+if ! link_ok; then
+  tb_say "linking netns $TB_NS ($LINK_IP_B) and $TB_NS_C ($LINK_IP_C) with a veth pair"
+  ip -n "$TB_NS" link del "$LINK_B" 2>/dev/null || true
+  ip -n "$TB_NS_C" link del "$LINK_C" 2>/dev/null || true
+  # Made inside B's namespace, the peer moved into C's: nothing ever appears in A's.
+  ip -n "$TB_NS" link add "$LINK_B" type veth peer name "$LINK_C" netns "$TB_NS_C"
+  ip -n "$TB_NS" addr add "$LINK_IP_B/$LINK_PREFIX" dev "$LINK_B"
+  ip -n "$TB_NS_C" addr add "$LINK_IP_C/$LINK_PREFIX" dev "$LINK_C"
+  ip -n "$TB_NS" link set "$LINK_B" up
+  ip -n "$TB_NS_C" link set "$LINK_C" up
+  link_ok || tb_die "the veth pair $LINK_B/$LINK_C between $TB_NS and $TB_NS_C did not come up"
 fi
 
-# A single-node swarm manager: `active` with the control plane available.
-swarm=$(dk "$SOCK_B" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
-if [ "$swarm" != "active true" ]; then
-  tb_say "daemon B swarm state is '$swarm'; (re)initialising a single-node swarm"
+# B: a swarm manager (`active` with the control plane available) advertising on the link, so
+# that C can join. One advertising elsewhere (127.0.0.1, by an older up.sh) is made anew: that
+# drops B's overlay networks, acceptable at up time.
+swarm=$(dk "$SOCK_B" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeAddr}}')
+if [ "$swarm" != "active true $LINK_IP_B" ]; then
+  tb_say "daemon B swarm is '$swarm'; (re)initialising a swarm that advertises $LINK_IP_B"
   [ "${swarm%% *}" = inactive ] || dk "$SOCK_B" swarm leave --force >/dev/null 2>&1 || true
-  dk "$SOCK_B" swarm init --advertise-addr 127.0.0.1 >/dev/null
-  swarm=$(dk "$SOCK_B" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
-  [ "$swarm" = "active true" ] || tb_die "daemon B is not a swarm manager after swarm init ('$swarm'); see $log_b"
+  dk "$SOCK_B" swarm init --advertise-addr "$LINK_IP_B" >/dev/null
+  swarm=$(dk "$SOCK_B" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeAddr}}')
+  [ "$swarm" = "active true $LINK_IP_B" ] ||
+    tb_die "daemon B is not a swarm manager on $LINK_IP_B after swarm init ('$swarm'); see $log_b"
 fi
+
+ensure_ns_daemon "daemon C" "$TB_NS_C" "$SOCK_C" "$C_PIDFILE" "$C_DATA" "$C_EXEC" "$C_CONFIG" \
+  "$C_CGROUP" "$log_c"
+
+# C: a worker of B's swarm. Joined and `ready` in B's node list → nothing to do. Known to B but
+# not ready (B was just restarted, say) → waited for a while before C joins anew.
+c_node=$(dk "$SOCK_C" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}}')
+c_state() {
+  dk "$SOCK_B" node inspect --format '{{.Status.State}}' "${c_node##* }" 2>/dev/null
+}
+c_ready() { [ "$(c_state)" = ready ]; }
+joined=no
+case $c_node in
+  "active false "?*)
+    if c_ready; then
+      joined=yes
+    elif [ -n "$(c_state)" ]; then
+      tb_say "daemon C is in B's swarm but not ready ($(c_state)); waiting up to 30s"
+      end=$((SECONDS + 30))
+      until c_ready || [ "$SECONDS" -ge "$end" ]; do sleep 0.5; done
+      c_ready && joined=yes
+    fi
+    ;;
+esac
+if [ "$joined" = no ]; then
+  tb_say "daemon C swarm is '$c_node'; joining B's swarm as a worker"
+  [ "${c_node%% *}" = inactive ] || dk "$SOCK_C" swarm leave --force >/dev/null 2>&1 || true
+  token=$(dk "$SOCK_B" swarm join-token -q worker)
+  dk "$SOCK_C" swarm join --token "$token" --advertise-addr "$LINK_IP_C" "$LINK_IP_B:2377" >/dev/null ||
+    tb_die "daemon C could not join B's swarm at $LINK_IP_B:2377; see $log_c and $log_b"
+  c_node=$(dk "$SOCK_C" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}}')
+  wait_for 60 "daemon C's node in B's swarm" "$log_c" "" c_ready
+fi
+# B knows exactly its own node and C's: nodes left by earlier joins of C (down) go, so that
+# tests see a swarm of two nodes.
+b_node=$(dk "$SOCK_B" info --format '{{.Swarm.NodeID}}')
+for node in $(dk "$SOCK_B" node ls --format '{{.ID}}'); do
+  [ "$node" = "$b_node" ] || [ "$node" = "${c_node##* }" ] || {
+    tb_say "removing stale node $node from B's swarm"
+    dk "$SOCK_B" node rm --force "$node" >/dev/null
+  }
+done
 
 # ---------------------------------------------------------------- image
 # No registry can be reached, so the image is a busybox-static root filesystem: bin/busybox and
@@ -143,7 +235,7 @@ rootfs=""
 rootfs_tar=""
 # The temporary root filesystem goes even when an import fails.
 trap 'rm -rf "${rootfs:-}" "${rootfs_tar:-}"' EXIT
-for sock in "$SOCK_A" "$SOCK_B"; do
+for sock in "$SOCK_A" "$SOCK_B" "$SOCK_C"; do
   dk "$sock" image inspect "$IMAGE" >/dev/null 2>&1 && continue
   [ -n "$busybox" ] || tb_die "no static busybox found; run tests/testbed/install.sh (busybox-static)"
   if [ -z "$rootfs_tar" ]; then
@@ -167,13 +259,16 @@ for sock in "$SOCK_A" "$SOCK_B"; do
     "$rootfs_tar" "$IMAGE" >/dev/null
 done
 [ -z "$rootfs_tar" ] || rm -f "$rootfs_tar"
-# The image must really run on both (a dynamic busybox, say, would import fine and fail here).
+# The image must really run on each (a dynamic busybox, say, would import fine and fail here).
 dk "$SOCK_A" run --rm --network none "$IMAGE" true &
 run_a=$!
 dk "$SOCK_B" run --rm --network none "$IMAGE" true &
 run_b=$!
+dk "$SOCK_C" run --rm --network none "$IMAGE" true &
+run_c=$!
 wait "$run_a" || tb_die "docker run --rm $IMAGE true failed on daemon A"
 wait "$run_b" || tb_die "docker run --rm $IMAGE true failed on daemon B; see $log_b"
+wait "$run_c" || tb_die "docker run --rm $IMAGE true failed on daemon C; see $log_c"
 
 # ---------------------------------------------------------------- proxy
 # A stand-in for a reverse proxy: sleeps forever on its own user-defined bridge network. It is
@@ -195,6 +290,8 @@ ensure_proxy() {
 }
 ensure_proxy "$SOCK_A"
 ensure_proxy "$SOCK_B"
+# None on C: a server there is a swarm worker, where destui refuses to create destinations,
+# and the tests only attach plain containers there (to overlays made on B).
 
 # ---------------------------------------------------------------- keys
 # new_key NAME: an ed25519 key pair without passphrase; a half-written pair is made anew.
@@ -285,7 +382,7 @@ write_client_files() {
   echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$TB_STATE/host_key.pub")" | write_file "$TB_STATE/known_hosts"
   {
     echo "# destui testbed ($TB_ID): ssh -F $SSH_CONFIG $HOST_A, written by tests/testbed/up.sh"
-    for host in "$HOST_A" "$HOST_B" "$HOST_B_DOCKER"; do
+    for host in "$HOST_A" "$HOST_B" "$HOST_B_DOCKER" "$HOST_C"; do
       key=client_key
       [ "$host" = "$HOST_B_DOCKER" ] && key=docker_b_key
       cat <<CFG
@@ -457,6 +554,12 @@ b_state=$(timeout 60 docker -H "ssh://$HOST_B_DOCKER" info --format '{{.Swarm.Lo
   echo "DESTUI_TB_SOCKET_A=$SOCK_A"
   echo "DESTUI_TB_SOCKET_B=$SOCK_B"
   echo "DESTUI_TB_NETNS_B=$TB_NS"
+  echo "DESTUI_TB_HOST_C=$HOST_C"
+  echo "DESTUI_TB_SOCKET_C=$SOCK_C"
+  echo "DESTUI_TB_NETNS_C=$TB_NS_C"
+  echo "DESTUI_TB_PIDFILE_C=$C_PIDFILE"
+  echo "DESTUI_TB_LINK_IP_B=$LINK_IP_B"
+  echo "DESTUI_TB_LINK_IP_C=$LINK_IP_C"
   echo "DESTUI_TB_PROXY=$PROXY"
   echo "DESTUI_TB_PROXY_NET=$PROXY_NET"
   echo "DESTUI_TB_IMAGE=$IMAGE"

@@ -7,10 +7,12 @@ mod containers;
 mod events;
 mod networks;
 mod stats;
+mod swarm;
 mod types;
 
 pub use events::{DockerEvent, EventKind, since_after};
 pub use stats::ContainerStats;
+pub use swarm::SwarmNode;
 pub use types::{
     AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, InspectedContainer,
     LabelledContainer, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,

@@ -118,7 +118,10 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
 /// what they just found.
 fn details_found(app: &mut App, waiters: &[Waiter], details: Box<crate::ops::DestinationDetails>) {
     let d = &details.destination;
-    let unused = app.health.get(&d.uuid).is_some_and(|h| h.unused);
+    let previous = app.health.get(&d.uuid);
+    let unused = previous.is_some_and(|h| h.unused);
+    // Details read this node only: what the last check found on the swarm's other nodes stays.
+    let nodes = previous.map(|h| h.nodes.clone()).unwrap_or_default();
     app.health.insert(
         d.uuid.clone(),
         crate::ops::CheckRow {
@@ -131,8 +134,10 @@ fn details_found(app: &mut App, waiters: &[Waiter], details: Box<crate::ops::Des
                 details
                     .containers
                     .len()
-                    .saturating_sub(usize::from(details.proxy_connected == Some(true))),
+                    .saturating_sub(usize::from(details.proxy_connected == Some(true)))
+                    + nodes.elsewhere.len(),
             ),
+            nodes,
         },
     );
     if waiters.contains(&Waiter::Details) {

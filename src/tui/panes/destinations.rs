@@ -187,6 +187,8 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let health = app.health.get(&d.uuid);
     let status = health.map_or("", |h| match h.status {
         HealthStatus::Ok if h.unused => "ok, unused",
+        // The count leaves out nodes of the swarm destui does not know (DESIGN.md §13).
+        HealthStatus::Ok if h.nodes.this_node_only => "ok, this node only",
         status => status.as_str(),
     });
     let status_style = match health.map(|h| h.status) {

@@ -239,6 +239,7 @@ fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
         ) => r.role.to_string(),
         (_, Some(reason), _) => reason.clone(),
         (_, None, true) => "importable, unused".into(),
+        (_, None, false) if r.nodes.this_node_only => "importable, this node only".into(),
         (_, None, false) => "importable".into(),
     };
     let status_style = if r.importable {
@@ -252,7 +253,7 @@ fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
         cell(r.network.as_str()),
         cell(r.driver.as_str()),
         cell(r.scope.as_str()),
-        cell(r.containers.len().to_string()),
+        cell((r.containers.len() + r.nodes.elsewhere.len()).to_string()),
         (status, status_style),
     ]
 }
