@@ -482,6 +482,7 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
                 created_at: 1_795_341_600,
                 description: None,
                 original_name: None,
+                options: Default::default(),
             })
             .collect();
         store.insert_destinations(&batch).expect("destinations");
@@ -825,7 +826,9 @@ async fn floor_round(docker: &DockerApi, tb: &Testbed, name: &str) -> Duration {
                 created_at: 0,
                 description: None,
                 original_name: None,
+                options: Default::default(),
             }),
+            shape: None,
         })
         .await
         .expect("create");

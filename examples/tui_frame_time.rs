@@ -63,6 +63,7 @@ fn main() {
                     created_at: 1_795_341_600,
                     description: None,
                     original_name: None,
+                    options: Default::default(),
                 },
                 Some(server),
             )
@@ -87,6 +88,7 @@ fn main() {
             created_at: 1_795_341_600,
             description: None,
             original_name: None,
+            options: Default::default(),
         })
         .collect();
     store.insert_destinations(&records).expect("destinations");

@@ -22,6 +22,31 @@ pub struct Config {
     pub tui: TuiSettings,
     #[serde(default)]
     pub watch: WatchSettings,
+    #[serde(default)]
+    pub network: NetworkSettings,
+}
+
+/// Address space (DESIGN.md §14).
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// Where `--subnet auto` and a create on a daemon out of pools take a /24 from.
+    #[serde(default)]
+    pub fallback_pool: Option<String>,
+}
+
+impl NetworkSettings {
+    /// The pool, checked (a config error names the setting).
+    pub fn pool(&self) -> Result<Option<ipnet::Ipv4Net>, Error> {
+        self.fallback_pool
+            .as_deref()
+            .map(|p| {
+                crate::domain::pool_of(p).map_err(|e| {
+                    Error::Invalid(format!("config [network] fallback_pool: {}", e.reason()))
+                })
+            })
+            .transpose()
+    }
 }
 
 /// Live state (DESIGN.md §11).

@@ -62,7 +62,9 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
             Held::Store(store) => store,
             Held::Elsewhere(code) => return Ok(code),
         };
-        let ops = Ops::new(store, remote).with_watch_defaults(config.watch.options());
+        let ops = Ops::new(store, remote)
+            .with_watch_defaults(config.watch.options())
+            .with_fallback_pool(config.network.pool()?);
         // Holding the store, this command serves every other destui on the data directory
         // until it is done (DESIGN.md §10).
         let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Cli, None)?;
@@ -138,7 +140,9 @@ async fn run_tui(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let ops = Ops::new(store, remote).with_watch_defaults(config.watch.options());
+    let ops = Ops::new(store, remote)
+        .with_watch_defaults(config.watch.options())
+        .with_fallback_pool(config.network.pool()?);
     let interrupted = ops.store().has_intents()?;
     let (events, served) = tokio::sync::mpsc::unbounded_channel();
     let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Tui, Some(events))?;

@@ -65,7 +65,7 @@ pub enum Task {
         server: ServerId,
         networks: Vec<String>,
     },
-    CreateDestination(NewDestination),
+    CreateDestination(Box<NewDestination>),
     /// A new name and/or description (the TUI's edit dialog sends both).
     EditDestination {
         server: ServerId,
@@ -376,7 +376,7 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         }
         Task::CreateDestination(input) => {
             progress.note("creating the network".into());
-            Ok(TaskResult::Created(ops.create_destination(input).await?))
+            Ok(TaskResult::Created(ops.create_destination(*input).await?))
         }
         Task::EditDestination {
             destination, edit, ..

@@ -311,6 +311,7 @@ fn a_server_with_destinations_cannot_be_removed_and_force_forgets_it() {
                 created_at: 0,
                 description: None,
                 original_name: None,
+                options: Default::default(),
             })
             .unwrap();
     }

@@ -344,6 +344,7 @@ fn the_proxys_own_network_is_never_deleted() {
                 created_at: 0,
                 description: None,
                 original_name: None,
+                options: Default::default(),
             })
             .expect("record");
     }
@@ -542,6 +543,7 @@ fn connect_and_disconnect_twice_are_harmless() {
                 internal: false,
                 subnet: None,
                 labels: Default::default(),
+                shape: None,
             })
             .await
             .unwrap();

@@ -174,6 +174,7 @@ async fn a_check_of_many_tells_its_row_how_far_it_is() {
                 created_at: 0,
                 description: None,
                 original_name: None,
+                options: Default::default(),
             })
             .expect("record");
     }

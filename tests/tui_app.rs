@@ -87,6 +87,7 @@ fn destination(uuid: &str, name: &str, network: &str, server: &Server) -> Destin
             created_at: CHECKED,
             description: None,
             original_name: None,
+            options: Default::default(),
         },
         Some(server),
     )
@@ -877,6 +878,15 @@ fn details(view: DestinationView) -> DestinationDetails {
         internal: Some(false),
         subnet: Some("172.20.0.0/16".into()),
         gateway: Some("172.20.0.1".into()),
+        ipv6: Some(false),
+        mtu: Some(1450),
+        ip_range: None,
+        options: [(
+            "com.docker.network.driver.mtu".to_string(),
+            "1450".to_string(),
+        )]
+        .into(),
+        subnets: vec!["172.20.0.0/16".into()],
         labels: [("destui.managed".to_string(), "true".to_string())].into(),
         containers: vec![
             ContainerRef {
@@ -2993,6 +3003,7 @@ fn described(width: u16, height: u16) -> Harness {
         created_at: CHECKED,
         description: None,
         original_name: None,
+        options: Default::default(),
     };
     web.description = Some("storefront for the EU shop, behind the CDN since March".into());
     dests[0] = DestinationView::new(&web, Some(&all[1]));

@@ -18,8 +18,9 @@ pub enum DestinationCommand {
         /// Docker network name (default: a fresh CUID2); cannot be changed later.
         #[arg(long)]
         network: Option<String>,
-        /// Subnet for the network (CIDR), e.g. when Docker's address pools are used up.
-        #[arg(long, value_name = "CIDR")]
+        /// IPv4 subnet: a CIDR, or `auto` / `auto:POOL` for the first /24 of the pool that no
+        /// network on the server uses (`auto` takes [network] fallback_pool).
+        #[arg(long, value_name = "CIDR|auto[:POOL]")]
         subnet: Option<String>,
         /// No outbound traffic from the network (the proxy still reaches it).
         #[arg(long)]
@@ -27,6 +28,8 @@ pub enum DestinationCommand {
         /// What the destination is for: free text, one line, at most 500 characters.
         #[arg(long, value_name = "TEXT")]
         description: Option<String>,
+        #[command(flatten)]
+        shape: ShapeArgs,
     },
     /// List destinations (all, or one server's).
     List {
@@ -69,6 +72,32 @@ pub enum DestinationCommand {
     Repair { destination: String },
 }
 
+/// The network options of DESIGN.md §14 beyond subnet and internal.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShapeArgs {
+    /// Give the network IPv6 addresses too.
+    #[arg(long)]
+    ipv6: bool,
+    /// IPv6 subnet (CIDR); needs --ipv6.
+    #[arg(long, value_name = "CIDR")]
+    subnet6: Option<String>,
+    /// MTU of the network (68–65535; 1450 suits most clouds' overlay links).
+    #[arg(long, value_name = "N")]
+    mtu: Option<u32>,
+    /// Gateway address, inside --subnet (or --subnet6 for an IPv6 one).
+    #[arg(long, value_name = "IP")]
+    gateway: Option<String>,
+    /// The range containers get addresses from, inside --subnet.
+    #[arg(long, value_name = "CIDR")]
+    ip_range: Option<String>,
+    /// A label of your own (repeatable); destui.* is reserved.
+    #[arg(long = "label", value_name = "K=V")]
+    labels: Vec<String>,
+    /// A driver option (repeatable), e.g. com.docker.network.bridge.name=br-shop.
+    #[arg(long = "opt", value_name = "K=V")]
+    opts: Vec<String>,
+}
+
 pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i32, Error> {
     match cmd {
         DestinationCommand::Create {
@@ -78,6 +107,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             subnet,
             internal,
             description,
+            shape,
         } => {
             let outcome = ops
                 .create_destination(NewDestination {
@@ -87,11 +117,27 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
                     subnet,
                     internal,
                     description,
+                    ipv6: shape.ipv6,
+                    subnet6: shape.subnet6,
+                    mtu: shape.mtu,
+                    gateway: shape.gateway,
+                    ip_range: shape.ip_range,
+                    labels: shape.labels,
+                    opts: shape.opts,
                 })
                 .await?;
             emit(json, &outcome, |d| {
+                let picked = d
+                    .subnet_picked
+                    .as_ref()
+                    .map(|s| {
+                        format!(
+                            "; subnet {s} picked: the first /24 of the pool no network there uses"
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "created destination {} (network {}, {}) on {}",
+                    "created destination {} (network {}, {}) on {}{picked}",
                     d.name, d.network, d.kind, d.server
                 )
             })?;
@@ -384,6 +430,7 @@ fn details_text(d: &ops::DestinationDetails) -> String {
     let v = &d.destination;
     let mut labels: Vec<String> = d.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     labels.sort();
+    let options: Vec<String> = d.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut rows = vec![
         ("name", v.name.clone()),
         ("network", v.network.clone()),
@@ -397,8 +444,13 @@ fn details_text(d: &ops::DestinationDetails) -> String {
         ("attachable", flag(d.attachable)),
         ("subnet", opt(&d.subnet)),
         ("gateway", opt(&d.gateway)),
+        ("subnets", listed(d.subnets.clone())),
+        ("ip range", opt(&d.ip_range)),
+        ("ipv6", flag(d.ipv6)),
+        ("mtu", d.mtu.map_or("-".to_string(), |m| m.to_string())),
         ("proxy attached", flag(d.proxy_connected)),
         ("labels", listed(labels)),
+        ("options", listed(options)),
     ];
     // A destination adopted from elsewhere and renamed here (DESIGN.md §12).
     if let Some(original) = &v.original_name {

@@ -6,10 +6,12 @@ use std::fmt;
 
 mod error;
 mod ids;
+mod network_options;
 mod validate;
 
 pub use error::*;
 pub use ids::{DestinationId, ResourceId, ServerId};
+pub use network_options::*;
 pub use validate::*;
 
 /// Exactly as in the spec: shown when a destination still has something on it.
@@ -195,6 +197,9 @@ pub struct Destination {
     /// another data directory (a rename here changes `name` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_name: Option<String>,
+    /// How its network was shaped at creation (DESIGN.md §14): repair makes it the same.
+    #[serde(default)]
+    pub options: NetworkOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -354,8 +354,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            containers: Vec::new(),
-            started_here: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -406,6 +405,7 @@ mod tests {
             created_at: 0,
             description: None,
             original_name: None,
+            options: Default::default(),
         };
         let container = |kind: &str, networks: &[&str]| LabelledContainer {
             id: "c1".into(),

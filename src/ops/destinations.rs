@@ -2,6 +2,7 @@
 
 use super::dependants::{recorded_network, refuse_if_in_use, resources_attached};
 use super::*;
+use crate::domain::SubnetChoice;
 
 impl Ops {
     pub async fn destinations(&self, server: Option<&str>) -> Result<Vec<DestinationView>, Error> {
@@ -40,9 +41,9 @@ impl Ops {
         &self,
         input: NewDestination,
     ) -> Result<Outcome<DestinationView>, Error> {
-        let (server, mut destination) = self.plan_destination(&input).await?;
-        let (server, docker) = self
-            .create_network(server, &mut destination, &input)
+        let (server, mut destination, choice) = self.plan_destination(&input).await?;
+        let (server, docker, picked) = self
+            .create_network(server, &mut destination, choice)
             .await?;
         failpoint("after-network-create");
 
@@ -66,8 +67,10 @@ impl Ops {
             return Err(e);
         }
         failpoint("after-record-save");
+        let mut view = DestinationView::new(&destination, Some(&server));
+        view.subnet_picked = picked;
         Ok(Outcome {
-            value: DestinationView::new(&destination, Some(&server)),
+            value: view,
             warnings,
         })
     }
@@ -77,15 +80,18 @@ impl Ops {
     async fn plan_destination(
         &self,
         input: &NewDestination,
-    ) -> Result<(Server, Destination), Error> {
+    ) -> Result<(Server, Destination, SubnetChoice), Error> {
         let network = input.network.clone().unwrap_or_else(domain::new_uuid);
         domain::validate_network_name(&network)?;
         let description = match &input.description {
             Some(text) => domain::normalize_description(text)?,
             None => None,
         };
-        if let Some(subnet) = &input.subnet {
-            validate_subnet(subnet)?;
+        let (options, choice) = domain::plan_options(&input.options_asked())?;
+        if matches!(choice, SubnetChoice::Auto(None)) && self.fallback_pool.is_none() {
+            return Err(Error::Invalid(
+                "--subnet auto needs a pool: give one (--subnet auto:10.201.0.0/16) or set [network] fallback_pool in the config".into(),
+            ));
         }
         let server = self.server(&input.server).await?;
         let name = input
@@ -106,26 +112,39 @@ impl Ops {
             created_at: domain::now_unix(),
             description,
             original_name: None,
+            options,
         };
         let candidate = destination.clone();
         self.db(move |s| s.check_destination_is_new(&candidate))
             .await?;
-        Ok((server, destination))
+        Ok((server, destination, choice))
     }
 
-    /// Creates the network under a stored intent and fills in its type and ID. The server's
-    /// mode may come from a check moments ago (`CHECK_REUSE`): a swarm refusal that shows it
-    /// changed checks again and creates the right type once more.
+    /// Creates the network under a stored intent and fills in its type, ID and subnet (a /24
+    /// picked from a pool on request, or when the daemon's own pools are used up and a
+    /// fallback pool is set: returned, to be said). The server's mode may come from a check
+    /// moments ago (`CHECK_REUSE`): a swarm refusal that shows it changed checks again and
+    /// creates the right type once more.
     async fn create_network(
         &self,
         server: Server,
         destination: &mut Destination,
-        input: &NewDestination,
-    ) -> Result<(Server, DockerApi), Error> {
+        mut choice: SubnetChoice,
+    ) -> Result<(Server, DockerApi, Option<String>), Error> {
         let mut rechecked = false;
+        let mut picked = None;
         loop {
             let (server, docker) = self.online(&server).await?;
             destination.kind = DestinationType::for_mode(server.mode)?;
+            if let SubnetChoice::Auto(pool) = choice {
+                let pool = pool.or(self.fallback_pool).ok_or_else(|| {
+                    Error::Invalid("--subnet auto needs a pool: give one (--subnet auto:10.201.0.0/16) or set [network] fallback_pool in the config".into())
+                })?;
+                let subnet = self.free_subnet(&server, &docker, pool).await?;
+                destination.options.subnet = Some(subnet.to_string());
+                picked = Some(subnet.to_string());
+                choice = SubnetChoice::Fixed(subnet);
+            }
             if destination.kind == DestinationType::Swarm {
                 domain::validate_swarm_network_name(&destination.network)?;
             }
@@ -141,19 +160,27 @@ impl Ops {
                 name: &destination.network,
                 driver: destination.kind.driver(),
                 attachable: destination.kind == DestinationType::Swarm,
-                internal: input.internal,
-                subnet: input.subnet.as_deref(),
+                internal: destination.options.internal,
+                subnet: destination.options.subnet.as_deref(),
                 labels: destination_labels(destination),
+                shape: Some(&destination.options),
             };
             let e = match docker.create_network(&spec).await {
                 Ok(id) => {
                     destination.network_id = id;
-                    return Ok((server, docker));
+                    return Ok((server, docker, picked));
                 }
                 Err(e) => e,
             };
             let uuid = destination.uuid.clone();
             self.db(move |s| s.drop_intent(&uuid)).await?;
+            // Docker's own pools are used up: a /24 of the fallback pool, once.
+            if let (DockerError::AddressPoolsExhausted(_), SubnetChoice::Daemon, Some(pool)) =
+                (&e, &choice, self.fallback_pool)
+            {
+                choice = SubnetChoice::Auto(Some(pool));
+                continue;
+            }
             if let DockerError::NotSwarmManager(_) = e {
                 self.forget_check(&server.uuid);
                 if !rechecked {
@@ -172,6 +199,30 @@ impl Ops {
                 other => self.fail(&server, other).await,
             });
         }
+    }
+
+    /// The first /24 of `pool` that no network on the server uses (any of its ranges).
+    async fn free_subnet(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        pool: ipnet::Ipv4Net,
+    ) -> Result<ipnet::Ipv4Net, Error> {
+        let listed = match docker.networks().await {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail(server, e).await),
+        };
+        let used: Vec<ipnet::IpNet> = listed
+            .iter()
+            .flat_map(|n| n.ipam.iter())
+            .filter_map(|r| r.subnet.parse().ok())
+            .collect();
+        domain::first_free_24(pool, &used).ok_or_else(|| {
+            Error::Invalid(format!(
+                "no /24 of {pool} is free on {}: give a wider pool (--subnet auto:POOL, [network] fallback_pool) or remove unused networks",
+                server.name
+            ))
+        })
     }
 
     /// Connects the proxy; a missing proxy is a warning, not a failure.
@@ -263,6 +314,11 @@ impl Ops {
             internal: None,
             subnet: None,
             gateway: None,
+            ipv6: None,
+            mtu: None,
+            ip_range: None,
+            options: BTreeMap::new(),
+            subnets: Vec::new(),
             labels: BTreeMap::new(),
             containers: Vec::new(),
             proxy_connected: None,
@@ -292,6 +348,14 @@ impl Ops {
                 details.internal = Some(n.internal);
                 details.subnet = n.subnet;
                 details.gateway = n.gateway;
+                details.ipv6 = Some(n.ipv6);
+                details.mtu = n
+                    .options
+                    .get(crate::remote::docker::MTU_OPTION)
+                    .and_then(|m| m.parse().ok());
+                details.ip_range = n.ipam.iter().find_map(|r| r.ip_range.clone());
+                details.subnets = n.ipam.iter().map(|r| r.subnet.clone()).collect();
+                details.options = n.options.into_iter().collect();
                 details.labels = n.labels.into_iter().collect();
                 details.containers = n
                     .containers
@@ -474,25 +538,6 @@ impl Ops {
     }
 }
 
-/// `a.b.c.d/n` (IPv4) or an IPv6 CIDR; checked before the daemon sees it.
-fn validate_subnet(subnet: &str) -> Result<(), Error> {
-    let ok = subnet.split_once('/').is_some_and(|(addr, bits)| {
-        let bits: Option<u8> = bits.parse().ok();
-        match addr.parse::<std::net::IpAddr>() {
-            Ok(std::net::IpAddr::V4(_)) => bits.is_some_and(|b| b <= 32),
-            Ok(std::net::IpAddr::V6(_)) => bits.is_some_and(|b| b <= 128),
-            Err(_) => false,
-        }
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "invalid subnet {subnet:?}: give a CIDR such as 10.201.0.0/24"
-        )))
-    }
-}
-
 /// What went wrong, without the "server X is unreachable" that the caller's error adds again.
 pub(super) fn unreachable_detail(e: &Error) -> String {
     match e {
@@ -500,19 +545,5 @@ pub(super) fn unreachable_detail(e: &Error) -> String {
         // The record keeps the command line's words for the setting to fix.
         Error::WrongSetting { detail, hint, .. } => format!("{detail}{hint}"),
         other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subnets_are_checked() {
-        assert!(validate_subnet("10.201.0.0/24").is_ok());
-        assert!(validate_subnet("fd00::/64").is_ok());
-        assert!(validate_subnet("10.0.0.0").is_err());
-        assert!(validate_subnet("10.0.0.0/33").is_err());
-        assert!(validate_subnet("x/8").is_err());
     }
 }

@@ -244,9 +244,11 @@ impl Ops {
                     name: &d.network,
                     driver: d.kind.driver(),
                     attachable: d.kind == DestinationType::Swarm,
-                    internal: false,
-                    subnet: None,
+                    // Shaped as it was created (a subnet picked from a pool included).
+                    internal: d.options.internal,
+                    subnet: d.options.subnet.as_deref(),
                     labels: destination_labels(&d),
+                    shape: Some(&d.options),
                 };
                 let id = match docker.create_network(&spec).await {
                     Ok(id) => id,

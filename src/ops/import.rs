@@ -198,6 +198,7 @@ impl Ops {
                     created_at: carried.as_ref().and_then(|c| c.created_at).unwrap_or(now),
                     description: None,
                     original_name: carried.map(|c| c.name.unwrap_or_default()),
+                    options: Default::default(),
                 });
             }
             if attach {

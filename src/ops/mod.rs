@@ -69,6 +69,8 @@ pub struct Ops {
     watch: WatchOptions,
     /// The other nodes of each swarm manager, read once for a burst of checks (`swarm.rs`).
     swarm_peers: swarm::PeersCache,
+    /// Where `--subnet auto` and a create on a daemon out of pools take a /24 from.
+    fallback_pool: Option<ipnet::Ipv4Net>,
 }
 
 /// How long an action trusts the last live check of its server (mode, version), this
@@ -103,7 +105,14 @@ impl Ops {
             revived: Arc::default(),
             watch: WatchOptions::default(),
             swarm_peers: Arc::default(),
+            fallback_pool: None,
         }
+    }
+
+    /// The same, with `[network] fallback_pool` (DESIGN.md §14).
+    pub fn with_fallback_pool(mut self, pool: Option<ipnet::Ipv4Net>) -> Self {
+        self.fallback_pool = pool;
+        self
     }
 
     /// The same, with the config's watch settings.

@@ -206,6 +206,7 @@ impl Ops {
                 internal: false,
                 subnet: None,
                 labels: stack_network_labels(resource),
+                shape: None,
             };
             match docker.create_network(&spec).await {
                 Ok(id) => {

@@ -35,10 +35,36 @@ pub struct NewDestination {
     pub server: String,
     pub name: Option<String>,
     pub network: Option<String>,
+    /// A CIDR, `auto` or `auto:POOL` (DESIGN.md §14).
     pub subnet: Option<String>,
     pub internal: bool,
     /// Free text (DESIGN.md §15); empty or absent: none.
     pub description: Option<String>,
+    pub ipv6: bool,
+    pub subnet6: Option<String>,
+    pub mtu: Option<u32>,
+    pub gateway: Option<String>,
+    pub ip_range: Option<String>,
+    /// `K=V` each.
+    pub labels: Vec<String>,
+    /// Driver options, `K=V` each.
+    pub opts: Vec<String>,
+}
+
+impl NewDestination {
+    pub fn options_asked(&self) -> domain::OptionsAsked {
+        domain::OptionsAsked {
+            subnet: self.subnet.clone(),
+            internal: self.internal,
+            ipv6: self.ipv6,
+            subnet6: self.subnet6.clone(),
+            mtu: self.mtu,
+            gateway: self.gateway.clone(),
+            ip_range: self.ip_range.clone(),
+            labels: self.labels.clone(),
+            opts: self.opts.clone(),
+        }
+    }
 }
 
 /// What `destination edit` changes: the name, the description (`Some("")` clears it), or both.
@@ -108,6 +134,10 @@ pub struct DestinationView {
     /// The name it was created with elsewhere, when it differs from its name here (a rename
     /// is local to one data directory: DESIGN.md §12).
     pub original_name: Option<String>,
+    /// The /24 destui picked for it (`--subnet auto`, or Docker's pools used up); only
+    /// when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_picked: Option<String>,
     /// The server's host as configured (an ssh alias, a hostname or an IP), for the text that
     /// shows it beside its address.
     #[serde(skip)]
@@ -128,6 +158,7 @@ impl DestinationView {
             created_at: rfc3339(d.created_at),
             description: d.description.clone(),
             original_name: d.original_name.clone().filter(|o| *o != d.name),
+            subnet_picked: None,
             server_host: server.map(|s| s.host.clone()).unwrap_or_default(),
         }
     }
@@ -162,6 +193,14 @@ pub struct DestinationDetails {
     pub internal: Option<bool>,
     pub subnet: Option<String>,
     pub gateway: Option<String>,
+    /// Network options (DESIGN.md §14), as the daemon reports them.
+    pub ipv6: Option<bool>,
+    pub mtu: Option<u32>,
+    pub ip_range: Option<String>,
+    /// Driver options, sorted.
+    pub options: BTreeMap<String, String>,
+    /// Every subnet of the network, IPv4 and IPv6.
+    pub subnets: Vec<String>,
     /// Sorted, so that the JSON is the same bytes every time.
     pub labels: BTreeMap<String, String>,
     pub containers: Vec<ContainerRef>,

@@ -273,6 +273,7 @@ mod tests {
             created_at: 0,
             description: None,
             original_name: None,
+            options: Default::default(),
         }
     }
 

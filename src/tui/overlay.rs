@@ -293,6 +293,21 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
             "subnet",
             format!("{} · gateway {}", opt(&d.subnet), opt(&d.gateway)),
         ),
+        kv(
+            app,
+            "addresses",
+            format!(
+                "{} · ip range {} · ipv6 {} · mtu {}",
+                if d.subnets.is_empty() {
+                    "-".to_string()
+                } else {
+                    d.subnets.join(", ")
+                },
+                opt(&d.ip_range),
+                yes_no(d.ipv6),
+                d.mtu.map_or("-".to_string(), |m| m.to_string())
+            ),
+        ),
         kv(app, "proxy attached", yes_no(d.proxy_connected)),
     ];
     // A destination adopted from elsewhere and renamed here (DESIGN.md §12).
@@ -303,6 +318,9 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
     labels.sort();
     for (k, val) in labels {
         lines.push(kv(app, "label", format!("{k}={val}")));
+    }
+    for (k, val) in &d.options {
+        lines.push(kv(app, "option", format!("{k}={val}")));
     }
     if d.containers.is_empty() {
         lines.push(kv(app, "containers", "none".into()));

@@ -6,6 +6,7 @@
 mod containers;
 mod events;
 mod networks;
+pub use networks::MTU_OPTION;
 mod stats;
 mod swarm;
 mod types;

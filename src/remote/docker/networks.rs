@@ -1,7 +1,7 @@
 //! The network calls: create, find, inspect and remove networks, and connect containers to
 //! them. A network is named by its full ID; a name is only ever compared exactly.
 
-use super::types::{AttachedContainer, NetworkInfo, NetworkSpec};
+use super::types::{AttachedContainer, IpamRange, NetworkInfo, NetworkSpec};
 use super::{DockerApi, DockerError, classify};
 use bollard::models::{NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest};
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
@@ -9,19 +9,41 @@ use std::collections::HashMap;
 
 impl DockerApi {
     pub async fn create_network(&self, spec: &NetworkSpec<'_>) -> Result<String, DockerError> {
-        let ipam = spec.subnet.map(|subnet| bollard::models::Ipam {
-            config: Some(vec![bollard::models::IpamConfig {
+        let shape = spec.shape.cloned().unwrap_or_default();
+        let mut configs = Vec::new();
+        if let Some(subnet) = spec.subnet {
+            configs.push(bollard::models::IpamConfig {
                 subnet: Some(subnet.to_string()),
+                gateway: shape.gateway.clone(),
+                ip_range: shape.ip_range.clone(),
                 ..Default::default()
-            }]),
+            });
+        }
+        if let Some(subnet6) = &shape.subnet6 {
+            configs.push(bollard::models::IpamConfig {
+                subnet: Some(subnet6.clone()),
+                ..Default::default()
+            });
+        }
+        let ipam = (!configs.is_empty()).then(|| bollard::models::Ipam {
+            config: Some(configs),
             ..Default::default()
         });
+        let mut labels: HashMap<String, String> = shape.labels.clone().into_iter().collect();
+        // destui's own labels last: they win over anything asked for.
+        labels.extend(spec.labels.clone());
+        let mut options: HashMap<String, String> = shape.driver_opts.clone().into_iter().collect();
+        if let Some(mtu) = shape.mtu {
+            options.insert(MTU_OPTION.to_string(), mtu.to_string());
+        }
         let request = NetworkCreateRequest {
             name: spec.name.to_string(),
             driver: Some(spec.driver.to_string()),
             attachable: Some(spec.attachable),
             internal: Some(spec.internal),
-            labels: Some(spec.labels.clone()),
+            labels: Some(labels),
+            enable_ipv6: shape.ipv6.then_some(true),
+            options: (!options.is_empty()).then_some(options),
             ipam,
             ..Default::default()
         };
@@ -86,6 +108,9 @@ impl DockerApi {
                     attachable: n.attachable.unwrap_or(false),
                     internal: n.internal.unwrap_or(false),
                     labels: n.labels.unwrap_or_default(),
+                    ipv6: n.enable_ipv6.unwrap_or(false),
+                    options: n.options.unwrap_or_default(),
+                    ipam: ranges(n.ipam.as_ref()),
                     ..Default::default()
                 };
                 (info.subnet, info.gateway) = first_ipam(n.ipam.as_ref());
@@ -214,9 +239,31 @@ fn first_ipam(ipam: Option<&bollard::models::Ipam>) -> (Option<String>, Option<S
         .unwrap_or((None, None))
 }
 
+/// The driver option that sets a network's MTU (bridge and overlay alike).
+pub const MTU_OPTION: &str = "com.docker.network.driver.mtu";
+
+/// Every IPAM config with a subnet.
+fn ranges(ipam: Option<&bollard::models::Ipam>) -> Vec<IpamRange> {
+    ipam.and_then(|i| i.config.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some(IpamRange {
+                subnet: c.subnet.clone().filter(|s| !s.is_empty())?,
+                gateway: c.gateway.clone().filter(|g| !g.is_empty()),
+                ip_range: c.ip_range.clone().filter(|r| !r.is_empty()),
+            })
+        })
+        .collect()
+}
+
 fn summary_of(n: bollard::models::Network) -> NetworkInfo {
     let (subnet, gateway) = first_ipam(n.ipam.as_ref());
+    let ipam = ranges(n.ipam.as_ref());
     NetworkInfo {
+        ipv6: n.enable_ipv6.unwrap_or(false),
+        options: n.options.clone().unwrap_or_default(),
+        ipam,
         id: n.id.unwrap_or_default(),
         name: n.name.unwrap_or_default(),
         driver: n.driver.unwrap_or_default(),

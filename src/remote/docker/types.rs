@@ -17,6 +17,11 @@ pub struct NetworkInfo {
     pub subnet: Option<String>,
     pub gateway: Option<String>,
     pub labels: HashMap<String, String>,
+    pub ipv6: bool,
+    /// Driver options (`com.docker.network.driver.mtu`, ...).
+    pub options: HashMap<String, String>,
+    /// Every address range of the network (IPv4 and IPv6), as its IPAM config lists them.
+    pub ipam: Vec<IpamRange>,
     /// Attached containers (name, ID), without an overlay's load-balancer endpoint.
     pub containers: Vec<AttachedContainer>,
     /// Names of the containers started on this network (`HostConfig.NetworkMode`), from
@@ -150,6 +155,16 @@ pub struct NetworkSpec<'a> {
     pub internal: bool,
     pub subnet: Option<&'a str>,
     pub labels: HashMap<String, String>,
+    /// The rest of a destination's network options (DESIGN.md §14); none by default.
+    pub shape: Option<&'a crate::domain::NetworkOptions>,
+}
+
+/// One IPAM config of a network.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IpamRange {
+    pub subnet: String,
+    pub gateway: Option<String>,
+    pub ip_range: Option<String>,
 }
 
 /// What `run_container` is asked to start.

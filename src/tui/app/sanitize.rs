@@ -132,6 +132,16 @@ impl Clean for DestinationDetails {
         self.scope.clean();
         self.subnet.clean();
         self.gateway.clean();
+        self.ip_range.clean();
+        self.subnets.clean();
+        self.options = std::mem::take(&mut self.options)
+            .into_iter()
+            .map(|(mut k, mut v)| {
+                k.clean();
+                v.clean();
+                (k, v)
+            })
+            .collect();
         self.containers.clean();
         self.resources.clean();
         self.detail.clean();

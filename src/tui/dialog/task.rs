@@ -145,14 +145,15 @@ impl Form {
         if let Some(d) = &description {
             domain::normalize_description(d).map_err(text)?;
         }
-        Ok(Task::CreateDestination(NewDestination {
+        Ok(Task::CreateDestination(Box::new(NewDestination {
             server: server.to_string(),
             name: Some(name),
             network: Some(network),
             subnet: self.optional(FieldId::Subnet),
             internal,
             description,
-        }))
+            ..Default::default()
+        })))
     }
 
     fn new_resource_task(&self, server: &str) -> Result<Task, String> {
