@@ -12,6 +12,9 @@ pub enum ServerCommand {
     Show { server: String },
     /// Check servers live (all when none is named): online state, mode, Docker version.
     Check { servers: Vec<String> },
+    /// Every subnet in use on a server, sorted; a destination whose subnet overlaps another
+    /// server's destination is marked.
+    Addresses { server: String },
     /// Change a server's settings.
     Edit(EditServer),
     /// Remove a server (refused while it has destinations, unless --force).
@@ -91,6 +94,11 @@ pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32
             let views: Vec<ServerView> =
                 ops.servers().await?.iter().map(ServerView::from).collect();
             print_servers(&views, json)?;
+            Ok(0)
+        }
+        ServerCommand::Addresses { server } => {
+            let outcome = ops.addresses(&server).await?;
+            emit(json, &outcome, |rows| addresses_table(rows))?;
             Ok(0)
         }
         ServerCommand::Show { server } => {
@@ -302,6 +310,40 @@ fn server_table(views: &[ServerView]) -> String {
                     },
                     s.docker_version.clone().unwrap_or_default(),
                     s.last_error.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn addresses_table(rows: &[crate::ops::AddressRow]) -> String {
+    if rows.is_empty() {
+        return "no network on this server has an address range".to_string();
+    }
+    table(
+        &[
+            "SUBNET",
+            "NETWORK",
+            "GATEWAY",
+            "DRIVER",
+            "SCOPE",
+            "DESTINATION",
+            "OVERLAPS",
+        ],
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.subnet.clone(),
+                    r.network.clone(),
+                    r.gateway.clone().unwrap_or_else(|| "-".into()),
+                    r.driver.clone(),
+                    r.scope.clone(),
+                    r.destination.clone().unwrap_or_else(|| "-".into()),
+                    if r.overlaps.is_empty() {
+                        "-".into()
+                    } else {
+                        format!("overlaps {}", r.overlaps.join(", "))
+                    },
                 ]
             })
             .collect(),

@@ -11,6 +11,7 @@ use crate::remote::docker::{
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
 
+mod addresses;
 mod adopt;
 mod dependants;
 mod destinations;
@@ -26,6 +27,7 @@ mod usage;
 mod views;
 mod watch;
 
+pub use addresses::AddressRow;
 pub use adopt::{Adopted, MissingRecord, SyncReport, SyncSkipped};
 pub use dependants::{DeleteReport, Dependant};
 use futures::{StreamExt, stream};
