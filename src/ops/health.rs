@@ -250,8 +250,14 @@ impl Ops {
                     labels: destination_labels(&d),
                     shape: Some(&d.options),
                 };
-                let id = match docker.create_network(&spec).await {
+                let id = match create_after_removal(&docker, &spec, d.kind).await {
                     Ok(id) => id,
+                    Err(DockerError::NameExists(_)) => {
+                        return Err(Error::NetworkExists {
+                            server: server.name.clone(),
+                            network: d.network.clone(),
+                        });
+                    }
                     Err(e) => return Err(self.fail(&server, e).await),
                 };
                 let uuid = d.uuid.clone();
@@ -271,5 +277,28 @@ impl Ops {
         let (d, server) = self.destination(&d.uuid).await?;
         outcome.value = self.check_destination(&d, &server).await;
         Ok(outcome)
+    }
+}
+
+/// Creates the network a repair puts back. A swarm manager still holds the name of an overlay
+/// removed a moment ago when an endpoint was forced off it (measured with the docker CLI:
+/// `network rm` has answered, yet a create of that name is refused as a duplicate for a
+/// moment): on a swarm the create is tried again for a few seconds before the name counts as
+/// taken.
+async fn create_after_removal(
+    docker: &DockerApi,
+    spec: &NetworkSpec<'_>,
+    kind: DestinationType,
+) -> Result<String, DockerError> {
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        match docker.create_network(spec).await {
+            Err(DockerError::NameExists(_))
+                if kind == DestinationType::Swarm && Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            other => return other,
+        }
     }
 }

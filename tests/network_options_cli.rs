@@ -1,0 +1,239 @@
+//! Network options (DESIGN.md §14) against the testbed: each option on daemon A (bridge) and
+//! B (overlay), verified with `docker network inspect`; invalid values refused before any
+//! remote call; repair recreates the network with the same options; `server addresses` marks
+//! overlaps between servers' destinations.
+mod common;
+
+use common::{Ctx, docker, inspect_network, unique_name, wait_for};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// A /24 of 10.23x.0.0/16 that no other test of this file takes.
+fn subnet(third: u8, second: u8) -> String {
+    format!("10.{second}.{third}.0/24")
+}
+
+#[test]
+fn every_option_reaches_the_daemon_and_repair_makes_the_network_the_same() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let b = ctx.add_server_b();
+    let pid = std::process::id() % 200 + 20;
+    for (server, socket, driver, second) in [
+        (&a, tb.socket_a(), "bridge", 233u8),
+        (&b, tb.socket_b(), "overlay", 234u8),
+    ] {
+        let net = unique_name("opt");
+        ctx.cleanup_network(socket, &net);
+        let v4 = subnet(pid as u8, second);
+        let prefix = v4.trim_end_matches(".0/24");
+        let gateway = format!("{prefix}.1");
+        let range = format!("{prefix}.128/25");
+        let v6 = format!("fd00:{second}:{pid}::/64");
+        let mut args = vec![
+            "destination",
+            "create",
+            "--server",
+            server,
+            "--network",
+            &net,
+            "--subnet",
+            &v4,
+            "--gateway",
+            &gateway,
+            "--ip-range",
+            &range,
+            "--ipv6",
+            "--subnet6",
+            &v6,
+            "--mtu",
+            "1400",
+            "--label",
+            "team=shop",
+        ];
+        // A driver option each driver knows: a bridge's device name, an overlay's encryption.
+        let bridge_name = format!("br-{}", &net[net.len() - 5..]);
+        let opt = if driver == "bridge" {
+            format!("com.docker.network.bridge.name={bridge_name}")
+        } else {
+            "encrypted=".to_string()
+        };
+        args.extend(["--opt", &opt]);
+        let created = ctx.json(&args);
+        assert_eq!(created["network"], net.as_str());
+
+        let check = |what: &str| {
+            let n = inspect_network(socket, &net).unwrap_or_else(|| panic!("{what}: gone"));
+            assert_eq!(n["Driver"], driver, "{what}: {n}");
+            assert_eq!(n["EnableIPv6"], true, "{what}: {n}");
+            let configs = n["IPAM"]["Config"].as_array().unwrap();
+            let v4c = configs.iter().find(|c| c["Subnet"] == v4.as_str()).unwrap();
+            assert_eq!(v4c["Gateway"], gateway.as_str(), "{what}: {n}");
+            if driver == "bridge" {
+                // (An overlay's IPAM keeps no IP range.)
+                assert_eq!(v4c["IPRange"], range.as_str(), "{what}: {n}");
+            }
+            assert!(
+                configs.iter().any(|c| c["Subnet"] == v6.as_str()),
+                "{what}: {n}"
+            );
+            assert_eq!(
+                n["Options"]["com.docker.network.driver.mtu"], "1400",
+                "{what}: {n}"
+            );
+            let (key, value) = opt.split_once('=').unwrap();
+            assert_eq!(n["Options"][key], value, "{what}: {n}");
+            assert_eq!(n["Labels"]["team"], "shop", "{what}: {n}");
+            assert_eq!(n["Labels"]["destui.managed"], "true", "{what}: {n}");
+        };
+        check("created");
+
+        // Details and JSON show them.
+        let shown = ctx.json(&["destination", "show", created["name"].as_str().unwrap()]);
+        assert_eq!(shown["ipv6"], true, "{shown}");
+        assert_eq!(shown["mtu"], 1400, "{shown}");
+        assert_eq!(shown["gateway"], gateway.as_str(), "{shown}");
+        assert_eq!(shown["labels"]["team"], "shop", "{shown}");
+        let subnets: Vec<&str> = shown["subnets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert!(
+            subnets.contains(&v4.as_str()) && subnets.contains(&v6.as_str()),
+            "{shown}"
+        );
+        if driver == "bridge" {
+            assert_eq!(shown["ip_range"], range.as_str(), "{shown}");
+        }
+        let text = ctx
+            .run(&["destination", "show", created["name"].as_str().unwrap()])
+            .ok()
+            .stdout;
+        assert!(text.contains("mtu") && text.contains("1400"), "{text}");
+
+        // Removed by hand, then repaired: the same shape again.
+        let id = shown["network_id"].as_str().unwrap();
+        docker(socket, &["network", "disconnect", "-f", id, tb.proxy()]);
+        let (removed, out) = docker(socket, &["network", "rm", id]);
+        assert!(removed, "{out}");
+        // A swarm manager answers before the network is gone: repair once it is.
+        assert!(wait_for(Duration::from_secs(10), || {
+            !docker(socket, &["network", "inspect", id]).0
+        }));
+        ctx.run(&["destination", "repair", created["name"].as_str().unwrap()])
+            .ok();
+        check("repaired");
+        ctx.run(&["destination", "delete", created["name"].as_str().unwrap()])
+            .ok();
+    }
+}
+
+#[test]
+fn invalid_options_are_refused_before_any_remote_call() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    // A server that never answers: any remote call would take the 5 s connect timeout.
+    ctx.add_silent_server("mute", 5);
+    let cases: [(&[&str], &str); 9] = [
+        (&["--subnet", "10.0.0.0/33"], "not an IPv4 CIDR"),
+        (&["--subnet", "fd00::/64"], "--subnet6"),
+        (&["--mtu", "40"], "out of range"),
+        (&["--ipv6", "--mtu", "1000"], "1280"),
+        (&["--label", "destui.name=x"], "reserved"),
+        (&["--gateway", "10.9.0.1"], "needs the subnet"),
+        (
+            &["--subnet", "10.231.0.0/24", "--gateway", "10.9.0.1"],
+            "outside the subnet",
+        ),
+        (&["--subnet6", "fd00::/64"], "needs --ipv6"),
+        (&["--subnet", "auto"], "needs a pool"),
+    ];
+    for (flags, reason) in cases {
+        let mut args = vec!["destination", "create", "--server", "mute"];
+        args.extend_from_slice(flags);
+        let started = Instant::now();
+        let run = ctx.run(&args).refused();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{flags:?}: no remote call before the refusal ({:?})",
+            started.elapsed()
+        );
+        assert!(run.stderr.contains(reason), "{flags:?}: {}", run.stderr);
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    }
+    assert_eq!(ctx.json(&["destination", "list"]), Value::Array(vec![]));
+}
+
+#[test]
+fn server_addresses_lists_every_subnet_and_marks_overlaps_between_servers() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let b = ctx.add_server_b();
+    let pid = (std::process::id() % 200 + 20) as u8;
+    let (on_a, on_b) = (unique_name("ova"), unique_name("ovb"));
+    ctx.cleanup_network(tb.socket_a(), &on_a);
+    ctx.cleanup_network(tb.socket_b(), &on_b);
+    let wide = format!("10.235.{pid}.0/24");
+    let narrow = format!("10.235.{pid}.0/25");
+    let da = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &a,
+        "--network",
+        &on_a,
+        "--subnet",
+        &narrow,
+    ]);
+    let db = ctx.json(&[
+        "destination",
+        "create",
+        "--server",
+        &b,
+        "--network",
+        &on_b,
+        "--subnet",
+        &wide,
+    ]);
+    let rows = ctx.json(&["server", "addresses", &a]);
+    let rows = rows.as_array().unwrap();
+    let subnets: Vec<&str> = rows.iter().map(|r| r["subnet"].as_str().unwrap()).collect();
+    let mut sorted = subnets.clone();
+    sorted.sort_by_key(|s| {
+        let (ip, bits) = s.split_once('/').unwrap();
+        (
+            ip.contains(':'),
+            match ip.parse::<std::net::IpAddr>().unwrap() {
+                std::net::IpAddr::V4(v) => u128::from(u32::from(v)),
+                std::net::IpAddr::V6(v) => u128::from(v),
+            },
+            bits.parse::<u8>().unwrap(),
+        )
+    });
+    assert_eq!(subnets, sorted, "sorted by address");
+    assert!(
+        rows.iter().any(|r| r["network"] == "bridge"),
+        "every network: {rows:?}"
+    );
+    let row = rows.iter().find(|r| r["network"] == on_a.as_str()).unwrap();
+    assert_eq!(row["destination"], da["name"], "{row}");
+    assert_eq!(
+        row["overlaps"][0],
+        format!("{} on {b} ({wide})", db["name"].as_str().unwrap()),
+        "{row}"
+    );
+    let text = ctx.run(&["server", "addresses", &a]).ok().stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&on_a) && l.contains("overlaps")),
+        "{text}"
+    );
+    for d in [&da, &db] {
+        ctx.run(&["destination", "delete", d["name"].as_str().unwrap()])
+            .ok();
+    }
+}
