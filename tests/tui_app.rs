@@ -54,6 +54,8 @@ fn server(uuid: &str, name: &str, host: &str, mode: ServerMode) -> Server {
         checked_at: None,
         docker_version: None,
         address: None,
+        color: None,
+        read_only: false,
     }
 }
 
