@@ -466,6 +466,8 @@ fn tui_rows(work: &Path, scale: &Scale) -> Vec<(String, String, String, bool)> {
                 checked_at: None,
                 docker_version: None,
                 address: None,
+                color: None,
+                read_only: false,
             })
             .collect();
         for s in &servers {

@@ -47,6 +47,8 @@ fn main() {
             checked_at: Some(1_795_341_600),
             docker_version: Some("20.10.24".into()),
             address: None,
+            color: None,
+            read_only: false,
         })
         .collect();
     let destinations: Vec<DestinationView> = (0..DESTINATIONS)
@@ -199,6 +201,8 @@ fn checks_landing(destinations: &[DestinationView], frames_wanted: u32) {
             checked_at: None,
             docker_version: None,
             address: None,
+            color: None,
+            read_only: false,
         })
         .collect();
     let mut app = App::new(

@@ -185,7 +185,11 @@ pub fn remote_config(
         .and_then(|v| v.parse().ok())
         .unwrap_or(config.ssh.max_parallel_connects);
     RemoteConfig {
-        ssh_config,
+        // `--ssh-config` without a file: the one DESTUI_SSH_CONFIG names, else ssh's default.
+        ssh_config: ssh_config
+            .filter(|f| !f.as_os_str().is_empty())
+            .or_else(|| std::env::var_os("DESTUI_SSH_CONFIG").map(PathBuf::from))
+            .filter(|f| !f.as_os_str().is_empty()),
         runtime_dir,
         idle: NonZeroUsize::new(idle).unwrap_or(NonZeroUsize::MIN),
         connect_timeout: Duration::from_secs(timeout.max(1)),

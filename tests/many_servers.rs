@@ -74,6 +74,8 @@ fn record_servers(ctx: &Ctx, prefix: &str) {
                 checked_at: None,
                 docker_version: None,
                 address: None,
+                color: None,
+                read_only: false,
             })
             .unwrap();
     }

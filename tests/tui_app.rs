@@ -54,6 +54,8 @@ fn server(uuid: &str, name: &str, host: &str, mode: ServerMode) -> Server {
         checked_at: None,
         docker_version: None,
         address: None,
+        color: None,
+        read_only: false,
     }
 }
 
@@ -1088,6 +1090,146 @@ fn selection_and_checkboxes_do_not_depend_on_colour() {
     let screen = terminal.backend().to_string();
     assert!(line_with(&screen, "legacy").contains("[x]"));
     assert!(line_with(&screen, "shop").contains('>'));
+}
+
+/// The rows of the screen that contain `needles`, each run of cells in a colour written
+/// `{colour:text}`: a snapshot that holds the colours (DESIGN.md §16).
+fn tinted_rows(h: &Harness, needles: &[&str]) -> String {
+    let mut terminal =
+        Terminal::new(TestBackend::new(h.app.size.width, h.app.size.height)).expect("terminal");
+    terminal
+        .draw(|f| render(f, &h.app, at(1000)))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let width = usize::from(buffer.area.width);
+    let mut rows = Vec::new();
+    for row in buffer.content().chunks(width) {
+        let text: String = row.iter().map(|c| c.symbol()).collect();
+        if !needles.iter().any(|n| text.contains(n)) {
+            continue;
+        }
+        let mut line = String::new();
+        let mut open: Option<ratatui::style::Color> = None;
+        for c in row {
+            // Only servers' own colours; the theme's greens and greys are not the point here.
+            let fg = Some(c.fg).filter(|fg| {
+                matches!(
+                    fg,
+                    ratatui::style::Color::Red | ratatui::style::Color::Rgb(..)
+                )
+            });
+            if fg != open {
+                if open.is_some() {
+                    line.push('}');
+                }
+                if let Some(fg) = fg {
+                    line.push_str(&format!("{{{fg}:"));
+                }
+                open = fg;
+            }
+            line.push_str(c.symbol());
+        }
+        if open.is_some() {
+            line.push('}');
+        }
+        rows.push(line.trim_end().to_string());
+    }
+    rows.join("\n")
+}
+
+/// Alpha red and read-only, beta in a hex colour.
+fn tinted(theme: Theme) -> Harness {
+    let mut h = Harness::loaded(80, 24);
+    h.app.theme = theme;
+    for s in &mut h.app.servers {
+        match s.name.as_str() {
+            "alpha" => {
+                s.color = Some("red".into());
+                s.read_only = true;
+            }
+            "beta" => s.color = Some("#00aa88".into()),
+            _ => {}
+        }
+    }
+    h
+}
+
+#[test]
+fn a_server_colour_tints_its_row_and_its_destinations_and_read_only_is_marked() {
+    let h = tinted(Theme::new(&Default::default(), false));
+    insta::assert_snapshot!(
+        "servers_tinted",
+        tinted_rows(&h, &["alpha", "beta", "gone"])
+    );
+    let screen = h.screen();
+    assert!(line_with(&screen, "● [ro] alpha").contains("standalone"));
+    assert!(screen.contains("[ro] alpha-web"), "{screen}");
+}
+
+#[test]
+fn under_no_color_servers_are_not_tinted_and_read_only_is_still_marked() {
+    let h = tinted(Theme::plain());
+    let rows = tinted_rows(&h, &["alpha", "beta"]);
+    assert!(!rows.contains('{'), "no colour at all:\n{rows}");
+    assert!(rows.contains("[ro] alpha"), "{rows}");
+    assert!(rows.contains("[ro] alpha-web"), "{rows}");
+}
+
+#[test]
+fn tab_in_the_host_field_completes_the_ssh_config_aliases() {
+    let mut h = Harness::loaded(80, 24);
+    h.app.ssh_aliases = ["prod-web", "prod-db", "staging"]
+        .map(String::from)
+        .to_vec();
+    h.key(KeyCode::Char('a'));
+    h.keys("web");
+    h.key(KeyCode::Tab);
+    h.keys("pro");
+    let host = |h: &Harness| match &h.app.dialog {
+        Some(Dialog::Form(form)) => form.value(FieldId::Host).to_string(),
+        _ => panic!("the form is open"),
+    };
+    h.key(KeyCode::Tab);
+    assert_eq!(host(&h), "prod-web");
+    h.key(KeyCode::Tab);
+    assert_eq!(host(&h), "prod-db");
+    h.key(KeyCode::Tab);
+    assert_eq!(host(&h), "prod-web", "cycles");
+    // Typing starts again from what is typed; a single match already there moves on.
+    h.key(KeyCode::Backspace);
+    for _ in 0.."prod-we".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("stag");
+    h.key(KeyCode::Tab);
+    assert_eq!(host(&h), "staging");
+    h.key(KeyCode::Tab);
+    let Some(Dialog::Form(form)) = &h.app.dialog else {
+        panic!("the form is open");
+    };
+    assert_eq!(form.fields[form.focus].id, FieldId::Port, "Tab moved on");
+    h.key(KeyCode::Enter);
+    h.submitted(|t| {
+        matches!(t, Task::AddServer(s) if s.host.as_deref() == Some("staging")
+            && s.name == "web" && !s.read_only && s.color.is_none())
+    });
+}
+
+#[test]
+fn a_change_on_a_read_only_server_fails_with_the_refusal_in_the_status_line() {
+    let mut h = tinted(Theme::plain());
+    h.scan_alpha();
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('i'));
+    let import = h.submitted(|t| matches!(t, Task::Import { .. }));
+    h.finish(import, 900, Err(Error::ReadOnly("alpha".into())));
+    assert!(h.app.status.error, "{:?}", h.app.status);
+    assert!(
+        h.app.status.text.contains("server alpha is read-only"),
+        "{:?}",
+        h.app.status
+    );
 }
 
 #[test]

@@ -86,6 +86,8 @@ impl Many {
             checked_at: None,
             docker_version: None,
             address: None,
+            color: None,
+            read_only: false,
         }
     }
 

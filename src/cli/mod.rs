@@ -19,6 +19,7 @@ use crate::ops::{
     self, CheckRow, DestinationView, HealthStatus, NewDestination, NewServer, Ops, Outcome,
     ScanRow, ServerEdit, ServerView,
 };
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -32,8 +33,17 @@ pub struct Cli {
     /// Data directory (default: the XDG data directory).
     #[arg(long, global = true, env = "DESTUI_DB", value_name = "DIR")]
     pub db: Option<PathBuf>,
-    /// ssh config file passed to ssh as -F (Host aliases, keys, ports, known hosts).
-    #[arg(long, global = true, env = "DESTUI_SSH_CONFIG", value_name = "FILE")]
+    /// ssh config file passed to ssh as -F (Host aliases, keys, ports, known hosts); without
+    /// FILE, ~/.ssh/config (as in `server import --ssh-config`).
+    #[arg(
+        long,
+        global = true,
+        env = "DESTUI_SSH_CONFIG",
+        value_name = "FILE",
+        num_args = 0..=1,
+        default_missing_value = "",
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
+    )]
     pub ssh_config: Option<PathBuf>,
     /// Print one JSON document on stdout.
     #[arg(long, global = true)]

@@ -27,6 +27,11 @@ pub enum ServerCommand {
         #[arg(long, short)]
         yes: bool,
     },
+    /// Add the servers of your own setup, each checked live, none twice: the Host aliases of
+    /// the ssh config (`--ssh-config [FILE]`, the default source), or the Docker CLI's
+    /// contexts (`--docker-contexts`, from $DOCKER_CONFIG or ~/.docker). Only the servers that
+    /// answer are added (exit 1 when any did not), unless --no-check.
+    Import(ImportServers),
     /// Show the server's host key fingerprint and record it on confirmation.
     Trust {
         server: String,
@@ -64,6 +69,27 @@ pub struct AddServer {
     /// Save without connecting.
     #[arg(long)]
     pub no_check: bool,
+    /// Tint the server and its destinations in the TUI: red, green, yellow, blue, magenta,
+    /// cyan or #rrggbb.
+    #[arg(long, value_name = "COLOR")]
+    pub color: Option<String>,
+    /// Refuse every change on the server (its own settings stay editable).
+    #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true")]
+    pub read_only: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportServers {
+    /// Import the Docker CLI's contexts (ssh:// ones, and unix:// ones on this machine)
+    /// instead of the ssh config's Host aliases.
+    #[arg(long)]
+    pub docker_contexts: bool,
+    /// Only the names matching GLOB (`*` and `?`, any case), e.g. 'prod-*'.
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    /// Add every candidate without connecting (unreachable ones too).
+    #[arg(long)]
+    pub no_check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +111,12 @@ pub struct EditServer {
     pub proxy_container: Option<String>,
     #[arg(long, value_name = "true|false")]
     pub build_server: Option<bool>,
+    /// red, green, yellow, blue, magenta, cyan, #rrggbb, or none to clear it.
+    #[arg(long, value_name = "COLOR")]
+    pub color: Option<String>,
+    /// Refuse (true) or allow (false) every change on the server.
+    #[arg(long, value_name = "true|false")]
+    pub read_only: Option<bool>,
 }
 
 pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error> {
@@ -116,6 +148,7 @@ pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32
             remove(ops, &server, force, yes, json).await
         }
         ServerCommand::Trust { server, yes } => trust(ops, &server, yes, json).await,
+        ServerCommand::Import(i) => import(ops, i, json).await,
     }
 }
 
@@ -132,6 +165,8 @@ impl From<AddServer> for NewServer {
             build_server: a.build_server,
             local: a.local,
             check: !a.no_check,
+            color: a.color,
+            read_only: a.read_only.unwrap_or(false),
         }
     }
 }
@@ -147,6 +182,8 @@ impl From<EditServer> for ServerEdit {
             docker_socket: e.docker_socket,
             proxy_container: e.proxy_container,
             build_server: e.build_server,
+            color: e.color,
+            read_only: e.read_only,
         }
     }
 }
@@ -238,6 +275,53 @@ async fn remove(ops: &Ops, server: &str, force: bool, yes: bool, json: bool) -> 
     };
     emit(json, &view, |s| format!("removed server {}", s.name))?;
     Ok(0)
+}
+
+/// Adds the servers of the ssh config or the Docker contexts; exit 1 when any did not answer.
+async fn import(ops: &Ops, i: ImportServers, json: bool) -> Result<i32, Error> {
+    let source = if i.docker_contexts {
+        ops::ServerSource::DockerContexts
+    } else {
+        ops::ServerSource::SshConfig
+    };
+    let report = ops
+        .import_servers(source, i.pattern.as_deref(), !i.no_check)
+        .await?;
+    if json {
+        print_json(&report)?;
+    } else {
+        say(&import_text(&report));
+    }
+    if report.unreachable.is_empty() {
+        return Ok(0);
+    }
+    let names = names(report.unreachable.iter().map(|u| u.name.as_str()));
+    output::fail(&format!(
+        "{} server(s) did not answer and were not added ({names}): fix them, or pass --no-check to add them anyway",
+        report.unreachable.len()
+    ));
+    Ok(1)
+}
+
+fn import_text(r: &ops::ServerImport) -> String {
+    let mut lines = Vec::new();
+    for s in &r.added {
+        lines.push(format!("added {} ({}, {})", s.name, s.host, s.mode));
+    }
+    for s in &r.skipped {
+        lines.push(format!("skipped {}: {}", s.name, s.reason));
+    }
+    for s in &r.unreachable {
+        lines.push(format!("not added {}: {}", s.name, s.error));
+    }
+    lines.push(format!(
+        "from {}: {} added, {} skipped, {} unreachable",
+        r.source,
+        r.added.len(),
+        r.skipped.len(),
+        r.unreachable.len()
+    ));
+    lines.join("\n")
 }
 
 /// Shows the host keys, records them once confirmed; exit 1 when the admin said no.

@@ -138,6 +138,9 @@ pub enum Error {
         Hint::on_server(.server, |server| Hint::TrustHostKey { server })
     )]
     HostKeyUnknown { server: String },
+    /// The server is marked read-only (DESIGN.md §16): nothing on it may change.
+    #[error("server {0} is read-only")]
+    ReadOnly(String),
     #[error("Docker on {server}: {detail}")]
     Docker { server: String, detail: String },
     #[error("another destui is using {0}: close it, or pass a different --db")]

@@ -156,11 +156,18 @@ pub struct Server {
     /// lists never wait on DNS.
     #[serde(default)]
     pub address: Option<String>,
+    /// Tints the server's name and its destinations in the TUI (DESIGN.md §16): a named
+    /// colour or `#rrggbb`, as `normalize_color` writes it; ignored with NO_COLOR.
+    #[serde(default)]
+    pub color: Option<String>,
+    /// Every change on it is refused (`Error::ReadOnly`); its own record stays editable.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 impl Server {
-    /// Whether `other` is this server reached the same way, under the same name and proxy
-    /// (what a watch of it depends on; its last check may differ).
+    /// Whether `other` is this server reached the same way, under the same name and proxy,
+    /// read-only or not (what a watch of it depends on; its last check may differ).
     pub fn same_target(&self, other: &Server) -> bool {
         let target = |s: &Server| {
             (
@@ -173,6 +180,7 @@ impl Server {
                 s.docker_socket.clone(),
                 s.local,
                 s.proxy_container.clone(),
+                s.read_only,
             )
         };
         target(self) == target(other)

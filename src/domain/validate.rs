@@ -207,6 +207,28 @@ pub fn validate_container_name(name: &str) -> Result<(), Error> {
     })
 }
 
+/// The colours a server can carry by name (DESIGN.md §16), besides `#rrggbb`.
+pub const COLOR_NAMES: [&str; 6] = ["red", "green", "yellow", "blue", "magenta", "cyan"];
+
+/// A server's colour as it is stored: a name of `COLOR_NAMES` (any case) or `#rrggbb`
+/// (lower-cased); `None` for `""` or `none` (no colour).
+pub fn normalize_color(text: &str) -> Result<Option<String>, Error> {
+    let color = text.trim().to_ascii_lowercase();
+    if color.is_empty() || color == "none" {
+        return Ok(None);
+    }
+    let hex = color
+        .strip_prefix('#')
+        .is_some_and(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hex || COLOR_NAMES.contains(&color.as_str()) {
+        return Ok(Some(color));
+    }
+    Err(Error::Invalid(format!(
+        "invalid colour {text:?}: give {}, a hex #rrggbb, or none",
+        COLOR_NAMES.join(", ")
+    )))
+}
+
 /// `base`, then `base-2`, `base-3`… : the first name `taken` does not hold, each at most
 /// `MAX_DISPLAY_NAME` characters (the base is cut to leave room for the suffix, so a derived
 /// name always passes the same rule as a typed one).
@@ -229,6 +251,21 @@ pub fn first_free_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_are_a_name_or_hex_and_nothing_else() {
+        assert_eq!(normalize_color("Red").unwrap().as_deref(), Some("red"));
+        assert_eq!(
+            normalize_color("#00AAff").unwrap().as_deref(),
+            Some("#00aaff")
+        );
+        assert_eq!(normalize_color("").unwrap(), None);
+        assert_eq!(normalize_color("none").unwrap(), None);
+        for bad in ["orange", "#fff", "#12345g", "rgb(1,2,3)", "red\u{1b}"] {
+            let e = normalize_color(bad).unwrap_err().to_string();
+            assert!(e.starts_with("invalid colour") && !e.contains('\n'), "{e}");
+        }
+    }
 
     #[test]
     fn kebab_lowercases_and_collapses_separators() {

@@ -81,6 +81,10 @@ impl Ops {
             dependants: None,
             unknown: None,
         };
+        if let Err(e) = writable(&server) {
+            report.refusal = Some(e.to_string());
+            return Ok(report.finished());
+        }
         let listed = match self.docker(&server).await {
             Ok(docker) => match docker.listed_containers(None).await {
                 Ok(listed) => Ok((docker, listed)),

@@ -94,6 +94,7 @@ impl Ops {
             ));
         }
         let server = self.server(&input.server).await?;
+        writable(&server)?;
         let name = input
             .name
             .clone()
@@ -258,6 +259,7 @@ impl Ops {
     ) -> Result<DestinationView, Error> {
         domain::validate_display_name("destination", new_name)?;
         let (d, server) = self.destination(reference).await?;
+        writable(&server)?;
         let new_name = new_name.to_string();
         let renamed = self
             .db(move |s| s.rename_destination(&d.uuid, &new_name))
@@ -285,6 +287,7 @@ impl Ops {
             None => None,
         };
         let (d, server) = self.destination(reference).await?;
+        writable(&server)?;
         let edited = self
             .db(move |s| s.edit_destination(&d.uuid, edit.name.as_deref(), description))
             .await?;
@@ -385,6 +388,7 @@ impl Ops {
         force: bool,
     ) -> Result<Outcome<DestinationView>, Error> {
         let (d, server) = self.destination(reference).await?;
+        writable(&server)?;
         let view = DestinationView::new(&d, Some(&server));
         let resources = self.resource_names_on(&d).await?;
         let docker = match self.docker(&server).await {

@@ -222,6 +222,7 @@ impl Ops {
     /// Recreates a missing network (same name and type) and reattaches the proxy.
     pub async fn repair_destination(&self, reference: &str) -> Result<Outcome<CheckRow>, Error> {
         let (d, server) = self.destination(reference).await?;
+        writable(&server)?;
         let (server, docker) = self.online(&server).await?;
         let before = self.check_destination(&d, &server).await;
         let mut outcome = Outcome::new(before.clone());

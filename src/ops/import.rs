@@ -83,6 +83,7 @@ impl Ops {
             ));
         }
         let server = self.server(reference).await?;
+        writable(&server)?;
         let docker = self.docker(&server).await?;
         // The containers too: they say which network the proxy was started on.
         let (listed, containers) =

@@ -10,6 +10,7 @@ use crate::remote::docker::{
 };
 use crate::remote::{self, Connection, RemoteConfig, docker_error};
 use crate::store::Store;
+use servers::writable;
 
 mod addresses;
 mod adopt;
@@ -21,6 +22,7 @@ mod pool;
 pub mod progress;
 mod reconcile;
 mod resources;
+mod server_import;
 mod servers;
 mod swarm;
 mod usage;
@@ -33,6 +35,7 @@ pub use dependants::{DeleteReport, Dependant};
 use futures::{StreamExt, stream};
 pub use resources::{NewResource, ResourceView};
 use serde::Serialize;
+pub use server_import::{ServerImport, ServerSource, SkippedServer, UnreachableServer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

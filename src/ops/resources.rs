@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Ops, Outcome, failpoint};
+use super::{Ops, Outcome, failpoint, writable};
 use crate::domain::{
     self, Destination, DestinationId, DestinationType, Error, LABEL_DESTINATION, LABEL_MANAGED,
     LABEL_RESOURCE, LABEL_RESOURCE_KIND, LABEL_RESOURCE_NAME, Resource, ResourceId, ResourceIntent,
@@ -133,6 +133,7 @@ impl Ops {
         }
         self.check_new_resource_name(&input.name).await?;
         let server = self.server(&input.server).await?;
+        writable(&server)?;
         let destination = self
             .choose_destination(&server, input.destination.as_deref())
             .await?;
@@ -378,6 +379,7 @@ impl Ops {
         let reference = reference.to_string();
         let r = self.db(move |s| s.find_resource(&reference)).await?;
         let (d, server) = self.resource_context(&r).await?;
+        writable(&server)?;
         let (server, docker) = self.online(&server).await?;
         let view = self.view(&r, &d, &server, Some(&docker)).await;
         if let Err(e) = Self::remove_deployed(&docker, &r.uuid).await {
@@ -402,6 +404,7 @@ impl Ops {
         let reference = reference.to_string();
         let original = self.db(move |s| s.find_resource(&reference)).await?;
         let (target, server) = self.destination(destination).await?;
+        writable(&server)?;
         let name = match name {
             Some(n) => {
                 self.check_new_resource_name(&n).await?;

@@ -13,41 +13,7 @@ impl Ops {
     }
 
     pub async fn add_server(&self, input: NewServer) -> Result<Outcome<Server>, Error> {
-        domain::validate_display_name("server", &input.name)?;
-        let host = match (&input.host, input.local) {
-            (Some(h), _) => h.clone(),
-            (None, true) => "local".to_string(),
-            (None, false) => {
-                return Err(Error::Invalid(
-                    "give --host HOST (or --local for this machine's Docker socket)".into(),
-                ));
-            }
-        };
-        let server = Server {
-            uuid: ServerId::new_random(),
-            name: input.name.clone(),
-            host,
-            port: input.port,
-            user: input.user.clone(),
-            identity: input.identity.clone(),
-            docker_socket: input
-                .docker_socket
-                .clone()
-                .unwrap_or_else(|| domain::DEFAULT_DOCKER_SOCKET.to_string()),
-            local: input.local,
-            build_server: input.build_server,
-            proxy_container: input
-                .proxy_container
-                .clone()
-                .unwrap_or_else(|| domain::DEFAULT_PROXY_CONTAINER.to_string()),
-            mode: ServerMode::Unknown,
-            online: false,
-            last_error: None,
-            checked_at: None,
-            docker_version: None,
-            address: None,
-        };
-        validate_server(&server)?;
+        let server = new_record(&input)?;
         let name = server.name.clone();
         let taken = self
             .db(move |s| {
@@ -111,6 +77,12 @@ impl Ops {
         if let Some(build) = edit.build_server {
             server.build_server = build;
         }
+        if let Some(color) = &edit.color {
+            server.color = domain::normalize_color(color)?;
+        }
+        if let Some(read_only) = edit.read_only {
+            server.read_only = read_only;
+        }
         validate_server(&server)?;
         server.address = remote::address::resolve(&server, &self.remote).await;
         self.drop_connection(&server.uuid).await;
@@ -141,7 +113,7 @@ impl Ops {
 
     /// The server's address: the one known, else resolved now (add and edit resolve it
     /// whenever the host changes).
-    async fn address_of(&self, server: &Server) -> Option<String> {
+    pub(super) async fn address_of(&self, server: &Server) -> Option<String> {
         match &server.address {
             Some(known) => Some(known.clone()),
             None => remote::address::resolve(server, &self.remote).await,
@@ -189,7 +161,7 @@ impl Ops {
     /// checked at once) is tried once more when the wave has thinned: the crowd of our own
     /// handshakes, not the server, may have made it miss its timeout (seen in CI: 14 of 180
     /// reachable servers). A refused login or an unknown host key is not tried again.
-    async fn probe_or_offline(&self, server: &Server) -> (Server, Option<Error>) {
+    pub(super) async fn probe_or_offline(&self, server: &Server) -> (Server, Option<Error>) {
         let slots = &self.remote.connects;
         let probed = match self.probe(server).await {
             Err(e @ Error::Unreachable { .. }) if slots.in_wave() => {
@@ -310,6 +282,62 @@ impl Ops {
     pub async fn trust(&self, keys: HostKeys) -> Result<(), Error> {
         remote::known_hosts::trust(&keys).await
     }
+}
+
+/// The record `input` describes, checked; nothing is stored or connected yet.
+pub(super) fn new_record(input: &NewServer) -> Result<Server, Error> {
+    domain::validate_display_name("server", &input.name)?;
+    let host = match (&input.host, input.local) {
+        (Some(h), _) => h.clone(),
+        (None, true) => "local".to_string(),
+        (None, false) => {
+            return Err(Error::Invalid(
+                "give --host HOST (or --local for this machine's Docker socket)".into(),
+            ));
+        }
+    };
+    let server = Server {
+        uuid: ServerId::new_random(),
+        name: input.name.clone(),
+        host,
+        port: input.port,
+        user: input.user.clone(),
+        identity: input.identity.clone(),
+        docker_socket: input
+            .docker_socket
+            .clone()
+            .unwrap_or_else(|| domain::DEFAULT_DOCKER_SOCKET.to_string()),
+        local: input.local,
+        build_server: input.build_server,
+        proxy_container: input
+            .proxy_container
+            .clone()
+            .unwrap_or_else(|| domain::DEFAULT_PROXY_CONTAINER.to_string()),
+        mode: ServerMode::Unknown,
+        online: false,
+        last_error: None,
+        checked_at: None,
+        docker_version: None,
+        address: None,
+        color: match &input.color {
+            Some(c) => domain::normalize_color(c)?,
+            None => None,
+        },
+        read_only: input.read_only,
+    };
+    validate_server(&server)?;
+    Ok(server)
+}
+
+/// The one guard of a read-only server (DESIGN.md §16), called by every use case that would
+/// change something on it — on its daemon, or the records of its destinations and resources —
+/// before anything else. Its own record stays editable (`edit_server`), so the mark can be
+/// taken off again; `sync` adopts records without changing the daemon and is allowed.
+pub(super) fn writable(server: &Server) -> Result<(), Error> {
+    if server.read_only {
+        return Err(Error::ReadOnly(server.name.clone()));
+    }
+    Ok(())
 }
 
 fn validate_server(s: &Server) -> Result<(), Error> {

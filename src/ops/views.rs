@@ -16,6 +16,9 @@ pub struct NewServer {
     pub build_server: bool,
     pub local: bool,
     pub check: bool,
+    /// A named colour or `#rrggbb` (`domain::normalize_color`); none when absent.
+    pub color: Option<String>,
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,6 +31,9 @@ pub struct ServerEdit {
     pub docker_socket: Option<String>,
     pub proxy_container: Option<String>,
     pub build_server: Option<bool>,
+    /// `Some("")` or `Some("none")` clears it.
+    pub color: Option<String>,
+    pub read_only: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,6 +98,9 @@ pub struct ServerView {
     pub checked_at: Option<String>,
     /// What the host resolves to (null for a local server, or a host that did not resolve).
     pub address: Option<String>,
+    /// A named colour or `#rrggbb` (DESIGN.md §16); null when none.
+    pub color: Option<String>,
+    pub read_only: bool,
 }
 
 impl From<&Server> for ServerView {
@@ -113,6 +122,8 @@ impl From<&Server> for ServerView {
             docker_version: s.docker_version.clone(),
             checked_at: s.checked_at.map(rfc3339),
             address: s.address.clone(),
+            color: s.color.clone(),
+            read_only: s.read_only,
         }
     }
 }

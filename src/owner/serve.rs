@@ -256,10 +256,11 @@ async fn run_argv(ops: &Ops, argv: Vec<String>) -> i32 {
 fn shown_command(argv: &[String]) -> String {
     const PLACES: [&str; 2] = ["--db", "--ssh-config"];
     let mut shown = Vec::new();
-    let mut args = argv.iter().skip(1);
+    let mut args = argv.iter().skip(1).peekable();
     while let Some(arg) = args.next() {
         if PLACES.contains(&arg.as_str()) {
-            args.next();
+            // `--ssh-config` may come without its file (`server import --ssh-config`).
+            args.next_if(|next| !next.starts_with('-'));
         } else if !PLACES.iter().any(|p| arg.starts_with(&format!("{p}="))) {
             shown.push(arg.as_str());
         }
@@ -289,6 +290,10 @@ mod tests {
         assert_eq!(
             shown_command(&argv("destui --ssh-config=/c scan b --db /d")),
             "scan b"
+        );
+        assert_eq!(
+            shown_command(&argv("destui server import --ssh-config --match web-*")),
+            "server import --match web-*"
         );
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod address;
 pub mod docker;
+pub mod docker_contexts;
 pub mod housekeeping;
 pub mod known_hosts;
 pub mod slots;
 pub mod ssh;
+pub mod ssh_config;
 pub mod transport;
 
 use crate::domain::{Error, Server};

@@ -113,6 +113,8 @@ async fn event_loop(
         Rect::new(0, 0, size.width, size.height),
         started,
     );
+    // A file or two, read once: Tab completes them in the server forms.
+    app.ssh_aliases = ops.ssh_aliases().await;
     let watch_options = ops.watch_defaults();
     let (mut watchers, mut live) = crate::live::Watchers::new(ops.clone(), watch_options);
     let (mut queue, mut task_events) = Queue::new(ops);

@@ -15,6 +15,8 @@ pub struct Theme {
     pub dim: Style,
     pub selected: Style,
     pub title: Style,
+    /// Whether servers' own colours show (not under NO_COLOR).
+    pub tints: bool,
 }
 
 impl Theme {
@@ -35,6 +37,7 @@ impl Theme {
             dim: Style::new().fg(Color::DarkGray),
             selected: Style::new().add_modifier(Modifier::REVERSED),
             title: Style::new().fg(accent).add_modifier(Modifier::BOLD),
+            tints: true,
         }
     }
 
@@ -47,6 +50,19 @@ impl Theme {
             dim: Style::new(),
             selected: Style::new().add_modifier(Modifier::BOLD),
             title: Style::new().add_modifier(Modifier::BOLD),
+            tints: false,
+        }
+    }
+
+    /// The style of a server's name and its destinations: its own colour (DESIGN.md §16),
+    /// none without one or under NO_COLOR.
+    pub fn server(&self, color: Option<&str>) -> Style {
+        match color
+            .filter(|_| self.tints)
+            .and_then(|c| Color::from_str(c).ok())
+        {
+            Some(c) => Style::new().fg(c),
+            None => Style::new(),
         }
     }
 

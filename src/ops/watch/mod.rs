@@ -93,6 +93,10 @@ impl Ops {
         options: WatchOptions,
         changes: UnboundedSender<Vec<Change>>,
     ) {
+        // Putting a proxy back is a change: never on a read-only server (`writable`).
+        let options = WatchOptions {
+            reattach_proxy: options.reattach_proxy && writable(&server).is_ok(),
+        };
         let mut watcher = Watcher {
             ops: self,
             server,

@@ -409,6 +409,8 @@ pub(crate) mod tests {
             checked_at: None,
             docker_version: None,
             address: None,
+            color: None,
+            read_only: false,
         }
     }
 

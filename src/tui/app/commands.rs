@@ -163,7 +163,7 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
 
 pub(super) fn add(app: &mut App) {
     match app.focus {
-        Pane::Servers => app.dialog = Some(Dialog::Form(Form::add_server())),
+        Pane::Servers => app.dialog = Some(Dialog::Form(Form::add_server(&app.ssh_aliases))),
         _ => {
             let Some(server) = app.current_server().cloned() else {
                 app.complain("add a server first (a in the Servers pane)");
@@ -178,7 +178,7 @@ pub(super) fn edit(app: &mut App) {
     match app.focus {
         Pane::Servers => {
             if let Some(s) = app.selected_server().cloned() {
-                app.dialog = Some(Dialog::Form(Form::edit_server(&s)));
+                app.dialog = Some(Dialog::Form(Form::edit_server(&s, &app.ssh_aliases)));
             }
         }
         Pane::Destinations => {

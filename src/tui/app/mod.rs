@@ -155,6 +155,8 @@ pub struct App {
     watching: Vec<Server>,
     /// Rows the watches added to the Tasks pane so far.
     live_rows: TaskId,
+    /// The Host aliases of the ssh config, for Tab in the server forms (DESIGN.md §16).
+    pub ssh_aliases: Vec<String>,
 }
 
 impl App {
@@ -190,6 +192,7 @@ impl App {
             live: HashMap::new(),
             watching: Vec::new(),
             live_rows: 0,
+            ssh_aliases: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! take text (pickers and toggles) are in `choice`.
 
 mod choice;
+mod complete;
 mod report;
 mod task;
 
@@ -68,6 +69,8 @@ pub enum FieldId {
     Command,
     Predefined,
     Resource,
+    Color,
+    ReadOnly,
 }
 
 impl FieldId {
@@ -91,6 +94,8 @@ impl FieldId {
             FieldId::Command => "Command",
             FieldId::Predefined => "Predefined",
             FieldId::Resource => "Resource",
+            FieldId::Color => "Color",
+            FieldId::ReadOnly => "Read-only",
         }
     }
 }
@@ -131,6 +136,9 @@ pub struct Form {
     /// Create form: the name follows the network until the user edits the name.
     name_edited: bool,
     server_name: String,
+    /// Server forms: the ssh config's Host aliases, which Tab completes in the Host field.
+    aliases: Vec<String>,
+    completion: Option<complete::Completion>,
 }
 
 const DESCRIPTION_HINT: &str = "optional: what it is for, one line (at most 500 characters)";
@@ -163,27 +171,34 @@ impl Form {
             error: None,
             name_edited: false,
             server_name: String::new(),
+            aliases: Vec::new(),
+            completion: None,
         }
     }
 
-    pub fn add_server() -> Self {
-        Form::new(
+    /// `aliases`: the ssh config's Host aliases, for Tab to complete in the Host field.
+    pub fn add_server(aliases: &[String]) -> Self {
+        let mut form = Form::new(
             FormKind::AddServer,
             "Add server".into(),
             vec!["host `local` uses this machine's Docker socket".into()],
             server_fields(None),
-        )
+        );
+        form.aliases = aliases.to_vec();
+        form
     }
 
-    pub fn edit_server(server: &Server) -> Self {
-        Form::new(
+    pub fn edit_server(server: &Server, aliases: &[String]) -> Self {
+        let mut form = Form::new(
             FormKind::EditServer {
                 server: server.uuid.clone(),
             },
             format!("Edit server {}", server.name),
             Vec::new(),
             server_fields(Some(server)),
-        )
+        );
+        form.aliases = aliases.to_vec();
+        form
     }
 
     pub fn create_destination(server: &Server) -> Self {
@@ -349,6 +364,18 @@ impl Form {
             self.error = None;
             return;
         }
+        if key.code == KeyCode::Tab && id == FieldId::Host {
+            let cycle = self.completion.take();
+            if let Some((value, cycle)) =
+                complete::next(&self.aliases, field.input.value(), cycle.as_ref())
+            {
+                field.input = Input::new(value);
+                self.completion = Some(cycle);
+                self.error = None;
+                return;
+            }
+        }
+        self.completion = None;
         match key.code {
             KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
@@ -397,7 +424,7 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
                     s.host.clone()
                 }
             }),
-            "hostname, IP or ssh-config alias",
+            "hostname, IP or ssh-config alias (Tab completes an alias)",
         ),
         field(
             FieldId::Port,
@@ -424,7 +451,30 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
             &get(|s| s.proxy_container.clone()),
             "empty: coolify-proxy",
         ),
+        choosing(
+            FieldId::Color,
+            Choice::Pick(color_picker(server.and_then(|s| s.color.as_deref()))),
+            "tints its name and destinations (#rrggbb: destui server edit --color)",
+        ),
+        choosing(
+            FieldId::ReadOnly,
+            Choice::toggle(server.is_some_and(|s| s.read_only)),
+            "yes: every change on it is refused",
+        ),
     ]
+}
+
+/// `none`, the named colours, and the server's own `#rrggbb` when it has one.
+fn color_picker(current: Option<&str>) -> Picker {
+    let mut names: Vec<&str> = vec!["none"];
+    names.extend(domain::COLOR_NAMES);
+    if let Some(hex) = current.filter(|c| c.starts_with('#')) {
+        names.push(hex);
+    }
+    Picker::new(
+        names.into_iter().map(Candidate::named).collect(),
+        Some(current.unwrap_or("none")),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq)]

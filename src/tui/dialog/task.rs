@@ -23,6 +23,9 @@ struct ServerFields {
     identity: Option<String>,
     docker_socket: Option<String>,
     proxy_container: Option<String>,
+    /// `None` for `none`.
+    color: Option<String>,
+    read_only: bool,
 }
 
 impl Form {
@@ -43,6 +46,8 @@ impl Form {
                     build_server: false,
                     local: f.local,
                     check: true,
+                    color: f.color,
+                    read_only: f.read_only,
                 }))
             }
             FormKind::EditServer { server } => {
@@ -56,6 +61,8 @@ impl Form {
                     docker_socket: f.docker_socket,
                     proxy_container: f.proxy_container,
                     build_server: None,
+                    color: Some(f.color.unwrap_or_default()),
+                    read_only: Some(f.read_only),
                 };
                 Ok(Task::EditServer {
                     server: server.clone(),
@@ -132,6 +139,8 @@ impl Form {
             identity: self.optional(FieldId::IdentityFile),
             docker_socket,
             proxy_container,
+            color: domain::normalize_color(self.value(FieldId::Color)).map_err(text)?,
+            read_only: self.yes_no(FieldId::ReadOnly),
         })
     }
 

@@ -12,6 +12,7 @@ use crate::domain::DestinationId;
 use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::table_rows;
+use crate::tui::panes::servers::READ_ONLY_MARK;
 
 /// The Destinations pane's own state: the destinations it lists, its cursor, filter and marks,
 /// and which of them it shows (one server's, the unused ones).
@@ -197,14 +198,21 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         None => app.theme.dim,
     };
     let marked = app.panes.destinations.marked.contains(&d.uuid);
+    // Tinted with its server's colour, and marked when that server is read-only.
+    let server = app.servers.iter().find(|s| s.uuid == d.server_uuid);
+    let tint = app.theme.server(server.and_then(|s| s.color.as_deref()));
+    let name = match server {
+        Some(s) if s.read_only => format!("{READ_ONLY_MARK}{}", d.name),
+        _ => d.name.clone(),
+    };
     let mut cells = vec![
         cell(marker(selected)),
         cell(if marked { "*" } else { " " }),
-        cell(d.name.as_str()),
+        (name, tint),
         cell(d.network.as_str()),
     ];
     if !app.panes.destinations.scoped {
-        cells.push(cell(d.server.as_str()));
+        cells.push((d.server.clone(), tint));
     }
     cells.push(cell(d.kind.as_str()));
     cells.push((status.to_string(), status_style));

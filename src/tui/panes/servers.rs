@@ -106,6 +106,19 @@ fn host(s: &Server) -> String {
     }
 }
 
+/// The mark of a read-only server, before its name and its destinations' names: seen
+/// without colour too.
+pub const READ_ONLY_MARK: &str = "[ro] ";
+
+/// The name as the pane shows it: marked when the server is read-only.
+pub fn shown_name(s: &Server) -> String {
+    if s.read_only {
+        format!("{READ_ONLY_MARK}{}", s.name)
+    } else {
+        s.name.clone()
+    }
+}
+
 pub fn mode_label(mode: ServerMode) -> &'static str {
     match mode {
         ServerMode::Unknown => "unknown",
@@ -144,7 +157,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let cells = vec![
                 cell(marker(selected)),
                 (state.symbol().to_string(), state.style(&app.theme)),
-                cell(s.name.as_str()),
+                (shown_name(s), app.theme.server(s.color.as_deref())),
                 cell(host(s)),
                 cell(mode_label(s.mode)),
             ];
@@ -189,6 +202,11 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
         target
     } else {
         format!("{target} · socket {}", s.docker_socket)
+    };
+    let target = if s.read_only {
+        format!("{target} · read-only: changes are refused")
+    } else {
+        target
     };
     let mut lines = vec![Line::from(Span::styled(target, app.theme.dim))];
     if app.is_checking(&s.uuid) {
