@@ -26,6 +26,18 @@ pub struct Config {
     pub network: NetworkSettings,
 }
 
+/// `over`'s keys replace `base`'s; tables merge key by key.
+fn lay_over(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(value)) => lay_over(inner, value),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 /// Address space (DESIGN.md §14).
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
@@ -107,19 +119,24 @@ pub struct Theme {
 
 impl Config {
     /// The user's file when present (`<config dir>/config.toml`), else the embedded default.
+    /// The embedded defaults, with the user's file (when there is one) laid over them: a file
+    /// that sets one key (`[network] fallback_pool`, say) keeps every other default.
     pub fn load(path: Option<&Path>) -> Result<Self, Error> {
-        let text = match path {
-            Some(p) if p.exists() => std::fs::read_to_string(p)
-                .map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?,
-            _ => DEFAULT_CONFIG.to_string(),
-        };
-        toml::from_str(&text).map_err(|e| {
+        let invalid = |e: toml::de::Error| {
             Error::Invalid(format!(
                 "config file {}: {}",
                 path.map(|p| p.display().to_string()).unwrap_or_default(),
                 e.message()
             ))
-        })
+        };
+        let mut merged: toml::Table = toml::from_str(DEFAULT_CONFIG).map_err(invalid)?;
+        if let Some(p) = path.filter(|p| p.exists()) {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?;
+            let user: toml::Table = toml::from_str(&text).map_err(invalid)?;
+            lay_over(&mut merged, user);
+        }
+        merged.try_into().map_err(invalid)
     }
 }
 
@@ -200,6 +217,28 @@ pub fn remote_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_sets_one_key_keeps_every_other_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, "[network]\nfallback_pool = \"10.201.0.0/16\"\n").unwrap();
+        let c = Config::load(Some(&file)).unwrap();
+        assert_eq!(c.network.fallback_pool.as_deref(), Some("10.201.0.0/16"));
+        assert_eq!(c.ssh, Config::load(None).unwrap().ssh);
+        std::fs::write(&file, "[network]\nfallback_pool = \"10.0.0.0/30\"\n").unwrap();
+        let bad = Config::load(Some(&file))
+            .unwrap()
+            .network
+            .pool()
+            .unwrap_err();
+        assert!(bad.to_string().contains("fallback_pool"), "{bad}");
+        std::fs::write(&file, "[network]\nfallback = 1\n").unwrap();
+        assert!(
+            Config::load(Some(&file)).is_err(),
+            "unknown keys are still refused"
+        );
+    }
 
     #[test]
     fn embedded_default_config_parses() {
