@@ -3409,3 +3409,30 @@ fn sync_from_the_servers_pane_adopts_then_reloads_and_scan_tells_what_was_made_e
     );
     assert!(line_with(&screen, "shop").contains("[ ]"), "{screen}");
 }
+
+#[test]
+fn the_create_dialog_takes_ipv6_and_an_mtu_and_refuses_a_bad_one_inline() {
+    let mut h = described(80, 24);
+    h.key(KeyCode::Char('a'));
+    set_field(&mut h, FieldId::Network, "payments");
+    set_field(&mut h, FieldId::Mtu, "20");
+    // Name, Network, Subnet, Internal, then IPv6: space turns it on.
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    assert!(h.tasks().is_empty(), "nothing submitted");
+    let error = form(&h).error.clone().unwrap_or_default();
+    assert!(
+        error.contains("out of range") && error.contains("1280"),
+        "{error}"
+    );
+    set_field(&mut h, FieldId::Mtu, "1450");
+    set_field(&mut h, FieldId::Subnet, "auto:10.201.0.0/16");
+    h.key(KeyCode::Enter);
+    h.submitted(|t| {
+        matches!(t, Task::CreateDestination(d)
+            if d.ipv6 && d.mtu == Some(1450) && d.subnet.as_deref() == Some("auto:10.201.0.0/16"))
+    });
+}

@@ -154,15 +154,27 @@ impl Form {
         if let Some(d) = &description {
             domain::normalize_description(d).map_err(text)?;
         }
-        Ok(Task::CreateDestination(Box::new(NewDestination {
+        let mtu = match self.optional(FieldId::Mtu) {
+            Some(m) => Some(
+                m.parse::<u32>()
+                    .map_err(|_| format!("MTU {m:?} is not a number: give one such as 1450"))?,
+            ),
+            None => None,
+        };
+        let input = NewDestination {
             server: server.to_string(),
             name: Some(name),
             network: Some(network),
             subnet: self.optional(FieldId::Subnet),
             internal,
             description,
+            ipv6: self.yes_no(FieldId::Ipv6),
+            mtu,
             ..Default::default()
-        })))
+        };
+        // The same checks as the command line's, shown inside the dialog.
+        domain::plan_options(&input.options_asked()).map_err(text)?;
+        Ok(Task::CreateDestination(Box::new(input)))
     }
 
     fn new_resource_task(&self, server: &str) -> Result<Task, String> {
