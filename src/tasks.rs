@@ -17,9 +17,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
-    CheckRow, DeleteReport, DestinationDetails, DestinationEdit, DestinationUsage, DestinationView,
-    NewDestination, NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow, ServerEdit,
-    SyncReport,
+    AddressRow, CheckRow, DeleteReport, DestinationDetails, DestinationEdit, DestinationUsage,
+    DestinationView, NewDestination, NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow,
+    ServerEdit, SyncReport,
 };
 
 pub type TaskId = u64;
@@ -103,6 +103,10 @@ pub enum Task {
     Sync {
         server: ServerId,
     },
+    /// Every subnet in use on the server, overlaps with other servers' destinations marked.
+    Addresses {
+        server: ServerId,
+    },
     CreateResource(NewResource),
     /// `server` is the target destination's server (the lane the deploy runs on).
     CloneResource {
@@ -132,6 +136,7 @@ impl Task {
             | Task::CheckDestinations { server, .. }
             | Task::Usage { server }
             | Task::Sync { server }
+            | Task::Addresses { server }
             | Task::RepairDestination { server, .. }
             | Task::CloneResource { server, .. } => server,
             // Creates name their server by the reference they were given: the TUI gives the uuid.
@@ -154,6 +159,7 @@ impl Task {
                 | Task::DeleteReport { .. }
                 | Task::CheckDestinations { .. }
                 | Task::Usage { .. }
+                | Task::Addresses { .. }
         )
     }
 }
@@ -204,6 +210,10 @@ pub enum TaskResult {
     Synced {
         server: ServerId,
         outcome: Outcome<SyncReport>,
+    },
+    Addresses {
+        server: ServerId,
+        outcome: Outcome<Vec<AddressRow>>,
     },
     ResourceDeployed(Outcome<ResourceView>),
 }
@@ -406,6 +416,11 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
         Task::Usage { server } => {
             let usage = ops.usage(&server).await?;
             Ok(TaskResult::Usage { server, usage })
+        }
+        Task::Addresses { server } => {
+            progress.note("listing subnets".into());
+            let outcome = ops.addresses(&server).await?;
+            Ok(TaskResult::Addresses { server, outcome })
         }
         Task::Sync { server } => {
             progress.note("reading labels".into());

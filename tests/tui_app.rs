@@ -3436,3 +3436,60 @@ fn the_create_dialog_takes_ipv6_and_an_mtu_and_refuses_a_bad_one_inline() {
             if d.ipv6 && d.mtu == Some(1450) && d.subnet.as_deref() == Some("auto:10.201.0.0/16"))
     });
 }
+
+#[test]
+fn server_details_list_the_subnets_in_use_and_mark_overlaps() {
+    use destui::ops::AddressRow;
+    let mut h = Harness::loaded(120, 40);
+    assert_eq!(h.app.focus, Pane::Servers);
+    h.key(KeyCode::Enter);
+    let read = h.submitted(|t| {
+        *t == Task::Addresses {
+            server: "s-alpha".into(),
+        }
+    });
+    assert!(h.screen().contains("reading…"), "{}", h.screen());
+    let row =
+        |subnet: &str, network: &str, destination: Option<&str>, overlaps: &[&str]| AddressRow {
+            subnet: subnet.into(),
+            network: network.into(),
+            gateway: Some("10.201.0.1".into()),
+            driver: "bridge".into(),
+            scope: "local".into(),
+            destination: destination.map(str::to_string),
+            overlaps: overlaps.iter().map(|o| o.to_string()).collect(),
+        };
+    h.finish(
+        read,
+        300,
+        Ok(TaskResult::Addresses {
+            server: "s-alpha".into(),
+            outcome: Outcome {
+                value: vec![
+                    row(
+                        "10.201.0.0/24",
+                        "web",
+                        Some("alpha-web"),
+                        &["beta-stack on beta (10.201.0.0/16)"],
+                    ),
+                    row("172.17.0.0/16", "bridge", None, &[]),
+                ],
+                warnings: vec![],
+            },
+        }),
+    );
+    let screen = h.screen();
+    assert!(
+        line_with(&screen, "10.201.0.0/24").contains("destination alpha-web")
+            && line_with(&screen, "10.201.0.0/24").contains("overlaps beta-stack on"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, "172.17.0.0/16").contains("bridge local"),
+        "{screen}"
+    );
+    assert!(
+        !line_with(&screen, "172.17.0.0/16").contains("overlaps"),
+        "{screen}"
+    );
+}

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{App, Details};
+use super::app::{Addresses, App, Details};
 use super::dialog::{Confirm, Dialog, Tone};
 use super::keymap::{CONFIGURABLE, FIXED};
 use super::panes::destinations::{cpu, memory};
@@ -206,7 +206,11 @@ fn details_content<'a>(app: &App, details: &'a Details, now: Instant) -> (String
             format!("Destination {}", d.destination.name),
             destination_lines(app, d),
         ),
-        Details::Server(s) => (format!("Server {}", s.name), server_lines(app, s)),
+        Details::Server(s, addresses) => {
+            let mut lines = server_lines(app, s);
+            lines.extend(address_lines(app, addresses));
+            (format!("Server {}", s.name), lines)
+        }
         Details::Network(r) => (format!("Network {}", r.network), network_lines(app, r)),
         Details::Task(id) => task_content(app, *id, now),
     }
@@ -388,6 +392,49 @@ fn server_lines<'a>(app: &App, s: &Server) -> Vec<Line<'a>> {
         kv(app, "build server", yes_no(Some(s.build_server))),
         kv(app, "last error", opt(&s.last_error)),
     ]
+}
+
+/// The subnets in use on the server (DESIGN.md §14): one line each, sorted by address, a
+/// destination that overlaps another server's marked `overlaps …` in the error colour.
+fn address_lines<'a>(app: &App, addresses: &Addresses) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::from("")];
+    match addresses {
+        Addresses::Reading => lines.push(kv(app, "subnets", "reading…".into())),
+        Addresses::Failed(error) => lines.push(Line::from(vec![
+            Span::styled(format!("{:>15}: ", "subnets"), app.theme.dim),
+            Span::styled(error.clone(), app.theme.error),
+        ])),
+        Addresses::Found(outcome) => {
+            if outcome.value.is_empty() {
+                lines.push(kv(app, "subnets", "none".into()));
+            }
+            for r in &outcome.value {
+                let what = match &r.destination {
+                    Some(d) => format!("destination {d}"),
+                    None => format!("{} {}", r.driver, r.scope),
+                };
+                let mut spans = vec![
+                    Span::styled(format!("{:>15}: ", r.subnet), app.theme.dim),
+                    Span::raw(format!(
+                        "{} · gw {} · {what}",
+                        r.network,
+                        r.gateway.as_deref().unwrap_or("-")
+                    )),
+                ];
+                if !r.overlaps.is_empty() {
+                    spans.push(Span::styled(
+                        format!(" · overlaps {}", r.overlaps.join(", ")),
+                        app.theme.error,
+                    ));
+                }
+                lines.push(Line::from(spans));
+            }
+            for w in &outcome.warnings {
+                lines.push(Line::from(Span::styled(w.to_string(), app.theme.dim)));
+            }
+        }
+    }
+    lines
 }
 
 fn network_lines<'a>(app: &App, r: &ScanRow) -> Vec<Line<'a>> {

@@ -129,7 +129,11 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
     match app.focus {
         Pane::Servers => {
             if let Some(s) = app.selected_server().cloned() {
-                app.details = Some(Details::Server(Box::new(s)));
+                let task = Task::Addresses {
+                    server: s.uuid.clone(),
+                };
+                app.details = Some(Details::Server(Box::new(s), Addresses::Reading));
+                return vec![app.submit_for(task, Waiter::Addresses)];
             }
         }
         Pane::Scan => {

@@ -135,6 +135,14 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
             rows.len(),
             rows.iter().filter(|r| r.importable).count()
         ),
+        TaskResult::Addresses { outcome, .. } => {
+            let rows = &outcome.value;
+            let overlapping = rows.iter().filter(|r| !r.overlaps.is_empty()).count();
+            with_warnings(
+                format!("{} subnet(s), {overlapping} overlapping", rows.len()),
+                &outcome.warnings,
+            )
+        }
         TaskResult::Synced { outcome, .. } => {
             let report = &outcome.value;
             with_warnings(
@@ -205,6 +213,11 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
             Waiter::Scan => {
                 if let Some(view) = &mut app.panes.scan.view {
                     view.state = ScanState::Failed(error.clone());
+                }
+            }
+            Waiter::Addresses => {
+                if let Some(Details::Server(_, addresses)) = &mut app.details {
+                    *addresses = Addresses::Failed(error.clone());
                 }
             }
             Waiter::Details => {

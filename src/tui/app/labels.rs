@@ -63,6 +63,7 @@ impl App {
             },
             Task::Usage { server } => format!("usage on {}", self.server_name(server)),
             Task::Sync { server } => format!("sync {}", self.server_name(server)),
+            Task::Addresses { server } => format!("subnets on {}", self.server_name(server)),
             Task::RepairDestination { destination, .. } => {
                 format!("repair {}", self.destination_name(destination))
             }

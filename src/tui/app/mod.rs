@@ -16,6 +16,7 @@ mod results;
 pub mod sanitize;
 mod scroll;
 
+use crate::ops::{AddressRow, Outcome};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -63,7 +64,8 @@ pub enum Details {
         title: String,
     },
     Destination(Box<DestinationDetails>),
-    Server(Box<Server>),
+    /// A server's record, and the subnets in use on it (DESIGN.md §14), read when it opens.
+    Server(Box<Server>, Addresses),
     Network(Box<ScanRow>),
     /// A task's whole result, read live from its row in the Tasks pane.
     Task(TaskId),
@@ -71,6 +73,14 @@ pub enum Details {
         title: String,
         error: String,
     },
+}
+
+/// The subnets in use on the server whose details are open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Addresses {
+    Reading,
+    Found(Box<Outcome<Vec<AddressRow>>>),
+    Failed(String),
 }
 
 /// A record a pane can select, by its id.

@@ -27,6 +27,8 @@ pub(super) enum Waiter {
     Scan,
     /// The details view, loading until the details answer.
     Details,
+    /// The open server details, reading the subnets in use on that server.
+    Addresses,
     /// The open form, which closes on success and shows an error inline.
     Form,
     /// The server-check dialog, checking until the check answers.

@@ -72,6 +72,15 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
         }
         TaskResult::Imported { server, outcome } => imported(app, &server, outcome),
         TaskResult::Synced { server, outcome } => synced(app, &server, outcome),
+        TaskResult::Addresses { server, outcome } => {
+            if let Some(Details::Server(open, addresses)) = &mut app.details
+                && open.uuid == server
+            {
+                *addresses = Addresses::Found(Box::new(outcome));
+            }
+            reached(app, &server);
+            Vec::new()
+        }
         TaskResult::Created(outcome) => {
             close_form(app, waiters);
             let d = &outcome.value;

@@ -7,9 +7,9 @@
 
 use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
-    Adopted, CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
-    DestinationUsage, DestinationView, MissingRecord, Outcome, ResourceView, ScanRow, SyncReport,
-    SyncSkipped,
+    AddressRow, Adopted, CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant,
+    DestinationDetails, DestinationUsage, DestinationView, MissingRecord, Outcome, ResourceView,
+    ScanRow, SyncReport, SyncSkipped,
 };
 use crate::tasks::{TaskEvent, TaskResult};
 
@@ -121,6 +121,7 @@ clean_fields! {
     MissingRecord => [destination, uuid, server, network];
     SyncSkipped => [server, error];
     SyncReport => [adopted, missing, unreachable];
+    AddressRow => [subnet, network, gateway, driver, scope, destination, overlaps];
     DeleteReport => [destination, network, network_id, server, proxy, steps, refusal, attached,
         resources, dependants, unknown];
 }
@@ -177,6 +178,7 @@ impl Clean for TaskResult {
             TaskResult::Scanned { rows, .. } => rows.clean(),
             TaskResult::Imported { outcome, .. } => outcome.clean(),
             TaskResult::Synced { outcome, .. } => outcome.clean(),
+            TaskResult::Addresses { outcome, .. } => outcome.clean(),
             TaskResult::Created(o) | TaskResult::Deleted(o) => o.clean(),
             TaskResult::Edited(d) => d.clean(),
             TaskResult::Details(d) => d.clean(),
