@@ -521,7 +521,11 @@ fn internal_networks_and_explicit_subnets() {
             "10.0.0.0/99",
         ])
         .refused();
-    assert!(bad.stderr.contains("invalid subnet"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("10.0.0.0/99\" is not an IPv4 CIDR"),
+        "{}",
+        bad.stderr
+    );
     ctx.run(&["destination", "delete", &net_ref(&server, &net)])
         .ok();
 }
