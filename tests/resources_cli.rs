@@ -2,7 +2,9 @@
 //! their own, the destination choice, clone, and delete rules, on both daemons.
 mod common;
 
-use common::{Ctx, attached, container_running, docker, inspect_network, unique_name};
+use common::{
+    Ctx, ResourceContainers, attached, container_running, docker, inspect_network, unique_name,
+};
 use serde_json::Value;
 
 /// Creates a destination on `server` and registers its network for cleanup.
@@ -10,34 +12,6 @@ fn destination(ctx: &Ctx, server: &str, socket: &str) -> Value {
     let net = unique_name("res");
     ctx.cleanup_network(socket, &net);
     ctx.create_destination(server, &net)
-}
-
-/// Removes every container of a resource even if a test fails half-way.
-struct Containers<'a>(&'a str, Vec<String>);
-
-impl Drop for Containers<'_> {
-    fn drop(&mut self) {
-        for uuid in &self.1 {
-            let (_, ids) = docker(
-                self.0,
-                &[
-                    "ps",
-                    "-aq",
-                    "--filter",
-                    &format!("label=destui.resource={uuid}"),
-                ],
-            );
-            for id in ids.split_whitespace() {
-                docker(self.0, &["rm", "-f", id]);
-            }
-            let net = format!("destui-{uuid}");
-            if let Some(v) = inspect_network(self.0, &net)
-                && v["Name"] == net.as_str()
-            {
-                docker(self.0, &["network", "rm", v["Id"].as_str().unwrap_or("")]);
-            }
-        }
-    }
 }
 
 fn names(v: &Value, key: &str) -> Vec<String> {
@@ -59,7 +33,7 @@ fn two_copies_of_one_stack_run_side_by_side_and_delete_cleans_up() {
     ] {
         let d = destination(&ctx, &server, socket);
         let dest_net = d["network"].as_str().unwrap().to_string();
-        let mut guard = Containers(socket, Vec::new());
+        let mut guard = ResourceContainers(socket, Vec::new());
         let mut copies = Vec::new();
         for (i, predefined) in [(1, true), (2, false)] {
             let name = unique_name(&format!("stack{i}"));
@@ -129,7 +103,7 @@ fn the_destination_is_asked_for_only_when_there_is_a_choice() {
     let server = ctx.add_server_a();
     let socket = tb.socket_a();
     let first = destination(&ctx, &server, socket);
-    let mut guard = Containers(socket, Vec::new());
+    let mut guard = ResourceContainers(socket, Vec::new());
     let app = unique_name("app");
     let v = ctx.json(&[
         "resource",
@@ -197,8 +171,8 @@ fn clone_deploys_a_new_resource_and_leaves_the_original_running() {
     let b = ctx.add_server_b();
     let da = destination(&ctx, &a, tb.socket_a());
     let db = destination(&ctx, &b, tb.socket_b());
-    let mut guard_a = Containers(tb.socket_a(), Vec::new());
-    let mut guard_b = Containers(tb.socket_b(), Vec::new());
+    let mut guard_a = ResourceContainers(tb.socket_a(), Vec::new());
+    let mut guard_b = ResourceContainers(tb.socket_b(), Vec::new());
     let name = unique_name("web");
     let original = ctx.json(&[
         "resource",
@@ -322,7 +296,7 @@ fn a_terminal_is_asked_which_destination() {
     term.keys(&[&number, "Enter"]);
     assert_eq!(term.wait_exit(), 0, "{}", term.screen().text);
     let v = ctx.json(&["resource", "show", &name]);
-    let _guard = Containers(socket, vec![v["uuid"].as_str().unwrap().to_string()]);
+    let _guard = ResourceContainers(socket, vec![v["uuid"].as_str().unwrap().to_string()]);
     assert_eq!(v["destination"], second["name"], "{v}");
     assert_eq!(v["status"], "running");
     ctx.run(&["resource", "delete", &name]).ok();

@@ -4,37 +4,8 @@
 //! syncs leaves both sides with the same record.
 mod common;
 
-use common::{Ctx, Testbed, docker, inspect_network, unique_name};
+use common::{Ctx, ResourceContainers, Testbed, docker, inspect_network, unique_name};
 use serde_json::Value;
-
-/// Removes every container of the resources named (by uuid) on `socket`, and their own
-/// networks, even if the test fails half-way.
-struct Containers<'a>(&'a str, Vec<String>);
-
-impl Drop for Containers<'_> {
-    fn drop(&mut self) {
-        for uuid in &self.1 {
-            let (_, ids) = docker(
-                self.0,
-                &[
-                    "ps",
-                    "-aq",
-                    "--filter",
-                    &format!("label=destui.resource={uuid}"),
-                ],
-            );
-            for id in ids.split_whitespace() {
-                docker(self.0, &["rm", "-f", id]);
-            }
-            let net = format!("destui-{uuid}");
-            if let Some(v) = inspect_network(self.0, &net)
-                && v["Name"] == net.as_str()
-            {
-                docker(self.0, &["network", "rm", v["Id"].as_str().unwrap_or("")]);
-            }
-        }
-    }
-}
 
 /// Admin one's destination on `server`, its network removed when the test ends.
 fn destination(ctx: &Ctx, server: &str, socket: &str) -> Value {
@@ -130,8 +101,8 @@ fn a_second_admin_syncs_what_the_first_made_and_a_delete_shows_as_missing() {
     let d2 = destination(&one, &a1, tb.socket_a());
     let d3 = destination(&one, &b1, tb.socket_b());
     assert_eq!(d3["type"], "swarm");
-    let mut on_a = Containers(tb.socket_a(), Vec::new());
-    let mut on_b = Containers(tb.socket_b(), Vec::new());
+    let mut on_a = ResourceContainers(tb.socket_a(), Vec::new());
+    let mut on_b = ResourceContainers(tb.socket_b(), Vec::new());
     let app = resource(&one, tb, "application", &a1, d1["name"].as_str().unwrap());
     on_a.1.push(app["uuid"].as_str().unwrap().to_string());
     let stack = resource(&one, tb, "service", &b1, d3["name"].as_str().unwrap());
@@ -278,7 +249,7 @@ fn import_adopts_a_network_made_elsewhere_with_its_resources() {
     let a1 = one.add_server_a();
     let a2 = two.add_server_a();
     let d = destination(&one, &a1, tb.socket_a());
-    let mut guard = Containers(tb.socket_a(), Vec::new());
+    let mut guard = ResourceContainers(tb.socket_a(), Vec::new());
     let db = resource(&one, tb, "database", &a1, d["name"].as_str().unwrap());
     guard.1.push(db["uuid"].as_str().unwrap().to_string());
 

@@ -623,3 +623,32 @@ pub fn write_ssh_config(ctx: &Ctx, alias: &str, port: u16, identity: Option<&Pat
     std::fs::write(&file, out).unwrap();
     file.to_string_lossy().into_owned()
 }
+
+/// Removes every container of the resources named (by uuid) on the daemon at `.0`, and
+/// their stacks' own networks, even if a test fails half-way.
+pub struct ResourceContainers<'a>(pub &'a str, pub Vec<String>);
+
+impl Drop for ResourceContainers<'_> {
+    fn drop(&mut self) {
+        for uuid in &self.1 {
+            let (_, ids) = docker(
+                self.0,
+                &[
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    &format!("label=destui.resource={uuid}"),
+                ],
+            );
+            for id in ids.split_whitespace() {
+                docker(self.0, &["rm", "-f", id]);
+            }
+            let net = format!("destui-{uuid}");
+            if let Some(v) = inspect_network(self.0, &net)
+                && v["Name"] == net.as_str()
+            {
+                docker(self.0, &["network", "rm", v["Id"].as_str().unwrap_or("")]);
+            }
+        }
+    }
+}

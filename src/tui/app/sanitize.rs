@@ -135,18 +135,18 @@ impl Clean for DestinationDetails {
         self.gateway.clean();
         self.ip_range.clean();
         self.subnets.clean();
-        self.options = std::mem::take(&mut self.options)
-            .into_iter()
-            .map(|(mut k, mut v)| {
-                k.clean();
-                v.clean();
-                (k, v)
-            })
-            .collect();
+        self.options.clean();
         self.containers.clean();
         self.resources.clean();
         self.detail.clean();
-        self.labels = std::mem::take(&mut self.labels)
+        self.labels.clean();
+    }
+}
+
+/// Keys and values alike (labels, driver options).
+impl Clean for std::collections::BTreeMap<String, String> {
+    fn clean(&mut self) {
+        *self = std::mem::take(self)
             .into_iter()
             .map(|(mut k, mut v)| {
                 k.clean();
