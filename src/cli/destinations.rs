@@ -290,7 +290,21 @@ async fn dry_run(ops: &Ops, references: &[String], force: bool, json: bool) -> R
         reports.push(ops.delete_report(uuid, force).await?);
     }
     if json {
-        print_json(&reports)?;
+        /// A report marked as a dry run's, as every `--dry-run` document is.
+        #[derive(Serialize)]
+        struct Marked<'a> {
+            dry_run: bool,
+            #[serde(flatten)]
+            report: &'a ops::DeleteReport,
+        }
+        let marked: Vec<Marked> = reports
+            .iter()
+            .map(|report| Marked {
+                dry_run: true,
+                report,
+            })
+            .collect();
+        print_json(&marked)?;
     } else {
         say_block(
             &reports

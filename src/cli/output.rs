@@ -308,6 +308,7 @@ pub fn print_plan(json: bool, plan: &crate::ops::Plan) -> Result<i32, Error> {
         lines.push("  nothing to do".to_string());
     }
     lines.extend(plan.steps.iter().map(|s| format!("  would {s}")));
+    lines.push(String::new());
     say_block(&lines.join("\n"));
     Ok(0)
 }

@@ -114,6 +114,12 @@ impl Ops {
                 ""
             }
         ));
+        if input.network.is_none() {
+            plan.warnings.push(format!(
+                "{} is a fresh name made for this dry run: the real run makes another (give --network NET to fix it)",
+                destination.network
+            ));
+        }
         plan.step(format!(
             "connect proxy {} to {}",
             server.proxy_container, destination.network
