@@ -550,3 +550,27 @@ impl Ops {
         Ok(steps)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_networks_shape_names_every_option_given_and_nothing_else() {
+        assert_eq!(
+            network_shape("bridge", &domain::NetworkOptions::default()),
+            "driver bridge"
+        );
+        let options = domain::NetworkOptions {
+            subnet: Some("10.1.2.0/24".into()),
+            internal: true,
+            mtu: Some(1450),
+            labels: BTreeMap::from([("team".into(), "shop".into())]),
+            ..Default::default()
+        };
+        assert_eq!(
+            network_shape("overlay", &options),
+            "driver overlay, subnet 10.1.2.0/24, internal, mtu 1450, label team=shop"
+        );
+    }
+}
