@@ -62,6 +62,28 @@ fn world(ctx: &Ctx, socket: &str, watched: &[&str]) -> World {
     }
 }
 
+/// A container removed from daemon `.0` when the test ends.
+struct Removed<'a>(&'a str, &'a str);
+
+impl Drop for Removed<'_> {
+    fn drop(&mut self) {
+        let _ = docker(self.0, &["rm", "-f", self.1]);
+    }
+}
+
+/// The containers of resource `.1` removed from daemon `.0` when the test ends.
+struct ResourceRemoved<'a>(&'a str, &'a str);
+
+impl Drop for ResourceRemoved<'_> {
+    fn drop(&mut self) {
+        let label = format!("label=destui.resource.name={}", self.1);
+        let (_, ids) = docker(self.0, &["ps", "-aq", "--filter", &label]);
+        for id in ids.lines() {
+            let _ = docker(self.0, &["rm", "-f", id]);
+        }
+    }
+}
+
 /// The steps of a dry run's JSON document (asserting it says it is one).
 #[track_caller]
 fn steps(plan: &Value) -> Vec<String> {
@@ -304,6 +326,8 @@ fn delete_dry_run_changes_nothing_and_exits_as_the_real_delete() {
     ctx.create_destination(&server, &free);
     ctx.create_destination(&server, &busy);
     common::run_sleeper(tb, socket, &sleeper, &busy);
+    // Removed before the context drops its networks, pass or fail.
+    let _sleeper = Removed(socket, &sleeper);
     let watched = [free.as_str(), &busy, &sleeper];
     let before = world(&ctx, socket, &watched);
 
@@ -325,7 +349,7 @@ fn delete_dry_run_changes_nothing_and_exits_as_the_real_delete() {
         "a dry run changed something"
     );
 
-    docker_ok(socket, &["rm", "-f", &sleeper]);
+    drop(_sleeper);
     ctx.json(&["destination", "delete", &free_ref]);
     ctx.json(&["destination", "delete", &busy_ref]);
 }
@@ -357,6 +381,7 @@ fn resource_create_dry_run_chooses_as_the_real_run_and_starts_nothing() {
     ctx.cleanup_network(socket, &second);
     ctx.create_destination(&server, &first);
     let app = unique_name("dry-app");
+    let _app = ResourceRemoved(socket, &app);
     let watched = [first.as_str(), &second, &app];
     let before = world(&ctx, socket, &watched);
 
