@@ -30,6 +30,10 @@ pub enum DestinationCommand {
         description: Option<String>,
         #[command(flatten)]
         shape: ShapeArgs,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List destinations (all, or one server's).
     List {
@@ -42,6 +46,10 @@ pub enum DestinationCommand {
     Rename {
         destination: String,
         new_name: String,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Change a destination's name and/or description (its network never changes).
     #[command(group = clap::ArgGroup::new("change").required(true).multiple(true))]
@@ -53,6 +61,10 @@ pub enum DestinationCommand {
         /// The new description (one line, at most 500 characters); "" clears it.
         #[arg(long, value_name = "TEXT", group = "change")]
         description: Option<String>,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete destinations: disconnect the proxy, remove the network, forget the record.
     Delete {
@@ -69,7 +81,13 @@ pub enum DestinationCommand {
     /// Compare records with the daemons: ok, missing, proxy-detached or unknown.
     Check { destinations: Vec<String> },
     /// Recreate a missing network and reattach the proxy.
-    Repair { destination: String },
+    Repair {
+        destination: String,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// The network options of DESIGN.md §14 beyond subnet and internal.
@@ -108,24 +126,27 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             internal,
             description,
             shape,
+            dry_run,
         } => {
-            let outcome = ops
-                .create_destination(NewDestination {
-                    server,
-                    name,
-                    network,
-                    subnet,
-                    internal,
-                    description,
-                    ipv6: shape.ipv6,
-                    subnet6: shape.subnet6,
-                    mtu: shape.mtu,
-                    gateway: shape.gateway,
-                    ip_range: shape.ip_range,
-                    labels: shape.labels,
-                    opts: shape.opts,
-                })
-                .await?;
+            let input = NewDestination {
+                server,
+                name,
+                network,
+                subnet,
+                internal,
+                description,
+                ipv6: shape.ipv6,
+                subnet6: shape.subnet6,
+                mtu: shape.mtu,
+                gateway: shape.gateway,
+                ip_range: shape.ip_range,
+                labels: shape.labels,
+                opts: shape.opts,
+            };
+            if dry_run {
+                return output::print_plan(json, &ops.plan_create_destination(&input).await?);
+            }
+            let outcome = ops.create_destination(input).await?;
             emit(json, &outcome, |d| {
                 let picked = d
                     .subnet_picked
@@ -164,6 +185,18 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
         DestinationCommand::Rename {
             destination,
             new_name,
+            dry_run: true,
+        } => {
+            let edit = DestinationEdit {
+                name: Some(new_name),
+                description: None,
+            };
+            output::print_plan(json, &ops.plan_edit_destination(&destination, &edit).await?)
+        }
+        DestinationCommand::Rename {
+            destination,
+            new_name,
+            dry_run: false,
         } => {
             let d = ops.rename_destination(&destination, &new_name).await?;
             if json {
@@ -177,6 +210,16 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             destination,
             name,
             description,
+            dry_run: true,
+        } => {
+            let edit = DestinationEdit { name, description };
+            output::print_plan(json, &ops.plan_edit_destination(&destination, &edit).await?)
+        }
+        DestinationCommand::Edit {
+            destination,
+            name,
+            description,
+            dry_run: false,
         } => {
             let d = ops
                 .edit_destination(&destination, DestinationEdit { name, description })
@@ -200,7 +243,14 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             dry_run: false,
         } => delete(ops, &destinations, force, json).await,
         DestinationCommand::Check { destinations } => check(ops, &destinations, json).await,
-        DestinationCommand::Repair { destination } => {
+        DestinationCommand::Repair {
+            destination,
+            dry_run: true,
+        } => output::print_plan(json, &ops.plan_repair(&destination).await?),
+        DestinationCommand::Repair {
+            destination,
+            dry_run: false,
+        } => {
             let outcome = ops.repair_destination(&destination).await?;
             emit(json, &outcome, |r| {
                 format!("{}: {}", r.destination, r.status.as_str())
@@ -240,7 +290,21 @@ async fn dry_run(ops: &Ops, references: &[String], force: bool, json: bool) -> R
         reports.push(ops.delete_report(uuid, force).await?);
     }
     if json {
-        print_json(&reports)?;
+        /// A report marked as a dry run's, as every `--dry-run` document is.
+        #[derive(Serialize)]
+        struct Marked<'a> {
+            dry_run: bool,
+            #[serde(flatten)]
+            report: &'a ops::DeleteReport,
+        }
+        let marked: Vec<Marked> = reports
+            .iter()
+            .map(|report| Marked {
+                dry_run: true,
+                report,
+            })
+            .collect();
+        print_json(&marked)?;
     } else {
         say_block(
             &reports

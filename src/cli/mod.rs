@@ -74,6 +74,10 @@ pub enum Command {
         /// Import every importable network.
         #[arg(long, conflicts_with = "networks")]
         all: bool,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Applications, databases and service stacks deployed on destinations.
     #[command(subcommand)]
@@ -91,6 +95,9 @@ pub enum Command {
     Sync {
         /// Server names or uuids.
         servers: Vec<String>,
+        /// Change nothing: print what would be adopted and which records are missing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
@@ -147,6 +154,17 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             server,
             networks,
             all,
+            dry_run: true,
+        } => {
+            let plan =
+                progress::shown("checking", ops.plan_import(&server, &networks, all)).await?;
+            output::print_plan(json, &plan)
+        }
+        Command::Import {
+            server,
+            networks,
+            all,
+            dry_run: false,
         } => {
             let outcome = progress::shown("importing", ops.import(&server, &networks, all)).await?;
             emit(json, &outcome, |v| {
@@ -165,7 +183,14 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             servers,
             reattach_proxy,
         } => watch::run(ops, &servers, reattach_proxy, json).await,
-        Command::Sync { servers } => sync::run(ops, &servers, json).await,
+        Command::Sync {
+            servers,
+            dry_run: true,
+        } => output::print_plan(json, &ops.plan_sync(&servers).await?),
+        Command::Sync {
+            servers,
+            dry_run: false,
+        } => sync::run(ops, &servers, json).await,
         Command::Completions { shell } => {
             print_completions(shell);
             Ok(0)

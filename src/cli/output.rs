@@ -292,6 +292,27 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
     }
 }
 
+/// A dry run's plan (`--dry-run`, DESIGN.md §16): its steps as `would …` lines, or the JSON
+/// document (`dry_run: true`, `steps`); its warnings on stderr. The exit code is 0: a change
+/// the real run would refuse never becomes a plan (its refusal is the command's error).
+pub fn print_plan(json: bool, plan: &crate::ops::Plan) -> Result<i32, Error> {
+    for w in &plan.warnings {
+        warn(&format!("(dry run) {w}"));
+    }
+    if json {
+        print_json(plan)?;
+        return Ok(0);
+    }
+    let mut lines = vec![format!("dry run: {}: nothing changed", plan.action)];
+    if plan.steps.is_empty() {
+        lines.push("  nothing to do".to_string());
+    }
+    lines.extend(plan.steps.iter().map(|s| format!("  would {s}")));
+    lines.push(String::new());
+    say_block(&lines.join("\n"));
+    Ok(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use super::output::{emit, print_json, say, say_block, table};
+use super::output::{emit, print_json, print_plan, say, say_block, table};
 use crate::domain::{Error, ResourceKind};
 use crate::ops::{NewResource, Ops, ResourceView};
 
@@ -34,6 +34,10 @@ pub enum ResourceCommand {
         /// A service stack also joins the destination's network (besides its own).
         #[arg(long)]
         connect_predefined: bool,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List resources, with their live state.
     List {
@@ -43,7 +47,13 @@ pub enum ResourceCommand {
     /// Show one resource.
     Show { resource: String },
     /// Remove a resource's containers (and a stack's own network), then its record.
-    Delete { resource: String },
+    Delete {
+        resource: String,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// A new resource like R, deployed on another destination; R stays as it is.
     Clone {
         resource: String,
@@ -51,6 +61,10 @@ pub enum ResourceCommand {
         destination: String,
         #[arg(long)]
         name: Option<String>,
+        /// Change nothing: do every check the real run does, print the steps it would take
+        /// (exit 1 with its refusal when it would be refused).
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -79,6 +93,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
             image,
             command,
             connect_predefined,
+            dry_run,
         } => {
             let mut input = NewResource {
                 name,
@@ -89,6 +104,18 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 command,
                 connect_predefined,
             };
+            if dry_run {
+                let plan = match ops.plan_create_resource(&input).await {
+                    Err(Error::DestinationChoice { candidates, .. })
+                        if super::output::can_ask() =>
+                    {
+                        input.destination = Some(ask(&candidates)?);
+                        ops.plan_create_resource(&input).await?
+                    }
+                    other => other?,
+                };
+                return print_plan(json, &plan);
+            }
             let outcome = match ops.create_resource(input.clone()).await {
                 Err(Error::DestinationChoice { candidates, .. }) if super::output::can_ask() => {
                     input.destination = Some(ask(&candidates)?);
@@ -131,7 +158,14 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 say(&format!("networks: {}", v.networks.join(", ")));
             }
         }
-        ResourceCommand::Delete { resource } => {
+        ResourceCommand::Delete {
+            resource,
+            dry_run: true,
+        } => return print_plan(json, &ops.plan_delete_resource(&resource).await?),
+        ResourceCommand::Delete {
+            resource,
+            dry_run: false,
+        } => {
             let outcome = ops.delete_resource(&resource).await?;
             emit(json, &outcome, |v| format!("deleted resource {}", v.name))?;
         }
@@ -139,6 +173,18 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
             resource,
             destination,
             name,
+            dry_run: true,
+        } => {
+            let plan = ops
+                .plan_clone_resource(&resource, &destination, name)
+                .await?;
+            return print_plan(json, &plan);
+        }
+        ResourceCommand::Clone {
+            resource,
+            destination,
+            name,
+            dry_run: false,
         } => {
             let outcome = ops.clone_resource(&resource, &destination, name).await?;
             emit(json, &outcome, |v| format!("cloned as {}", line(v)))?;

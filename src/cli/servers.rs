@@ -26,6 +26,9 @@ pub enum ServerCommand {
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
+        /// Change nothing: print what would be forgotten (no confirmation is asked).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Add the servers of your own setup, each checked live, none twice: the Host aliases of
     /// the ssh config (`--ssh-config [FILE]`, the default source), or the Docker CLI's
@@ -144,9 +147,18 @@ pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32
         }
         ServerCommand::Check { servers } => check(ops, &servers, json).await,
         ServerCommand::Edit(e) => edit(ops, e, json).await,
-        ServerCommand::Remove { server, force, yes } => {
-            remove(ops, &server, force, yes, json).await
-        }
+        ServerCommand::Remove {
+            server,
+            force,
+            dry_run: true,
+            ..
+        } => output::print_plan(json, &ops.plan_remove_server(&server, force).await?),
+        ServerCommand::Remove {
+            server,
+            force,
+            yes,
+            dry_run: false,
+        } => remove(ops, &server, force, yes, json).await,
         ServerCommand::Trust { server, yes } => trust(ops, &server, yes, json).await,
         ServerCommand::Import(i) => import(ops, i, json).await,
     }

@@ -194,7 +194,7 @@ impl Ops {
 
     /// The networks of `listed` that carry a destination not recorded here and can be
     /// recorded (not the proxy's own, no namesake, a name destui accepts).
-    async fn made_elsewhere<'a>(
+    pub(super) async fn made_elsewhere<'a>(
         &self,
         server: &Server,
         listed: &'a [NetworkInfo],

@@ -77,7 +77,7 @@ impl Ops {
 
     /// The record a create will save: everything that can be refused without the server is
     /// refused here, before any remote call.
-    async fn plan_destination(
+    pub(super) async fn plan_destination(
         &self,
         input: &NewDestination,
     ) -> Result<(Server, Destination, SubnetChoice), Error> {
@@ -203,7 +203,7 @@ impl Ops {
     }
 
     /// The first /24 of `pool` that no network on the server uses (any of its ranges).
-    async fn free_subnet(
+    pub(super) async fn free_subnet(
         &self,
         server: &Server,
         docker: &DockerApi,

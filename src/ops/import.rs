@@ -74,6 +74,41 @@ impl Ops {
         networks: &[String],
         all: bool,
     ) -> Result<Outcome<Vec<DestinationView>>, Error> {
+        let (server, docker, chosen, mut warnings) =
+            self.import_choice(reference, networks, all).await?;
+        let chosen: Vec<&NetworkInfo> = chosen.iter().collect();
+        let (imported, attached) = self.record_and_attach(&server, &docker, &chosen).await?;
+        warnings.extend(attached);
+        // A destination made elsewhere comes whole: with the resources deployed on it.
+        if imported.iter().any(|d| d.original_name.is_some()) {
+            match docker.labelled_containers(LABEL_RESOURCE).await {
+                Ok(labelled) => {
+                    self.adopt_resources(&docker, &imported, &labelled).await?;
+                }
+                Err(e) => warnings.push(Warning::from(format!(
+                    "the resources of the adopted destinations were not read ({}): run destui sync {} to adopt them",
+                    self.fail(&server, e).await.reason(),
+                    server.name
+                ))),
+            }
+        }
+        Ok(Outcome {
+            value: imported
+                .iter()
+                .map(|d| DestinationView::new(d, Some(&server)))
+                .collect(),
+            warnings,
+        })
+    }
+
+    /// Every check of an import (a dry run's too), nothing changed: the server, writable and
+    /// reachable, and the networks that would be imported (with a warning per skipped twin).
+    pub(super) async fn import_choice(
+        &self,
+        reference: &str,
+        networks: &[String],
+        all: bool,
+    ) -> Result<(Server, DockerApi, Vec<NetworkInfo>, Vec<Warning>), Error> {
         for n in networks {
             domain::validate_network_name(n)?;
         }
@@ -102,28 +137,8 @@ impl Ops {
         } else {
             named(&listed, &known, networks, &server.name)?
         };
-        let (imported, attached) = self.record_and_attach(&server, &docker, &chosen).await?;
-        warnings.extend(attached);
-        // A destination made elsewhere comes whole: with the resources deployed on it.
-        if imported.iter().any(|d| d.original_name.is_some()) {
-            match docker.labelled_containers(LABEL_RESOURCE).await {
-                Ok(labelled) => {
-                    self.adopt_resources(&docker, &imported, &labelled).await?;
-                }
-                Err(e) => warnings.push(Warning::from(format!(
-                    "the resources of the adopted destinations were not read ({}): run destui sync {} to adopt them",
-                    self.fail(&server, e).await.reason(),
-                    server.name
-                ))),
-            }
-        }
-        Ok(Outcome {
-            value: imported
-                .iter()
-                .map(|d| DestinationView::new(d, Some(&server)))
-                .collect(),
-            warnings,
-        })
+        let chosen = chosen.into_iter().cloned().collect();
+        Ok((server, docker, chosen, warnings))
     }
 
     /// Records the chosen networks as destinations and attaches the proxy to each (import,
@@ -154,54 +169,9 @@ impl Ops {
         chosen: &[&NetworkInfo],
         attach: bool,
     ) -> Result<Vec<Destination>, Error> {
-        let now = domain::now_unix();
-        let server_name = server.name.clone();
-        let plans: Vec<(String, String, DestinationType, Option<Carried>)> = chosen
-            .iter()
-            .map(|n| {
-                (
-                    n.name.clone(),
-                    n.id.clone(),
-                    DestinationType::for_driver(&n.driver),
-                    Carried::of(n),
-                )
-            })
-            .collect();
-        let server_uuid = server.uuid.clone();
+        let (server_uuid, server_name, plans) = import_plans(server, chosen);
         self.db(move |s| {
-            let mut batch_names: HashSet<String> = HashSet::new();
-            let mut out = Vec::new();
-            for (network, id, kind, carried) in plans {
-                // Adopted only when its uuid is no record here (else a new uuid).
-                let carried = match carried {
-                    Some(c) if !s.is_record_uuid(&c.uuid)? => Some(c),
-                    _ => None,
-                };
-                let original_name = carried.as_ref().and_then(|c| c.name.clone());
-                let base = original_name
-                    .clone()
-                    .unwrap_or_else(|| domain::default_destination_name(&server_name, &network));
-                let name = domain::first_free_name(&base, |candidate| {
-                    batch_names.contains(candidate)
-                        || s.destination_name_taken(candidate).unwrap_or(true)
-                        || s.is_record_uuid(candidate).unwrap_or(true)
-                });
-                batch_names.insert(name.clone());
-                out.push(Destination {
-                    uuid: carried
-                        .as_ref()
-                        .map_or_else(DestinationId::new_random, |c| c.uuid.clone()),
-                    name,
-                    network,
-                    network_id: id,
-                    server_uuid: server_uuid.clone(),
-                    kind,
-                    created_at: carried.as_ref().and_then(|c| c.created_at).unwrap_or(now),
-                    description: None,
-                    original_name: carried.map(|c| c.name.unwrap_or_default()),
-                    options: Default::default(),
-                });
-            }
+            let out = name_imported(s, &server_uuid, &server_name, plans)?;
             if attach {
                 s.insert_destinations_pending(&out, IntentStep::AttachProxy)?;
             } else {
@@ -242,6 +212,73 @@ impl Ops {
         warnings.dedup();
         warnings
     }
+}
+
+/// What the records of the chosen networks are made from: (network, ID, type, carried).
+pub(super) type ImportPlan = (String, String, DestinationType, Option<Carried>);
+
+pub(super) fn import_plans(
+    server: &Server,
+    chosen: &[&NetworkInfo],
+) -> (ServerId, String, Vec<ImportPlan>) {
+    let plans = chosen
+        .iter()
+        .map(|n| {
+            (
+                n.name.clone(),
+                n.id.clone(),
+                DestinationType::for_driver(&n.driver),
+                Carried::of(n),
+            )
+        })
+        .collect();
+    (server.uuid.clone(), server.name.clone(), plans)
+}
+
+/// The records an import (or a sync) of the chosen networks would save, each with the name it
+/// gets, read from the store and saved nowhere (a dry run shows them; `save_imported` saves
+/// them). A network made for a destination elsewhere keeps its uuid, name and creation time.
+pub(super) fn name_imported(
+    s: &crate::store::Store,
+    server_uuid: &ServerId,
+    server_name: &str,
+    plans: Vec<ImportPlan>,
+) -> Result<Vec<Destination>, Error> {
+    let now = domain::now_unix();
+    let mut batch_names: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for (network, id, kind, carried) in plans {
+        // Adopted only when its uuid is no record here (else a new uuid).
+        let carried = match carried {
+            Some(c) if !s.is_record_uuid(&c.uuid)? => Some(c),
+            _ => None,
+        };
+        let original_name = carried.as_ref().and_then(|c| c.name.clone());
+        let base = original_name
+            .clone()
+            .unwrap_or_else(|| domain::default_destination_name(server_name, &network));
+        let name = domain::first_free_name(&base, |candidate| {
+            batch_names.contains(candidate)
+                || s.destination_name_taken(candidate).unwrap_or(true)
+                || s.is_record_uuid(candidate).unwrap_or(true)
+        });
+        batch_names.insert(name.clone());
+        out.push(Destination {
+            uuid: carried
+                .as_ref()
+                .map_or_else(DestinationId::new_random, |c| c.uuid.clone()),
+            name,
+            network,
+            network_id: id,
+            server_uuid: server_uuid.clone(),
+            kind,
+            created_at: carried.as_ref().and_then(|c| c.created_at).unwrap_or(now),
+            description: None,
+            original_name: carried.map(|c| c.name.unwrap_or_default()),
+            options: Default::default(),
+        });
+    }
+    Ok(out)
 }
 
 /// `import --all`: every network that can be imported; twins (two networks of one name) are

@@ -66,18 +66,23 @@ fn container_labels(r: &Resource) -> HashMap<String, String> {
 }
 
 fn container_name(r: &Resource) -> String {
-    format!("{}-{}", domain::kebab(&r.name), r.uuid)
+    container_name_for(&r.name, &r.uuid)
+}
+
+/// The container's name of a resource named `name` with the uuid `uuid`.
+pub(super) fn container_name_for(name: &str, uuid: &str) -> String {
+    format!("{}-{uuid}", domain::kebab(name))
 }
 
 impl Ops {
     /// Names already used by resources (they are unique).
-    async fn resource_names(&self) -> Result<Vec<String>, Error> {
+    pub(super) async fn resource_names(&self) -> Result<Vec<String>, Error> {
         self.db(|s| Ok(s.resources()?.into_iter().map(|r| r.name).collect()))
             .await
     }
 
     /// Refuses a name a new resource cannot have: invalid, taken, or another record's uuid.
-    async fn check_new_resource_name(&self, name: &str) -> Result<(), Error> {
+    pub(super) async fn check_new_resource_name(&self, name: &str) -> Result<(), Error> {
         domain::validate_display_name("resource", name)?;
         let name = name.to_string();
         self.db(move |s| {
@@ -95,7 +100,7 @@ impl Ops {
     }
 
     /// The destination a new resource on `server` goes to: the one named, or the only one.
-    async fn choose_destination(
+    pub(super) async fn choose_destination(
         &self,
         server: &Server,
         named: Option<&str>,
