@@ -548,3 +548,79 @@ fn edit_repair_remove_and_sync_dry_runs_say_what_would_change_and_change_nothing
 
     ctx.json(&["destination", "delete", &gone_ref]);
 }
+
+#[test]
+fn server_add_edit_and_import_dry_runs_check_as_the_real_runs_and_save_nothing() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let servers = |ctx: &Ctx| ctx.json(&["server", "list"]);
+    let before = servers(&ctx);
+    let host_a = tb.get("DESTUI_TB_HOST_A");
+
+    // Add: checked live as the real add, nothing saved.
+    let plan = dry_json(
+        &ctx,
+        &[
+            "server",
+            "add",
+            "second",
+            "--host",
+            host_a,
+            "--docker-socket",
+            tb.socket_b(),
+        ],
+    );
+    has_step(&steps(&plan), "save server second");
+    has_step(&steps(&plan), "swarm-manager");
+    // A taken name, and a server that does not answer, refused as the real add refuses.
+    let real = ctx.run(&["server", "add", &a, "--host", host_a]).refused();
+    refused_as(
+        &ctx,
+        &["server", "add", &a, "--host", host_a],
+        real.stderr.trim(),
+    );
+    // Edit: each change named, nothing saved.
+    let plan = dry_json(
+        &ctx,
+        &[
+            "server",
+            "edit",
+            &a,
+            "--proxy-container",
+            "other-proxy",
+            "--color",
+            "red",
+        ],
+    );
+    let edit = steps(&plan);
+    has_step(
+        &edit,
+        &format!(
+            "change the proxy container from {} to other-proxy",
+            tb.proxy()
+        ),
+    );
+    has_step(&edit, "change the color from - to red");
+    // Import: what it would add from an ssh config, nothing saved.
+    let config = common::write_ssh_config(
+        &ctx,
+        "dry-alias",
+        tb.get("DESTUI_TB_SSH_PORT").parse().unwrap(),
+        None,
+    );
+    ctx.extra_env.push(("DESTUI_SSH_CONFIG".into(), config));
+    let report = ctx.json(&["server", "import", "--dry-run", "--docker-contexts"]);
+    assert_eq!(report["dry_run"], true, "{report}");
+    let report = ctx.json(&["server", "import", "--dry-run", "--no-check"]);
+    assert_eq!(report["dry_run"], true, "{report}");
+    assert!(
+        report["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "dry-alias"),
+        "{report}"
+    );
+    assert_eq!(servers(&ctx), before, "nothing saved");
+}

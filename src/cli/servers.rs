@@ -72,6 +72,9 @@ pub struct AddServer {
     /// Save without connecting.
     #[arg(long)]
     pub no_check: bool,
+    /// Change nothing: check the server as a real add does and say what would be saved.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Tint the server and its destinations in the TUI: red, green, yellow, blue, magenta,
     /// cyan or #rrggbb.
     #[arg(long, value_name = "COLOR")]
@@ -93,6 +96,9 @@ pub struct ImportServers {
     /// Add every candidate without connecting (unreachable ones too).
     #[arg(long)]
     pub no_check: bool,
+    /// Change nothing: check the candidates as a real import does and list what it would add.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +126,9 @@ pub struct EditServer {
     /// Refuse (true) or allow (false) every change on the server.
     #[arg(long, value_name = "true|false")]
     pub read_only: Option<bool>,
+    /// Change nothing: check the new settings and say what would change.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32, Error> {
@@ -211,6 +220,9 @@ fn print_servers(views: &[ServerView], json: bool) -> Result<(), Error> {
 }
 
 async fn add(ops: &Ops, a: AddServer, json: bool) -> Result<i32, Error> {
+    if a.dry_run {
+        return output::print_plan(json, &ops.plan_add_server(&a.into()).await?);
+    }
     let outcome = ops.add_server(a.into()).await?;
     let view = Outcome {
         value: ServerView::from(&outcome.value),
@@ -254,6 +266,10 @@ async fn check(ops: &Ops, servers: &[String], json: bool) -> Result<i32, Error> 
 }
 
 async fn edit(ops: &Ops, e: EditServer, json: bool) -> Result<i32, Error> {
+    if e.dry_run {
+        let reference = e.server.clone();
+        return output::print_plan(json, &ops.plan_edit_server(&reference, e.into()).await?);
+    }
     let server = ops.edit_server(&e.server.clone(), e.into()).await?;
     let view = ServerView::from(&server);
     if json {
@@ -297,7 +313,7 @@ async fn import(ops: &Ops, i: ImportServers, json: bool) -> Result<i32, Error> {
         ops::ServerSource::SshConfig
     };
     let report = ops
-        .import_servers(source, i.pattern.as_deref(), !i.no_check)
+        .import_servers(source, i.pattern.as_deref(), !i.no_check, i.dry_run)
         .await?;
     if json {
         print_json(&report)?;
@@ -317,8 +333,13 @@ async fn import(ops: &Ops, i: ImportServers, json: bool) -> Result<i32, Error> {
 
 fn import_text(r: &ops::ServerImport) -> String {
     let mut lines = Vec::new();
+    let (added, would) = if r.dry_run {
+        ("would add", "dry run: nothing changed; ")
+    } else {
+        ("added", "")
+    };
     for s in &r.added {
-        lines.push(format!("added {} ({}, {})", s.name, s.host, s.mode));
+        lines.push(format!("{added} {} ({}, {})", s.name, s.host, s.mode));
     }
     for s in &r.skipped {
         lines.push(format!("skipped {}: {}", s.name, s.reason));
@@ -327,7 +348,7 @@ fn import_text(r: &ops::ServerImport) -> String {
         lines.push(format!("not added {}: {}", s.name, s.error));
     }
     lines.push(format!(
-        "from {}: {} added, {} skipped, {} unreachable",
+        "{would}from {}: {} {added}, {} skipped, {} unreachable",
         r.source,
         r.added.len(),
         r.skipped.len(),

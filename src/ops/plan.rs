@@ -265,6 +265,81 @@ impl Ops {
         Ok(plan)
     }
 
+    /// `server add --dry-run`: the record checked and (unless --no-check) the server checked
+    /// live, as the real add does; nothing saved.
+    pub async fn plan_add_server(&self, input: &NewServer) -> Result<Plan, Error> {
+        let outcome = self.prepare_server(input).await?;
+        let s = &outcome.value;
+        let mut plan = Plan::new(format!("add server {}", s.name));
+        plan.warnings = outcome.warnings.iter().map(|w| w.to_string()).collect();
+        let live = if s.checked_at.is_some() {
+            format!(
+                ", online, {}, Docker {}",
+                s.mode,
+                s.docker_version.as_deref().unwrap_or("?")
+            )
+        } else {
+            String::new()
+        };
+        plan.step(format!(
+            "save server {} (host {}{}{live})",
+            s.name,
+            s.host,
+            s.address
+                .as_ref()
+                .filter(|a| **a != s.host)
+                .map(|a| format!(" → {a}"))
+                .unwrap_or_default()
+        ));
+        Ok(plan)
+    }
+
+    /// `server edit --dry-run`: each setting that would change, checked as the real edit
+    /// checks it; nothing saved.
+    pub async fn plan_edit_server(&self, reference: &str, edit: ServerEdit) -> Result<Plan, Error> {
+        let (before, after) = self.edited_server(reference, edit).await?;
+        let mut plan = Plan::new(format!("edit server {}", before.name));
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let port = |p: Option<u16>| p.map_or("-".into(), |p| p.to_string());
+        let changes = [
+            ("name", before.name.clone(), after.name.clone()),
+            ("host", before.host.clone(), after.host.clone()),
+            ("port", port(before.port), port(after.port)),
+            ("user", show(&before.user), show(&after.user)),
+            ("identity", show(&before.identity), show(&after.identity)),
+            (
+                "docker socket",
+                before.docker_socket.clone(),
+                after.docker_socket.clone(),
+            ),
+            (
+                "proxy container",
+                before.proxy_container.clone(),
+                after.proxy_container.clone(),
+            ),
+            (
+                "build server",
+                before.build_server.to_string(),
+                after.build_server.to_string(),
+            ),
+            ("color", show(&before.color), show(&after.color)),
+            (
+                "read-only",
+                before.read_only.to_string(),
+                after.read_only.to_string(),
+            ),
+        ];
+        for (what, old, new) in changes {
+            if old != new {
+                plan.step(format!("change the {what} from {old} to {new}"));
+            }
+        }
+        if !plan.steps.is_empty() {
+            plan.step(format!("save server {}", after.name));
+        }
+        Ok(plan)
+    }
+
     /// `server remove --dry-run`: what would be forgotten (nothing on the host changes).
     pub async fn plan_remove_server(&self, reference: &str, force: bool) -> Result<Plan, Error> {
         let server = self.server(reference).await?;

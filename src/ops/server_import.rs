@@ -23,6 +23,8 @@ pub enum ServerSource {
 /// What an import did, list by list (the JSON keys of `server import --json`).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ServerImport {
+    /// `--dry-run`: `added` lists what would be added; nothing was saved.
+    pub dry_run: bool,
     /// The file or directory read.
     pub source: String,
     pub added: Vec<ServerView>,
@@ -76,6 +78,7 @@ impl Ops {
         source: ServerSource,
         pattern: Option<&str>,
         check: bool,
+        dry_run: bool,
     ) -> Result<ServerImport, Error> {
         let ssh_file = self.remote.ssh_config.clone();
         let (place, mut offered) = tokio::task::spawn_blocking(move || match source {
@@ -89,6 +92,7 @@ impl Ops {
             offered.retain(|o| ssh_config::wildcard(&pattern, &o.name.to_lowercase()));
         }
         let mut report = ServerImport {
+            dry_run,
             source: place,
             ..Default::default()
         };
@@ -124,6 +128,10 @@ impl Ops {
             });
             futures::future::join_all(resolved).await
         };
+        if dry_run {
+            report.added = added.iter().map(ServerView::from).collect();
+            return Ok(report);
+        }
         let hosts: Vec<String> = added.iter().map(|s| s.host.clone()).collect();
         let saved = self
             .db(move |store| {

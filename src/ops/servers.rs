@@ -13,7 +13,16 @@ impl Ops {
     }
 
     pub async fn add_server(&self, input: NewServer) -> Result<Outcome<Server>, Error> {
-        let server = new_record(&input)?;
+        let outcome = self.prepare_server(&input).await?;
+        let saved = outcome.value.clone();
+        self.db(move |s| s.save_server(&saved)).await?;
+        Ok(outcome)
+    }
+
+    /// Everything `add_server` does but the save: checked, named, checked live (unless not
+    /// asked), its address resolved. `--dry-run` stops here.
+    pub(super) async fn prepare_server(&self, input: &NewServer) -> Result<Outcome<Server>, Error> {
+        let server = new_record(input)?;
         let name = server.name.clone();
         let taken = self
             .db(move |s| {
@@ -45,13 +54,26 @@ impl Ops {
                 },
             ));
         }
-        let saved = outcome.value.clone();
-        self.db(move |s| s.save_server(&saved)).await?;
         Ok(outcome)
     }
 
     pub async fn edit_server(&self, reference: &str, edit: ServerEdit) -> Result<Server, Error> {
-        let mut server = self.server(reference).await?;
+        let (_, server) = self.edited_server(reference, edit).await?;
+        self.drop_connection(&server.uuid).await;
+        let saved = server.clone();
+        self.db(move |s| s.save_server(&saved)).await?;
+        Ok(server)
+    }
+
+    /// The record as it is and as `edit` makes it (checked, the address resolved again); not
+    /// saved. `--dry-run` stops here.
+    pub(super) async fn edited_server(
+        &self,
+        reference: &str,
+        edit: ServerEdit,
+    ) -> Result<(Server, Server), Error> {
+        let before = self.server(reference).await?;
+        let mut server = before.clone();
         if let Some(name) = edit.name {
             domain::validate_display_name("server", &name)?;
             server.name = name;
@@ -85,10 +107,7 @@ impl Ops {
         }
         validate_server(&server)?;
         server.address = remote::address::resolve(&server, &self.remote).await;
-        self.drop_connection(&server.uuid).await;
-        let saved = server.clone();
-        self.db(move |s| s.save_server(&saved)).await?;
-        Ok(server)
+        Ok((before, server))
     }
 
     /// Connects and reads the daemon's info; returns the server with the live state.
