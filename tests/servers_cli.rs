@@ -61,6 +61,23 @@ fn an_unknown_host_key_is_refused_until_trusted() {
         run.stdout
     );
     assert!(std::fs::read_to_string(&known).unwrap().is_empty());
+    // A dry run shows where they would go, exits 0, records nothing.
+    let run = ctx
+        .run(&[
+            "--ssh-config",
+            &config,
+            "server",
+            "trust",
+            &name,
+            "--dry-run",
+        ])
+        .ok();
+    assert!(
+        run.stdout.contains("SHA256:") && run.stdout.contains("would record them in"),
+        "{}",
+        run.stdout
+    );
+    assert!(std::fs::read_to_string(&known).unwrap().is_empty());
 
     let trusted = ctx.json(&["--ssh-config", &config, "server", "trust", &name, "--yes"]);
     assert_eq!(trusted["recorded"], true);

@@ -41,6 +41,9 @@ pub enum ServerCommand {
         /// Record without asking.
         #[arg(long, short)]
         yes: bool,
+        /// Change nothing: show the keys and where they would be recorded.
+        #[arg(long, conflicts_with = "yes")]
+        dry_run: bool,
     },
 }
 
@@ -168,7 +171,11 @@ pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32
             yes,
             dry_run: false,
         } => remove(ops, &server, force, yes, json).await,
-        ServerCommand::Trust { server, yes } => trust(ops, &server, yes, json).await,
+        ServerCommand::Trust {
+            server,
+            yes,
+            dry_run,
+        } => trust(ops, &server, yes, dry_run, json).await,
         ServerCommand::Import(i) => import(ops, i, json).await,
     }
 }
@@ -358,7 +365,13 @@ fn import_text(r: &ops::ServerImport) -> String {
 }
 
 /// Shows the host keys, records them once confirmed; exit 1 when the admin said no.
-async fn trust(ops: &Ops, server: &str, yes: bool, json: bool) -> Result<i32, Error> {
+async fn trust(
+    ops: &Ops,
+    server: &str,
+    yes: bool,
+    dry_run: bool,
+    json: bool,
+) -> Result<i32, Error> {
     let keys = ops.host_keys(server).await?;
     if !json {
         say(&format!(
@@ -368,6 +381,15 @@ async fn trust(ops: &Ops, server: &str, yes: bool, json: bool) -> Result<i32, Er
         for f in &keys.fingerprints {
             say(&format!("  {}", output::safe(f)));
         }
+    }
+    if dry_run {
+        return output::print_plan(
+            json,
+            &ops::Plan::of(
+                format!("trust the host keys of {}", keys.server),
+                vec![format!("record them in {}", keys.known_hosts_file)],
+            ),
+        );
     }
     let recorded = yes
         || confirm(

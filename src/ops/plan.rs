@@ -23,6 +23,14 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan made by a front end (a step that needs no use case, e.g. recording host keys).
+    pub fn of(action: String, steps: Vec<String>) -> Self {
+        Plan {
+            steps,
+            ..Plan::new(action)
+        }
+    }
+
     fn new(action: String) -> Self {
         Plan {
             dry_run: true,
