@@ -362,12 +362,20 @@ impl Drop for Ctx {
                 continue;
             };
             if let Some(tb) = self.tb {
-                let _ = docker(
-                    socket.as_str(),
-                    &["network", "disconnect", "-f", &id, tb.proxy()],
-                );
+                // Plainly first: a forced disconnect from a swarm overlay can leave its
+                // attachment task behind, and the network then cannot be removed at all.
+                if !docker(socket.as_str(), &["network", "disconnect", &id, tb.proxy()]).0 {
+                    let _ = docker(
+                        socket.as_str(),
+                        &["network", "disconnect", "-f", &id, tb.proxy()],
+                    );
+                }
             }
-            let _ = docker(socket.as_str(), &["network", "rm", &id]);
+            // A swarm manager may refuse the removal for a moment after a disconnect.
+            wait_for(Duration::from_secs(5), || {
+                docker(socket.as_str(), &["network", "rm", &id]);
+                network_id_by_exact_name(&socket, &network).is_none()
+            });
         }
         // End the ssh masters this test started, rather than leave them to their idle timeout.
         if let Ok(entries) = std::fs::read_dir(self.runtime()) {
