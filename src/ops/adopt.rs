@@ -140,35 +140,10 @@ impl Ops {
 
     /// `sync` of one server (the TUI's Servers pane): an unreachable server is an error.
     pub async fn sync_server(&self, server: &Server) -> Result<Outcome<SyncReport>, Error> {
-        let (server, docker) = self.online(server).await?;
-        // The containers twice over: the proxy's own network is told by the one it was
-        // started on, and the resources by their labels.
-        let (listed, containers, labelled) = futures::join!(
-            docker.networks(),
-            docker.listed_containers(None),
-            docker.labelled_containers(LABEL_RESOURCE)
-        );
-        let (mut listed, containers, labelled) = match (listed, containers, labelled) {
-            (Ok(n), Ok(c), Ok(l)) => (n, c, l),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                return Err(self.fail(&server, e).await);
-            }
-        };
-        for n in &mut listed {
-            n.add_listed(&containers);
-        }
+        let (server, docker, listed, labelled) = self.read_labels(server).await?;
         let uuid = server.uuid.clone();
         let recorded = self.db(move |s| s.destinations_of(&uuid)).await?;
-        let missing = recorded
-            .iter()
-            .filter(|d| !listed.iter().any(|n| n.id == d.network_id))
-            .map(|d| MissingRecord {
-                destination: d.name.clone(),
-                uuid: d.uuid.to_string(),
-                server: server.name.clone(),
-                network: d.network.clone(),
-            })
-            .collect();
+        let missing = missing_records(&server, &recorded, &listed);
         let chosen = self.made_elsewhere(&server, &listed).await?;
         // Records only: a sync changes nothing on the daemon (a proxy missing from an adopted
         // network shows in its check, and repair puts it back).
@@ -190,6 +165,31 @@ impl Ops {
             value: report,
             warnings: Vec::new(),
         })
+    }
+
+    /// What a sync reads of a server (it must be online): its networks, each with the
+    /// containers on it (the proxy's own network is told by the one it was started on), and
+    /// the containers labelled as resources.
+    pub(super) async fn read_labels(
+        &self,
+        server: &Server,
+    ) -> Result<(Server, DockerApi, Vec<NetworkInfo>, Vec<LabelledContainer>), Error> {
+        let (server, docker) = self.online(server).await?;
+        let (listed, containers, labelled) = futures::join!(
+            docker.networks(),
+            docker.listed_containers(None),
+            docker.labelled_containers(LABEL_RESOURCE)
+        );
+        let (mut listed, containers, labelled) = match (listed, containers, labelled) {
+            (Ok(n), Ok(c), Ok(l)) => (n, c, l),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                return Err(self.fail(&server, e).await);
+            }
+        };
+        for n in &mut listed {
+            n.add_listed(&containers);
+        }
+        Ok((server, docker, listed, labelled))
     }
 
     /// The networks of `listed` that carry a destination not recorded here and can be
@@ -271,8 +271,26 @@ impl Ops {
     }
 }
 
+/// The records of `server` whose network is not among `listed`.
+pub(super) fn missing_records(
+    server: &Server,
+    recorded: &[Destination],
+    listed: &[NetworkInfo],
+) -> Vec<MissingRecord> {
+    recorded
+        .iter()
+        .filter(|d| !listed.iter().any(|n| n.id == d.network_id))
+        .map(|d| MissingRecord {
+            destination: d.name.clone(),
+            uuid: d.uuid.to_string(),
+            server: server.name.clone(),
+            network: d.network.clone(),
+        })
+        .collect()
+}
+
 /// The resource a labelled container runs, when it is on one of `destinations`.
-fn resource_of(c: &LabelledContainer, destinations: &[Destination]) -> Option<Resource> {
+pub(super) fn resource_of(c: &LabelledContainer, destinations: &[Destination]) -> Option<Resource> {
     let uuid = c
         .labels
         .get(LABEL_RESOURCE)

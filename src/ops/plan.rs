@@ -3,6 +3,7 @@
 //! steps are returned instead of taken. Nothing here creates, connects, removes or saves: the
 //! daemons are only read (a server's check, as any action's, refreshes its status).
 
+use super::adopt::{missing_records, resource_of};
 use super::import::name_imported;
 use super::resources::{NewResource, container_name_for};
 use super::*;
@@ -428,29 +429,8 @@ impl Ops {
         destination: &str,
         name: Option<String>,
     ) -> Result<Plan, Error> {
-        let reference = reference.to_string();
-        let original = self.db(move |s| s.find_resource(&reference)).await?;
-        let (target, server) = self.destination(destination).await?;
-        writable(&server)?;
-        let name = match name {
-            Some(n) => {
-                self.check_new_resource_name(&n).await?;
-                n
-            }
-            None => {
-                let taken = self.resource_names().await?;
-                domain::first_free_name(&format!("{}-clone", original.name), |n| {
-                    taken.iter().any(|t| t == n)
-                })
-            }
-        };
-        let copy = Resource {
-            uuid: ResourceId::new_random(),
-            name,
-            destination_uuid: target.uuid.clone(),
-            original_name: None,
-            ..original.clone()
-        };
+        let (original, copy, target, server) =
+            self.planned_copy(reference, destination, name).await?;
         let mut plan = self.plan_deploy(&copy, &target, &server, "clone").await?;
         plan.action = format!(
             "clone resource {} as {} to {} on {}",
@@ -562,21 +542,7 @@ impl Ops {
     }
 
     async fn plan_sync_server(&self, server: &Server) -> Result<Vec<String>, Error> {
-        let (server, docker) = self.online(server).await?;
-        let (listed, containers, labelled) = futures::join!(
-            docker.networks(),
-            docker.listed_containers(None),
-            docker.labelled_containers(LABEL_RESOURCE)
-        );
-        let (mut listed, containers, labelled) = match (listed, containers, labelled) {
-            (Ok(n), Ok(c), Ok(l)) => (n, c, l),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                return Err(self.fail(&server, e).await);
-            }
-        };
-        for n in &mut listed {
-            n.add_listed(&containers);
-        }
+        let (server, _, listed, labelled) = self.read_labels(server).await?;
         let uuid = server.uuid.clone();
         let (recorded, resources) = self
             .db(move |s| Ok((s.destinations_of(&uuid)?, s.resources()?)))
@@ -594,40 +560,22 @@ impl Ops {
                 d.name, d.network, server.name, d.kind
             ));
         }
-        // Resources whose container carries a uuid not recorded here, on a destination that
-        // is (or would be) recorded.
+        // The resources the real sync would adopt: read from the labels as it reads them, on
+        // a destination that is (or would be) recorded, not recorded here themselves.
+        let on: Vec<Destination> = recorded.iter().chain(&adopted).cloned().collect();
         let mut seen = HashSet::new();
-        for c in &labelled {
-            let Some(uuid) = c.labels.get(LABEL_RESOURCE) else {
-                continue;
-            };
-            let on = c.labels.get(LABEL_DESTINATION).and_then(|on| {
-                recorded
-                    .iter()
-                    .chain(&adopted)
-                    .find(|d| d.uuid.as_str() == on.as_str())
-            });
-            if resources.iter().any(|r| r.uuid.as_str() == uuid.as_str())
-                || !seen.insert(uuid.clone())
-            {
+        for r in labelled.iter().filter_map(|c| resource_of(c, &on)) {
+            if resources.iter().any(|known| known.uuid == r.uuid) || !seen.insert(r.uuid.clone()) {
                 continue;
             }
-            if let Some(d) = on {
-                let name = c
-                    .labels
-                    .get(domain::LABEL_RESOURCE_NAME)
-                    .cloned()
-                    .unwrap_or_else(|| uuid.clone());
-                steps.push(format!("adopt resource {name} on {}", d.name));
-            }
+            let destination = on.iter().find(|d| d.uuid == r.destination_uuid);
+            let name = destination.map_or("?", |d| d.name.as_str());
+            steps.push(format!("adopt resource {} on {name}", r.name));
         }
-        for d in recorded
-            .iter()
-            .filter(|d| !listed.iter().any(|n| n.id == d.network_id))
-        {
+        for m in missing_records(&server, &recorded, &listed) {
             steps.push(format!(
                 "list as missing: destination {} (network {} on {}): its network is gone",
-                d.name, d.network, server.name
+                m.destination, m.network, m.server
             ));
         }
         Ok(steps)

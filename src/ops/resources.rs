@@ -406,6 +406,19 @@ impl Ops {
         destination: &str,
         name: Option<String>,
     ) -> Result<Outcome<ResourceView>, Error> {
+        let (_, copy, target, server) = self.planned_copy(reference, destination, name).await?;
+        self.deploy(copy, &target, &server).await
+    }
+
+    /// What a clone starts from: the original, its copy (a new uuid, the name given — checked —
+    /// or `<name>-clone` suffixed until free), the target destination and its server (which
+    /// must not be read-only). Shared by the clone and its dry run.
+    pub(super) async fn planned_copy(
+        &self,
+        reference: &str,
+        destination: &str,
+        name: Option<String>,
+    ) -> Result<(Resource, Resource, Destination, Server), Error> {
         let reference = reference.to_string();
         let original = self.db(move |s| s.find_resource(&reference)).await?;
         let (target, server) = self.destination(destination).await?;
@@ -427,8 +440,8 @@ impl Ops {
             name,
             destination_uuid: target.uuid.clone(),
             original_name: None,
-            ..original
+            ..original.clone()
         };
-        self.deploy(copy, &target, &server).await
+        Ok((original, copy, target, server))
     }
 }
