@@ -116,6 +116,28 @@ pub struct ShapeArgs {
     opts: Vec<String>,
 }
 
+/// `destination create`: the plan with --dry-run, else the create, saying a picked subnet.
+async fn create(ops: &Ops, input: NewDestination, dry_run: bool, json: bool) -> Result<i32, Error> {
+    if dry_run {
+        return output::print_plan(json, &ops.plan_create_destination(&input).await?);
+    }
+    let outcome = ops.create_destination(input).await?;
+    emit(json, &outcome, |d| {
+        let picked = d
+            .subnet_picked
+            .as_ref()
+            .map(|s| {
+                format!("; subnet {s} picked: the first /24 of the pool no network there uses")
+            })
+            .unwrap_or_default();
+        format!(
+            "created destination {} (network {}, {}) on {}{picked}",
+            d.name, d.network, d.kind, d.server
+        )
+    })?;
+    Ok(0)
+}
+
 pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Result<i32, Error> {
     match cmd {
         DestinationCommand::Create {
@@ -143,26 +165,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
                 labels: shape.labels,
                 opts: shape.opts,
             };
-            if dry_run {
-                return output::print_plan(json, &ops.plan_create_destination(&input).await?);
-            }
-            let outcome = ops.create_destination(input).await?;
-            emit(json, &outcome, |d| {
-                let picked = d
-                    .subnet_picked
-                    .as_ref()
-                    .map(|s| {
-                        format!(
-                            "; subnet {s} picked: the first /24 of the pool no network there uses"
-                        )
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "created destination {} (network {}, {}) on {}{picked}",
-                    d.name, d.network, d.kind, d.server
-                )
-            })?;
-            Ok(0)
+            create(ops, input, dry_run, json).await
         }
         DestinationCommand::List { server } => {
             let list = ops.destinations(server.as_deref()).await?;
