@@ -94,10 +94,7 @@ impl Drop for Made {
         }
         for (socket, id) in self.networks.borrow_mut().drain(..) {
             if inspect_network(&socket, &id).is_some() {
-                let _ = docker(
-                    &socket,
-                    &["network", "disconnect", "-f", &id, self.tb.proxy()],
-                );
+                common::disconnect_proxy(&socket, &id, self.tb.proxy());
                 let _ = docker(&socket, &["network", "rm", &id]);
             }
         }

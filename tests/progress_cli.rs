@@ -23,10 +23,7 @@ impl Networks {
 impl Drop for Networks {
     fn drop(&mut self) {
         for n in &self.1 {
-            let _ = docker(
-                self.0,
-                &["network", "disconnect", "-f", n, "destui-tb-proxy"],
-            );
+            common::disconnect_proxy(self.0, n, "destui-tb-proxy");
         }
         // A swarm manager holds a network a moment after its last endpoint left ("in use by
         // task"): each is removed again until it is gone, or 20 s have passed.

@@ -207,10 +207,23 @@ fn clone_deploys_a_new_resource_and_leaves_the_original_running() {
     let again = ctx.json(&["resource", "show", &name]);
     assert_eq!(again["status"], "running");
     assert_eq!(again["destination"], da["name"]);
-    assert!(container_running(
-        tb.socket_a(),
-        &names(&original, "containers")[0]
-    ));
+    let container = names(&original, "containers")[0].clone();
+    assert!(container_running(tb.socket_a(), &container));
+
+    // The destination's details give each resource's live state (DESIGN.md §11: a resource
+    // container that dies shows `stopped`).
+    let dest = da["name"].as_str().unwrap();
+    let shown = ctx.json(&["destination", "show", dest]);
+    assert_eq!(shown["resource_status"][&name], "running", "{shown}");
+    common::docker_ok(tb.socket_a(), &["kill", &container]);
+    let shown = ctx.json(&["destination", "show", dest]);
+    assert_eq!(shown["resource_status"][&name], "stopped", "{shown}");
+    let text = ctx.run(&["destination", "show", dest]).ok().stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("resources") && l.contains(&format!("{name} (stopped)"))),
+        "{text}"
+    );
 }
 
 #[test]
@@ -225,10 +238,7 @@ fn drift_is_found_and_repaired_on_both_daemons() {
         let name = d["name"].as_str().unwrap().to_string();
         let old_id = d["network_id"].as_str().unwrap().to_string();
         // Removed by hand behind destui's back (by full ID).
-        docker(
-            socket,
-            &["network", "disconnect", "-f", &old_id, tb.proxy()],
-        );
+        common::disconnect_proxy(socket, &old_id, tb.proxy());
         // A swarm manager holds the proxy's attachment task for a moment after the disconnect
         // ("in use by task"): retry like an admin would, until the network is gone.
         assert!(

@@ -311,4 +311,23 @@ fn a_servers_address_is_its_host_resolved_or_null() {
     let local = unique_name("local");
     let added = ctx.json(&["server", "add", &local, "--local", "--no-check"]);
     assert!(added["address"].is_null(), "{added}");
+
+    // The text list shows the address beside the host, `-` when none is known.
+    let text = ctx.run(&["server", "list"]).ok().stdout;
+    let header = text.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("HOST") && header.contains("ADDRESS"),
+        "{text}"
+    );
+    let row = |n: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(n))
+            .unwrap_or_else(|| panic!("no row for {n}:\n{text}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row(&server)[2], "127.0.0.1", "{text}");
+    assert_eq!(row(&ip)[1..3], ["192.0.2.44", "192.0.2.44"], "{text}");
+    assert_eq!(row(&local)[2], "-", "{text}");
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use destui::domain::{Destination, DestinationType, Error, Server, ServerMode};
+use destui::domain::{Destination, DestinationType, Error, ResourceStatus, Server, ServerMode};
 use destui::ops::{
     CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
     DestinationUsage, DestinationView, HealthStatus, Outcome, ScanRow,
@@ -904,6 +904,7 @@ fn details(view: DestinationView) -> DestinationDetails {
         ],
         proxy_connected: Some(true),
         resources: vec![],
+        resource_status: Default::default(),
         status: HealthStatus::Ok,
         detail: None,
     }
@@ -1247,6 +1248,13 @@ fn long_details_scroll_on_a_small_screen() {
             state: "running".into(),
         })
         .collect();
+    // Each resource with its live state (a died container's resource is `stopped`).
+    many.resources = vec!["shop".into(), "cache".into(), "gone".into()];
+    many.resource_status = [
+        ("shop".to_string(), ResourceStatus::Running),
+        ("cache".to_string(), ResourceStatus::Stopped),
+    ]
+    .into();
     h.finish(show, 800, Ok(TaskResult::Details(Box::new(many))));
     let screen = h.screen();
     assert!(screen.contains("j/k scroll"), "{screen}");
@@ -1259,7 +1267,10 @@ fn long_details_scroll_on_a_small_screen() {
         screen.contains("worker-19"),
         "the last line is reachable:\n{screen}"
     );
-    assert!(screen.contains("resources"), "{screen}");
+    assert!(
+        screen.contains("shop (running), cache (stopped), gone"),
+        "{screen}"
+    );
     h.key(KeyCode::Esc);
     assert!(h.app.details.is_none() && h.app.details_scroll == 0);
 }
@@ -3321,6 +3332,37 @@ fn the_create_dialog_takes_a_description_and_fits_80x24() {
             if d.network.as_deref() == Some("payments")
                 && d.description.as_deref() == Some("card payments (PCI scope)"))
     });
+}
+
+/// DESIGN.md §15: the list shows the description (cut), where the pane is wide enough to
+/// keep NAME, NETWORK and the usage columns whole beside it; details always have it whole.
+#[test]
+fn the_list_shows_the_description_cut_only_where_it_is_wide() {
+    for (width, height) in [(80, 24), (120, 40), (200, 50), (240, 50), (320, 60)] {
+        let h = described(width, height);
+        let screen = h.screen();
+        let header = header_below(&screen, "Destinations");
+        let row = line_with(&screen, "alpha-web");
+        if width < 240 {
+            assert!(
+                !header.contains("DESCRIPTION"),
+                "{width}x{height}:\n{screen}"
+            );
+            assert!(!row.contains("storefront"), "{width}x{height}:\n{screen}");
+            continue;
+        }
+        assert!(
+            header.contains("DESCRIPTION") && header.contains("MEM"),
+            "{width}x{height}:\n{screen}"
+        );
+        assert!(
+            row.contains("storefront for the EU"),
+            "{width}x{height}:\n{screen}"
+        );
+        assert!(row.contains('…'), "cut with a mark:\n{screen}");
+        // Names keep their room: the longest name of the fixture is whole.
+        assert!(line_with(&screen, "beta-stack").contains("beta-stack"));
+    }
 }
 
 #[test]

@@ -532,7 +532,7 @@ fn details_text(d: &ops::DestinationDetails) -> String {
         })
         .collect();
     rows.push(("containers", listed(containers)));
-    rows.push(("resources", listed(d.resources.clone())));
+    rows.push(("resources", listed(d.resources_with_status())));
     if let Some(detail) = &d.detail {
         rows.push(("note", detail.clone()));
     }

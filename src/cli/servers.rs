@@ -433,13 +433,17 @@ fn offline_summary(offline: &[&ServerView], checked: usize) -> String {
 
 fn server_table(views: &[ServerView]) -> String {
     table(
-        &["NAME", "HOST", "MODE", "STATE", "DOCKER", "ERROR"],
+        &[
+            "NAME", "HOST", "ADDRESS", "MODE", "STATE", "DOCKER", "ERROR",
+        ],
         views
             .iter()
             .map(|s| {
                 vec![
                     s.name.clone(),
                     s.host.clone(),
+                    // What the host resolves to (DESIGN.md §15); unknown until resolved.
+                    s.address.clone().unwrap_or_else(|| "-".into()),
                     s.mode.to_string(),
                     match (s.online, &s.checked_at) {
                         (true, _) => "online".into(),

@@ -308,7 +308,9 @@ impl Ops {
     /// Live details of a destination's network (the troubleshooting view).
     pub async fn show_destination(&self, reference: &str) -> Result<DestinationDetails, Error> {
         let (d, server) = self.destination(reference).await?;
-        let resources = self.resource_names_on(&d).await?;
+        let uuid = d.uuid.clone();
+        let recorded = self.db(move |s| s.resources_on(&uuid)).await?;
+        let resources = recorded.iter().map(|r| r.name.clone()).collect();
         let mut details = DestinationDetails {
             destination: DestinationView::new(&d, Some(&server)),
             driver: None,
@@ -326,6 +328,7 @@ impl Ops {
             containers: Vec::new(),
             proxy_connected: None,
             resources,
+            resource_status: BTreeMap::new(),
             status: HealthStatus::Unknown,
             detail: None,
         };
@@ -336,6 +339,14 @@ impl Ops {
                 return Ok(details);
             }
         };
+        // A resource container that died shows `stopped` here (DESIGN.md §11), as in
+        // `resource list`.
+        for r in &recorded {
+            let status = self.resource_status(r, &docker).await;
+            if status != ResourceStatus::Unknown {
+                details.resource_status.insert(r.name.clone(), status);
+            }
+        }
         match docker.inspect_with_stopped(&d.network_id).await {
             Ok(Some(n)) => {
                 let proxy = n.has_container(&server.proxy_container);

@@ -3,7 +3,8 @@
 
 use crate::domain::{
     self, Destination, DestinationId, DestinationType, Error, Hint, Intent, IntentStep,
-    LABEL_DESTINATION, ResourceIntent, SYSTEM_NETWORKS, Server, ServerId, ServerMode, Warning,
+    LABEL_DESTINATION, ResourceIntent, ResourceStatus, SYSTEM_NETWORKS, Server, ServerId,
+    ServerMode, Warning,
 };
 use crate::remote::docker::{
     DockerApi, DockerError, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,

@@ -11,7 +11,7 @@ use crate::domain::{
     LABEL_RESOURCE, LABEL_RESOURCE_KIND, LABEL_RESOURCE_NAME, Resource, ResourceId, ResourceIntent,
     ResourceKind, ResourceStatus, Server,
 };
-use crate::remote::docker::{ContainerSpec, DockerApi, DockerError, NetworkSpec};
+use crate::remote::docker::{ContainerInfo, ContainerSpec, DockerApi, DockerError, NetworkSpec};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewResource {
@@ -63,6 +63,17 @@ fn container_labels(r: &Resource) -> HashMap<String, String> {
             r.destination_uuid.to_string(),
         ),
     ])
+}
+
+/// Running when every container runs, stopped when one does not, missing when none is left.
+fn status_of(containers: &[ContainerInfo]) -> ResourceStatus {
+    if containers.is_empty() {
+        ResourceStatus::Missing
+    } else if containers.iter().all(|c| c.running) {
+        ResourceStatus::Running
+    } else {
+        ResourceStatus::Stopped
+    }
 }
 
 fn container_name(r: &Resource) -> String {
@@ -296,6 +307,15 @@ impl Ops {
         )))
     }
 
+    /// The resource's live state (`unknown` when its containers cannot be listed).
+    pub(super) async fn resource_status(&self, r: &Resource, docker: &DockerApi) -> ResourceStatus {
+        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
+        match docker.containers_labelled(&label).await {
+            Ok(containers) => status_of(&containers),
+            Err(_) => ResourceStatus::Unknown,
+        }
+    }
+
     /// The record with its live containers and networks (`unknown` when unreachable).
     async fn view(
         &self,
@@ -331,13 +351,7 @@ impl Ops {
         };
         let label = format!("{LABEL_RESOURCE}={}", r.uuid);
         if let Ok(containers) = docker.containers_labelled(&label).await {
-            view.status = if containers.is_empty() {
-                ResourceStatus::Missing
-            } else if containers.iter().all(|c| c.running) {
-                ResourceStatus::Running
-            } else {
-                ResourceStatus::Stopped
-            };
+            view.status = status_of(&containers);
             let mut networks: Vec<String> = containers
                 .iter()
                 .flat_map(|c| c.networks.iter().cloned())

@@ -217,8 +217,25 @@ pub struct DestinationDetails {
     pub containers: Vec<ContainerRef>,
     pub proxy_connected: Option<bool>,
     pub resources: Vec<String>,
+    /// Each resource's live state by name (`running`, `stopped`, `missing`); empty when the
+    /// server could not be asked.
+    pub resource_status: BTreeMap<String, ResourceStatus>,
     pub status: HealthStatus,
     pub detail: Option<String>,
+}
+
+impl DestinationDetails {
+    /// The resources as the details show them: `shop (running)`, or the name alone when its
+    /// state is unknown.
+    pub fn resources_with_status(&self) -> Vec<String> {
+        self.resources
+            .iter()
+            .map(|name| match self.resource_status.get(name) {
+                Some(status) => format!("{name} ({})", status.as_str()),
+                None => name.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]

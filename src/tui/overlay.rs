@@ -339,7 +339,11 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
         };
         lines.push(kv(app, "container", text));
     }
-    lines.push(kv(app, "resources", list_or_none(&d.resources)));
+    lines.push(kv(
+        app,
+        "resources",
+        list_or_none(&d.resources_with_status()),
+    ));
     lines.extend(usage_lines(app, app.usage.get(&v.uuid)));
     if let Some(detail) = &d.detail {
         lines.push(Line::from(Span::styled(detail.clone(), app.theme.error)));

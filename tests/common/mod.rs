@@ -353,6 +353,14 @@ impl Ctx {
     }
 }
 
+/// Disconnects `proxy` from `network` the way an admin would: plainly, and forced only when
+/// that fails. (A forced disconnect from a swarm overlay can leave its attachment task
+/// behind, and the network then cannot be removed until the daemon restarts.)
+pub fn disconnect_proxy(socket: &str, network: &str, proxy: &str) -> bool {
+    docker(socket, &["network", "disconnect", network, proxy]).0
+        || docker(socket, &["network", "disconnect", "-f", network, proxy]).0
+}
+
 impl Drop for Ctx {
     fn drop(&mut self) {
         for (socket, network) in self.cleanup.lock().unwrap().drain(..) {
@@ -362,14 +370,7 @@ impl Drop for Ctx {
                 continue;
             };
             if let Some(tb) = self.tb {
-                // Plainly first: a forced disconnect from a swarm overlay can leave its
-                // attachment task behind, and the network then cannot be removed at all.
-                if !docker(socket.as_str(), &["network", "disconnect", &id, tb.proxy()]).0 {
-                    let _ = docker(
-                        socket.as_str(),
-                        &["network", "disconnect", "-f", &id, tb.proxy()],
-                    );
-                }
+                disconnect_proxy(socket.as_str(), &id, tb.proxy());
             }
             // A swarm manager may refuse the removal for a moment after a disconnect.
             wait_for(Duration::from_secs(5), || {

@@ -138,6 +138,14 @@ impl Clean for DestinationDetails {
         self.options.clean();
         self.containers.clean();
         self.resources.clean();
+        // Keyed by the names cleaned above, so that they still match.
+        self.resource_status = std::mem::take(&mut self.resource_status)
+            .into_iter()
+            .map(|(mut name, status)| {
+                name.clean();
+                (name, status)
+            })
+            .collect();
         self.detail.clean();
         self.labels.clean();
     }

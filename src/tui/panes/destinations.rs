@@ -131,11 +131,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         });
     // Scoped to one server, the title names it: no SERVER column. Usage (the last columns)
     // shows only where it takes nothing from the others.
-    let wide = inner_width(area) >= USAGE_FROM;
+    let width = inner_width(area);
     let columns: Vec<Column> = COLUMNS
         .into_iter()
         .filter(|c| !(pane.scoped && c.title == SERVER.title))
-        .filter(|c| wide || ![CONT.title, CPU.title, MEM.title].contains(&c.title))
+        .filter(|c| width >= USAGE_FROM || ![CONT.title, CPU.title, MEM.title].contains(&c.title))
+        .filter(|c| width >= DESCRIPTION_FROM || c.title != DESCRIPTION.title)
         .collect();
     let table = table(app, Pane::Destinations, &columns, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
@@ -154,7 +155,14 @@ const CONT: Column = Column::new("CONT", Constraint::Length(4), 4, 3);
 const CPU: Column = Column::new("CPU", Constraint::Length(6), 6, 3);
 const MEM: Column = Column::new("MEM", Constraint::Length(9), 9, 3);
 const USAGE_FROM: u16 = 100;
-const COLUMNS: [Column; 10] = [
+/// The description (DESIGN.md §15: "list (truncated)"), last and first to give way; whole in
+/// the details. Only in a pane wide enough to keep the names whole beside it.
+const DESCRIPTION: Column = Column::new("DESCRIPTION", Constraint::Fill(2), 16, 0);
+const DESCRIPTION_FROM: u16 = 150;
+// Cells are matched to columns by position: the description (the last cell) may only show
+// where the usage cells before it show too.
+const _: () = assert!(DESCRIPTION_FROM >= USAGE_FROM);
+const COLUMNS: [Column; 11] = [
     Column::fixed("", 1),
     Column::fixed("", 1),
     NAME,
@@ -165,6 +173,7 @@ const COLUMNS: [Column; 10] = [
     CONT,
     CPU,
     MEM,
+    DESCRIPTION,
 ];
 
 /// "Destinations", of one server when scoped, "Unused" when only those are shown.
@@ -227,6 +236,7 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         Some(u) => cells.extend([cell(cpu(u.cpu_percent)), cell(memory(u.memory_bytes))]),
         None => cells.extend([cell(""), cell("")]),
     }
+    cells.push((d.description.clone().unwrap_or_default(), app.theme.dim));
     cells
 }
 
