@@ -81,6 +81,43 @@ fn the_check_column_follows_the_daemon_within_a_second_without_a_key() {
         cells(r).contains(&"0")
     });
 
+    // A resource container that dies shows `stopped` in the open details within a second.
+    let resource = short_name("lvres");
+    let made = ctx.json(&[
+        "resource",
+        "create",
+        &resource,
+        "--server",
+        &server,
+        "--destination",
+        &name,
+        "--image",
+        tb.image(),
+        "--command",
+        "sleep 600",
+    ]);
+    let _resource = common::ResourceContainers(socket, vec![made["uuid"].as_str().unwrap().into()]);
+    let container = made["containers"][0].as_str().unwrap().to_string();
+    tui.keys(&["Tab"]);
+    tui.wait("Destinations focused", |s| s.focused("Destinations"));
+    tui.select("Destinations", &name);
+    tui.keys(&["Enter"]);
+    let running = format!("{resource} (running)");
+    tui.wait("the details with the resource running", |s| {
+        s.contains(&running)
+    });
+    let done = docker_ok(socket, &["kill", &container]);
+    let stopped = format!("{resource} (stopped)");
+    tui.wait("the resource stopped in the details", |s| {
+        s.contains(&stopped)
+    });
+    let took = done.elapsed();
+    eprintln!("resource stopped seen after {} ms", took.as_millis());
+    assert!(took <= WITHIN + Duration::from_millis(60), "{took:?}");
+    tui.keys(&["Escape"]);
+    tui.wait("the details closed", |s| !s.contains(&stopped));
+    docker_ok(socket, &["rm", "-f", &container]);
+
     // The open scan gains and loses a network made and removed by hand.
     tui.keys(&["s"]);
     tui.wait("the scan", |s| {
