@@ -160,6 +160,76 @@ fn every_option_reaches_the_daemon_and_repair_makes_the_network_the_same() {
     }
 }
 
+/// An imported network keeps its shape (DESIGN.md §14): made by hand as an internal network
+/// with a subnet, gateway, IP range, MTU, driver option and label, imported, removed behind
+/// destui's back and repaired — the same network again, not an ordinary one.
+#[test]
+fn an_imported_network_is_repaired_with_the_shape_it_had() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let net = unique_name("imp");
+    ctx.cleanup_network(socket, &net);
+    let pid = std::process::id() % 200 + 20;
+    let v4 = subnet(pid as u8, 235);
+    let prefix = v4.trim_end_matches(".0/24");
+    let gateway = format!("{prefix}.1");
+    let range = format!("{prefix}.64/26");
+    let bridge = format!("br-{}", &net[net.len() - 5..]);
+    let bridge_opt = format!("com.docker.network.bridge.name={bridge}");
+    common::docker_ok(
+        socket,
+        &[
+            "network",
+            "create",
+            "--internal",
+            "--subnet",
+            &v4,
+            "--gateway",
+            &gateway,
+            "--ip-range",
+            &range,
+            "--opt",
+            "com.docker.network.driver.mtu=1400",
+            "--opt",
+            &bridge_opt,
+            "--label",
+            "team=shop",
+            &net,
+        ],
+    );
+    let shape = |what: &str| {
+        let n = inspect_network(socket, &net).unwrap_or_else(|| panic!("{what}: gone"));
+        let config = &n["IPAM"]["Config"][0];
+        (
+            n["Internal"].clone(),
+            config["Subnet"].clone(),
+            config["Gateway"].clone(),
+            config["IPRange"].clone(),
+            n["Options"]["com.docker.network.driver.mtu"].clone(),
+            n["Options"]["com.docker.network.bridge.name"].clone(),
+            n["Labels"]["team"].clone(),
+        )
+    };
+    let made = shape("made by hand");
+    assert_eq!(made.0, true, "{made:?}");
+    let imported = ctx.json(&["import", &a, &net]);
+    let name = imported[0]["name"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{imported}"))
+        .to_string();
+    let id = ctx.json(&["destination", "show", &name])["network_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    docker(socket, &["network", "disconnect", &id, tb.proxy()]);
+    common::docker_ok(socket, &["network", "rm", &id]);
+    ctx.run(&["destination", "repair", &name]).ok();
+    assert_eq!(shape("repaired"), made);
+    ctx.run(&["destination", "delete", &name]).ok();
+}
+
 #[test]
 fn invalid_options_are_refused_before_any_remote_call() {
     let tb = live!();

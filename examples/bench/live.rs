@@ -116,7 +116,7 @@ pub fn rows(tb: &Testbed, work: &Path, scale: &Scale) -> (Vec<Row>, Vec<Listed>)
         ),
         (
             format!(
-                "live: key-to-frame p99 while {} networks appear on B in {:.1} s (p50 {:.2} ms, max {:.2} ms, {} of {} keys logged; sent through tmux to screen p99 {:.1} ms, {:.1} ms before the storm{})",
+                "live: key-to-frame p99 while {} networks appear on B in {:.1} s (p50 {:.2} ms, max {:.2} ms, {} of {} keys logged; sent through tmux to screen p99 {:.1} ms, {:.1} ms once it is over{})",
                 scale.live_storm,
                 storm.created_in.as_secs_f64(),
                 storm.p50_ms,
@@ -493,7 +493,7 @@ struct Storm {
     sent: usize,
     /// Key sent through tmux until the selection moved on screen (capture-pane polled).
     through_tmux_p99_ms: f64,
-    /// The same before the storm.
+    /// The same once the storm is over (its networks listed).
     quiet_through_tmux_p99_ms: f64,
     /// From the first create to the last one's return.
     created_in: Duration,
@@ -546,12 +546,6 @@ fn storm(tb: &Testbed, tui: &Tui, log: &Path, n: usize, quiet_keys: usize) -> St
     }
     let before = count(&scan_title(&screen).unwrap_or_default());
 
-    // The same keys before the storm, for the tmux path's own share (an even number: the
-    // selection ends where it was).
-    let (_, mut quiet) = keys_through_tmux(tui, quiet_keys, &AtomicBool::new(false));
-    quiet.sort();
-    // Their log lines written (the log's writer is a thread of its own) before the offset.
-    std::thread::sleep(Duration::from_millis(300));
     let offset = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0) as usize;
     let label = format!("bench-storm-{}", std::process::id());
     let _overlays = Overlays(tb, label.clone());
@@ -582,6 +576,12 @@ fn storm(tb: &Testbed, tui: &Tui, log: &Path, n: usize, quiet_keys: usize) -> St
         shown = scan_title(&tui.screen()).is_some_and(|t| count(&t) == n);
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    // The same keys once the storm is over, for the tmux path's own share: the list of its
+    // networks has rows to move through (before it, B may list a single network, and the
+    // selection would not move at all).
+    let (_, mut quiet) = keys_through_tmux(tui, quiet_keys, &AtomicBool::new(false));
+    quiet.sort();
 
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let mut times: Vec<f64> = text

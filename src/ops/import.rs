@@ -2,7 +2,8 @@
 
 use super::adopt::Carried;
 use super::*;
-use crate::domain::LABEL_RESOURCE;
+use crate::domain::{LABEL_RESOURCE, NetworkOptions};
+use crate::remote::docker::MTU_OPTION;
 
 impl Ops {
     pub async fn scan(&self, reference: &str) -> Result<Vec<ScanRow>, Error> {
@@ -214,8 +215,15 @@ impl Ops {
     }
 }
 
-/// What the records of the chosen networks are made from: (network, ID, type, carried).
-pub(super) type ImportPlan = (String, String, DestinationType, Option<Carried>);
+/// What the record of one chosen network is made from.
+pub(super) struct ImportPlan {
+    network: String,
+    id: String,
+    kind: DestinationType,
+    carried: Option<Carried>,
+    /// The network's shape as the daemon has it, so that a repair makes the same network.
+    options: NetworkOptions,
+}
 
 pub(super) fn import_plans(
     server: &Server,
@@ -223,17 +231,56 @@ pub(super) fn import_plans(
 ) -> (ServerId, String, Vec<ImportPlan>) {
     let plans = chosen
         .iter()
-        .map(|n| {
-            (
-                n.name.clone(),
-                n.id.clone(),
-                DestinationType::for_driver(&n.driver),
-                Carried::of(n),
-            )
+        .map(|n| ImportPlan {
+            network: n.name.clone(),
+            id: n.id.clone(),
+            kind: DestinationType::for_driver(&n.driver),
+            carried: Carried::of(n),
+            options: shape_of(n),
         })
         .collect();
     (server.uuid.clone(), server.name.clone(), plans)
 }
+
+/// A network's shape read back from the daemon (DESIGN.md §14): what create would have been
+/// asked for to make it. Without it an imported internal network would come back from a
+/// repair as an ordinary one, on another subnet. The daemon's own bookkeeping (an overlay's
+/// VXLAN IDs) and destui's labels are left out.
+pub(super) fn shape_of(n: &NetworkInfo) -> NetworkOptions {
+    let v4 = n
+        .ipam
+        .iter()
+        .find(|r| r.subnet.parse::<ipnet::Ipv4Net>().is_ok());
+    let v6 = n
+        .ipam
+        .iter()
+        .find(|r| r.subnet.parse::<ipnet::Ipv6Net>().is_ok());
+    let driver_opts: BTreeMap<String, String> = n
+        .options
+        .iter()
+        .filter(|(k, _)| k.as_str() != MTU_OPTION && !DAEMON_OPTIONS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    NetworkOptions {
+        subnet: v4.map(|r| r.subnet.clone()),
+        internal: n.internal,
+        ipv6: n.ipv6,
+        subnet6: v6.filter(|_| n.ipv6).map(|r| r.subnet.clone()),
+        mtu: n.options.get(MTU_OPTION).and_then(|m| m.parse().ok()),
+        gateway: v4.and_then(|r| r.gateway.clone()),
+        ip_range: v4.and_then(|r| r.ip_range.clone()),
+        labels: n
+            .labels
+            .iter()
+            .filter(|(k, _)| !k.starts_with(domain::RESERVED_LABEL_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        driver_opts,
+    }
+}
+
+/// Driver options the daemon sets itself: asking for them again would clash.
+const DAEMON_OPTIONS: [&str; 1] = ["com.docker.network.driver.overlay.vxlanid_list"];
 
 /// The records an import (or a sync) of the chosen networks would save, each with the name it
 /// gets, read from the store and saved nowhere (a dry run shows them; `save_imported` saves
@@ -247,7 +294,14 @@ pub(super) fn name_imported(
     let now = domain::now_unix();
     let mut batch_names: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
-    for (network, id, kind, carried) in plans {
+    for plan in plans {
+        let ImportPlan {
+            network,
+            id,
+            kind,
+            carried,
+            options,
+        } = plan;
         // Adopted only when its uuid is no record here (else a new uuid).
         let carried = match carried {
             Some(c) if !s.is_record_uuid(&c.uuid)? => Some(c),
@@ -275,7 +329,7 @@ pub(super) fn name_imported(
             created_at: carried.as_ref().and_then(|c| c.created_at).unwrap_or(now),
             description: None,
             original_name: carried.map(|c| c.name.unwrap_or_default()),
-            options: Default::default(),
+            options,
         });
     }
     Ok(out)
@@ -479,5 +533,79 @@ fn pick_network<'a>(
             network: wanted.to_string(),
             ids: many.iter().map(|n| n.id.clone()).collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remote::docker::IpamRange;
+
+    #[test]
+    fn an_imported_networks_shape_is_read_back_without_the_daemons_bookkeeping() {
+        let n = NetworkInfo {
+            name: "web".into(),
+            driver: "overlay".into(),
+            internal: true,
+            ipv6: true,
+            ipam: vec![
+                IpamRange {
+                    subnet: "fd00:1::/64".into(),
+                    gateway: Some("fd00:1::1".into()),
+                    ip_range: None,
+                },
+                IpamRange {
+                    subnet: "10.9.0.0/24".into(),
+                    gateway: Some("10.9.0.1".into()),
+                    ip_range: Some("10.9.0.128/25".into()),
+                },
+            ],
+            options: [
+                (MTU_OPTION, "1400"),
+                ("com.docker.network.driver.overlay.vxlanid_list", "4097"),
+                ("encrypted", ""),
+                ("com.docker.network.bridge.name", "br-web"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            labels: [
+                ("team", "shop"),
+                ("destui.managed", "true"),
+                ("destui.destination", "x"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            ..Default::default()
+        };
+        let shape = shape_of(&n);
+        assert_eq!(shape.subnet.as_deref(), Some("10.9.0.0/24"));
+        assert_eq!(shape.gateway.as_deref(), Some("10.9.0.1"));
+        assert_eq!(shape.ip_range.as_deref(), Some("10.9.0.128/25"));
+        assert!(shape.internal && shape.ipv6);
+        assert_eq!(shape.subnet6.as_deref(), Some("fd00:1::/64"));
+        assert_eq!(shape.mtu, Some(1400));
+        assert_eq!(
+            shape.labels,
+            BTreeMap::from([("team".to_string(), "shop".to_string())])
+        );
+        // `encrypted` is a flag with an empty value: kept, as the daemon needs it to make it.
+        assert_eq!(
+            shape.driver_opts.keys().collect::<Vec<_>>(),
+            ["com.docker.network.bridge.name", "encrypted"]
+        );
+        // A plain network made by Docker's pools: only its subnet (and gateway) pinned.
+        let plain = NetworkInfo {
+            ipam: vec![IpamRange {
+                subnet: "172.30.0.0/16".into(),
+                gateway: Some("172.30.0.1".into()),
+                ip_range: None,
+            }],
+            ..Default::default()
+        };
+        let shape = shape_of(&plain);
+        assert_eq!(shape.subnet.as_deref(), Some("172.30.0.0/16"));
+        assert!(!shape.internal && !shape.ipv6 && shape.subnet6.is_none() && shape.mtu.is_none());
     }
 }

@@ -15,7 +15,7 @@ pub use events::{DockerEvent, EventKind, since_after};
 pub use stats::ContainerStats;
 pub use swarm::SwarmNode;
 pub use types::{
-    AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, InspectedContainer,
+    AttachedContainer, ContainerInfo, ContainerSpec, DaemonInfo, InspectedContainer, IpamRange,
     LabelledContainer, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
 };
 
