@@ -334,6 +334,7 @@ fn delete_dry_run_changes_nothing_and_exits_as_the_real_delete() {
     let free_ref = format!("{server}/{free}");
     let report = dry_json(&ctx, &["destination", "delete", &free_ref]);
     let s = steps(&report[0]);
+    has_step(&s, &format!("disconnect proxy {} from {free}", tb.proxy()));
     has_step(&s, &format!("remove network {free}"));
     // A container on it: refused, as the real delete is (which changes nothing either).
     let busy_ref = format!("{server}/{busy}");
@@ -523,6 +524,15 @@ fn edit_repair_remove_and_sync_dry_runs_say_what_would_change_and_change_nothing
         &["destination", "edit", &gone_ref, "--name", &renamed],
     ));
     has_step(&s, &format!("to {renamed}"));
+    // Delete: the steps it would really take, with the network gone (nothing to disconnect
+    // or remove, the record forgotten).
+    let s = steps(&dry_json(&ctx, &["destination", "delete", &gone_ref])[0]);
+    has_step(
+        &s,
+        &format!("skip the removal: network {gone} is already gone from {server}"),
+    );
+    has_step(&s, "forget the record");
+    assert!(!s.iter().any(|x| x.contains("disconnect proxy")), "{s:?}");
     let s = steps(&dry_json(&ctx, &["sync", &server]));
     has_step(
         &s,

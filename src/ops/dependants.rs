@@ -123,14 +123,27 @@ impl Ops {
             };
         match refused {
             Ok(()) => {
-                report.steps = vec![
-                    format!(
+                // The steps the delete would really take: no disconnect of a proxy that is
+                // not there, no removal of a network that is gone.
+                let proxy_on = listed
+                    .iter()
+                    .any(|c| c.name == server.proxy_container && c.is_on(&recorded));
+                let gone = matches!(docker.inspect_network(&d.network_id).await, Ok(None));
+                if proxy_on {
+                    report.steps.push(format!(
                         "disconnect proxy {} from {}",
                         server.proxy_container, d.network
-                    ),
-                    format!("remove network {} by its ID {}", d.network, d.network_id),
-                    format!("forget the record {}", d.name),
-                ];
+                    ));
+                }
+                report.steps.push(if gone {
+                    format!(
+                        "skip the removal: network {} is already gone from {}",
+                        d.network, server.name
+                    )
+                } else {
+                    format!("remove network {} by its ID {}", d.network, d.network_id)
+                });
+                report.steps.push(format!("forget the record {}", d.name));
             }
             Err(e) => {
                 if let Error::ResourcesAttached { attached, .. } = &e {
