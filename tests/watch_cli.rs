@@ -307,6 +307,54 @@ fn a_proxy_disconnected_by_someone_else_is_put_back_but_never_after_a_destui_del
     );
 }
 
+/// Re-attach is opt-in: without the flag or the config a disconnected proxy stays detached
+/// (the watch says so); `[watch] reattach_proxy = true` in the config turns it on without
+/// the flag.
+#[test]
+fn reattach_is_off_by_default_and_the_config_turns_it_on() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let (server, name, network) = destination(&ctx);
+
+    let mut watch = Watch::start(&ctx, &[&server], 1);
+    docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+    let (_, line) = watch.next("proxy-detached", Duration::from_secs(5), |v| {
+        about(v, &name) && v["status"] == "proxy-detached"
+    });
+    assert_ne!(line["event"], "reattach", "{line}");
+    let after = watch.gather(Duration::from_secs(2));
+    assert!(
+        !after.iter().any(|v| v["event"] == "reattach"),
+        "re-attach is opt-in: {after:#?}"
+    );
+    assert!(!proxy_on(tb, socket, &network), "left detached");
+    assert_eq!(watch.interrupt(), Some(0));
+
+    let config = ctx.dir.path().join("config/destui");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[watch]\nreattach_proxy = true\n",
+    )
+    .unwrap();
+    let mut watch = Watch::start(&ctx, &[&server], 1);
+    // Still detached from the first half: connected by hand, then disconnected under the watch.
+    docker_ok(socket, &["network", "connect", &network, tb.proxy()]);
+    watch.next("ok again", Duration::from_secs(5), |v| {
+        about(v, &name) && v["status"] == "ok"
+    });
+    let done = docker_ok(socket, &["network", "disconnect", &network, tb.proxy()]);
+    assert!(
+        wait_for(Duration::from_secs(2), || proxy_on(tb, socket, &network)),
+        "the config's re-attach puts the proxy back within 2 s"
+    );
+    eprintln!("proxy back after {} ms", done.elapsed().as_millis());
+    watch.next("a reattach line", Duration::from_secs(5), |v| {
+        about(v, &name) && v["event"] == "reattach" && v["status"] == "ok"
+    });
+}
+
 #[test]
 fn a_proxy_disconnected_again_and_again_is_left_alone_after_three_times() {
     let tb = live!();
