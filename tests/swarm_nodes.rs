@@ -162,6 +162,26 @@ fn a_container_on_another_node_is_counted_and_blocks_the_delete() {
         "{row:#}"
     );
 
+    // The details list it too, with its node (B's own inspect does not have it).
+    let shown = ctx.json(&["destination", "show", &reference]);
+    assert_eq!(
+        shown["elsewhere"][0]["name"],
+        on_c.name.as_str(),
+        "{shown:#}"
+    );
+    assert_eq!(
+        shown["elsewhere"][0]["server"],
+        server_c.as_str(),
+        "{shown:#}"
+    );
+    assert_eq!(shown["this_node_only"], false, "{shown:#}");
+    let text = ctx.run(&["destination", "show", &reference]).ok().stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&on_c.name) && l.contains(&format!("running on {server_c}"))),
+        "{text}"
+    );
+
     // Refused before the proxy is touched, naming what blocks it and where.
     let run = ctx.run(&["destination", "delete", &reference]).refused();
     assert_eq!(
@@ -229,6 +249,11 @@ fn a_node_destui_does_not_know_makes_the_count_this_node_only() {
     let scan = ctx.run(&["scan", &server_b]).ok();
     let line = scan.stdout.lines().find(|l| l.starts_with(&net)).unwrap();
     assert!(line.contains("1 (this node only)"), "{line}");
+    // The details say their container list is this node's.
+    let shown = ctx.json(&["destination", "show", &reference]);
+    assert_eq!(shown["this_node_only"], true, "{shown:#}");
+    let text = ctx.run(&["destination", "show", &reference]).ok().stdout;
+    assert!(text.contains("this node only"), "{text}");
 
     // B's daemon refuses the removal (an attachment task of C's container); destui says the
     // spec's exact message and puts the proxy back.

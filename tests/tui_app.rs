@@ -907,6 +907,7 @@ fn details(view: DestinationView) -> DestinationDetails {
         resource_status: Default::default(),
         status: HealthStatus::Ok,
         detail: None,
+        nodes: Default::default(),
     }
 }
 
@@ -1230,6 +1231,38 @@ fn a_change_on_a_read_only_server_fails_with_the_refusal_in_the_status_line() {
         h.app.status.text.contains("server alpha is read-only"),
         "{:?}",
         h.app.status
+    );
+}
+
+/// DESIGN.md §13: a swarm overlay's details list the containers on the other nodes destui
+/// knows, each with its node, and say when the list is this node's only.
+#[test]
+fn swarm_details_list_the_other_nodes_containers() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    let show = h.submitted(|t| matches!(t, Task::ShowDestination { .. }));
+    let view = h.app.selected_destination().cloned().expect("selected");
+    let mut swarm = details(view);
+    swarm.nodes = destui::ops::OtherNodes {
+        elsewhere: vec![destui::ops::NodeContainer {
+            server: "worker-c".into(),
+            name: "api-on-c".into(),
+            id: "abcdef0123456789".into(),
+            state: "running".into(),
+        }],
+        this_node_only: true,
+        unseen: vec!["node-d (not recorded here)".into()],
+    };
+    h.finish(show, 810, Ok(TaskResult::Details(Box::new(swarm))));
+    let screen = h.screen();
+    assert!(
+        screen.contains("api-on-c (abcdef012345, running) on worker-c"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("this node only: not counted: node-d"),
+        "{screen}"
     );
 }
 

@@ -523,15 +523,26 @@ fn details_text(d: &ops::DestinationDetails) -> String {
     if let Some(original) = &v.original_name {
         rows.insert(1, ("original name", original.clone()));
     }
-    let containers: Vec<String> = d
+    let short = |id: &str| id.chars().take(12).collect::<String>();
+    let mut containers: Vec<String> = d
         .containers
         .iter()
-        .map(|c| {
-            let short: String = c.id.chars().take(12).collect();
-            format!("{}  {short}  {}", c.name, c.state)
-        })
+        .map(|c| format!("{}  {}  {}", c.name, short(&c.id), c.state))
         .collect();
+    // A swarm overlay's containers on the other nodes, with their node (DESIGN.md §13).
+    containers.extend(
+        d.nodes
+            .elsewhere
+            .iter()
+            .map(|c| format!("{}  {}  {} on {}", c.name, short(&c.id), c.state, c.server)),
+    );
     rows.push(("containers", listed(containers)));
+    if d.nodes.this_node_only {
+        rows.push((
+            "swarm",
+            format!("this node only: not counted: {}", d.nodes.unseen.join(", ")),
+        ));
+    }
     rows.push(("resources", listed(d.resources_with_status())));
     if let Some(detail) = &d.detail {
         rows.push(("note", detail.clone()));

@@ -331,6 +331,7 @@ impl Ops {
             resource_status: BTreeMap::new(),
             status: HealthStatus::Unknown,
             detail: None,
+            nodes: Default::default(),
         };
         let docker = match self.docker(&server).await {
             Ok(d) => d,
@@ -380,6 +381,16 @@ impl Ops {
                         state: c.state,
                     })
                     .collect();
+                // A manager's inspect lists its own node's containers only: the other nodes'
+                // come from them, as the check counts them.
+                let (driver, scope) = (
+                    details.driver.clone().unwrap_or_default(),
+                    details.scope.clone().unwrap_or_default(),
+                );
+                let network = (&*d.network_id, &*d.network, &*driver, &*scope);
+                if let Some(other) = self.other_nodes(&server, network).await {
+                    details.nodes = other;
+                }
             }
             Ok(None) => {
                 details.status = HealthStatus::Missing;

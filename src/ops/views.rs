@@ -222,6 +222,10 @@ pub struct DestinationDetails {
     pub resource_status: BTreeMap<String, ResourceStatus>,
     pub status: HealthStatus,
     pub detail: Option<String>,
+    /// A swarm overlay's containers on the other nodes destui knows (DESIGN.md §13): keys
+    /// `elsewhere` and `this_node_only`; `containers` are this node's.
+    #[serde(flatten)]
+    pub nodes: OtherNodes,
 }
 
 impl DestinationDetails {

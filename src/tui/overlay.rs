@@ -339,6 +339,16 @@ fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> 
         };
         lines.push(kv(app, "container", text));
     }
+    // A swarm overlay's containers on the other nodes destui knows (DESIGN.md §13).
+    for c in &d.nodes.elsewhere {
+        let id: String = c.id.chars().take(12).collect();
+        let text = format!("{} ({id}, {}) on {}", c.name, c.state, c.server);
+        lines.push(kv(app, "container", text));
+    }
+    if d.nodes.this_node_only {
+        let text = format!("this node only: not counted: {}", d.nodes.unseen.join(", "));
+        lines.push(kv(app, "swarm", text));
+    }
     lines.push(kv(
         app,
         "resources",

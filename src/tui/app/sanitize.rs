@@ -8,8 +8,8 @@
 use crate::domain::{Hint, Resource, Server, Warning, is_unsafe_char};
 use crate::ops::{
     AddressRow, Adopted, CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant,
-    DestinationDetails, DestinationUsage, DestinationView, MissingRecord, Outcome, ResourceView,
-    ScanRow, SyncReport, SyncSkipped,
+    DestinationDetails, DestinationUsage, DestinationView, MissingRecord, NodeContainer,
+    OtherNodes, Outcome, ResourceView, ScanRow, SyncReport, SyncSkipped,
 };
 use crate::tasks::{TaskEvent, TaskResult};
 
@@ -109,8 +109,10 @@ macro_rules! clean_fields {
 clean_fields! {
     Server => [name, host, last_error, docker_version, proxy_container, address];
     DestinationView => [name, network, server, server_ip, description, original_name, server_host];
-    ScanRow => [network, driver, scope, containers, reason];
-    CheckRow => [destination, detail];
+    ScanRow => [network, driver, scope, containers, reason, nodes];
+    CheckRow => [destination, detail, nodes];
+    OtherNodes => [elsewhere, unseen];
+    NodeContainer => [server, name, id, state];
     ContainerRef => [name, state];
     ContainerUsage => [name, state];
     DestinationUsage => [containers];
@@ -148,6 +150,7 @@ impl Clean for DestinationDetails {
             .collect();
         self.detail.clean();
         self.labels.clean();
+        self.nodes.clean();
     }
 }
 
