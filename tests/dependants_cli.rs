@@ -171,17 +171,7 @@ fn a_refused_delete_names_the_containers_and_the_resources() {
     let d = ctx.create_destination(&server, &net);
     let reference = format!("{server}/{net}");
     let resource = unique_name("shop");
-    let created = ctx.json(&[
-        "resource",
-        "create",
-        &resource,
-        "--server",
-        &server,
-        "--image",
-        tb.image(),
-        "--command",
-        "sleep 600",
-    ]);
+    let created = ctx.deploy(&resource, &server, None, None);
     let mut containers = Containers::new(socket);
     let resource_containers: Vec<String> = created["containers"]
         .as_array()

@@ -319,19 +319,7 @@ fn scan_names_the_proxy_network_and_service_stacks_and_import_refuses_them() {
     let home = ctx.create_destination(&server, &unique_name("home"));
     ctx.cleanup_network(socket, home["network"].as_str().unwrap());
     let stack = unique_name("stk");
-    let created = ctx.json(&[
-        "resource",
-        "create",
-        &stack,
-        "--kind",
-        "service",
-        "--server",
-        &server,
-        "--image",
-        tb.image(),
-        "--command",
-        "sleep 600",
-    ]);
+    let created = ctx.deploy(&stack, &server, None, Some("service"));
     let stack_net = created["networks"]
         .as_array()
         .and_then(|n| {

@@ -83,19 +83,7 @@ fn the_check_column_follows_the_daemon_within_a_second_without_a_key() {
 
     // A resource container that dies shows `stopped` in the open details within a second.
     let resource = short_name("lvres");
-    let made = ctx.json(&[
-        "resource",
-        "create",
-        &resource,
-        "--server",
-        &server,
-        "--destination",
-        &name,
-        "--image",
-        tb.image(),
-        "--command",
-        "sleep 600",
-    ]);
+    let made = ctx.deploy(&resource, &server, Some(&name), None);
     let _resource = common::ResourceContainers(socket, vec![made["uuid"].as_str().unwrap().into()]);
     let container = made["containers"][0].as_str().unwrap().to_string();
     tui.keys(&["Tab"]);

@@ -109,17 +109,7 @@ fn every_kind_of_out_of_band_change_is_a_line_within_a_second() {
 
     // A resource container that dies is `stopped`, and `running` when it starts again.
     let resource = unique_name("wres");
-    let deployed = ctx.json(&[
-        "resource",
-        "create",
-        &resource,
-        "--server",
-        &server,
-        "--destination",
-        &name,
-        "--image",
-        tb.image(),
-    ]);
+    let deployed = ctx.deploy(&resource, &server, Some(&name), None);
     let container = deployed["containers"][0].as_str().unwrap().to_string();
     guard.1.push(container.clone());
     let done = docker_ok(socket, &["kill", &container]);

@@ -344,6 +344,28 @@ impl Ctx {
         ])
     }
 
+    /// `destui resource create NAME --server S [--destination D] [--kind K]` with the
+    /// testbed's image running `sleep 600`, expected to succeed: its JSON. (The caller keeps a
+    /// `ResourceContainers` guard when the test may end before deleting it.)
+    pub fn deploy(
+        &self,
+        name: &str,
+        server: &str,
+        destination: Option<&str>,
+        kind: Option<&str>,
+    ) -> Value {
+        let tb = self.tb.expect("a live test");
+        let mut args = vec!["resource", "create", name, "--server", server];
+        if let Some(d) = destination {
+            args.extend(["--destination", d]);
+        }
+        if let Some(k) = kind {
+            args.extend(["--kind", k]);
+        }
+        args.extend(["--image", tb.image(), "--command", "sleep 600"]);
+        self.json(&args)
+    }
+
     /// Removes `network` from the daemon on `socket` when the test ends, pass or fail.
     pub fn cleanup_network(&self, socket: &str, network: &str) {
         self.cleanup
