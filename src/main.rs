@@ -15,8 +15,23 @@ fn main() {
     unsafe {
         libc::umask(0o077);
     }
-    let args = Cli::parse();
-    let code = match run(args, started) {
+    // Relative file paths are the caller's, wherever the command then runs. (A word that is
+    // not UTF-8 is left to clap, which refuses it with its own message.)
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let argv = match raw.iter().map(|a| a.to_str().map(String::from)).collect() {
+        Some(words) => match std::env::current_dir() {
+            Ok(cwd) => cli::paths::absolute_paths(words, &cwd),
+            Err(_) => words,
+        },
+        None => {
+            let _ = Cli::parse_from(&raw);
+            raw.iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect()
+        }
+    };
+    let args = Cli::parse_from(&argv);
+    let code = match run(args, argv, started) {
         Ok(code) => code,
         Err(e) => {
             cli::output::fail(&e.to_string());
@@ -26,7 +41,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(args: Cli, started: Instant) -> Result<i32, Error> {
+fn run(args: Cli, argv: Vec<String>, started: Instant) -> Result<i32, Error> {
     let _ = color_eyre::install();
     let paths = Paths::resolve(args.db.clone());
     let _log_guard = init_logging(&paths);
@@ -58,7 +73,7 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
             cli::Command::Man { command } => return cli::print_man(&command).map(|()| 0),
             _ => {}
         }
-        let store = match open_or_forward(&paths.data_dir).await? {
+        let store = match open_or_forward(&paths.data_dir, argv).await? {
             Held::Store(store) => store,
             Held::Elsewhere(code) => return Ok(code),
         };
@@ -73,6 +88,7 @@ fn run(args: Cli, started: Instant) -> Result<i32, Error> {
                 cli::output::note(&note);
             }
         }
+        let command = cli::with_globals(command, args.ssh_config.as_deref());
         let code = cli::run(&ops, command, args.json).await;
         owner.finish().await;
         ops.detach_all().await;
@@ -99,19 +115,16 @@ enum Held {
 }
 
 /// Opens the store, or runs the command in the destui that holds it.
-async fn open_or_forward(data_dir: &Path) -> Result<Held, Error> {
+async fn open_or_forward(data_dir: &Path, argv: Vec<String>) -> Result<Held, Error> {
     let deadline = Instant::now() + HOLDER_WAIT;
     loop {
         match Store::open(data_dir) {
             Ok(store) => return Ok(Held::Store(store)),
-            Err(Error::StoreLocked(dir)) => {
-                let argv: Vec<String> = std::env::args().collect();
-                match owner::forward(data_dir, argv).await? {
-                    Forwarded::Done(code) => return Ok(Held::Elsewhere(code)),
-                    Forwarded::NoHolder if Instant::now() < deadline => {}
-                    Forwarded::NoHolder => return Err(Error::StoreLocked(dir)),
-                }
-            }
+            Err(Error::StoreLocked(dir)) => match owner::forward(data_dir, argv.clone()).await? {
+                Forwarded::Done(code) => return Ok(Held::Elsewhere(code)),
+                Forwarded::NoHolder if Instant::now() < deadline => {}
+                Forwarded::NoHolder => return Err(Error::StoreLocked(dir)),
+            },
             Err(e) => return Err(e),
         }
         tokio::time::sleep(Duration::from_millis(20)).await;

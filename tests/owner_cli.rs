@@ -405,3 +405,69 @@ fn a_tui_quitting_finishes_the_commands_it_serves() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&silent));
     assert_eq!(tui.wait_exit(), 0);
 }
+
+/// Relative file paths are the caller's: a command forwarded to the open TUI runs in another
+/// process, with another working directory. An identity file given as `keys/deploy` is stored
+/// absolute (the same file wherever destui runs next), and `server import --ssh-config FILE`
+/// reads the caller's FILE.
+#[test]
+fn relative_paths_of_a_forwarded_command_are_the_callers() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    ctx.add_server_a();
+    let work = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(work.path().join("keys")).unwrap();
+    std::fs::write(work.path().join("keys/deploy"), "not a real key\n").unwrap();
+    let alias = short_name("fwd");
+    std::fs::write(
+        work.path().join("hosts_config"),
+        format!("Host {alias}\n  HostName 192.0.2.10\n"),
+    )
+    .unwrap();
+    let in_work = |args: &[&str]| {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = ctx
+            .command(&all)
+            .current_dir(work.path())
+            .output()
+            .expect("run destui");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{args:?}\n{stdout}\n{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout)
+            .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+
+    let tui = tui_ready(&ctx, &[]);
+    let keyed = short_name("key");
+    let added = in_work(&[
+        "server",
+        "add",
+        &keyed,
+        "--host",
+        "192.0.2.7",
+        "--identity",
+        "keys/deploy",
+        "--no-check",
+    ]);
+    let expected = work.path().join("keys/deploy").display().to_string();
+    assert_eq!(added["identity"], expected.as_str(), "{added}");
+    let imported = in_work(&[
+        "server",
+        "import",
+        "--ssh-config",
+        "hosts_config",
+        "--no-check",
+    ]);
+    assert!(
+        imported.to_string().contains(&alias),
+        "the caller's hosts_config was read: {imported}"
+    );
+    quit(&tui);
+
+    // Run alone (no holder), the same rule: an edit's relative identity is stored absolute.
+    let edited = in_work(&["server", "edit", &keyed, "--identity=keys/other"]);
+    let expected = work.path().join("keys/other").display().to_string();
+    assert_eq!(edited["identity"], expected.as_str(), "{edited}");
+}

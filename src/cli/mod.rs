@@ -3,6 +3,7 @@
 
 mod destinations;
 pub mod output;
+pub mod paths;
 mod progress;
 mod resources;
 mod servers;
@@ -110,6 +111,21 @@ pub enum Command {
 }
 
 /// Runs one command; returns the process exit code.
+/// `command` with what it needs of the global flags of its command line: `server import`
+/// reads the ssh config file named there (the process running the command may be the destui
+/// holding the data directory, whose own is another). An empty name is "the default".
+pub fn with_globals(command: Command, ssh_config: Option<&std::path::Path>) -> Command {
+    match command {
+        Command::Server(servers::ServerCommand::Import(mut import)) => {
+            import.ssh_config_file = ssh_config
+                .filter(|f| !f.as_os_str().is_empty())
+                .map(std::path::Path::to_path_buf);
+            Command::Server(servers::ServerCommand::Import(import))
+        }
+        other => other,
+    }
+}
+
 pub async fn run(ops: &Ops, command: Command, json: bool) -> i32 {
     match dispatch(ops, command, json).await {
         Ok(code) => code,

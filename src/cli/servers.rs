@@ -99,6 +99,10 @@ pub struct ImportServers {
     /// Add every candidate without connecting (unreachable ones too).
     #[arg(long)]
     pub no_check: bool,
+    /// The file the global `--ssh-config FILE` names on this command line (set by
+    /// `cli::with_globals`), read wherever the command runs.
+    #[arg(skip)]
+    pub ssh_config_file: Option<std::path::PathBuf>,
     /// Change nothing: check the candidates as a real import does and list what it would add.
     #[arg(long)]
     pub dry_run: bool,
@@ -317,7 +321,7 @@ async fn import(ops: &Ops, i: ImportServers, json: bool) -> Result<i32, Error> {
     let source = if i.docker_contexts {
         ops::ServerSource::DockerContexts
     } else {
-        ops::ServerSource::SshConfig
+        ops::ServerSource::SshConfig(i.ssh_config_file.clone())
     };
     let report = ops
         .import_servers(source, i.pattern.as_deref(), !i.no_check, i.dry_run)

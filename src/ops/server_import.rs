@@ -12,10 +12,12 @@ use super::*;
 use crate::remote::{docker_contexts, ssh_config};
 
 /// Where `server import` finds servers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerSource {
-    /// The Host aliases of the ssh config in use (`--ssh-config`, else ~/.ssh/config).
-    SshConfig,
+    /// The Host aliases of this ssh config file, else of the one in use (`--ssh-config`, else
+    /// ~/.ssh/config). A command forwarded to the destui holding the data directory names
+    /// its caller's file here: the holder's own may be another.
+    SshConfig(Option<std::path::PathBuf>),
     /// The contexts of `$DOCKER_CONFIG` or ~/.docker.
     DockerContexts,
 }
@@ -80,9 +82,9 @@ impl Ops {
         check: bool,
         dry_run: bool,
     ) -> Result<ServerImport, Error> {
-        let ssh_file = self.remote.ssh_config.clone();
+        let in_use = self.remote.ssh_config.clone();
         let (place, mut offered) = tokio::task::spawn_blocking(move || match source {
-            ServerSource::SshConfig => from_ssh_config(ssh_file),
+            ServerSource::SshConfig(file) => from_ssh_config(file.or(in_use)),
             ServerSource::DockerContexts => from_docker_contexts(),
         })
         .await

@@ -88,7 +88,7 @@ impl Ops {
             server.user = edit.user;
         }
         if edit.identity.is_some() {
-            server.identity = edit.identity;
+            server.identity = absolute_identity(edit.identity);
         }
         if let Some(socket) = edit.docker_socket {
             server.docker_socket = socket;
@@ -303,6 +303,26 @@ impl Ops {
     }
 }
 
+/// The identity file as the record keeps it: a relative path is this process's working
+/// directory's (the TUI's form; the command line makes its paths absolute before anything
+/// else, so that a forwarded command keeps its caller's), stored absolute so that it is the
+/// same file wherever destui runs next. `~` is left to ssh.
+fn absolute_identity(identity: Option<String>) -> Option<String> {
+    let identity = identity?;
+    let path = std::path::Path::new(&identity);
+    if identity.is_empty()
+        || identity.starts_with('~')
+        || identity.starts_with('-')
+        || path.is_absolute()
+    {
+        return Some(identity);
+    }
+    match std::env::current_dir() {
+        Ok(cwd) => Some(cwd.join(path).display().to_string()),
+        Err(_) => Some(identity),
+    }
+}
+
 /// The record `input` describes, checked; nothing is stored or connected yet.
 pub(super) fn new_record(input: &NewServer) -> Result<Server, Error> {
     domain::validate_display_name("server", &input.name)?;
@@ -321,7 +341,7 @@ pub(super) fn new_record(input: &NewServer) -> Result<Server, Error> {
         host,
         port: input.port,
         user: input.user.clone(),
-        identity: input.identity.clone(),
+        identity: absolute_identity(input.identity.clone()),
         docker_socket: input
             .docker_socket
             .clone()

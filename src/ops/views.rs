@@ -87,6 +87,8 @@ pub struct ServerView {
     pub host: String,
     pub port: Option<u16>,
     pub user: Option<String>,
+    /// The private key file (absolute; null: ssh's own choice).
+    pub identity: Option<String>,
     pub docker_socket: String,
     pub local: bool,
     pub build_server: bool,
@@ -112,6 +114,7 @@ impl From<&Server> for ServerView {
             // None: ssh decides (the ssh config's Port, else 22); a guess here could be wrong.
             port: if s.local { None } else { s.port },
             user: s.user.clone(),
+            identity: s.identity.clone(),
             docker_socket: s.docker_socket.clone(),
             local: s.local,
             build_server: s.build_server,

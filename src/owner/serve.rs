@@ -242,6 +242,7 @@ async fn run_argv(ops: &Ops, argv: Vec<String>) -> i32 {
                 cli::Command::Completions { .. } | cli::Command::Man { .. }
             ) =>
         {
+            let command = cli::with_globals(command, parsed.ssh_config.as_deref());
             cli::run(ops, command, parsed.json).await
         }
         _ => {
