@@ -95,7 +95,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
             connect_predefined,
             dry_run,
         } => {
-            let mut input = NewResource {
+            let input = NewResource {
                 name,
                 kind: Some(kind),
                 server,
@@ -105,50 +105,18 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 connect_predefined,
             };
             if dry_run {
-                let plan = match ops.plan_create_resource(&input).await {
-                    Err(Error::DestinationChoice { candidates, .. })
-                        if super::output::can_ask() =>
-                    {
-                        input.destination = Some(ask(&candidates)?);
-                        ops.plan_create_resource(&input).await?
-                    }
-                    other => other?,
-                };
+                let plan =
+                    asking_destination(
+                        input,
+                        |i| async move { ops.plan_create_resource(&i).await },
+                    )
+                    .await?;
                 return print_plan(json, &plan);
             }
-            let outcome = match ops.create_resource(input.clone()).await {
-                Err(Error::DestinationChoice { candidates, .. }) if super::output::can_ask() => {
-                    input.destination = Some(ask(&candidates)?);
-                    ops.create_resource(input).await?
-                }
-                other => other?,
-            };
+            let outcome = asking_destination(input, |i| ops.create_resource(i)).await?;
             emit(json, &outcome, |v| format!("created {}", line(v)))?;
         }
-        ResourceCommand::List { destination } => {
-            let views = ops.resources(destination.as_deref()).await?;
-            if json {
-                print_json(&views)?;
-            } else {
-                let rows = views
-                    .iter()
-                    .map(|v| {
-                        vec![
-                            v.name.clone(),
-                            v.kind.to_string(),
-                            v.destination.clone(),
-                            v.server.clone(),
-                            v.status.to_string(),
-                            v.image.clone(),
-                        ]
-                    })
-                    .collect();
-                say_block(&table(
-                    &["NAME", "KIND", "DESTINATION", "SERVER", "STATUS", "IMAGE"],
-                    rows,
-                ));
-            }
-        }
+        ResourceCommand::List { destination } => list(ops, destination.as_deref(), json).await?,
         ResourceCommand::Show { resource } => {
             let v = ops.show_resource(&resource).await?;
             if json {
@@ -191,6 +159,48 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
         }
     }
     Ok(0)
+}
+
+/// Runs `step` with `input`; when its server has several destinations and none was named,
+/// asks which on the terminal and runs it again with the answer.
+async fn asking_destination<T, F, Fut>(mut input: NewResource, step: F) -> Result<T, Error>
+where
+    F: Fn(NewResource) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    match step(input.clone()).await {
+        Err(Error::DestinationChoice { candidates, .. }) if super::output::can_ask() => {
+            input.destination = Some(ask(&candidates)?);
+            step(input).await
+        }
+        other => other,
+    }
+}
+
+/// `resource list`: a table, or the views as JSON.
+async fn list(ops: &Ops, destination: Option<&str>, json: bool) -> Result<(), Error> {
+    let views = ops.resources(destination).await?;
+    if json {
+        return print_json(&views);
+    }
+    let rows = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.name.clone(),
+                v.kind.to_string(),
+                v.destination.clone(),
+                v.server.clone(),
+                v.status.to_string(),
+                v.image.clone(),
+            ]
+        })
+        .collect();
+    say_block(&table(
+        &["NAME", "KIND", "DESTINATION", "SERVER", "STATUS", "IMAGE"],
+        rows,
+    ));
+    Ok(())
 }
 
 /// Asks on the terminal which destination to use.
