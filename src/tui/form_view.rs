@@ -33,25 +33,8 @@ pub(super) fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instan
         .unwrap_or(0) as u16
         + 1;
     let focused = form.fields.get(form.focus);
-    let waiting = app.form_waiting();
     let text_width = usize::from(width.saturating_sub(2));
-    let status = match (waiting, &form.error) {
-        (true, _) => (format!("{} working…", spinner(app, now)), app.theme.accent),
-        (false, Some(e)) => (format!("! {e}"), app.theme.error),
-        (false, None) => (String::new(), Style::new()),
-    };
-    let tail = [
-        (
-            format!("  {}", focused.map_or("", |f| f.hint)),
-            app.theme.dim,
-        ),
-        status,
-        (
-            focused.map_or(TEXT_KEYS, |f| f.choice.keys()).to_string(),
-            app.theme.dim,
-        ),
-    ];
-    let tail = wrapped_lines(&tail, text_width);
+    let tail = tail_lines(app, form, now, text_width);
     let info: Vec<(String, Style)> = form
         .info
         .iter()
@@ -86,6 +69,56 @@ pub(super) fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instan
     frame.render_widget(Paragraph::new(tail), tail_area);
 
     let value_width = usize::from(inner.width.saturating_sub(2 + label_width + 2));
+    let lines = field_lines(app, form, label_width, value_width, list_h, inner.width);
+    // Squeezed (a tiny screen): the focused field stays in view.
+    let total = lines.len() as u16;
+    let scroll = (form.focus as u16).min(total.saturating_sub(fields_area.height));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), fields_area);
+    if let Some(f) = focused
+        && !app.form_waiting()
+        && !matches!(f.choice, Choice::Cycle { .. })
+    {
+        let shown = f.input.visual_scroll(value_width);
+        let x = inner.x + 2 + label_width + 1 + (f.input.visual_cursor() - shown) as u16;
+        let y = fields_area.y + (form.focus as u16).saturating_sub(scroll);
+        if x < inner.right() && y < fields_area.bottom() {
+            frame.set_cursor_position(Position::new(x, y));
+        }
+    }
+}
+
+/// Below the fields: the focused field's hint, the error or the work in progress, the keys.
+fn tail_lines(app: &App, form: &Form, now: Instant, width: usize) -> Vec<Line<'static>> {
+    let focused = form.fields.get(form.focus);
+    let status = match (app.form_waiting(), &form.error) {
+        (true, _) => (format!("{} working…", spinner(app, now)), app.theme.accent),
+        (false, Some(e)) => (format!("! {e}"), app.theme.error),
+        (false, None) => (String::new(), Style::new()),
+    };
+    let tail = [
+        (
+            format!("  {}", focused.map_or("", |f| f.hint)),
+            app.theme.dim,
+        ),
+        status,
+        (
+            focused.map_or(TEXT_KEYS, |f| f.choice.keys()).to_string(),
+            app.theme.dim,
+        ),
+    ];
+    wrapped_lines(&tail, width)
+}
+
+/// One row per field (the focused one marked), the focused pick's list of `list_h` rows
+/// under it.
+fn field_lines<'a>(
+    app: &App,
+    form: &'a Form,
+    label_width: u16,
+    value_width: usize,
+    list_h: u16,
+    width: u16,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for (i, f) in form.fields.iter().enumerate() {
         let focus = i == form.focus;
@@ -103,24 +136,10 @@ pub(super) fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instan
         line.extend(field_spans(app, f, focus, value_width));
         lines.push(Line::from(line));
         if focus && let Choice::Pick(picker) = &f.choice {
-            lines.extend(pick_lines(app, f, picker, list_h, inner.width));
+            lines.extend(pick_lines(app, f, picker, list_h, width));
         }
     }
-    // Squeezed (a tiny screen): the focused field stays in view.
-    let total = lines.len() as u16;
-    let scroll = (form.focus as u16).min(total.saturating_sub(fields_area.height));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), fields_area);
-    if let Some(f) = focused
-        && !waiting
-        && !matches!(f.choice, Choice::Cycle { .. })
-    {
-        let shown = f.input.visual_scroll(value_width);
-        let x = inner.x + 2 + label_width + 1 + (f.input.visual_cursor() - shown) as u16;
-        let y = fields_area.y + (form.focus as u16).saturating_sub(scroll);
-        if x < inner.right() && y < fields_area.bottom() {
-            frame.set_cursor_position(Position::new(x, y));
-        }
-    }
+    lines
 }
 
 const FORM_WIDTH: u16 = 76;
