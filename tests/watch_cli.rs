@@ -409,3 +409,49 @@ fn no_server_that_can_be_watched_is_one_line_and_exit_1() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("nosuch"), "{}", run.stderr);
 }
+
+/// A server that cannot be reached beside one that can: the watch goes on, tells why the
+/// first time and, while it keeps failing the same way, only that it still does.
+#[test]
+fn a_server_that_stays_down_is_told_why_once_while_the_others_are_watched() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let port = closed_port().to_string();
+    let down = common::unique_name("down");
+    ctx.run(&[
+        "server",
+        "add",
+        &down,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-check",
+    ])
+    .ok();
+    let mut watch = Watch::start(&ctx, &[], 0);
+    watch.next("the reachable one watched", Duration::from_secs(10), |v| {
+        v["server"] == server.as_str() && v["event"] == "watching"
+    });
+    // Backoff 1 s, then 2 s: three tries within 4 s.
+    watch.gather(Duration::from_secs(4));
+    let lines: Vec<&serde_json::Value> = watch.seen.iter().map(|(_, v)| v).collect();
+    let tries: Vec<&str> = lines
+        .iter()
+        .filter(|v| v["server"] == down.as_str() && v["event"] == "reconnecting")
+        .filter_map(|v| v["detail"].as_str())
+        .collect();
+    assert!(tries.len() >= 2, "{lines:#?}");
+    assert!(
+        tries[0].contains("unreachable"),
+        "the reason first: {tries:?}"
+    );
+    for later in &tries[1..] {
+        assert!(
+            later.starts_with("still failing the same way; trying again in"),
+            "{tries:?}"
+        );
+    }
+    assert_eq!(watch.interrupt(), Some(0));
+}

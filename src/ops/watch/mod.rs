@@ -109,23 +109,30 @@ impl Ops {
             last_event: None,
         };
         let mut backoff = FIRST_BACKOFF;
+        // The reason last told: a server that stays down for hours is told why once, then
+        // only that it still is.
+        let mut last_reason: Option<String> = None;
         loop {
             let ended = match watcher.session().await {
                 Ended::Closed => return,
                 Ended::Broke { error, watched } => {
                     if watched {
                         backoff = FIRST_BACKOFF;
+                        last_reason = None;
                     }
                     error
                 }
             };
+            let reason = ended.reason();
+            let said = if last_reason.as_ref() == Some(&reason) {
+                "still failing the same way".to_string()
+            } else {
+                reason.clone()
+            };
+            last_reason = Some(reason);
             let mut note = watcher.change("reconnecting");
             note.stream = Some(StreamState::Reconnecting);
-            note.detail = Some(format!(
-                "{}; trying again in {} s",
-                ended.reason(),
-                backoff.as_secs()
-            ));
+            note.detail = Some(format!("{said}; trying again in {} s", backoff.as_secs()));
             if !watcher.send(vec![note]) {
                 return;
             }
