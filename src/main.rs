@@ -15,22 +15,7 @@ fn main() {
     unsafe {
         libc::umask(0o077);
     }
-    // Relative file paths are the caller's, wherever the command then runs. (A word that is
-    // not UTF-8 is left to clap, which refuses it with its own message.)
-    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let argv = match raw.iter().map(|a| a.to_str().map(String::from)).collect() {
-        Some(words) => match std::env::current_dir() {
-            Ok(cwd) => cli::paths::absolute_paths(words, &cwd),
-            Err(_) => words,
-        },
-        None => {
-            let _ = Cli::parse_from(&raw);
-            raw.iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect()
-        }
-    };
-    let args = Cli::parse_from(&argv);
+    let (args, argv) = command_line();
     let code = match run(args, argv, started) {
         Ok(code) => code,
         Err(e) => {
@@ -39,6 +24,32 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// The command line, parsed, and as words to forward: relative file paths made the caller's,
+/// and what the caller's environment says that the command needs written out (the command
+/// may run in the destui holding the data directory, in another directory and environment).
+/// A word that is not UTF-8 is left to clap, which refuses it with its own message.
+fn command_line() -> (Cli, Vec<String>) {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let Some(words) = raw.iter().map(|a| a.to_str().map(String::from)).collect() else {
+        let args = Cli::parse_from(&raw);
+        let lossy = raw
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        return (args, lossy);
+    };
+    let Ok(cwd) = std::env::current_dir() else {
+        return (Cli::parse_from(&words), words);
+    };
+    let argv = cli::paths::absolute_paths(words, &cwd);
+    let args = Cli::parse_from(&argv);
+    let with_env = cli::paths::with_callers_environment(argv.clone(), &args, &cwd);
+    if with_env == argv {
+        return (args, argv);
+    }
+    (Cli::parse_from(&with_env), with_env)
 }
 
 fn run(args: Cli, argv: Vec<String>, started: Instant) -> Result<i32, Error> {

@@ -464,6 +464,51 @@ fn relative_paths_of_a_forwarded_command_are_the_callers() {
         imported.to_string().contains(&alias),
         "the caller's hosts_config was read: {imported}"
     );
+    // The caller's DOCKER_CONFIG (relative, even), not the holder's.
+    let context = short_name("ctx");
+    common::write_docker_context(
+        &work.path().join("dockercfg"),
+        &context,
+        "ssh://root@192.0.2.11",
+    );
+    let mut all = vec![
+        "--json",
+        "server",
+        "import",
+        "--docker-contexts",
+        "--no-check",
+    ];
+    let out = ctx
+        .command(&all)
+        .env("DOCKER_CONFIG", "dockercfg")
+        .current_dir(work.path())
+        .output()
+        .expect("run destui");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&context),
+        "the caller's contexts were read: {stdout}"
+    );
+    // Named on the command line: relative to the caller too.
+    all.push("--docker-config");
+    all.push("dockercfg");
+    all.push("--dry-run");
+    let out = ctx
+        .command(&all)
+        .current_dir(work.path())
+        .output()
+        .expect("run destui");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&work.path().join("dockercfg").display().to_string()),
+        "{stdout}"
+    );
     quit(&tui);
 
     // Run alone (no holder), the same rule: an edit's relative identity is stored absolute.

@@ -5,7 +5,6 @@ mod common;
 
 use common::{Ctx, docker, docker_ok, inspect_network, network_id_by_exact_name, unique_name};
 use serde_json::Value;
-use std::path::Path;
 
 /// The testbed's `destui-a` entry (its settings lines), to copy under other aliases.
 fn block_a(ctx: &Ctx) -> String {
@@ -157,44 +156,16 @@ fn import_match_takes_only_the_aliases_the_glob_names() {
     );
 }
 
-/// Writes context `name` into the store under `dir` as the Docker CLI does:
-/// `contexts/meta/<sha256 of the name>/meta.json`.
-fn write_context(dir: &Path, name: &str, host: &str) {
-    let out = std::process::Command::new("sha256sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(name.as_bytes())?;
-            child.wait_with_output()
-        })
-        .expect("sha256sum");
-    let digest = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    let meta = dir.join("contexts").join("meta").join(digest);
-    std::fs::create_dir_all(&meta).unwrap();
-    let doc = serde_json::json!({
-        "Name": name,
-        "Metadata": {"Description": "made by a test"},
-        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}},
-    });
-    std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
-}
-
 #[test]
 fn import_from_docker_contexts_adds_the_ssh_and_local_ones() {
     let tb = live!();
     let mut ctx = Ctx::new(tb);
     let store = ctx.dir.path().join("docker");
     let alias = tb.get("DESTUI_TB_HOST_A");
-    write_context(&store, "ctx-ssh", &format!("ssh://root@{alias}"));
-    write_context(&store, "ctx-tcp", "tcp://192.0.2.1:2376");
-    write_context(&store, "ctx-elsewhere", "unix:///nowhere/docker.sock");
-    write_context(&store, "ctx-here", &format!("unix://{}", tb.socket_a()));
+    common::write_docker_context(&store, "ctx-ssh", &format!("ssh://root@{alias}"));
+    common::write_docker_context(&store, "ctx-tcp", "tcp://192.0.2.1:2376");
+    common::write_docker_context(&store, "ctx-elsewhere", "unix:///nowhere/docker.sock");
+    common::write_docker_context(&store, "ctx-here", &format!("unix://{}", tb.socket_a()));
     ctx.extra_env
         .push(("DOCKER_CONFIG".into(), store.to_string_lossy().into_owned()));
     let report = ctx.json(&["server", "import", "--docker-contexts"]);

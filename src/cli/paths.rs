@@ -7,7 +7,11 @@
 use std::path::Path;
 
 /// Flags whose value is a file path: (flag, whether the value may be left out).
-const PATH_FLAGS: [(&str, bool); 2] = [("--identity", false), ("--ssh-config", true)];
+const PATH_FLAGS: [(&str, bool); 3] = [
+    ("--identity", false),
+    ("--ssh-config", true),
+    ("--docker-config", false),
+];
 
 /// `argv` with the values of its path flags made absolute against `cwd`. A flag whose value
 /// may be left out (`--ssh-config [FILE]`) takes the next word only when it names a file
@@ -43,6 +47,27 @@ pub fn absolute_paths(argv: Vec<String>, cwd: &Path) -> Vec<String> {
         i += 1;
     }
     out
+}
+
+/// `argv` with what the caller's environment says and the command needs made explicit:
+/// `server import --docker-contexts` reads the caller's `$DOCKER_CONFIG` (else ~/.docker),
+/// also when the command runs in the destui holding the data directory, whose environment is
+/// another.
+pub fn with_callers_environment(
+    mut argv: Vec<String>,
+    cli: &super::Cli,
+    cwd: &Path,
+) -> Vec<String> {
+    use super::{Command, servers::ServerCommand};
+    if let Some(Command::Server(ServerCommand::Import(i))) = &cli.command
+        && i.docker_contexts
+        && i.docker_config.is_none()
+        && let Some(dir) = crate::remote::docker_contexts::store_dir()
+    {
+        let dir = absolute(&dir.display().to_string(), cwd);
+        argv.push(format!("--docker-config={dir}"));
+    }
+    argv
 }
 
 /// `value` joined to `cwd` when it is a relative path (empty stays empty: it means "the

@@ -96,6 +96,10 @@ pub struct ImportServers {
     /// Only the names matching GLOB (`*` and `?`, any case), e.g. 'prod-*'.
     #[arg(long = "match", value_name = "GLOB")]
     pub pattern: Option<String>,
+    /// The Docker CLI's config directory to read the contexts from (default: $DOCKER_CONFIG,
+    /// else ~/.docker).
+    #[arg(long, value_name = "DIR", requires = "docker_contexts")]
+    pub docker_config: Option<std::path::PathBuf>,
     /// Add every candidate without connecting (unreachable ones too).
     #[arg(long)]
     pub no_check: bool,
@@ -319,7 +323,7 @@ async fn remove(ops: &Ops, server: &str, force: bool, yes: bool, json: bool) -> 
 /// Adds the servers of the ssh config or the Docker contexts; exit 1 when any did not answer.
 async fn import(ops: &Ops, i: ImportServers, json: bool) -> Result<i32, Error> {
     let source = if i.docker_contexts {
-        ops::ServerSource::DockerContexts
+        ops::ServerSource::DockerContexts(i.docker_config.clone())
     } else {
         ops::ServerSource::SshConfig(i.ssh_config_file.clone())
     };

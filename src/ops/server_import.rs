@@ -18,8 +18,9 @@ pub enum ServerSource {
     /// ~/.ssh/config). A command forwarded to the destui holding the data directory names
     /// its caller's file here: the holder's own may be another.
     SshConfig(Option<std::path::PathBuf>),
-    /// The contexts of `$DOCKER_CONFIG` or ~/.docker.
-    DockerContexts,
+    /// The contexts of this Docker config directory, else of `$DOCKER_CONFIG` or ~/.docker
+    /// (a forwarded command names its caller's).
+    DockerContexts(Option<std::path::PathBuf>),
 }
 
 /// What an import did, list by list (the JSON keys of `server import --json`).
@@ -85,7 +86,7 @@ impl Ops {
         let in_use = self.remote.ssh_config.clone();
         let (place, mut offered) = tokio::task::spawn_blocking(move || match source {
             ServerSource::SshConfig(file) => from_ssh_config(file.or(in_use)),
-            ServerSource::DockerContexts => from_docker_contexts(),
+            ServerSource::DockerContexts(dir) => from_docker_contexts(dir),
         })
         .await
         .map_err(|e| Error::Io(format!("reading the servers to import failed: {e}")))??;
@@ -313,9 +314,9 @@ fn from_ssh_config(file: Option<std::path::PathBuf>) -> Result<(String, Vec<Offe
 /// The Docker contexts: an ssh endpoint becomes a server on its host (user and port as the
 /// URL gives them, the default socket); a unix one a local server on that socket, when it is
 /// a socket on this machine; anything else is skipped with the reason.
-fn from_docker_contexts() -> Result<(String, Vec<Offered>), Error> {
+fn from_docker_contexts(dir: Option<std::path::PathBuf>) -> Result<(String, Vec<Offered>), Error> {
     use docker_contexts::Endpoint;
-    let Some(dir) = docker_contexts::store_dir() else {
+    let Some(dir) = dir.or_else(docker_contexts::store_dir) else {
         return Err(Error::Invalid(
             "no Docker config: neither DOCKER_CONFIG nor HOME is set".into(),
         ));

@@ -683,3 +683,31 @@ impl Drop for ResourceContainers<'_> {
         }
     }
 }
+
+/// Writes context `name` into the store under `dir` as the Docker CLI does:
+/// `contexts/meta/<sha256 of the name>/meta.json`.
+pub fn write_docker_context(dir: &Path, name: &str, host: &str) {
+    let out = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(name.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("sha256sum");
+    let digest = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let meta = dir.join("contexts").join("meta").join(digest);
+    std::fs::create_dir_all(&meta).unwrap();
+    let doc = serde_json::json!({
+        "Name": name,
+        "Metadata": {"Description": "made by a test"},
+        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}},
+    });
+    std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
+}
