@@ -6,11 +6,15 @@
 //! typed `Finished` event on a channel; nothing here draws or knows about keys.
 //!
 //! Reads (a scan, a server check, a reload, a details view) coalesce as in gitui's
-//! `AsyncSingleJob`: a second request while the same read is still queued or running on that
-//! lane joins the first. Writes never coalesce; a write also ends the joining window of the
-//! reads before it, so a read asked for after a write sees what the write did.
+//! `AsyncSingleJob`: a second request while the same read is still queued on that lane joins
+//! the first. One asked for once the first has started runs again after it: the first may
+//! have read before what the second is asked for (a network created, announced by an event,
+//! while a scan was listing). Writes never coalesce; a write also ends the joining window of
+//! the reads before it, so a read asked for after a write sees what the write did.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -34,6 +38,9 @@ pub enum Lane {
     Settle,
     /// One server's tasks, by its uuid.
     Server(ServerId),
+    /// One server's usage reads: a second of CPU sampling each, beside its lane, so that no
+    /// action or details view on the server waits behind them.
+    Usage(ServerId),
 }
 
 /// One action for the queue. Servers and destinations are named by uuid.
@@ -123,6 +130,7 @@ impl Task {
     pub fn lane(&self) -> Lane {
         let server = match self {
             Task::Load | Task::ProbeLocal | Task::AddServer(_) => return Lane::Store,
+            Task::Usage { server } => return Lane::Usage(server.clone()),
             Task::Settle => return Lane::Settle,
             Task::CheckServer { server }
             | Task::RemoveServer { server, .. }
@@ -134,7 +142,6 @@ impl Task {
             | Task::ShowDestination { server, .. }
             | Task::DeleteReport { server, .. }
             | Task::CheckDestinations { server, .. }
-            | Task::Usage { server }
             | Task::Sync { server }
             | Task::Addresses { server }
             | Task::RepairDestination { server, .. }
@@ -247,15 +254,17 @@ pub enum TaskEvent {
     },
 }
 
-type Job = (TaskId, Task);
+/// A task, and the flag its lane raises as it starts it (a started read is not joined).
+type Job = (TaskId, Task, Arc<AtomicBool>);
 
 /// Owned by the event loop (never shared): it hands tasks to the lanes.
 pub struct Queue {
     ops: Ops,
     events: UnboundedSender<TaskEvent>,
     lanes: HashMap<Lane, UnboundedSender<Job>>,
-    /// Reads still pending, by lane and task: a new identical read joins them.
-    pending_reads: Vec<(Task, TaskId)>,
+    /// Reads still pending, by lane and task, each with its started flag: a new identical
+    /// read joins one not started yet.
+    pending_reads: Vec<(Task, TaskId, Arc<AtomicBool>)>,
 }
 
 impl Queue {
@@ -274,15 +283,20 @@ impl Queue {
 
     /// Submits `task` under the caller's `id`. Must be called from inside the tokio runtime.
     pub fn submit(&mut self, id: TaskId, task: Task) {
+        // Raised by the lane before the task reads anything: a read not started when this
+        // request came will see what the request was made for.
+        let started = Arc::new(AtomicBool::new(false));
+        self.pending_reads
+            .retain(|(_, _, started)| !started.load(Ordering::Acquire));
         if task.is_read() {
-            if let Some((_, into)) = self.pending_reads.iter().find(|(t, _)| *t == task) {
+            if let Some((_, into, _)) = self.pending_reads.iter().find(|(t, _, _)| *t == task) {
                 let _ = self.events.send(TaskEvent::Joined { id, into: *into });
                 return;
             }
-            self.pending_reads.push((task.clone(), id));
+            self.pending_reads.push((task.clone(), id, started.clone()));
         } else {
             let lane = task.lane();
-            self.pending_reads.retain(|(t, _)| t.lane() != lane);
+            self.pending_reads.retain(|(t, _, _)| t.lane() != lane);
         }
         let _ = self.events.send(TaskEvent::Queued {
             id,
@@ -292,9 +306,9 @@ impl Queue {
             .lanes
             .entry(task.lane())
             .or_insert_with(|| spawn_lane(self.ops.clone(), self.events.clone()));
-        if let Err(refused) = sender.send((id, task)) {
+        if let Err(refused) = sender.send((id, task, started)) {
             // The lane's worker is gone (it only ends when the runtime does): report, never drop.
-            let (id, _) = refused.0;
+            let (id, _, _) = refused.0;
             let _ = self.events.send(TaskEvent::Finished {
                 id,
                 at: Instant::now(),
@@ -303,10 +317,10 @@ impl Queue {
         }
     }
 
-    /// Called with every event before the app sees it: a finished read stops being joinable.
+    /// Called with every event before the app sees it: a finished read is forgotten.
     pub fn observe(&mut self, event: &TaskEvent) {
         if let TaskEvent::Finished { id, .. } = event {
-            self.pending_reads.retain(|(_, pending)| pending != id);
+            self.pending_reads.retain(|(_, pending, _)| pending != id);
         }
     }
 }
@@ -314,7 +328,8 @@ impl Queue {
 fn spawn_lane(ops: Ops, events: UnboundedSender<TaskEvent>) -> UnboundedSender<Job> {
     let (sender, mut jobs) = unbounded_channel::<Job>();
     tokio::spawn(async move {
-        while let Some((id, task)) = jobs.recv().await {
+        while let Some((id, task, started)) = jobs.recv().await {
+            started.store(true, Ordering::Release);
             let _ = events.send(TaskEvent::Started {
                 id,
                 at: Instant::now(),

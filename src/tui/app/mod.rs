@@ -384,7 +384,9 @@ impl App {
             self.wait(id, Waiter::Background);
         } else if !matches!(task, Task::Load | Task::ProbeLocal) {
             let server = match task.lane() {
-                crate::tasks::Lane::Server(server) => self.server_name(&server),
+                crate::tasks::Lane::Server(server) | crate::tasks::Lane::Usage(server) => {
+                    self.server_name(&server)
+                }
                 crate::tasks::Lane::Store | crate::tasks::Lane::Settle => String::new(),
             };
             let label = self.label(&task);
