@@ -8,18 +8,7 @@ use std::time::{Duration, Instant};
 /// validation message proves the input was refused first.
 fn ctx_with_dead_server() -> (Ctx, String) {
     let ctx = Ctx::offline();
-    let port = closed_port().to_string();
-    ctx.run(&[
-        "server",
-        "add",
-        "dead",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--no-check",
-    ])
-    .ok();
+    ctx.add_closed_server("dead");
     (ctx, "dead".to_string())
 }
 

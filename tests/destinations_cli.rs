@@ -466,18 +466,7 @@ fn an_unreachable_server_keeps_the_record_until_forced() {
 fn create_is_refused_on_an_offline_server_with_nothing_written() {
     let tb = live!();
     let ctx = Ctx::new(tb);
-    let port = common::closed_port().to_string();
-    ctx.run(&[
-        "server",
-        "add",
-        "off",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--no-check",
-    ])
-    .ok();
+    ctx.add_closed_server("off");
     let run = ctx
         .run(&["destination", "create", "--server", "off"])
         .refused();

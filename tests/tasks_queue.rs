@@ -76,6 +76,25 @@ impl Fixture {
         }
     }
 
+    /// Records (as task 1) server `silent` on `port`, unchecked; its record.
+    async fn add_silent(&mut self, port: u16) -> destui::ops::Outcome<destui::domain::Server> {
+        self.queue.submit(
+            1,
+            Task::AddServer(NewServer {
+                name: "silent".into(),
+                host: Some("127.0.0.1".into()),
+                port: Some(port),
+                user: Some("root".into()),
+                check: false,
+                ..Default::default()
+            }),
+        );
+        match self.until_finished(1).await {
+            Ok(TaskResult::ServerAdded(added)) => added,
+            other => panic!("add failed: {other:?}"),
+        }
+    }
+
     fn position(&self, f: impl Fn(&TaskEvent) -> bool) -> usize {
         self.log
             .iter()
@@ -133,20 +152,7 @@ async fn a_read_joins_an_identical_one_only_before_it_starts() {
     let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
     let port = silent.local_addr().expect("addr").port();
     let mut f = Fixture::with_connect_timeout(Duration::from_secs(1));
-    f.queue.submit(
-        1,
-        Task::AddServer(NewServer {
-            name: "silent".into(),
-            host: Some("127.0.0.1".into()),
-            port: Some(port),
-            user: Some("root".into()),
-            check: false,
-            ..Default::default()
-        }),
-    );
-    let Ok(TaskResult::ServerAdded(added)) = f.until_finished(1).await else {
-        panic!("add failed");
-    };
+    let added = f.add_silent(port).await;
     let server = added.value.uuid;
     let check = Task::CheckServer {
         server: server.clone(),
@@ -191,20 +197,7 @@ async fn a_server_that_never_answers_delays_no_other_lane() {
     let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
     let port = silent.local_addr().expect("addr").port();
     let mut f = Fixture::new();
-    f.queue.submit(
-        1,
-        Task::AddServer(NewServer {
-            name: "silent".into(),
-            host: Some("127.0.0.1".into()),
-            port: Some(port),
-            user: Some("root".into()),
-            check: false,
-            ..Default::default()
-        }),
-    );
-    let Ok(TaskResult::ServerAdded(added)) = f.until_finished(1).await else {
-        panic!("add failed");
-    };
+    let added = f.add_silent(port).await;
     let uuid = added.value.uuid;
     f.queue.submit(
         2,

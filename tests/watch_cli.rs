@@ -5,9 +5,7 @@
 mod common;
 
 use common::watch::{Watch, about};
-use common::{
-    Ctx, attached, closed_port, docker, docker_ok, kill_masters, run_sleeper, unique_name, wait_for,
-};
+use common::{Ctx, attached, docker, docker_ok, kill_masters, run_sleeper, unique_name, wait_for};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -381,18 +379,7 @@ fn a_proxy_disconnected_again_and_again_is_left_alone_after_three_times() {
 fn no_server_that_can_be_watched_is_one_line_and_exit_1() {
     let tb = live!();
     let ctx = Ctx::new(tb);
-    let port = closed_port().to_string();
-    ctx.run(&[
-        "server",
-        "add",
-        "gone",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--no-check",
-    ])
-    .ok();
+    ctx.add_closed_server("gone");
     let started = Instant::now();
     let run = ctx.run(&["watch"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
@@ -417,19 +404,8 @@ fn a_server_that_stays_down_is_told_why_once_while_the_others_are_watched() {
     let tb = live!();
     let ctx = Ctx::new(tb);
     let server = ctx.add_server_a();
-    let port = closed_port().to_string();
     let down = common::unique_name("down");
-    ctx.run(&[
-        "server",
-        "add",
-        &down,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--no-check",
-    ])
-    .ok();
+    ctx.add_closed_server(&down);
     let mut watch = Watch::start(&ctx, &[], 0);
     watch.next("the reachable one watched", Duration::from_secs(10), |v| {
         v["server"] == server.as_str() && v["event"] == "watching"

@@ -296,6 +296,23 @@ impl Ctx {
         ]);
     }
 
+    /// Records server `name` on a closed port of this machine, unchecked: every connection to
+    /// it is refused at once.
+    pub fn add_closed_server(&self, name: &str) {
+        let port = closed_port().to_string();
+        self.run(&[
+            "server",
+            "add",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-check",
+        ])
+        .ok();
+    }
+
     /// Records server `name` on a port that accepts and never answers (`silent_port`), unchecked;
     /// connecting to it waits `connect_timeout` seconds, for this test's every run.
     pub fn add_silent_server(&mut self, name: &str, connect_timeout: u64) {
