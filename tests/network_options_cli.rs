@@ -230,6 +230,52 @@ fn an_imported_network_is_repaired_with_the_shape_it_had() {
     ctx.run(&["destination", "delete", &name]).ok();
 }
 
+/// On B's swarm: an overlay made by hand and imported keeps its subnet; removed by hand, it is
+/// repaired at once — a swarm manager answers `network rm` before the network is gone, and a
+/// repair in that moment used to find the old network, fail to attach the proxy to it and say
+/// `missing` (exit 1).
+#[test]
+fn an_imported_overlay_removed_by_hand_is_repaired_at_once_with_its_subnet() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let b = ctx.add_server_b();
+    let socket = tb.socket_b();
+    let net = unique_name("impov");
+    ctx.cleanup_network(socket, &net);
+    let v4 = subnet((std::process::id() % 200 + 20) as u8, 236);
+    common::docker_ok(
+        socket,
+        &[
+            "network",
+            "create",
+            "-d",
+            "overlay",
+            "--attachable",
+            "--subnet",
+            &v4,
+            &net,
+        ],
+    );
+    let name = ctx.json(&["import", &b, &net])[0]["name"]
+        .as_str()
+        .expect("imported")
+        .to_string();
+    for round in 0..2 {
+        let id = ctx.json(&["destination", "show", &name])["network_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        common::disconnect_proxy(socket, &id, tb.proxy());
+        docker(socket, &["network", "rm", &id]);
+        let repaired = ctx.json(&["destination", "repair", &name]);
+        assert_eq!(repaired["status"], "ok", "round {round}: {repaired}");
+        let n = inspect_network(socket, &net).expect("made again");
+        assert_eq!(n["IPAM"]["Config"][0]["Subnet"], v4.as_str(), "{n}");
+        assert_ne!(n["Id"], id.as_str(), "a new network");
+    }
+    ctx.run(&["destination", "delete", &name]).ok();
+}
+
 #[test]
 fn invalid_options_are_refused_before_any_remote_call() {
     let tb = live!();

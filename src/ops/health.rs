@@ -225,12 +225,39 @@ impl Ops {
         writable(&server)?;
         let (server, docker) = self.online(&server).await?;
         let before = self.check_destination(&d, &server).await;
-        let mut outcome = Outcome::new(before.clone());
-        match before.status {
+        let warnings = self.repair_as_found(&d, &server, &docker, &before).await?;
+        let (d, server) = self.destination(&d.uuid).await?;
+        let after = self.check_destination(&d, &server).await;
+        // A swarm manager answers `network rm` before the network is gone: a repair in that
+        // moment finds the old network without the proxy, and the attachment fails on it.
+        // Gone now, it is made again, as a repair a moment later would.
+        if before.status == HealthStatus::ProxyDetached && after.status == HealthStatus::Missing {
+            let warnings = self.repair_as_found(&d, &server, &docker, &after).await?;
+            let (d, server) = self.destination(&d.uuid).await?;
+            let value = self.check_destination(&d, &server).await;
+            return Ok(Outcome { value, warnings });
+        }
+        Ok(Outcome {
+            value: after,
+            warnings,
+        })
+    }
+
+    /// What a repair does for the state `found`: make a missing network again, attach a
+    /// detached proxy.
+    async fn repair_as_found(
+        &self,
+        d: &Destination,
+        server: &Server,
+        docker: &DockerApi,
+        found: &CheckRow,
+    ) -> Result<Vec<Warning>, Error> {
+        let mut warnings = Vec::new();
+        match found.status {
             HealthStatus::Unknown => {
                 return Err(Error::Unreachable {
                     server: server.name.clone(),
-                    detail: before.detail.unwrap_or_default(),
+                    detail: found.detail.clone().unwrap_or_default(),
                 });
             }
             HealthStatus::Ok => {}
@@ -248,10 +275,10 @@ impl Ops {
                     // Shaped as it was created (a subnet picked from a pool included).
                     internal: d.options.internal,
                     subnet: d.options.subnet.as_deref(),
-                    labels: destination_labels(&d),
+                    labels: destination_labels(d),
                     shape: Some(&d.options),
                 };
-                let id = match create_after_removal(&docker, &spec, d.kind).await {
+                let id = match create_after_removal(docker, &spec, d.kind).await {
                     Ok(id) => id,
                     Err(DockerError::NameExists(_)) => {
                         return Err(Error::NetworkExists {
@@ -259,25 +286,19 @@ impl Ops {
                             network: d.network.clone(),
                         });
                     }
-                    Err(e) => return Err(self.fail(&server, e).await),
+                    Err(e) => return Err(self.fail(server, e).await),
                 };
                 let uuid = d.uuid.clone();
                 let new_id = id.clone();
                 self.db(move |s| s.update_destination_network_id(&uuid, &new_id))
                     .await?;
-                if let Some(w) = self.attach_proxy(&server, &docker, &id).await {
-                    outcome.warnings.push(w);
-                }
+                warnings.extend(self.attach_proxy(server, docker, &id).await);
             }
             HealthStatus::ProxyDetached => {
-                if let Some(w) = self.attach_proxy(&server, &docker, &d.network_id).await {
-                    outcome.warnings.push(w);
-                }
+                warnings.extend(self.attach_proxy(server, docker, &d.network_id).await);
             }
         }
-        let (d, server) = self.destination(&d.uuid).await?;
-        outcome.value = self.check_destination(&d, &server).await;
-        Ok(outcome)
+        Ok(warnings)
     }
 }
 
