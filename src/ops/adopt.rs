@@ -98,15 +98,7 @@ impl Ops {
     /// lists the records whose network is gone (all servers when none is named). Servers in
     /// parallel; an unreachable one is reported, never taken for "everything is gone".
     pub async fn sync(&self, servers: &[String]) -> Result<Outcome<SyncReport>, Error> {
-        let targets = if servers.is_empty() {
-            self.db(|s| s.servers()).await?
-        } else {
-            let mut found = Vec::new();
-            for reference in servers {
-                found.push(self.server(reference).await?);
-            }
-            found
-        };
+        let targets = self.servers_named(servers).await?;
         // One step per server (a sync of many shows `n/N`).
         let progress = progress::Counter::start(targets.len());
         let progress = &progress;
@@ -136,6 +128,18 @@ impl Ops {
             value: report,
             warnings,
         })
+    }
+
+    /// The servers `references` name, in that order; every recorded one when none is named.
+    pub(super) async fn servers_named(&self, references: &[String]) -> Result<Vec<Server>, Error> {
+        if references.is_empty() {
+            return self.db(|s| s.servers()).await;
+        }
+        let mut found = Vec::new();
+        for reference in references {
+            found.push(self.server(reference).await?);
+        }
+        Ok(found)
     }
 
     /// `sync` of one server (the TUI's Servers pane): an unreachable server is an error.

@@ -274,18 +274,7 @@ impl Ops {
         reference: &str,
         edit: DestinationEdit,
     ) -> Result<DestinationView, Error> {
-        if edit.name.is_none() && edit.description.is_none() {
-            return Err(Error::Invalid(
-                "nothing to change: give --name NEW and/or --description TEXT".into(),
-            ));
-        }
-        if let Some(name) = &edit.name {
-            domain::validate_display_name("destination", name)?;
-        }
-        let description = match &edit.description {
-            Some(text) => Some(domain::normalize_description(text)?),
-            None => None,
-        };
+        let description = checked_edit(&edit)?;
         let (d, server) = self.destination(reference).await?;
         writable(&server)?;
         let edited = self
@@ -572,4 +561,21 @@ pub(super) fn unreachable_detail(e: &Error) -> String {
         Error::WrongSetting { detail, hint, .. } => format!("{detail}{hint}"),
         other => other.to_string(),
     }
+}
+
+/// What an edit (or its dry run) may change, checked before any lookup: something to change,
+/// a valid name; the description as it would be stored (`Some(None)`: cleared).
+pub(super) fn checked_edit(edit: &DestinationEdit) -> Result<Option<Option<String>>, Error> {
+    if edit.name.is_none() && edit.description.is_none() {
+        return Err(Error::Invalid(
+            "nothing to change: give --name NEW and/or --description TEXT".into(),
+        ));
+    }
+    if let Some(name) = &edit.name {
+        domain::validate_display_name("destination", name)?;
+    }
+    edit.description
+        .as_deref()
+        .map(domain::normalize_description)
+        .transpose()
 }

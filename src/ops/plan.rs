@@ -4,10 +4,11 @@
 //! daemons are only read (a server's check, as any action's, refreshes its status).
 
 use super::adopt::{missing_records, resource_of};
+use super::destinations::checked_edit;
 use super::import::name_imported;
 use super::resources::{NewResource, container_name_for};
 use super::*;
-use crate::domain::{LABEL_RESOURCE, Resource, ResourceId, ResourceKind, SubnetChoice};
+use crate::domain::{LABEL_RESOURCE, Resource, ResourceKind, SubnetChoice};
 
 /// What a change would do. A change the real run would refuse is no plan but that refusal
 /// (`Err`), word for word.
@@ -234,18 +235,7 @@ impl Ops {
         reference: &str,
         edit: &DestinationEdit,
     ) -> Result<Plan, Error> {
-        if edit.name.is_none() && edit.description.is_none() {
-            return Err(Error::Invalid(
-                "nothing to change: give --name NEW and/or --description TEXT".into(),
-            ));
-        }
-        if let Some(name) = &edit.name {
-            domain::validate_display_name("destination", name)?;
-        }
-        let description = match &edit.description {
-            Some(text) => Some(domain::normalize_description(text)?),
-            None => None,
-        };
+        let description = checked_edit(edit)?;
         let (d, server) = self.destination(reference).await?;
         writable(&server)?;
         let mut plan = Plan::new(format!("edit destination {} on {}", d.name, server.name));
@@ -399,25 +389,7 @@ impl Ops {
     /// `resource create --dry-run`: the destination chosen as the real run chooses it, the
     /// image, a stack's own network and the container's name.
     pub async fn plan_create_resource(&self, input: &NewResource) -> Result<Plan, Error> {
-        if input.image.trim().is_empty() {
-            return Err(Error::Invalid("give the image to run with --image".into()));
-        }
-        self.check_new_resource_name(&input.name).await?;
-        let server = self.server(&input.server).await?;
-        writable(&server)?;
-        let destination = self
-            .choose_destination(&server, input.destination.as_deref())
-            .await?;
-        let resource = Resource {
-            uuid: ResourceId::new_random(),
-            name: input.name.clone(),
-            kind: input.kind.unwrap_or(ResourceKind::Application),
-            image: input.image.clone(),
-            command: input.command.clone(),
-            destination_uuid: destination.uuid.clone(),
-            connect_predefined: input.connect_predefined,
-            original_name: None,
-        };
+        let (resource, destination, server) = self.new_resource(input).await?;
         self.plan_deploy(&resource, &destination, &server, "create")
             .await
     }
@@ -518,15 +490,7 @@ impl Ops {
     /// get) and the records whose network is gone; an unreachable server is said, as in a
     /// sync (its plan is a warning).
     pub async fn plan_sync(&self, servers: &[String]) -> Result<Plan, Error> {
-        let targets = if servers.is_empty() {
-            self.db(|s| s.servers()).await?
-        } else {
-            let mut found = Vec::new();
-            for reference in servers {
-                found.push(self.server(reference).await?);
-            }
-            found
-        };
+        let targets = self.servers_named(servers).await?;
         let mut plan = Plan::new(format!("sync {} server(s)", targets.len()));
         for server in &targets {
             match self.plan_sync_server(server).await {

@@ -144,6 +144,16 @@ impl Ops {
         &self,
         input: NewResource,
     ) -> Result<Outcome<ResourceView>, Error> {
+        let (resource, destination, server) = self.new_resource(&input).await?;
+        self.deploy(resource, &destination, &server).await
+    }
+
+    /// Every check of a resource create (its dry run's too), nothing changed: the image, the
+    /// name, the server (writable), the destination chosen; the record it would deploy.
+    pub(super) async fn new_resource(
+        &self,
+        input: &NewResource,
+    ) -> Result<(Resource, Destination, Server), Error> {
         if input.image.trim().is_empty() {
             return Err(Error::Invalid("give the image to run with --image".into()));
         }
@@ -155,15 +165,15 @@ impl Ops {
             .await?;
         let resource = Resource {
             uuid: ResourceId::new_random(),
-            name: input.name,
+            name: input.name.clone(),
             kind: input.kind.unwrap_or(ResourceKind::Application),
-            image: input.image,
-            command: input.command,
+            image: input.image.clone(),
+            command: input.command.clone(),
             destination_uuid: destination.uuid.clone(),
             connect_predefined: input.connect_predefined,
             original_name: None,
         };
-        self.deploy(resource, &destination, &server).await
+        Ok((resource, destination, server))
     }
 
     /// Starts the resource's container (and a stack's own network), then saves the record.

@@ -299,7 +299,12 @@ impl Ctx {
     /// Records server `name` on a closed port of this machine, unchecked: every connection to
     /// it is refused at once.
     pub fn add_closed_server(&self, name: &str) {
-        let port = closed_port().to_string();
+        self.add_unchecked_local(name, closed_port());
+    }
+
+    /// Records server `name` as `127.0.0.1:port`, unchecked.
+    fn add_unchecked_local(&self, name: &str, port: u16) {
+        let port = port.to_string();
         self.run(&[
             "server",
             "add",
@@ -318,18 +323,7 @@ impl Ctx {
     pub fn add_silent_server(&mut self, name: &str, connect_timeout: u64) {
         self.extra_env
             .push(("DESTUI_CONNECT_TIMEOUT".into(), connect_timeout.to_string()));
-        let port = silent_port().to_string();
-        self.run(&[
-            "server",
-            "add",
-            name,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--no-check",
-        ])
-        .ok();
+        self.add_unchecked_local(name, silent_port());
     }
 
     /// Runs `args` with the failpoint `step` (an abort, like kill -9) and checks the process
