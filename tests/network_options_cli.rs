@@ -382,3 +382,43 @@ fn server_addresses_lists_every_subnet_and_marks_overlaps_between_servers() {
             .ok();
     }
 }
+
+/// Issue 27 item 12: a daemon without an IPv6 pool refuses `--ipv6` with "IPv6" in its
+/// words; destui says IPv6 (not IPv4) and the fix that works for it (`--subnet6`, an IPv6
+/// pool in daemon.json) — also when a fallback IPv4 pool is configured, which cannot help.
+#[test]
+fn ipv6_pool_exhaustion_is_said_as_ipv6_with_its_fix() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let net = unique_name("v6-none");
+    ctx.cleanup_network(socket, &net);
+    let create = [
+        "destination",
+        "create",
+        "--server",
+        &a,
+        "--network",
+        &net,
+        "--ipv6",
+    ];
+    let run = ctx.run(&create).refused();
+    assert!(run.stderr.contains("IPv6 address pool"), "{}", run.stderr);
+    assert!(!run.stderr.contains("IPv4"), "{}", run.stderr);
+    assert!(run.stderr.contains("--subnet6"), "{}", run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+
+    let config = ctx.dir.path().join("config/destui");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[network]\nfallback_pool = \"10.238.0.0/16\"\n",
+    )
+    .unwrap();
+    let run = ctx.run(&create).refused();
+    assert!(run.stderr.contains("IPv6 address pool"), "{}", run.stderr);
+    assert!(!run.stderr.contains("picked"), "{}", run.stderr);
+    assert_eq!(common::network_id_by_exact_name(socket, &net), None);
+    assert_eq!(ctx.json(&["destination", "list"]), Value::Array(vec![]));
+}

@@ -365,3 +365,82 @@ fn an_image_that_cannot_be_pulled_leaves_nothing_behind() {
         "the stack's network was removed"
     );
 }
+
+/// Issue 27 item 11: another admin deleted a resource and its destination's network; here
+/// the destination is missing and every resource on it is missing too. One delete forgets
+/// them all and names what it forgot; a resource whose container still exists keeps the
+/// refusal.
+#[test]
+fn a_missing_destination_whose_resources_are_all_missing_is_forgotten_in_one_delete() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let gone_name = unique_name("gone-res");
+    let kept_name = unique_name("kept-res");
+    for (name, keep_one) in [(&gone_name, false), (&kept_name, true)] {
+        let d = destination(&ctx, &server, socket);
+        let dest = d["name"].as_str().unwrap().to_string();
+        let net_id = d["network_id"].as_str().unwrap().to_string();
+        let r = ctx.deploy(name, &server, Some(&dest), None);
+        let uuid = r["uuid"].as_str().unwrap().to_string();
+        let _guard = common::ResourceContainers(socket, vec![uuid.clone()]);
+        let container = r["containers"][0].as_str().unwrap().to_string();
+        // The other admin: the container removed (or, for the second case, only taken off
+        // the network), then the network.
+        if keep_one {
+            assert!(
+                docker(
+                    socket,
+                    &["network", "disconnect", "-f", &net_id, &container]
+                )
+                .0
+            );
+        } else {
+            assert!(docker(socket, &["rm", "-f", &container]).0);
+        }
+        common::disconnect_proxy(socket, &net_id, tb.proxy());
+        assert!(docker(socket, &["network", "rm", &net_id]).0);
+        let listed = ctx.json(&["resource", "list"]);
+        let row = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == **name);
+        let status = if keep_one { "running" } else { "missing" };
+        assert_eq!(
+            row.map(|x| x["status"].clone()),
+            Some(status.into()),
+            "{listed}"
+        );
+        if keep_one {
+            let run = ctx.run(&["destination", "delete", &dest]).refused();
+            assert!(
+                run.stderr
+                    .contains("You must delete all resources before deleting this destination."),
+                "{}",
+                run.stderr
+            );
+            assert!(run.stderr.contains(name.as_str()), "{}", run.stderr);
+            ctx.run(&["resource", "delete", &uuid]).ok();
+            ctx.run(&["destination", "delete", &dest]).ok();
+            continue;
+        }
+        let run = ctx.run(&["destination", "delete", &dest]).ok();
+        assert!(
+            run.stderr.contains(&format!("forgot resource {name}")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(ctx.json(&["resource", "list"]), serde_json::json!([]));
+        let left = ctx.json(&["destination", "list"]);
+        assert!(
+            !left
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["name"] == dest.as_str()),
+            "{left}"
+        );
+    }
+}

@@ -100,6 +100,18 @@ pub enum Error {
         Hint::FreeAddressPools
     )]
     AddressPoolsExhausted { server: String },
+    /// The daemon said IPv6: a fallback IPv4 pool or `--subnet` does not help.
+    #[error(
+        "Docker on {server} has no IPv6 address pool for a new network (could not find an available, non-overlapping IPv6 address pool){}",
+        Hint::FreeIpv6AddressPools
+    )]
+    Ipv6AddressPoolsExhausted { server: String },
+    /// A change whose request went out and whose answer never came, and the server could not
+    /// be asked again: its intent stays, and the next contact with the server settles it.
+    #[error(
+        "the connection to {server} was lost during {action}: it is settled on the next contact"
+    )]
+    ConnectionLost { server: String, action: String },
     #[error("server {server} is unreachable: {detail}")]
     Unreachable { server: String, detail: String },
     /// The server could not be used because of one of its settings (the login, the socket's
@@ -206,6 +218,7 @@ impl Error {
                 candidates: candidates.clone(),
             },
             Error::AddressPoolsExhausted { .. } => Hint::FreeAddressPools,
+            Error::Ipv6AddressPoolsExhausted { .. } => Hint::FreeIpv6AddressPools,
             Error::HostKeyUnknown { server } => Hint::TrustHostKey {
                 server: server.clone(),
             },
@@ -404,6 +417,7 @@ pub enum Hint {
         candidates: Vec<String>,
     },
     FreeAddressPools,
+    FreeIpv6AddressPools,
     TrustHostKey {
         server: String,
     },
@@ -478,6 +492,9 @@ impl fmt::Display for Hint {
             ),
             Hint::FreeAddressPools => f.write_str(
                 ": remove unused networks, widen `default-address-pools` in /etc/docker/daemon.json, or pass --subnet CIDR.",
+            ),
+            Hint::FreeIpv6AddressPools => f.write_str(
+                ": pass --subnet6 CIDR, or add an IPv6 entry to `default-address-pools` in /etc/docker/daemon.json.",
             ),
             Hint::TrustHostKey { server } => {
                 write!(f, ": check it, then run `destui server trust {server}`")

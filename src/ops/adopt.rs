@@ -6,8 +6,8 @@
 use super::import::ImportRefusal;
 use super::*;
 use crate::domain::{
-    LABEL_CREATED, LABEL_NAME, LABEL_RESOURCE, LABEL_RESOURCE_KIND, LABEL_RESOURCE_NAME, Resource,
-    ResourceId, ResourceKind,
+    LABEL_CREATED, LABEL_MANAGED, LABEL_NAME, LABEL_RESOURCE, LABEL_RESOURCE_KIND,
+    LABEL_RESOURCE_NAME, Resource, ResourceId, ResourceKind,
 };
 use crate::remote::docker::LabelledContainer;
 
@@ -24,7 +24,10 @@ pub(super) struct Carried {
 impl Carried {
     /// The destination `n` carries, if any (a service stack's own network carries none).
     pub fn of(n: &NetworkInfo) -> Option<Self> {
-        if n.labels.contains_key(LABEL_RESOURCE) {
+        // Only what destui made says so: `destui.managed=false` (or none) claims nothing.
+        if n.labels.contains_key(LABEL_RESOURCE)
+            || n.labels.get(LABEL_MANAGED).map(String::as_str) != Some("true")
+        {
             return None;
         }
         let uuid = n
@@ -362,7 +365,11 @@ impl Resource {
 mod tests {
     use super::*;
 
+    /// A network with `labels`, and `destui.managed=true` unless they say otherwise.
     fn network(labels: &[(&str, &str)]) -> NetworkInfo {
+        let mut all: HashMap<String, String> =
+            HashMap::from([(LABEL_MANAGED.into(), "true".into())]);
+        all.extend(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         NetworkInfo {
             id: "f".repeat(64),
             name: "web-net".into(),
@@ -372,10 +379,7 @@ mod tests {
             internal: false,
             subnet: None,
             gateway: None,
-            labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            labels: all,
             ..Default::default()
         }
     }
@@ -398,8 +402,16 @@ mod tests {
 
     #[test]
     fn labels_a_daemon_could_forge_are_not_taken_as_they_are() {
-        // A uuid that is no record key, a stack's own network: nothing carried.
+        // A uuid that is no record key, a stack's own network, a network that says destui
+        // did not make it: nothing carried.
         assert_eq!(Carried::of(&network(&[(LABEL_DESTINATION, "../x")])), None);
+        assert_eq!(
+            Carried::of(&network(&[
+                (LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka"),
+                (LABEL_MANAGED, "false"),
+            ])),
+            None
+        );
         assert_eq!(
             Carried::of(&network(&[
                 (LABEL_DESTINATION, "i19x36kuvw4xkd87p84zbkka"),

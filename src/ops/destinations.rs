@@ -1,8 +1,9 @@
 //! Destinations: create, rename, details, delete.
 
 use super::dependants::{recorded_network, refuse_if_in_use, resources_attached};
+use super::lost::{link_broke, lost, network_made_for};
 use super::*;
-use crate::domain::SubnetChoice;
+use crate::domain::{Resource, SubnetChoice};
 
 impl Ops {
     pub async fn destinations(&self, server: Option<&str>) -> Result<Vec<DestinationView>, Error> {
@@ -47,13 +48,14 @@ impl Ops {
             .await?;
         failpoint("after-network-create");
 
-        let mut warnings = Vec::new();
-        if let Some(w) = self
-            .attach_proxy(&server, &docker, &destination.network_id)
+        // A link lost here leaves the create's intent: the next contact adopts the labelled
+        // network and attaches the proxy.
+        let warnings: Vec<Warning> = self
+            .connect_proxy(&server, &docker, &destination.network_id)
             .await
-        {
-            warnings.push(w);
-        }
+            .map_err(|_| lost(&server, format!("the create of {}", destination.name)))?
+            .into_iter()
+            .collect();
         failpoint("after-proxy-connect");
         let saved = destination.clone();
         if let Err(e) = self.db(move |s| s.insert_destination(&saved)).await {
@@ -133,6 +135,7 @@ impl Ops {
         mut choice: SubnetChoice,
     ) -> Result<(Server, DockerApi, Option<String>), Error> {
         let mut rechecked = false;
+        let mut asked_after_loss = false;
         let mut picked = None;
         loop {
             let (server, docker) = self.online(&server).await?;
@@ -166,18 +169,36 @@ impl Ops {
                 labels: destination_labels(destination),
                 shape: Some(&destination.options),
             };
-            let e = match docker.create_network(&spec).await {
+            let made = docker.create_network(&spec).await;
+            let e = match self.lose_answer_at("network-create", made).await {
                 Ok(id) => {
                     destination.network_id = id;
                     return Ok((server, docker, picked));
                 }
                 Err(e) => e,
             };
+            if link_broke(&e) {
+                // The request may have reached the daemon: ask before saying anything.
+                if let Some((docker, id)) = self.made_after_loss(&server, destination, e).await? {
+                    destination.network_id = id;
+                    return Ok((server, docker, picked));
+                }
+                // Not made: the intent goes, and the create is tried once more.
+                let uuid = destination.uuid.clone();
+                self.db(move |s| s.drop_intent(&uuid)).await?;
+                if !asked_after_loss {
+                    asked_after_loss = true;
+                    continue;
+                }
+                return Err(lost(&server, format!("the create of {}", destination.name)));
+            }
             let uuid = destination.uuid.clone();
             self.db(move |s| s.drop_intent(&uuid)).await?;
             // Docker's own pools are used up: a /24 of the fallback pool, once.
-            if let (DockerError::AddressPoolsExhausted(_), SubnetChoice::Daemon, Some(pool)) =
+            // (Not when the daemon said IPv6: an IPv4 /24 does not help there.)
+            if let (DockerError::AddressPoolsExhausted(said), SubnetChoice::Daemon, Some(pool)) =
                 (&e, &choice, self.fallback_pool)
+                && !said.contains("IPv6")
             {
                 choice = SubnetChoice::Auto(Some(pool));
                 continue;
@@ -190,10 +211,7 @@ impl Ops {
                 }
             }
             return Err(match e {
-                DockerError::NameExists(_) => Error::NetworkExists {
-                    server: server.name.clone(),
-                    network: destination.network.clone(),
-                },
+                DockerError::NameExists(_) => self.name_taken(&server, destination).await?,
                 DockerError::NotSwarmManager(_) => Error::NoLongerSwarmManager {
                     server: server.name.clone(),
                 },
@@ -227,29 +245,96 @@ impl Ops {
     }
 
     /// Connects the proxy; a missing proxy is a warning, not a failure.
+    /// What a create lost to when the daemon already has a network of its name: one of this
+    /// data directory's destinations (recorded, or being created by a concurrent create —
+    /// its intent), or a network that is not a destination yet (to import).
+    async fn name_taken(&self, server: &Server, d: &Destination) -> Result<Error, Error> {
+        let (server_uuid, network, uuid) = (server.uuid.clone(), d.network.clone(), d.uuid.clone());
+        let added = self
+            .db(move |s| {
+                Ok(s.destination_by_network(&server_uuid, &network)?.is_some()
+                    || s.intents()?.iter().any(|i| {
+                        matches!(i.step, IntentStep::Create)
+                            && i.destination.uuid != uuid
+                            && i.destination.server_uuid == server_uuid
+                            && i.destination.network == network
+                    }))
+            })
+            .await?;
+        Ok(if added {
+            Error::NetworkAlreadyAdded
+        } else {
+            Error::NetworkExists {
+                server: server.name.clone(),
+                network: d.network.clone(),
+            }
+        })
+    }
+
+    /// After a create's answer was lost: whether the daemon made the network (with the
+    /// connection made again); Err with the intent kept when the server cannot be asked.
+    async fn made_after_loss(
+        &self,
+        server: &Server,
+        d: &Destination,
+        e: DockerError,
+    ) -> Result<Option<(DockerApi, String)>, Error> {
+        let action = || format!("the create of {}", d.name);
+        self.fail(server, e).await;
+        let Some(docker) = self.reconnected(server).await else {
+            return Err(lost(server, action()));
+        };
+        match network_made_for(&docker, d).await {
+            Ok(found) => Ok(found.map(|n| (docker, n.id))),
+            Err(e) => {
+                self.fail(server, e).await;
+                Err(lost(server, action()))
+            }
+        }
+    }
+
+    /// Attaches the proxy; a warning when it cannot be (absent, refused). A link that broke
+    /// under the request is connected again and the attach asked once more (attaching twice
+    /// is harmless); Err when the server cannot be asked again (the caller keeps its intent).
+    pub(super) async fn connect_proxy(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        network_id: &str,
+    ) -> Result<Option<Warning>, Error> {
+        let proxy = &server.proxy_container;
+        let attached = docker.connect_container(network_id, proxy).await;
+        let attached = match self.lose_answer_at("proxy-connect", attached).await {
+            Err(e) if link_broke(&e) => {
+                let failed = self.fail(server, e).await;
+                let Some(again) = self.reconnected(server).await else {
+                    return Err(failed);
+                };
+                match again.connect_container(network_id, proxy).await {
+                    Err(e) if link_broke(&e) => return Err(self.fail(server, e).await),
+                    other => other,
+                }
+            }
+            other => other,
+        };
+        Ok(proxy_warning(server, attached))
+    }
+
+    /// `connect_proxy` for callers that go on whatever happened: a lost link is a warning.
     pub(super) async fn attach_proxy(
         &self,
         server: &Server,
         docker: &DockerApi,
         network_id: &str,
     ) -> Option<Warning> {
-        match docker
-            .connect_container(network_id, &server.proxy_container)
+        self.connect_proxy(server, docker, network_id)
             .await
-        {
-            Ok(()) => None,
-            Err(DockerError::NotFound(_)) => Some(Warning::with_hint(
-                format!(
-                    "proxy container {} was not found on {}: the network is not reachable through the proxy until it runs",
+            .unwrap_or_else(|e| {
+                Some(Warning::from(format!(
+                    "could not connect proxy {} on {}: {e}",
                     server.proxy_container, server.name
-                ),
-                Hint::RepairWhenProxyRuns,
-            )),
-            Err(e) => Some(Warning::from(format!(
-                "could not connect proxy {} on {}: {e}",
-                server.proxy_container, server.name
-            ))),
-        }
+                )))
+            })
     }
 
     pub async fn rename_destination(
@@ -284,6 +369,28 @@ impl Ops {
     }
 
     /// The names of the resources recorded on `d`.
+    /// The resources recorded on `d` when its network is gone (an inspect by its recorded ID
+    /// answers 404) and not one of them has a container left: another admin deleted them
+    /// all, and a delete forgets them with the destination. Empty otherwise (any container
+    /// left, or a state that cannot be read, keeps the refusal).
+    async fn gone_with_their_network(
+        &self,
+        d: &Destination,
+        docker: &DockerApi,
+    ) -> Result<Vec<Resource>, Error> {
+        let uuid = d.uuid.clone();
+        let recorded = self.db(move |s| s.resources_on(&uuid)).await?;
+        if recorded.is_empty() || !matches!(docker.inspect_network(&d.network_id).await, Ok(None)) {
+            return Ok(Vec::new());
+        }
+        for r in &recorded {
+            if self.resource_status(r, &d.network, docker).await != ResourceStatus::Missing {
+                return Ok(Vec::new());
+            }
+        }
+        Ok(recorded)
+    }
+
     async fn resource_names_on(&self, d: &Destination) -> Result<Vec<String>, Error> {
         let uuid = d.uuid.clone();
         Ok(self
@@ -332,7 +439,7 @@ impl Ops {
         // A resource container that died shows `stopped` here (DESIGN.md §11), as in
         // `resource list`.
         for r in &recorded {
-            let status = self.resource_status(r, &docker).await;
+            let status = self.resource_status(r, &d.network, &docker).await;
             if status != ResourceStatus::Unknown {
                 details.resource_status.insert(r.name.clone(), status);
             }
@@ -437,9 +544,24 @@ impl Ops {
                 return Err(e);
             }
         };
+        let forgotten = self.gone_with_their_network(&d, &docker).await?;
+        let resources = if forgotten.is_empty() {
+            resources
+        } else {
+            Vec::new()
+        };
         refuse_if_in_use(&docker, &d, &server, &recorded, &listed, resources).await?;
         self.refuse_if_on_other_nodes(&d, &server).await?;
-        let warnings = self.remove_with_intent(&d, &server, &docker).await?;
+        let mut warnings = Vec::new();
+        for r in forgotten {
+            let uuid = r.uuid.clone();
+            self.db(move |s| s.remove_resource(&uuid)).await?;
+            warnings.push(Warning::from(format!(
+                "forgot resource {}: its containers were gone from {}, as was the network {}",
+                r.name, server.name, d.network
+            )));
+        }
+        warnings.extend(self.remove_with_intent(&d, &server, &docker).await?);
         Ok(Outcome {
             value: view,
             warnings,
@@ -463,10 +585,26 @@ impl Ops {
         self.db(move |s| s.put_intent(&intent)).await?;
         failpoint("after-delete-intent");
         let swarm = d.kind == DestinationType::Swarm;
-        match self
+        let mut removed = self
             .remove_network(server, docker, &d.network_id, swarm)
-            .await
-        {
+            .await;
+        if matches!(&removed, Err(e) if e.is_unreachable()) {
+            // The link broke under a step: the steps are asked again over a connection made
+            // anew (each is harmless twice); when there is none, the intent stays and the
+            // next contact finishes the delete.
+            let Some(again) = self.reconnected(server).await else {
+                return Err(lost(server, format!("the delete of {}", d.name)));
+            };
+            // Gone now is this delete's own removal, whose answer was lost: no "already gone".
+            removed = self
+                .remove_network(server, &again, &d.network_id, swarm)
+                .await
+                .map(|_| true);
+            if matches!(&removed, Err(e) if e.is_unreachable()) {
+                return Err(lost(server, format!("the delete of {}", d.name)));
+            }
+        }
+        match removed {
             Ok(true) => failpoint("after-network-remove"),
             Ok(false) => warnings.push(Warning::from(format!(
                 "network {} was already gone from {}",
@@ -474,12 +612,17 @@ impl Ops {
             ))),
             Err(e) => {
                 let uuid = d.uuid.clone();
-                let _ = self.db(move |s| s.drop_intent(&uuid)).await;
+                self.db(move |s| s.drop_intent(&uuid)).await?;
                 return Err(e);
             }
         }
         let doomed = d.clone();
-        self.db(move |s| s.remove_destination(&doomed)).await?;
+        if let Err(e) = self.db(move |s| s.remove_destination(&doomed)).await {
+            // (Another delete of it won meanwhile: its record is gone, and so is this intent.)
+            let uuid = d.uuid.clone();
+            self.db(move |s| s.drop_intent(&uuid)).await?;
+            return Err(e);
+        }
         Ok(warnings)
     }
 
@@ -511,9 +654,12 @@ impl Ops {
         })
     }
 
-    /// Detaches the proxy and removes a destination's network (its record stays). A swarm
-    /// network can still be listed for a moment after its removal returned: with `swarm`,
-    /// this waits until it is gone (a local network is gone when the call returns).
+    /// Detaches the proxy and removes a destination's network (its record stays). A network
+    /// is gone only when an inspect by its recorded ID answers 404: a "not found" from the
+    /// disconnect or the removal is not proof (a swarm manager says it for an overlay with no
+    /// endpoint on this node, and its filtered list can omit an overlay that exists). A swarm
+    /// network can still be listed for a moment after its removal returned: this waits until
+    /// it is gone (a local network is gone when the call returns).
     /// Returns false when the network was already gone.
     pub(super) async fn remove_network(
         &self,
@@ -522,32 +668,45 @@ impl Ops {
         network_id: &str,
         swarm: bool,
     ) -> Result<bool, Error> {
-        match docker
+        let detached = docker
             .disconnect_container(network_id, &server.proxy_container)
-            .await
-        {
-            Ok(()) => {}
-            // (A container that is not there is fine already: this is the network.)
-            Err(DockerError::NotFound(_)) => return Ok(false),
+            .await;
+        match self.lose_answer_at("proxy-disconnect", detached).await {
+            // (NotFound: the removal below by ID decides what it meant.)
+            Ok(()) | Err(DockerError::NotFound(_)) => {}
             Err(e) => return Err(self.fail(server, e).await),
         }
         failpoint("after-proxy-disconnect");
-        match docker.remove_network(network_id).await {
-            Ok(()) if !swarm => Ok(true),
-            Ok(()) => match docker.wait_until_gone(network_id).await {
-                Ok(()) => Ok(true),
-                Err(e) => Err(self.fail(server, e).await),
-            },
+        let removed = docker.remove_network(network_id).await;
+        let removed = match self.lose_answer_at("network-remove", removed).await {
+            Ok(removed) => removed,
             Err(DockerError::ActiveEndpoints(_)) => {
                 // Something attached between the check and the removal: put the proxy back.
                 let _ = docker
                     .connect_container(network_id, &server.proxy_container)
                     .await;
-                Err(Error::ResourcesAttached {
+                return Err(Error::ResourcesAttached {
                     attached: Vec::new(),
                     resources: Vec::new(),
-                })
+                });
             }
+            Err(e) => return Err(self.fail(server, e).await),
+        };
+        if removed {
+            if swarm && let Err(e) = docker.wait_until_gone(network_id).await {
+                return Err(self.fail(server, e).await);
+            }
+            return Ok(true);
+        }
+        match docker.inspect_network(network_id).await {
+            Ok(None) => Ok(false),
+            Ok(Some(still)) => Err(Error::Docker {
+                server: server.name.clone(),
+                detail: format!(
+                    "the daemon said network {} was not found, yet it is still there (ID {}): nothing was forgotten; try again",
+                    still.name, still.id
+                ),
+            }),
             Err(e) => Err(self.fail(server, e).await),
         }
     }
@@ -578,4 +737,22 @@ pub(super) fn checked_edit(edit: &DestinationEdit) -> Result<Option<Option<Strin
         .as_deref()
         .map(domain::normalize_description)
         .transpose()
+}
+
+/// What an attach's answer means for the admin: nothing, or a warning.
+fn proxy_warning(server: &Server, attached: Result<(), DockerError>) -> Option<Warning> {
+    match attached {
+        Ok(()) => None,
+        Err(DockerError::NotFound(_)) => Some(Warning::with_hint(
+            format!(
+                "proxy container {} was not found on {}: the network is not reachable through the proxy until it runs",
+                server.proxy_container, server.name
+            ),
+            Hint::RepairWhenProxyRuns,
+        )),
+        Err(e) => Some(Warning::from(format!(
+            "could not connect proxy {} on {}: {e}",
+            server.proxy_container, server.name
+        ))),
+    }
 }

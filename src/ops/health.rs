@@ -1,6 +1,7 @@
 //! Health: records compared with the daemons (ok, missing, proxy-detached, unknown), and
 //! repair.
 
+use super::lost::{link_broke, lost, network_made_for};
 use super::*;
 
 impl Ops {
@@ -243,6 +244,23 @@ impl Ops {
         })
     }
 
+    /// After a repair's create lost its answer: the network it made (asked over a connection
+    /// made anew), or the lost-connection error — the next repair adopts what was made.
+    async fn remade_after_loss(
+        &self,
+        server: &Server,
+        d: &Destination,
+        e: DockerError,
+    ) -> Result<(String, DockerApi), Error> {
+        self.fail(server, e).await;
+        let lost_it = || lost(server, format!("the repair of {}", d.name));
+        let again = self.reconnected(server).await.ok_or_else(lost_it)?;
+        match network_made_for(&again, d).await {
+            Ok(Some(made)) => Ok((made.id, again)),
+            _ => Err(lost_it()),
+        }
+    }
+
     /// What a repair does for the state `found`: make a missing network again, attach a
     /// detached proxy.
     async fn repair_as_found(
@@ -262,6 +280,14 @@ impl Ops {
             }
             HealthStatus::Ok => {}
             HealthStatus::Missing => {
+                // A repair (or create) whose answer was lost made it already: adopt it.
+                if let Ok(Some(made)) = network_made_for(docker, d).await {
+                    let (uuid, id) = (d.uuid.clone(), made.id.clone());
+                    self.db(move |s| s.update_destination_network_id(&uuid, &id))
+                        .await?;
+                    warnings.extend(self.attach_proxy(server, docker, &made.id).await);
+                    return Ok(warnings);
+                }
                 if let Ok(Some(_)) = docker.network_named(&d.network).await {
                     return Err(Error::NetworkExists {
                         server: server.name.clone(),
@@ -278,21 +304,23 @@ impl Ops {
                     labels: destination_labels(d),
                     shape: Some(&d.options),
                 };
-                let id = match create_after_removal(docker, &spec, d.kind).await {
-                    Ok(id) => id,
+                let made = create_after_removal(docker, &spec, d.kind).await;
+                let (id, docker) = match self.lose_answer_at("network-recreate", made).await {
+                    Ok(id) => (id, docker.clone()),
                     Err(DockerError::NameExists(_)) => {
                         return Err(Error::NetworkExists {
                             server: server.name.clone(),
                             network: d.network.clone(),
                         });
                     }
+                    Err(e) if link_broke(&e) => self.remade_after_loss(server, d, e).await?,
                     Err(e) => return Err(self.fail(server, e).await),
                 };
                 let uuid = d.uuid.clone();
                 let new_id = id.clone();
                 self.db(move |s| s.update_destination_network_id(&uuid, &new_id))
                     .await?;
-                warnings.extend(self.attach_proxy(server, docker, &id).await);
+                warnings.extend(self.attach_proxy(server, &docker, &id).await);
             }
             HealthStatus::ProxyDetached => {
                 warnings.extend(self.attach_proxy(server, docker, &d.network_id).await);

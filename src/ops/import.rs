@@ -1,6 +1,7 @@
 //! Scan a server's networks and import them as destinations.
 
 use super::adopt::Carried;
+use super::lost::lost;
 use super::*;
 use crate::domain::{LABEL_RESOURCE, NetworkOptions};
 use crate::remote::docker::MTU_OPTION;
@@ -39,7 +40,8 @@ impl Ops {
                 n.add_listed(&containers);
                 let refusal = ImportRefusal::of(&known, &n);
                 let proxy = &server.proxy_container;
-                let role = match (&refusal, Carried::of(&n)) {
+                let claim = Carried::of(&n).filter(|c| !known.records(&c.uuid));
+                let role = match (&refusal, claim) {
                     (Some(refusal), _) => refusal.role(),
                     (None, Some(carried)) => NetworkRole::MadeElsewhere {
                         name: carried.shown_name(&n),
@@ -152,10 +154,21 @@ impl Ops {
     ) -> Result<(Vec<Destination>, Vec<Warning>), Error> {
         let imported = self.save_imported(server, chosen, true).await?;
         failpoint("after-import-save");
-        let warnings = self.attach_proxy_to_all(server, docker, &imported).await;
+        let (warnings, lost_on) = self.attach_proxy_to_all(server, docker, &imported).await;
         failpoint("after-import-attach");
-        let settled: Vec<DestinationId> = imported.iter().map(|d| d.uuid.clone()).collect();
+        let settled: Vec<DestinationId> = imported
+            .iter()
+            .map(|d| d.uuid.clone())
+            .filter(|uuid| !lost_on.contains(uuid))
+            .collect();
         self.db(move |s| s.drop_intents(&settled)).await?;
+        if !lost_on.is_empty() {
+            // Their intents stay: the next contact attaches the proxy.
+            return Err(lost(
+                server,
+                format!("the import ({} not attached yet)", lost_on.len()),
+            ));
+        }
         Ok((imported, warnings))
     }
 
@@ -190,7 +203,7 @@ impl Ops {
         server: &Server,
         docker: &DockerApi,
         imported: &[Destination],
-    ) -> Vec<Warning> {
+    ) -> (Vec<Warning>, HashSet<DestinationId>) {
         // One step per network: on a swarm manager the daemon attaches them one at a time,
         // and 300 take minutes.
         let progress = progress::Counter::start(imported.len());
@@ -198,20 +211,27 @@ impl Ops {
         let attachments: Vec<_> = imported
             .iter()
             .map(|d| async move {
-                let warning = self.attach_proxy(server, docker, &d.network_id).await;
+                let attached = self.connect_proxy(server, docker, &d.network_id).await;
                 progress.step();
-                warning
+                (d.uuid.clone(), attached)
             })
             .collect();
-        let mut warnings: Vec<Warning> = stream::iter(attachments)
+        let answers: Vec<_> = stream::iter(attachments)
             .buffer_unordered(SCAN_CONCURRENCY)
-            .collect::<Vec<Option<Warning>>>()
-            .await
-            .into_iter()
-            .flatten()
-            .collect();
+            .collect()
+            .await;
+        let mut warnings = Vec::new();
+        let mut lost_on = HashSet::new();
+        for (uuid, attached) in answers {
+            match attached {
+                Ok(warning) => warnings.extend(warning),
+                Err(_) => {
+                    lost_on.insert(uuid);
+                }
+            }
+        }
         warnings.dedup();
-        warnings
+        (warnings, lost_on)
     }
 }
 
@@ -417,6 +437,14 @@ pub(super) struct Known {
     resources: HashMap<String, String>,
 }
 
+impl Known {
+    /// Whether `uuid` is one of the server's records (a label naming it elsewhere is no
+    /// destination made elsewhere).
+    fn records(&self, uuid: &DestinationId) -> bool {
+        self.recorded.iter().any(|d| d.uuid == *uuid)
+    }
+}
+
 impl Ops {
     pub(super) async fn known(&self, server: &Server) -> Result<Known, Error> {
         let uuid = server.uuid.clone();
@@ -454,12 +482,16 @@ pub(super) enum ImportRefusal {
 
 impl ImportRefusal {
     pub(super) fn of(known: &Known, n: &NetworkInfo) -> Option<Self> {
+        // A label is a claim checked against the record: the record's own network (by ID),
+        // or one of its name re-made under its uuid (another admin's repair). A record's uuid
+        // on a network of another name is a copied or forged label, not this destination.
         let carried = Carried::of(n);
-        if known
-            .recorded
-            .iter()
-            .any(|d| d.network_id == n.id || carried.as_ref().is_some_and(|c| c.uuid == d.uuid))
-        {
+        if known.recorded.iter().any(|d| {
+            d.network_id == n.id
+                || carried
+                    .as_ref()
+                    .is_some_and(|c| c.uuid == d.uuid && d.network == n.name)
+        }) {
             return Some(ImportRefusal::AlreadyAdded);
         }
         if n.is_home_of(&known.proxy) {

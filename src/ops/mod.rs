@@ -19,6 +19,7 @@ mod dependants;
 mod destinations;
 mod health;
 mod import;
+mod lost;
 mod plan;
 mod pool;
 pub mod progress;

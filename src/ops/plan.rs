@@ -464,8 +464,7 @@ impl Ops {
             "delete resource {} on {} ({})",
             r.name, d.name, server.name
         ));
-        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
-        match docker.containers_labelled(&label).await {
+        match super::resources::containers_of(&docker, &r.uuid, Some(&d.network)).await {
             Ok(containers) => {
                 for c in containers {
                     plan.step(format!("remove container {}", c.name));

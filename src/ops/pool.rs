@@ -35,7 +35,7 @@ impl SharedCheck {
 }
 
 impl Ops {
-    fn slot(&self, server_uuid: &str) -> Slot {
+    pub(super) fn slot(&self, server_uuid: &str) -> Slot {
         let mut map = self
             .connections
             .lock()

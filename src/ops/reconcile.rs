@@ -1,5 +1,6 @@
 //! Start-up reconciliation: finish or undo the steps a crash interrupted (intents).
 
+use super::lost::network_made_for;
 use super::*;
 
 /// What a crash left to settle on one server.
@@ -99,18 +100,25 @@ impl Ops {
         docker: &DockerApi,
         d: Destination,
     ) -> Result<Option<String>, Error> {
-        let label = format!("{LABEL_DESTINATION}={}", d.uuid);
-        let Ok(found) = docker.networks_labelled(&label).await else {
+        // (Not a list filtered by label: a swarm manager's can omit an overlay that exists.)
+        let Ok(found) = network_made_for(docker, &d).await else {
             return Ok(None);
         };
         let uuid = d.uuid.clone();
-        let Some(network) = found.into_iter().find(|n| n.name == d.network) else {
+        let Some(network) = found else {
             self.db(move |s| s.drop_intent(&uuid)).await?;
             return Ok(None);
         };
         let mut adopted = d.clone();
         adopted.network_id = network.id.clone();
-        let _ = self.attach_proxy(server, docker, &network.id).await;
+        if self
+            .connect_proxy(server, docker, &network.id)
+            .await
+            .is_err()
+        {
+            // Lost again: the intent waits for the next contact.
+            return Ok(None);
+        }
         let saved = adopted.clone();
         match self.db(move |s| s.insert_destination(&saved)).await {
             Ok(()) => Ok(Some(format!(
@@ -150,7 +158,11 @@ impl Ops {
         if self.forgot_intent_without_record(&d).await? {
             return Ok(None);
         }
-        let outcome = match self.attach_proxy(server, docker, &d.network_id).await {
+        let Ok(attached) = self.connect_proxy(server, docker, &d.network_id).await else {
+            // Lost again: the intent waits for the next contact.
+            return Ok(None);
+        };
+        let outcome = match attached {
             None => format!(
                 "finished importing destination {}: proxy {} attached after an interrupted import",
                 d.name, server.proxy_container
@@ -175,7 +187,7 @@ impl Ops {
                 "finished deleting destination {} (network {} on {}) after an interrupted delete",
                 d.name, d.network, server.name
             ))),
-            Err(e) if e.is_unreachable() => Ok(None),
+            Err(e) if e.is_unreachable() || matches!(e, Error::ConnectionLost { .. }) => Ok(None),
             Err(e) => {
                 // Refused now (something was attached meanwhile): the destination stays, whole.
                 if let Ok(docker) = self.docker(server).await {

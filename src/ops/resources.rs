@@ -65,6 +65,26 @@ fn container_labels(r: &Resource) -> HashMap<String, String> {
     ])
 }
 
+/// The containers of resource `uuid`: those labelled with it that sit on its destination's
+/// `network`, its stack's own network, or no network at all (taken off by hand). A container
+/// elsewhere carrying its label is a claim, not the resource's (a copied or forged label):
+/// never counted, never removed. Without `network`, every labelled container.
+pub(super) async fn containers_of(
+    docker: &DockerApi,
+    uuid: &str,
+    network: Option<&str>,
+) -> Result<Vec<ContainerInfo>, DockerError> {
+    let label = format!("{LABEL_RESOURCE}={uuid}");
+    let stack = domain::stack_network(uuid);
+    let mut found = docker.containers_labelled(&label).await?;
+    if let Some(network) = network {
+        found.retain(|c| {
+            c.networks.is_empty() || c.networks.iter().any(|n| n == network || *n == stack)
+        });
+    }
+    Ok(found)
+}
+
 /// Running when every container runs, stopped when one does not, missing when none is left.
 fn status_of(containers: &[ContainerInfo]) -> ResourceStatus {
     if containers.is_empty() {
@@ -275,12 +295,17 @@ impl Ops {
         Ok(())
     }
 
-    /// Removes what a resource runs on its server: the containers labelled with its uuid and
-    /// a stack's own network (exact name and label, by ID). Returns how many things it removed.
-    async fn remove_deployed(docker: &DockerApi, uuid: &str) -> Result<usize, DockerError> {
-        let label = format!("{LABEL_RESOURCE}={uuid}");
+    /// Removes what a resource runs on its server: its containers (`containers_of`; with no
+    /// `network`, every container labelled with its uuid — an interrupted deploy's, whose
+    /// uuid nobody else knew) and a stack's own network (exact name and label, by ID).
+    /// Returns how many things it removed.
+    async fn remove_deployed(
+        docker: &DockerApi,
+        uuid: &str,
+        network: Option<&str>,
+    ) -> Result<usize, DockerError> {
         let mut removed = 0;
-        for c in docker.containers_labelled(&label).await? {
+        for c in containers_of(docker, uuid, network).await? {
             docker.remove_container(&c.id).await?;
             removed += 1;
         }
@@ -306,7 +331,7 @@ impl Ops {
         server: &Server,
     ) -> Result<Option<String>, Error> {
         let r = intent.resource;
-        let Ok(removed) = Self::remove_deployed(docker, &r.uuid).await else {
+        let Ok(removed) = Self::remove_deployed(docker, &r.uuid, None).await else {
             return Ok(None);
         };
         let uuid = r.uuid.clone();
@@ -317,10 +342,15 @@ impl Ops {
         )))
     }
 
-    /// The resource's live state (`unknown` when its containers cannot be listed).
-    pub(super) async fn resource_status(&self, r: &Resource, docker: &DockerApi) -> ResourceStatus {
-        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
-        match docker.containers_labelled(&label).await {
+    /// The live state of `r`, recorded on the destination whose network is `network`
+    /// (`unknown` when its containers cannot be listed).
+    pub(super) async fn resource_status(
+        &self,
+        r: &Resource,
+        network: &str,
+        docker: &DockerApi,
+    ) -> ResourceStatus {
+        match containers_of(docker, &r.uuid, Some(network)).await {
             Ok(containers) => status_of(&containers),
             Err(_) => ResourceStatus::Unknown,
         }
@@ -359,8 +389,7 @@ impl Ops {
                 Err(_) => return view,
             },
         };
-        let label = format!("{LABEL_RESOURCE}={}", r.uuid);
-        if let Ok(containers) = docker.containers_labelled(&label).await {
+        if let Ok(containers) = containers_of(docker, &r.uuid, Some(&d.network)).await {
             view.status = status_of(&containers);
             let mut networks: Vec<String> = containers
                 .iter()
@@ -411,7 +440,7 @@ impl Ops {
         writable(&server)?;
         let (server, docker) = self.online(&server).await?;
         let view = self.view(&r, &d, &server, Some(&docker)).await;
-        if let Err(e) = Self::remove_deployed(&docker, &r.uuid).await {
+        if let Err(e) = Self::remove_deployed(&docker, &r.uuid, Some(&d.network)).await {
             return Err(self.fail(&server, e).await);
         }
         let uuid = r.uuid.clone();

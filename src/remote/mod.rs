@@ -138,6 +138,11 @@ pub fn docker_error(server: &Server, e: DockerError) -> Error {
                 server.docker_socket
             ),
         },
+        DockerError::AddressPoolsExhausted(said) if said.contains("IPv6") => {
+            Error::Ipv6AddressPoolsExhausted {
+                server: server.name.clone(),
+            }
+        }
         DockerError::AddressPoolsExhausted(_) => Error::AddressPoolsExhausted {
             server: server.name.clone(),
         },

@@ -183,9 +183,13 @@ impl Store {
         self.flush()
     }
 
-    /// Removes a destination and its indexes, and any intent of it, in one transaction.
+    /// Removes a destination and its indexes, and any intent of it, in one transaction; a
+    /// record already gone (another delete won) is `DestinationNotFound`.
     pub fn remove_destination(&self, d: &Destination) -> Result<(), Error> {
         self.destination_tx(|dests, names, nets, intents| {
+            if dests.get(d.uuid.as_bytes())?.is_none() {
+                return abort(Error::DestinationNotFound(d.name.clone()));
+            }
             remove_destination_tx(dests, names, nets, d)?;
             intents.remove(d.uuid.as_bytes())?;
             Ok(())

@@ -72,6 +72,7 @@ pub fn hint_text(hint: &Hint, keys: &Keymap) -> String {
             ": remove unused networks ({} lists unused destinations), widen `default-address-pools` in /etc/docker/daemon.json, or give a Subnet.",
             key(Command::Unused)
         ),
+        Hint::FreeIpv6AddressPools => ": give an IPv6 subnet, or add an IPv6 entry to `default-address-pools` in /etc/docker/daemon.json.".to_string(),
         Hint::TrustHostKey { server } => {
             format!(": check it, then run `destui server trust {server}` in a shell")
         }
@@ -166,6 +167,7 @@ mod tests {
             Hint::ListResources,
             Hint::CreateDestination { server: "s".into() },
             Hint::FreeAddressPools,
+            Hint::FreeIpv6AddressPools,
             Hint::AddWithoutCheck,
             Hint::ScanServer { server: "s".into() },
             Hint::RepairWhenProxyRuns,

@@ -7,6 +7,7 @@
 
 pub mod daemon_b;
 pub mod relay;
+pub mod settle;
 pub mod tmux;
 pub mod watch;
 

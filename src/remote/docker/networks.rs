@@ -143,14 +143,16 @@ impl DockerApi {
         }
     }
 
-    /// Removes by full ID; already gone is fine. A swarm attachment task left by a container
-    /// that just went away is waited out (bounded); one that stays means a service uses the
-    /// network, which is reported as active endpoints.
-    pub async fn remove_network(&self, id: &str) -> Result<(), DockerError> {
+    /// Removes by full ID: true when removed, false when the daemon answered "not found"
+    /// (which the caller confirms with an inspect by ID before it says "gone"). A swarm
+    /// attachment task left by a container that just went away is waited out (bounded); one
+    /// that stays means a service uses the network, which is reported as active endpoints.
+    pub async fn remove_network(&self, id: &str) -> Result<bool, DockerError> {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             match self.docker.remove_network(id).await.map_err(classify) {
-                Ok(()) | Err(DockerError::NotFound(_)) => return Ok(()),
+                Ok(()) => return Ok(true),
+                Err(DockerError::NotFound(_)) => return Ok(false),
                 Err(DockerError::InUseByTask(message)) => {
                     if tokio::time::Instant::now() >= deadline {
                         return Err(DockerError::ActiveEndpoints(message));

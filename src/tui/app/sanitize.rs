@@ -80,6 +80,7 @@ impl Clean for Hint {
             | Hint::ListDestinations
             | Hint::ListResources
             | Hint::FreeAddressPools
+            | Hint::FreeIpv6AddressPools
             | Hint::AddWithoutCheck
             | Hint::RepairWhenProxyRuns
             | Hint::OtherLogin
