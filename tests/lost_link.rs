@@ -135,6 +135,43 @@ fn a_master_killed_at_any_moment_of_a_delete_settles_like_a_crash() {
     }
 }
 
+#[test]
+fn a_master_killed_at_any_moment_of_an_import_settles_like_a_crash() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    for ms in DELAYS_MS.iter().step_by(2) {
+        let nets: Vec<String> = (0..2).map(|_| unique_name("lost-imp")).collect();
+        for net in &nets {
+            ctx.cleanup_network(socket, net);
+            assert!(docker(socket, &["network", "create", net]).0);
+        }
+        ctx.run(&["server", "check", &server]).ok();
+        let run = run_and_kill_masters(
+            &ctx,
+            &["import", &server, &nets[0], &nets[1]],
+            Duration::from_millis(*ms),
+        );
+        let what = format!("killed at {ms} ms");
+        assert_admin_words(&what, &run.stderr);
+        // The next start settles: every record has the proxy attached (the networks stay
+        // whatever happened: they were not destui's to remove).
+        let (_, records) = restart(&ctx, &server);
+        for net in &nets {
+            if let Some(id) = records.get(net) {
+                assert!(
+                    attached(socket, id).contains(&tb.proxy().to_string()),
+                    "{what}: {net} recorded without the proxy"
+                );
+            } else {
+                assert_eq!(run.code, 1, "{what}: said imported, {net} not recorded");
+            }
+            ctx.run(&["destination", "delete", &format!("{server}/{net}")]);
+        }
+    }
+}
+
 /// The answer of each remote step of a create is lost (the master killed after the daemon
 /// did the step): the create asks the daemon again and says what really happened.
 #[test]
