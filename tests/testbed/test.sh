@@ -16,4 +16,7 @@ env_file=$(tests/testbed/up.sh | tail -n 1)
 [ -f "$env_file" ] || { echo "testbed: up.sh did not name an env file (got '$env_file')" >&2; exit 1; }
 
 export DESTUI_TESTBED_ENV="$env_file" DESTUI_REQUIRE_TESTBED=1
+# One build directory per user and machine, shared by every checkout: a fresh clone (CI's)
+# then compiles destui itself, not its ~300 dependencies again. CARGO_TARGET_DIR wins.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/destui-target-$(id -u)}"
 exec cargo test --locked "$@"
