@@ -355,3 +355,48 @@ fn requests(ctx: &Ctx, args: &[&str]) -> Vec<String> {
         .map(|path| path.split('?').next().unwrap_or(path).to_string())
         .collect()
 }
+
+/// Issue 28 item 3: a recorded swarm node that stalls (accepts, never answers) never slows a
+/// swarm destination's details or check by its connect timeout: each other node has a short
+/// deadline, and the line says which one could not be asked.
+#[test]
+fn a_stalled_node_never_slows_a_swarm_destinations_details() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let server_b = ctx.add_server_b();
+    let net = unique_name("sw-stall");
+    ctx.cleanup_network(tb.socket_b(), &net);
+    ctx.create_destination(&server_b, &net);
+    let reference = format!("{server_b}/{net}");
+    // A worker of this swarm as its last check found it, which now accepts and never answers.
+    let stalled = unique_name("stalled");
+    ctx.run(&[
+        "server",
+        "add",
+        &stalled,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &common::silent_port().to_string(),
+        "--no-check",
+    ])
+    .ok();
+    {
+        let store = destui::store::Store::open(&ctx.db()).unwrap();
+        let mut record = store.find_server(&stalled).unwrap();
+        record.mode = destui::domain::ServerMode::SwarmWorker;
+        store.save_server(&record).unwrap();
+    }
+    ctx.extra_env
+        .push(("DESTUI_CONNECT_TIMEOUT".into(), "20".into()));
+    for args in [["destination", "show"], ["destination", "check"]] {
+        let started = std::time::Instant::now();
+        let said = ctx.run(&[args[0], args[1], &reference]).stdout;
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(6), "{args:?} took {took:?}");
+        assert!(
+            said.contains(&stalled) && said.contains("not reached"),
+            "{args:?}: {said}"
+        );
+    }
+}

@@ -14,6 +14,10 @@
 use super::*;
 use crate::remote::docker::SwarmNode;
 
+/// How long one other node may take to say what it holds: a stalled or dead server is said
+/// as not reached after this, and never holds up the manager's details, check or delete.
+const PEER_DEADLINE: Duration = Duration::from_secs(3);
+
 /// How long the other nodes' containers, once read, serve the checks of one manager's
 /// overlays: a check of many destinations (or a burst of watch events) reads them once.
 const PEERS_REUSE: Duration = Duration::from_secs(2);
@@ -268,14 +272,19 @@ impl Ops {
     }
 
     /// One wave, all in parallel: the manager's node list and node ID, and each recorded
-    /// server that may be a node (not `standalone`) its node ID and containers.
+    /// server whose last check found it in a swarm (manager or worker) its node ID and
+    /// containers, each within `PEER_DEADLINE`. A server never checked, or standalone, is not
+    /// asked: a swarm node destui does not know makes the count "this node only" anyway.
     async fn read_peers(&self, manager: &Server) -> SwarmPeers {
         let uuid = manager.uuid.clone();
         let candidates: Vec<Server> = match self
             .db(move |s| {
                 Ok(s.servers()?
                     .into_iter()
-                    .filter(|s| s.uuid != uuid && s.mode != ServerMode::Standalone)
+                    .filter(|s| {
+                        s.uuid != uuid
+                            && matches!(s.mode, ServerMode::SwarmManager | ServerMode::SwarmWorker)
+                    })
                     .collect())
             })
             .await
@@ -293,7 +302,20 @@ impl Ops {
                 (Err(e), _) | (_, Err(e)) => Err(self.fail(manager, e).await.to_string()),
             }
         };
-        let others = futures::future::join_all(candidates.iter().map(|c| self.read_candidate(c)));
+        let others = futures::future::join_all(candidates.iter().map(|c| async move {
+            match tokio::time::timeout(PEER_DEADLINE, self.read_candidate(c)).await {
+                Ok(candidate) => candidate,
+                Err(_) => {
+                    let why = format!("no answer within {} s", PEER_DEADLINE.as_secs());
+                    Candidate {
+                        server: c.name.clone(),
+                        proxy: c.proxy_container.clone(),
+                        node: Err(why.clone()),
+                        containers: Err(why),
+                    }
+                }
+            }
+        }));
         let (own, candidates) = futures::join!(own, others);
         match own {
             Ok((nodes, own)) => SwarmPeers::sort_out(Ok(&nodes), own.as_deref(), candidates),
