@@ -57,7 +57,8 @@ fn run(args: Cli, argv: Vec<String>, started: Instant) -> Result<i32, Error> {
     let paths = Paths::resolve(args.db.clone());
     let _log_guard = init_logging(&paths);
     let config = Config::load(paths.config_file.as_deref())?;
-    let remote = config::remote_config(&config, args.ssh_config.clone(), paths.runtime_dir.clone());
+    let remote =
+        config::remote_config(&config, args.ssh_config.clone(), paths.runtime_dir.clone())?;
     // Each server costs open files: take what the hard limit allows (warned about per use).
     destui::remote::housekeeping::raise_open_file_limit();
     // What masters that expired or were killed left behind goes first (local and quick; the

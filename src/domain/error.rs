@@ -32,6 +32,16 @@ pub enum Error {
         "the data directory {dir} can be written by other users (mode {mode:04o}): run `chmod 700 {dir}`, or pass a different --db"
     )]
     DataDirNotPrivate { dir: String, mode: u32 },
+    /// A numeric setting (config file or environment) outside its documented range.
+    #[error("{setting} {problem}: give {range}{place}")]
+    SettingOutOfRange {
+        /// `key = value` (config file) or `VAR=value` (environment).
+        setting: String,
+        problem: &'static str,
+        range: String,
+        /// Where it was read: ` in [ssh] of <file>`, or what to do with a variable.
+        place: String,
+    },
     #[error(
         "the description is {0} characters long: shorten it to at most 500 (or give \"\" to clear it)"
     )]

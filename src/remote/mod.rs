@@ -34,6 +34,28 @@ pub struct RemoteConfig {
     /// Shared by every connect of this process: bounds the SSH handshakes in flight
     /// (`[ssh] max_parallel_connects`). A server's connect timeout starts once it has a slot.
     pub connects: Arc<ConnectSlots>,
+    /// What a daemon's reply may be (`[docker]` of the config).
+    pub replies: ReplyLimits,
+}
+
+/// The bounds on every reply a daemon sends (DESIGN.md §8: a hostile or broken daemon's
+/// endless or slow reply is cut off, never read into memory without end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyLimits {
+    /// The most bytes one reply may carry.
+    pub max_bytes: u64,
+    /// How long one whole reply may take (the event stream and image pulls excepted: they
+    /// last as long as they have something to say).
+    pub timeout: Duration,
+}
+
+impl Default for ReplyLimits {
+    fn default() -> Self {
+        ReplyLimits {
+            max_bytes: 64 * 1024 * 1024,
+            timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 impl RemoteConfig {
@@ -44,6 +66,7 @@ impl RemoteConfig {
             idle: NonZeroUsize::new(60).unwrap_or(NonZeroUsize::MIN),
             connect_timeout: Duration::from_secs(10),
             connects: Self::connect_slots(DEFAULT_MAX_PARALLEL_CONNECTS),
+            replies: ReplyLimits::default(),
         }
     }
 
