@@ -32,6 +32,15 @@ pub enum Error {
         "the data directory {dir} can be written by other users (mode {mode:04o}): run `chmod 700 {dir}`, or pass a different --db"
     )]
     DataDirNotPrivate { dir: String, mode: u32 },
+    /// A runtime or control directory that others could use to swap a forwarded socket.
+    #[error(
+        "the {what} {dir} {problem}: remove it (destui makes its own, private), or set DESTUI_RUNTIME_DIR to a directory of your own"
+    )]
+    RuntimeDirNotPrivate {
+        what: &'static str,
+        dir: String,
+        problem: String,
+    },
     /// A numeric setting (config file or environment) outside its documented range.
     #[error("{setting} {problem}: give {range}{place}")]
     SettingOutOfRange {

@@ -5,6 +5,7 @@ pub mod docker;
 pub mod docker_contexts;
 pub mod housekeeping;
 pub mod known_hosts;
+pub mod runtime_dir;
 pub mod slots;
 pub mod ssh;
 pub mod ssh_config;

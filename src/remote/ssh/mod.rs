@@ -20,6 +20,7 @@ pub use master::ConnectLock;
 
 use super::RemoteConfig;
 use super::docker::DockerApi;
+use super::runtime_dir::{Kind, ensure_private};
 use crate::domain::{Error, Server};
 use failures::{ForwardFailure, diagnose_socket, error_text, explain_forward_failure};
 use master::{find_master, launch_master, master_pid, revive_master};
@@ -117,8 +118,9 @@ pub async fn open(
     cfg: &RemoteConfig,
     prove: bool,
 ) -> Result<(Tunnel, DockerApi), Error> {
-    crate::store::create_private_dir(&cfg.runtime_dir)?;
+    ensure_private(&cfg.runtime_dir, Kind::Runtime)?;
     let opening = Opening::new(server, cfg);
+    ensure_private(&opening.control_dir, Kind::Control)?;
     if let Some(reused) = opening.reuse(prove).await {
         return Ok(reused);
     }
@@ -131,7 +133,6 @@ pub async fn open(
         .acquire()
         .await
         .map_err(|_| Error::Io("the connection slots were closed".into()))?;
-    crate::store::create_private_dir(&opening.control_dir)?;
     // One process at a time starts a server's master (others wait, then reuse it), and the
     // sweep of expired masters leaves alone a server whose master is being started.
     let _launching = ConnectLock::acquire(&opening.control_dir).await?;
