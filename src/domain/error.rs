@@ -121,6 +121,10 @@ pub enum Error {
     AddressPoolsExhausted { server: String },
     #[error("server {server} is unreachable: {detail}")]
     Unreachable { server: String, detail: String },
+    /// What answered on the server's Docker socket is not the Docker API (or a daemon gone
+    /// wrong: an endless, slow or garbled reply). Nothing it said is trusted.
+    #[error("the Docker API on {server} answered something that is not the Docker API: {why}")]
+    NotDockerApi { server: String, why: String },
     /// The server could not be used because of one of its settings (the login, the socket's
     /// path): the hint says which.
     #[error("server {server} is unreachable: {detail}{hint}")]
@@ -257,6 +261,7 @@ impl Error {
     pub fn unreachable_server(&self) -> Option<&str> {
         match self {
             Error::Unreachable { server, .. }
+            | Error::NotDockerApi { server, .. }
             | Error::WrongSetting { server, .. }
             | Error::UnreachableKept { server, .. }
             | Error::HostKeyUnknown { server } => Some(server),

@@ -5,6 +5,7 @@ pub mod docker;
 pub mod docker_contexts;
 pub mod housekeeping;
 pub mod known_hosts;
+pub mod reply_bounds;
 pub mod runtime_dir;
 pub mod slots;
 pub mod ssh;
@@ -126,7 +127,7 @@ async fn connect_with(
     if server.local {
         let api = tokio::time::timeout(
             cfg.connect_timeout,
-            DockerApi::connect(&server.docker_socket),
+            DockerApi::connect_bounded(&server.docker_socket, cfg.replies),
         )
         .await
         .map_err(|_| Error::Unreachable {
@@ -164,6 +165,10 @@ pub fn docker_error(server: &Server, e: DockerError) -> Error {
         },
         DockerError::AddressPoolsExhausted(_) => Error::AddressPoolsExhausted {
             server: server.name.clone(),
+        },
+        DockerError::NotDockerApi(why) => Error::NotDockerApi {
+            server: server.name.clone(),
+            why,
         },
         other => Error::Docker {
             server: server.name.clone(),
