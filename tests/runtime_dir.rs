@@ -150,6 +150,8 @@ fn a_control_directory_others_may_use_is_refused() {
     // The server's control directory, named by its connection key, is made by a first scan.
     ctx.run(&["scan", &server]).ok();
     kill_masters(&ctx);
+    let made = std::fs::metadata(ctx.runtime()).unwrap();
+    assert_eq!(made.permissions().mode() & 0o777, 0o700, "made private");
     let control = std::fs::read_dir(ctx.runtime())
         .unwrap()
         .flatten()

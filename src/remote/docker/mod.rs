@@ -132,12 +132,26 @@ pub fn classify(err: BollardError) -> DockerError {
 /// Why a transport error means the other end is not (a sane) Docker: a reply cut off by the
 /// bounds, or one that is not HTTP at all.
 fn not_the_api(err: &BollardError) -> Option<String> {
-    if let Some(cut) = ReplyCut::find(err) {
+    // bollard's IOError is transparent: its `source` skips the io::Error it holds.
+    let cut = match err {
+        BollardError::IOError { err } => ReplyCut::find(err),
+        other => ReplyCut::find(other),
+    };
+    if let Some(cut) = cut {
         return Some(cut.to_string());
     }
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut next: Option<&(dyn std::error::Error + 'static)> = match err {
+        BollardError::IOError { err } => Some(err),
+        other => Some(other),
+    };
     while let Some(e) = next {
-        if let Some(h) = e.downcast_ref::<hyper::Error>()
+        // A hyper error as it is, or inside an io::Error (whose `source` skips it).
+        let hyper = e.downcast_ref::<hyper::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<hyper::Error>())
+        });
+        if let Some(h) = hyper
             && (h.is_parse() || h.is_parse_status() || h.is_parse_too_large())
         {
             return Some(format!("its reply is not HTTP ({h})"));
@@ -241,6 +255,30 @@ mod tests {
             status_code,
             message: message.into(),
         }
+    }
+
+    #[test]
+    fn replies_that_are_not_the_docker_api_are_classified_so() {
+        let json = BollardError::JsonDataError {
+            message: "invalid type: map, expected a sequence".into(),
+            column: 1,
+        };
+        assert_eq!(
+            classify(json),
+            DockerError::NotDockerApi(
+                "its reply is not the JSON Docker sends (invalid type: map, expected a sequence)"
+                    .into()
+            )
+        );
+        assert!(matches!(
+            classify(BollardError::APIVersionParseError {}),
+            DockerError::NotDockerApi(_)
+        ));
+        let cut = std::io::Error::other(ReplyCut::TooSlow(60));
+        assert_eq!(
+            classify(BollardError::IOError { err: cut }),
+            DockerError::NotDockerApi(ReplyCut::TooSlow(60).to_string())
+        );
     }
 
     #[test]
