@@ -24,6 +24,9 @@ enum Answer {
     ForeignJson,
     /// A 200 whose body comes one byte every 100 ms, forever.
     Trickle,
+    /// Docker's own answers to the handshake (`/_ping`, `/version`, `/info`), then JSON that
+    /// is not Docker's to everything else (a network list that is not a list).
+    DockerThenForeign,
 }
 
 const ENDLESS_CAP: usize = 300 * 1024 * 1024;
@@ -46,10 +49,14 @@ fn serve(conn: UnixStream, answer: Answer) {
     loop {
         // The request head, then its body when it says it has one.
         let mut length = 0usize;
+        let mut request_line = String::new();
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line).unwrap_or(0) == 0 {
                 return;
+            }
+            if request_line.is_empty() {
+                request_line = line.clone();
             }
             if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
                 length = v.trim().parse().unwrap_or(0);
@@ -67,15 +74,20 @@ fn serve(conn: UnixStream, answer: Answer) {
             Answer::Garbage => out
                 .write_all(b"SSH-2.0-not-docker\r\n\x00\x01\x02\xff garbage \x1b[2J\r\n\r\n")
                 .map(|_| true),
-            Answer::ForeignJson => {
-                let json = br#"{"hello":"world","items":[1,2,3]}"#;
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                    json.len()
-                );
-                out.write_all(head.as_bytes())
-                    .and_then(|_| out.write_all(json))
-                    .map(|_| false)
+            Answer::ForeignJson => json_reply(&mut out, r#"{"hello":"world","items":[1,2,3]}"#),
+            Answer::DockerThenForeign => {
+                let path = request_line.split(' ').nth(1).unwrap_or("");
+                let path = path.split('?').next().unwrap_or("");
+                let json = if path.ends_with("/_ping") {
+                    "OK"
+                } else if path.ends_with("/version") {
+                    r#"{"ApiVersion":"1.41","MinAPIVersion":"1.12","Version":"20.10.24"}"#
+                } else if path.ends_with("/info") {
+                    r#"{"ServerVersion":"20.10.24","Swarm":{"LocalNodeState":"inactive"}}"#
+                } else {
+                    r#"{"hello":"world"}"#
+                };
+                json_reply(&mut out, json)
             }
             Answer::Trickle => trickle(&mut out),
         };
@@ -83,6 +95,17 @@ fn serve(conn: UnixStream, answer: Answer) {
             return;
         }
     }
+}
+
+/// A whole 200 reply with `json`; the connection stays open for the next request.
+fn json_reply(out: &mut UnixStream, json: &str) -> std::io::Result<bool> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        json.len()
+    );
+    out.write_all(head.as_bytes())?;
+    out.write_all(json.as_bytes())?;
+    Ok(false)
 }
 
 fn endless(out: &mut UnixStream) -> std::io::Result<bool> {
@@ -254,6 +277,18 @@ fn json_that_is_not_dockers_is_not_the_docker_api() {
     let socket = fake_docker(&ctx, Answer::ForeignJson);
     add_fake(&ctx, "foreign", &socket);
     check_both(&ctx, "foreign", "its /version reply names no API version");
+}
+
+#[test]
+fn a_list_that_is_not_dockers_after_a_proper_handshake_is_not_the_docker_api() {
+    let ctx = Ctx::offline();
+    let socket = fake_docker(&ctx, Answer::DockerThenForeign);
+    add_fake(&ctx, "half", &socket);
+    assert_not_the_api(
+        measured(&ctx, &["scan", "half"]),
+        "half",
+        "its reply is not the JSON Docker sends (invalid type: map, expected a sequence",
+    );
 }
 
 #[test]
