@@ -856,6 +856,7 @@ fn remote_config(tb: &Testbed, runtime_dir: &Path) -> RemoteConfig {
         idle: NonZeroUsize::new(60).expect("non-zero"),
         connect_timeout: Duration::from_secs(10),
         connects: RemoteConfig::connect_slots(destui::remote::DEFAULT_MAX_PARALLEL_CONNECTS),
+        replies: destui::remote::ReplyLimits::default(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! Where things live (XDG directories via `directories`) and the user's config file, whose
 //! defaults are embedded from `assets/default-config.toml`.
 
+mod ranges;
+
 use crate::domain::Error;
-use crate::remote::RemoteConfig;
+use crate::remote::{RemoteConfig, ReplyLimits};
 use serde::Deserialize;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,36 @@ pub struct Config {
     pub watch: WatchSettings,
     #[serde(default)]
     pub network: NetworkSettings,
+    #[serde(default)]
+    pub docker: DockerSettings,
+}
+
+/// What a daemon's reply may be (a hostile or broken daemon is cut off, DESIGN.md §8).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DockerSettings {
+    /// The largest reply body read from a daemon, in MB.
+    pub max_reply_mb: u64,
+    /// Seconds a whole reply may take (the event stream and image pulls excepted).
+    pub reply_timeout_seconds: u64,
+}
+
+impl Default for DockerSettings {
+    fn default() -> Self {
+        DockerSettings {
+            max_reply_mb: 64,
+            reply_timeout_seconds: 60,
+        }
+    }
+}
+
+impl DockerSettings {
+    pub fn limits(&self) -> ReplyLimits {
+        ReplyLimits {
+            max_bytes: self.max_reply_mb.saturating_mul(1024 * 1024),
+            timeout: Duration::from_secs(self.reply_timeout_seconds),
+        }
+    }
 }
 
 /// `over`'s keys replace `base`'s; tables merge key by key.
@@ -121,21 +153,21 @@ impl Config {
     /// The user's file when present (`<config dir>/config.toml`), else the embedded default.
     /// The embedded defaults, with the user's file (when there is one) laid over them: a file
     /// that sets one key (`[network] fallback_pool`, say) keeps every other default.
+    /// Every numeric setting is checked against its documented range (`ranges`).
     pub fn load(path: Option<&Path>) -> Result<Self, Error> {
-        let invalid = |e: toml::de::Error| {
-            Error::Invalid(format!(
-                "config file {}: {}",
-                path.map(|p| p.display().to_string()).unwrap_or_default(),
-                e.message()
-            ))
-        };
+        let file = path.map(|p| p.display().to_string()).unwrap_or_default();
+        let invalid =
+            |e: toml::de::Error| Error::Invalid(format!("config file {file}: {}", e.message()));
         let mut merged: toml::Table = toml::from_str(DEFAULT_CONFIG).map_err(invalid)?;
         if let Some(p) = path.filter(|p| p.exists()) {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?;
-            let user: toml::Table = toml::from_str(&text).map_err(invalid)?;
+            let user: toml::Table = toml::from_str(&text).map_err(|e| {
+                ranges::check_unparsable(&text, e.span(), &file).unwrap_or_else(|| invalid(e))
+            })?;
             lay_over(&mut merged, user);
         }
+        ranges::check_file(&merged, &file)?;
         merged.try_into().map_err(invalid)
     }
 }
@@ -184,24 +216,22 @@ pub fn runtime_dir() -> PathBuf {
     PathBuf::from(format!("/tmp/destui-{uid}"))
 }
 
+/// How connections are made: the config's `[ssh]` and `[docker]` settings, with the
+/// environment's overrides (each checked against its range: a bad one is refused).
 pub fn remote_config(
     config: &Config,
     ssh_config: Option<PathBuf>,
     runtime_dir: PathBuf,
-) -> RemoteConfig {
-    let idle = std::env::var("DESTUI_SSH_IDLE")
-        .ok()
-        .and_then(|v| v.parse().ok())
+) -> Result<RemoteConfig, Error> {
+    let idle = ranges::from_env(&ranges::IDLE)?
+        .and_then(|v| usize::try_from(v).ok())
         .unwrap_or(config.ssh.idle_seconds);
-    let timeout = std::env::var("DESTUI_CONNECT_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(config.ssh.connect_timeout_seconds);
-    let parallel = std::env::var("DESTUI_MAX_PARALLEL_CONNECTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
+    let timeout =
+        ranges::from_env(&ranges::CONNECT_TIMEOUT)?.unwrap_or(config.ssh.connect_timeout_seconds);
+    let parallel = ranges::from_env(&ranges::MAX_PARALLEL_CONNECTS)?
+        .and_then(|v| usize::try_from(v).ok())
         .unwrap_or(config.ssh.max_parallel_connects);
-    RemoteConfig {
+    Ok(RemoteConfig {
         // `--ssh-config` without a file: the one DESTUI_SSH_CONFIG names, else ssh's default.
         ssh_config: ssh_config
             .filter(|f| !f.as_os_str().is_empty())
@@ -211,7 +241,8 @@ pub fn remote_config(
         idle: NonZeroUsize::new(idle).unwrap_or(NonZeroUsize::MIN),
         connect_timeout: Duration::from_secs(timeout.max(1)),
         connects: RemoteConfig::connect_slots(parallel),
-    }
+        replies: config.docker.limits(),
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use destui::config::{self, Config, Paths};
 use destui::domain::Error;
 use destui::ops::Ops;
 use destui::owner::{self, Forwarded, Role};
+use destui::remote::runtime_dir;
 use destui::store::Store;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -57,9 +58,19 @@ fn run(args: Cli, argv: Vec<String>, started: Instant) -> Result<i32, Error> {
     let paths = Paths::resolve(args.db.clone());
     let _log_guard = init_logging(&paths);
     let config = Config::load(paths.config_file.as_deref())?;
-    let remote = config::remote_config(&config, args.ssh_config.clone(), paths.runtime_dir.clone());
+    let remote =
+        config::remote_config(&config, args.ssh_config.clone(), paths.runtime_dir.clone())?;
     // Each server costs open files: take what the hard limit allows (warned about per use).
     destui::remote::housekeeping::raise_open_file_limit();
+    // The runtime directory holds root-equivalent sockets: one that another user could use
+    // is refused before anything is read from it or put in it (completions and the manual
+    // need none).
+    if !matches!(
+        args.command,
+        Some(cli::Command::Completions { .. } | cli::Command::Man { .. })
+    ) {
+        runtime_dir::ensure_private(&paths.runtime_dir, runtime_dir::Kind::Runtime)?;
+    }
     // What masters that expired or were killed left behind goes first (local and quick; the
     // TUI does it off its first frame's path).
     let runtime_dir = paths.runtime_dir.clone();

@@ -107,6 +107,7 @@ impl Many {
             idle: NonZeroUsize::new(30).expect("non-zero"),
             connect_timeout: TIMEOUT,
             connects: RemoteConfig::connect_slots(destui::remote::DEFAULT_MAX_PARALLEL_CONNECTS),
+            replies: destui::remote::ReplyLimits::default(),
         };
         Ops::new(self.store(&dir.join("db"), n), remote)
     }

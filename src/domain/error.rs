@@ -32,6 +32,25 @@ pub enum Error {
         "the data directory {dir} can be written by other users (mode {mode:04o}): run `chmod 700 {dir}`, or pass a different --db"
     )]
     DataDirNotPrivate { dir: String, mode: u32 },
+    /// A runtime or control directory that others could use to swap a forwarded socket.
+    #[error(
+        "the {what} {dir} {problem}: remove it (destui makes its own, private), or set DESTUI_RUNTIME_DIR to a directory of your own"
+    )]
+    RuntimeDirNotPrivate {
+        what: &'static str,
+        dir: String,
+        problem: String,
+    },
+    /// A numeric setting (config file or environment) outside its documented range.
+    #[error("{setting} {problem}: give {range}{place}")]
+    SettingOutOfRange {
+        /// `key = value` (config file) or `VAR=value` (environment).
+        setting: String,
+        problem: &'static str,
+        range: String,
+        /// Where it was read: ` in [ssh] of <file>`, or what to do with a variable.
+        place: String,
+    },
     #[error(
         "the description is {0} characters long: shorten it to at most 500 (or give \"\" to clear it)"
     )]
@@ -114,6 +133,10 @@ pub enum Error {
     ConnectionLost { server: String, action: String },
     #[error("server {server} is unreachable: {detail}")]
     Unreachable { server: String, detail: String },
+    /// What answered on the server's Docker socket is not the Docker API (or a daemon gone
+    /// wrong: an endless, slow or garbled reply). Nothing it said is trusted.
+    #[error("the Docker API on {server} answered something that is not the Docker API: {why}")]
+    NotDockerApi { server: String, why: String },
     /// The server could not be used because of one of its settings (the login, the socket's
     /// path): the hint says which.
     #[error("server {server} is unreachable: {detail}{hint}")]
@@ -251,6 +274,7 @@ impl Error {
     pub fn unreachable_server(&self) -> Option<&str> {
         match self {
             Error::Unreachable { server, .. }
+            | Error::NotDockerApi { server, .. }
             | Error::WrongSetting { server, .. }
             | Error::UnreachableKept { server, .. }
             | Error::HostKeyUnknown { server } => Some(server),

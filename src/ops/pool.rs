@@ -112,7 +112,10 @@ impl Ops {
     /// again with proof: that says what is wrong (a stopped daemon, a refused forward…), or
     /// leaves a working connection for the next action.
     pub(super) async fn fail(&self, server: &Server, e: DockerError) -> Error {
-        let broken = matches!(e, DockerError::Transport(_) | DockerError::Stalled(_));
+        let broken = matches!(
+            e,
+            DockerError::Transport(_) | DockerError::Stalled(_) | DockerError::NotDockerApi(_)
+        );
         if broken {
             self.drop_connection(&server.uuid).await;
         }

@@ -5,6 +5,8 @@ pub mod docker;
 pub mod docker_contexts;
 pub mod housekeeping;
 pub mod known_hosts;
+pub mod reply_bounds;
+pub mod runtime_dir;
 pub mod slots;
 pub mod ssh;
 pub mod ssh_config;
@@ -34,6 +36,28 @@ pub struct RemoteConfig {
     /// Shared by every connect of this process: bounds the SSH handshakes in flight
     /// (`[ssh] max_parallel_connects`). A server's connect timeout starts once it has a slot.
     pub connects: Arc<ConnectSlots>,
+    /// What a daemon's reply may be (`[docker]` of the config).
+    pub replies: ReplyLimits,
+}
+
+/// The bounds on every reply a daemon sends (DESIGN.md §8: a hostile or broken daemon's
+/// endless or slow reply is cut off, never read into memory without end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyLimits {
+    /// The most bytes one reply may carry.
+    pub max_bytes: u64,
+    /// How long one whole reply may take (the event stream and image pulls excepted: they
+    /// last as long as they have something to say).
+    pub timeout: Duration,
+}
+
+impl Default for ReplyLimits {
+    fn default() -> Self {
+        ReplyLimits {
+            max_bytes: 64 * 1024 * 1024,
+            timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 impl RemoteConfig {
@@ -44,6 +68,7 @@ impl RemoteConfig {
             idle: NonZeroUsize::new(60).unwrap_or(NonZeroUsize::MIN),
             connect_timeout: Duration::from_secs(10),
             connects: Self::connect_slots(DEFAULT_MAX_PARALLEL_CONNECTS),
+            replies: ReplyLimits::default(),
         }
     }
 
@@ -102,7 +127,7 @@ async fn connect_with(
     if server.local {
         let api = tokio::time::timeout(
             cfg.connect_timeout,
-            DockerApi::connect(&server.docker_socket),
+            DockerApi::connect_bounded(&server.docker_socket, cfg.replies),
         )
         .await
         .map_err(|_| Error::Unreachable {
@@ -145,6 +170,10 @@ pub fn docker_error(server: &Server, e: DockerError) -> Error {
         }
         DockerError::AddressPoolsExhausted(_) => Error::AddressPoolsExhausted {
             server: server.name.clone(),
+        },
+        DockerError::NotDockerApi(why) => Error::NotDockerApi {
+            server: server.name.clone(),
+            why,
         },
         other => Error::Docker {
             server: server.name.clone(),

@@ -4,6 +4,8 @@
 //! request where one will do (DESIGN.md §5). The API version each socket's daemon speaks is
 //! remembered too, so a process that reuses a forward asks for it only once.
 
+use super::ReplyLimits;
+use super::reply_bounds::BoundedConnector;
 use bollard::{BollardRequest, ClientVersion, Docker};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -30,9 +32,11 @@ type RequestBody = <BollardRequest as BodyOf>::Body;
 /// `first_answer_within`: the socket is not proven yet (no ping was spent on it): until a
 /// request is answered, each must be answered within this time, or it fails as a timeout —
 /// a stalled link is found by the first real request instead of by a ping before it.
+/// Every reply is bounded by `limits` (see `reply_bounds`); bollard's own timeout (to a reply's
+/// headers) is the same.
 pub fn pooled(
     socket: &str,
-    timeout_secs: u64,
+    limits: ReplyLimits,
     version: &ClientVersion,
     first_answer_within: Option<Duration>,
 ) -> Result<Docker, bollard::errors::Error> {
@@ -41,10 +45,9 @@ pub fn pooled(
             socket.to_string(),
         ));
     }
-    let client: Client<hyperlocal::UnixConnector, RequestBody> =
-        Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(IDLE)
-            .build(hyperlocal::UnixConnector);
+    let client: Client<BoundedConnector, RequestBody> = Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(IDLE)
+        .build(BoundedConnector::new(socket, limits));
     let client = Arc::new(client);
     let socket = socket.to_string();
     let proven = Arc::new(AtomicBool::new(first_answer_within.is_none()));
@@ -74,6 +77,7 @@ pub fn pooled(
             Ok(response)
         }
     };
+    let timeout_secs = limits.timeout.as_secs().max(1);
     Docker::connect_with_custom_transport(transport, Some("http://docker"), timeout_secs, version)
 }
 

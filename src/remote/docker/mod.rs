@@ -19,13 +19,12 @@ pub use types::{
     LabelledContainer, ListedContainer, NetworkInfo, NetworkSpec, destination_labels,
 };
 
+use super::ReplyLimits;
+use super::reply_bounds::ReplyCut;
 use crate::domain::ServerMode;
 use bollard::Docker;
 use bollard::errors::Error as BollardError;
 use bollard::models::LocalNodeState;
-
-/// Seconds a single Docker API request may take before it is abandoned.
-const REQUEST_TIMEOUT_SECS: u64 = 60;
 
 /// What a daemon said, sorted into the cases the use cases act on (see `classify`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +55,10 @@ pub enum DockerError {
     /// A request got no answer in time (a stalled link, a frozen server or daemon).
     #[error("{0}")]
     Stalled(String),
+    /// What answered is not a Docker daemon, or one gone wrong: not HTTP, not its JSON, or a
+    /// reply beyond the bounds (`ReplyLimits`). Says why, shortly.
+    #[error("{0}")]
+    NotDockerApi(String),
     #[error("{0}")]
     Other(String),
 }
@@ -101,6 +104,20 @@ pub fn classify(err: BollardError) -> DockerError {
         BollardError::IOError { err } if err.kind() == std::io::ErrorKind::PermissionDenied => {
             DockerError::PermissionDenied(err.to_string())
         }
+        BollardError::JsonDataError { message, .. } => DockerError::NotDockerApi(format!(
+            "its reply is not the JSON Docker sends ({})",
+            short(&message)
+        )),
+        BollardError::JsonSerdeError { err } => DockerError::NotDockerApi(format!(
+            "its reply is not the JSON Docker sends ({})",
+            short(&err.to_string())
+        )),
+        BollardError::APIVersionParseError {} => {
+            DockerError::NotDockerApi("its /version reply names no API version".into())
+        }
+        other if not_the_api(&other).is_some() => {
+            DockerError::NotDockerApi(not_the_api(&other).unwrap_or_default())
+        }
         other => {
             let text = other.to_string();
             if text.to_lowercase().contains("permission denied") {
@@ -110,6 +127,49 @@ pub fn classify(err: BollardError) -> DockerError {
             }
         }
     }
+}
+
+/// Why a transport error means the other end is not (a sane) Docker: a reply cut off by the
+/// bounds, or one that is not HTTP at all.
+fn not_the_api(err: &BollardError) -> Option<String> {
+    // bollard's IOError is transparent: its `source` skips the io::Error it holds.
+    let cut = match err {
+        BollardError::IOError { err } => ReplyCut::find(err),
+        other => ReplyCut::find(other),
+    };
+    if let Some(cut) = cut {
+        return Some(cut.to_string());
+    }
+    let mut next: Option<&(dyn std::error::Error + 'static)> = match err {
+        BollardError::IOError { err } => Some(err),
+        other => Some(other),
+    };
+    while let Some(e) = next {
+        // A hyper error as it is, or inside an io::Error (whose `source` skips it).
+        let hyper = e.downcast_ref::<hyper::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<hyper::Error>())
+        });
+        if let Some(h) = hyper
+            && (h.is_parse() || h.is_parse_status() || h.is_parse_too_large())
+        {
+            return Some(format!("its reply is not HTTP ({h})"));
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// A daemon's words, cut to a short reason.
+fn short(text: &str) -> String {
+    const MAX: usize = 100;
+    let text = text.trim();
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    format!("{cut}…")
 }
 
 #[derive(Clone, Debug)]
@@ -123,10 +183,14 @@ impl DockerApi {
     /// newer versions, new ones drop old versions) — once per socket: the version is
     /// remembered (`transport::remembered_version`).
     pub async fn connect(socket: &str) -> Result<Self, DockerError> {
+        Self::connect_bounded(socket, ReplyLimits::default()).await
+    }
+
+    /// `connect`, with every reply bounded by `limits` (`[docker]` of the config).
+    pub async fn connect_bounded(socket: &str, limits: ReplyLimits) -> Result<Self, DockerError> {
         let remembered = super::transport::remembered_version(socket);
         let version = remembered.unwrap_or(*bollard::API_DEFAULT_VERSION);
-        let docker = super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version, None)
-            .map_err(classify)?;
+        let docker = super::transport::pooled(socket, limits, &version, None).map_err(classify)?;
         docker.ping().await.map_err(classify)?;
         if remembered.is_some() {
             return Ok(DockerApi { docker });
@@ -139,9 +203,13 @@ impl DockerApi {
     /// A client on a forward whose master is known to be up and whose daemon's API version is
     /// remembered: no request is spent here; the first real one proves the socket, and must be
     /// answered within `within` (see `transport::pooled`).
-    pub fn unproven(socket: &str, within: std::time::Duration) -> Option<Self> {
+    pub fn unproven(
+        socket: &str,
+        within: std::time::Duration,
+        limits: ReplyLimits,
+    ) -> Option<Self> {
         let version = super::transport::remembered_version(socket)?;
-        super::transport::pooled(socket, REQUEST_TIMEOUT_SECS, &version, Some(within))
+        super::transport::pooled(socket, limits, &version, Some(within))
             .ok()
             .map(|docker| DockerApi { docker })
     }
@@ -152,6 +220,11 @@ impl DockerApi {
 
     pub async fn info(&self) -> Result<DaemonInfo, DockerError> {
         let info = self.docker.info().await.map_err(classify)?;
+        if info.server_version.is_none() {
+            return Err(DockerError::NotDockerApi(
+                "its /info reply has no ServerVersion".into(),
+            ));
+        }
         let (active, control) = info
             .swarm
             .as_ref()
@@ -182,6 +255,30 @@ mod tests {
             status_code,
             message: message.into(),
         }
+    }
+
+    #[test]
+    fn replies_that_are_not_the_docker_api_are_classified_so() {
+        let json = BollardError::JsonDataError {
+            message: "invalid type: map, expected a sequence".into(),
+            column: 1,
+        };
+        assert_eq!(
+            classify(json),
+            DockerError::NotDockerApi(
+                "its reply is not the JSON Docker sends (invalid type: map, expected a sequence)"
+                    .into()
+            )
+        );
+        assert!(matches!(
+            classify(BollardError::APIVersionParseError {}),
+            DockerError::NotDockerApi(_)
+        ));
+        let cut = std::io::Error::other(ReplyCut::TooSlow(60));
+        assert_eq!(
+            classify(BollardError::IOError { err: cut }),
+            DockerError::NotDockerApi(ReplyCut::TooSlow(60).to_string())
+        );
     }
 
     #[test]

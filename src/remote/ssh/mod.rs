@@ -18,8 +18,9 @@ mod master;
 
 pub use master::ConnectLock;
 
-use super::RemoteConfig;
-use super::docker::DockerApi;
+use super::docker::{DockerApi, DockerError};
+use super::runtime_dir::{Kind, ensure_private};
+use super::{RemoteConfig, ReplyLimits};
 use crate::domain::{Error, Server};
 use failures::{ForwardFailure, diagnose_socket, error_text, explain_forward_failure};
 use master::{find_master, launch_master, master_pid, revive_master};
@@ -117,8 +118,9 @@ pub async fn open(
     cfg: &RemoteConfig,
     prove: bool,
 ) -> Result<(Tunnel, DockerApi), Error> {
-    crate::store::create_private_dir(&cfg.runtime_dir)?;
+    ensure_private(&cfg.runtime_dir, Kind::Runtime)?;
     let opening = Opening::new(server, cfg);
+    ensure_private(&opening.control_dir, Kind::Control)?;
     if let Some(reused) = opening.reuse(prove).await {
         return Ok(reused);
     }
@@ -131,7 +133,6 @@ pub async fn open(
         .acquire()
         .await
         .map_err(|_| Error::Io("the connection slots were closed".into()))?;
-    crate::store::create_private_dir(&opening.control_dir)?;
     // One process at a time starts a server's master (others wait, then reuse it), and the
     // sweep of expired masters leaves alone a server whose master is being started.
     let _launching = ConnectLock::acquire(&opening.control_dir).await?;
@@ -187,8 +188,11 @@ impl<'a> Opening<'a> {
             && self.socket.exists()
             && let Some(ctl) = find_master(&self.control_dir)
             && master_pid(&ctl).await.is_some()
-            && let Some(api) =
-                DockerApi::unproven(&path_str(&self.socket), self.cfg.connect_timeout)
+            && let Some(api) = DockerApi::unproven(
+                &path_str(&self.socket),
+                self.cfg.connect_timeout,
+                self.cfg.replies,
+            )
         {
             tracing::debug!(server = %self.server.name, "reusing forwarded socket, unproven");
             return Some((Tunnel::reused(self.socket.clone(), Some(ctl)), api));
@@ -210,7 +214,7 @@ impl<'a> Opening<'a> {
         if !self.socket.exists() {
             return None;
         }
-        let api = probe(&self.socket, self.probe_timeout).await?;
+        let api = probe(&self.socket, self.probe_timeout, self.cfg.replies).await?;
         Some(self.reused(api))
     }
 
@@ -278,7 +282,7 @@ impl<'a> Opening<'a> {
         e: &openssh::Error,
     ) -> Result<(Tunnel, DockerApi), Error> {
         // Another process may have set up the same forward a moment ago.
-        if let Some(api) = probe(&self.socket, self.probe_timeout).await {
+        if let Some(api) = probe(&self.socket, self.probe_timeout, self.cfg.replies).await {
             // A revived master may be the very one serving that forward: leave it running.
             if revived {
                 let _ = session.detach();
@@ -312,7 +316,8 @@ impl<'a> Opening<'a> {
     async fn prove_forward(&self, session: Session) -> Result<(Tunnel, DockerApi), Error> {
         let limit = self.cfg.connect_timeout;
         let socket = path_str(&self.socket);
-        let failure = match tokio::time::timeout(limit, DockerApi::connect(&socket)).await {
+        let connect = DockerApi::connect_bounded(&socket, self.cfg.replies);
+        let failure = match tokio::time::timeout(limit, connect).await {
             Ok(Ok(api)) => {
                 let tunnel = Tunnel {
                     session: Some(session),
@@ -320,6 +325,15 @@ impl<'a> Opening<'a> {
                     control: None,
                 };
                 return Ok((tunnel, api));
+            }
+            // The forward works: what answered through it is the trouble, not sshd.
+            Ok(Err(DockerError::NotDockerApi(why))) => {
+                let _ = session.close().await;
+                let _ = std::fs::remove_file(&self.socket);
+                return Err(Error::NotDockerApi {
+                    server: self.server.name.clone(),
+                    why,
+                });
             }
             // sshd tells the client nothing but "open failed", whatever the cause (forwarding
             // forbidden, no socket, no permission, no daemon): ask the server itself, over
@@ -337,8 +351,10 @@ impl<'a> Opening<'a> {
     }
 }
 
-async fn probe(socket: &Path, timeout: Duration) -> Option<DockerApi> {
-    match tokio::time::timeout(timeout, DockerApi::connect(&path_str(socket))).await {
+async fn probe(socket: &Path, timeout: Duration, limits: ReplyLimits) -> Option<DockerApi> {
+    let socket = path_str(socket);
+    let connect = DockerApi::connect_bounded(&socket, limits);
+    match tokio::time::timeout(timeout, connect).await {
         Ok(Ok(api)) => Some(api),
         _ => None,
     }
