@@ -122,6 +122,16 @@ pub fn classify(err: BollardError) -> DockerError {
             let text = other.to_string();
             if text.to_lowercase().contains("permission denied") {
                 DockerError::PermissionDenied(text)
+            } else if matches!(
+                other,
+                BollardError::HyperResponseError { .. } | BollardError::HyperLegacyError { .. }
+            ) {
+                // The HTTP client's own words ("Error in the hyper legacy client: client
+                // error (SendRequest)") say nothing to an admin.
+                DockerError::Transport(
+                    "the connection broke before Docker answered (its ssh link or socket closed)"
+                        .into(),
+                )
             } else {
                 DockerError::Transport(text)
             }
