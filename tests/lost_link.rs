@@ -46,7 +46,7 @@ fn run_and_kill_masters(ctx: &Ctx, args: &[&str], delay: Duration) -> Run {
     }
 }
 
-const DELAYS_MS: [u64; 12] = [0, 5, 10, 20, 30, 40, 55, 70, 90, 120, 160, 220];
+const DELAYS_MS: [u64; 8] = [0, 10, 25, 40, 60, 90, 130, 200];
 
 #[test]
 fn a_master_killed_at_any_moment_of_a_create_settles_like_a_crash() {
