@@ -289,6 +289,14 @@ fn a_proxy_disconnected_by_someone_else_is_put_back_but_never_after_a_destui_del
         !after.iter().any(|v| v["event"] == "reattach"),
         "a destui delete is not undone: {after:#?}"
     );
+    // Nor raised as drift (issue 28 item 8): the holder's own change is no alert.
+    assert!(
+        !after
+            .iter()
+            .any(|v| about(v, &name)
+                && (v["status"] == "missing" || v["status"] == "proxy-detached")),
+        "destui's own delete said as drift: {after:#?}"
+    );
     assert!(
         common::inspect_network(socket, &network).is_none(),
         "still deleted"

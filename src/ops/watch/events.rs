@@ -21,9 +21,19 @@ impl Watcher<'_> {
         // One read of the records for the whole batch (one may have been created or deleted
         // since the last): the server's destinations, and every resource.
         let uuid = self.server.uuid.clone();
-        let (destinations, resources) = self
+        let (destinations, resources, deleting) = self
             .ops
-            .db(move |s| Ok((s.destinations_of(&uuid)?, s.resources()?)))
+            .db(move |s| {
+                // Destinations this data directory is deleting right now (its own delete,
+                // or one forwarded to this holder): their network going is no drift.
+                let deleting: HashSet<DestinationId> = s
+                    .intents()?
+                    .into_iter()
+                    .filter(|i| matches!(i.step, IntentStep::Delete))
+                    .map(|i| i.destination.uuid)
+                    .collect();
+                Ok((s.destinations_of(&uuid)?, s.resources()?, deleting))
+            })
             .await
             .unwrap_or_default();
         // Destinations with a resource recorded are never `unused`.
@@ -34,7 +44,9 @@ impl Watcher<'_> {
         let mut touched = Touched::default();
         for event in batch {
             match event.kind {
-                EventKind::Network => self.network_event(event, &destinations, &mut touched),
+                EventKind::Network => {
+                    self.network_event(event, &destinations, &deleting, &mut touched)
+                }
                 EventKind::Container => {
                     self.container_event(event, &resources, &destinations, &mut touched)
                 }
@@ -51,9 +63,20 @@ impl Watcher<'_> {
         &mut self,
         event: DockerEvent,
         destinations: &[Destination],
+        deleting: &HashSet<DestinationId>,
         touched: &mut Touched,
     ) {
         let destination = destinations.iter().find(|d| d.network_id == event.id);
+        if let Some(d) = destination.filter(|d| deleting.contains(&d.uuid)) {
+            // destui's own delete: a line for `watch`, no destination to check or raise as
+            // drift (its task says how it went).
+            let mut change = self.change(&event.action);
+            change.network = Some(event.name.clone());
+            change.networks_changed = true;
+            change.detail = Some(format!("destui is deleting destination {}", d.name));
+            touched.changes.push(change);
+            return;
+        }
         let mut change = self.change(&event.action);
         change.time = rfc3339(event.time_nano.div_euclid(1_000_000_000));
         change.network = Some(event.name.clone());
