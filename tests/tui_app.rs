@@ -3568,3 +3568,42 @@ fn server_details_list_the_subnets_in_use_and_mark_overlaps() {
         "{screen}"
     );
 }
+
+/// Issue 28 item 8: a command forwarded to the TUI shows the server(s) it names and what it
+/// printed (its error line on a failure), not `exit 1` with server `-`.
+#[test]
+fn a_forwarded_commands_row_shows_its_server_and_its_output() {
+    use destui::owner::{FORWARDED_IDS, Served};
+    let mut h = Harness::new(120, 40);
+    let id = FORWARDED_IDS + 7;
+    update(
+        &mut h.app,
+        Action::Served(Served::Started {
+            id,
+            command: "destination create --server alpha --network web".into(),
+            servers: "alpha".into(),
+            at: at(10),
+        }),
+    );
+    update(
+        &mut h.app,
+        Action::Served(Served::Finished {
+            id,
+            code: 1,
+            output: "destui: A network named web already exists on alpha but is not a destination\u{1b}[31m\n".into(),
+            at: at(20),
+        }),
+    );
+    let row = h
+        .app
+        .panes
+        .tasks
+        .rows
+        .iter()
+        .find(|r| r.id == id)
+        .expect("the row");
+    assert_eq!(row.server, "alpha");
+    assert_eq!(row.state, TaskState::Failed);
+    assert!(row.note.contains("already exists on alpha"), "{}", row.note);
+    assert!(!row.note.contains('\u{1b}'), "{}", row.note);
+}

@@ -29,11 +29,15 @@ pub enum Served {
         id: u64,
         /// The command line as typed, without the program name.
         command: String,
+        /// The server(s) it names (`--server S`, `scan S`, `server/network`…), or empty.
+        servers: String,
         at: Instant,
     },
     Finished {
         id: u64,
         code: i32,
+        /// What it printed, stdout and stderr as they came (the last `KEPT_OUTPUT` bytes).
+        output: String,
         at: Instant,
     },
 }
@@ -177,6 +181,7 @@ impl Server {
         self.tell(Served::Started {
             id,
             command,
+            servers: named_servers(&argv),
             at: Instant::now(),
         });
         let (sink, written) = mpsc::unbounded_channel();
@@ -184,6 +189,7 @@ impl Server {
         let command = output::forwarding(sink, self.closing.clone(), async move {
             run_argv(&ops, argv).await
         });
+        let mut kept: Vec<u8> = Vec::new();
         let relay = async {
             let mut written = written;
             let (mut from_client, mut to_client) = stream.split();
@@ -198,6 +204,10 @@ impl Server {
                     },
                     _ = from_client.read(&mut probe) => break,
                 };
+                kept.extend_from_slice(&bytes);
+                if kept.len() > KEPT_OUTPUT {
+                    kept.drain(..kept.len() - KEPT_OUTPUT);
+                }
                 let frame = match stream_kind {
                     output::Stream::Stdout => Frame::Stdout(bytes),
                     output::Stream::Stderr => Frame::Stderr(bytes),
@@ -214,6 +224,7 @@ impl Server {
         self.tell(Served::Finished {
             id,
             code,
+            output: String::from_utf8_lossy(&kept).into_owned(),
             at: Instant::now(),
         });
     }
@@ -269,6 +280,39 @@ fn shown_command(argv: &[String]) -> String {
     shown.join(" ")
 }
 
+/// How much of a forwarded command's output the holder keeps to show (its end).
+const KEPT_OUTPUT: usize = 16 * 1024;
+
+/// The servers a command line names, for the holder's view of it: `--server S`, the server
+/// of `scan S`, `import S`, `sync S…`, `watch S…`, `server <verb> S`, and the `S` of a
+/// `S/network` destination reference.
+fn named_servers(argv: &[String]) -> String {
+    let args: Vec<&str> = argv.iter().skip(1).map(String::as_str).collect();
+    let mut named: Vec<&str> = Vec::new();
+    let mut words = args.iter().filter(|a| !a.starts_with('-'));
+    let verb = words.next().copied();
+    let positional: Vec<&str> = words.copied().collect();
+    for (i, arg) in args.iter().enumerate() {
+        if *arg == "--server" {
+            named.extend(args.get(i + 1));
+        } else if let Some(server) = arg.strip_prefix("--server=") {
+            named.push(server);
+        }
+    }
+    match verb {
+        Some("scan" | "import") => named.extend(positional.first()),
+        Some("sync" | "watch") => named.extend(&positional),
+        Some("server") => named.extend(positional.get(1)),
+        _ => named.extend(
+            positional
+                .iter()
+                .filter_map(|a| a.split_once('/').map(|(s, _)| s)),
+        ),
+    }
+    named.dedup();
+    named.join(", ")
+}
+
 /// The client's one request line.
 async fn read_request(stream: &mut UnixStream) -> Option<Request> {
     let mut line = String::new();
@@ -280,6 +324,25 @@ async fn read_request(stream: &mut UnixStream) -> Option<Request> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forwarded_command_names_its_servers() {
+        let named = |line: &str| {
+            let argv: Vec<String> = std::iter::once("destui")
+                .chain(line.split_whitespace())
+                .map(str::to_string)
+                .collect();
+            named_servers(&argv)
+        };
+        assert_eq!(named("destination create --server a --network n"), "a");
+        assert_eq!(named("--json destination create --server=b"), "b");
+        assert_eq!(named("scan a"), "a");
+        assert_eq!(named("import b n1 n2"), "b");
+        assert_eq!(named("sync a b"), "a, b");
+        assert_eq!(named("server check c"), "c");
+        assert_eq!(named("destination delete a/web b/db"), "a, b");
+        assert_eq!(named("destination list"), "");
+    }
 
     #[test]
     fn the_shown_command_leaves_out_where_the_data_is() {

@@ -247,10 +247,19 @@ fn task_content(app: &App, id: TaskId, now: Instant) -> (String, Vec<Line<'stati
         TaskState::Done => "result",
         TaskState::Queued | TaskState::Running => "progress",
     };
-    lines.push(Line::from(vec![
-        Span::styled(format!("{what:>15}: "), app.theme.dim),
-        Span::styled(or_dash(&t.note), note_style(app, t)),
-    ]));
+    // A note of several lines (a forwarded command's output) keeps them, indented.
+    let note = or_dash(&t.note);
+    for (i, part) in note.lines().enumerate() {
+        let head = if i == 0 {
+            format!("{what:>15}: ")
+        } else {
+            " ".repeat(17)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(head, app.theme.dim),
+            Span::styled(part.to_string(), note_style(app, t)),
+        ]));
+    }
     (format!("Task {}", t.label), lines)
 }
 

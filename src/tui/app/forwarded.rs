@@ -9,13 +9,20 @@ use crate::tui::panes::tasks::{TaskRow, TaskState};
 
 pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
     match served {
-        Served::Started { id, command, at } => {
+        Served::Started {
+            id,
+            command,
+            servers,
+            at,
+        } => {
             let mut label = format!("cli: {command}");
             clean_str(&mut label);
+            let mut server = servers;
+            clean_str(&mut server);
             let row = TaskRow {
                 id,
                 label,
-                server: String::new(),
+                server,
                 state: TaskState::Running,
                 queued_at: at,
                 started_at: Some(at),
@@ -26,10 +33,21 @@ pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
             app.panes.tasks.push(row, page);
             Vec::new()
         }
-        Served::Finished { id, code, at } => {
-            app.panes
-                .tasks
-                .finish(id, at, code != 0, false, format!("exit {code}"));
+        Served::Finished {
+            id,
+            code,
+            output,
+            at,
+        } => {
+            // What it printed, as the command line shows it (its error line, on failure).
+            let mut said = output.trim().to_string();
+            clean_multiline(&mut said);
+            let note = if said.is_empty() {
+                format!("exit {code}")
+            } else {
+                format!("exit {code}: {said}")
+            };
+            app.panes.tasks.finish(id, at, code != 0, false, note);
             // The command may have changed records or networks: read both again.
             let mut effects = vec![app.reload()];
             let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());
@@ -41,4 +59,18 @@ pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
             effects
         }
     }
+}
+
+/// `clean_str` line by line: the output keeps its line breaks, and nothing else a server or
+/// another process wrote can drive the terminal.
+fn clean_multiline(text: &mut String) {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let mut line = line.to_string();
+            clean_str(&mut line);
+            line
+        })
+        .collect();
+    *text = lines.join("\n");
 }
