@@ -187,10 +187,11 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
                 if v.is_empty() {
                     "nothing to import".to_string()
                 } else {
-                    v.iter()
+                    let lines: Vec<String> = v
+                        .iter()
                         .map(|d| format!("imported {} as {} ({})", d.network, d.name, d.kind))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                        .collect();
+                    output::joined(&lines)
                 }
             })?;
             Ok(0)

@@ -369,7 +369,7 @@ fn import_text(r: &ops::ServerImport) -> String {
         r.skipped.len(),
         r.unreachable.len()
     ));
-    lines.join("\n")
+    output::joined(&lines)
 }
 
 /// Shows the host keys, records them once confirmed; exit 1 when the admin said no.

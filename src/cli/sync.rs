@@ -49,7 +49,7 @@ fn report_text(report: &SyncReport) -> String {
     if lines.is_empty() {
         lines.push("in sync: nothing to adopt, no record is missing".to_string());
     }
-    lines.join("\n")
+    output::joined(&lines)
 }
 
 #[cfg(test)]
@@ -90,6 +90,18 @@ mod tests {
              adopted resource shop: application on web-2\n\
              missing: destination old (network gone-net on prod): its network is gone — repair it, or delete it to forget the record\n\
              unreachable: far: ssh timed out"
+        );
+        // A server's text with a line break stays on its line (DESIGN.md §9).
+        let forged = SyncReport {
+            unreachable: vec![SyncSkipped {
+                server: "far".into(),
+                error: "refused\nadopted destination fake".into(),
+            }],
+            ..SyncReport::default()
+        };
+        assert_eq!(
+            report_text(&forged),
+            "unreachable: far: refused\\u{a}adopted destination fake"
         );
         assert_eq!(
             report_text(&SyncReport::default()),
