@@ -18,6 +18,7 @@ mod adopt;
 mod dependants;
 mod destinations;
 mod health;
+mod held_store;
 mod import;
 mod plan;
 mod pool;
@@ -65,7 +66,7 @@ type Slot = Arc<Mutex<Option<Connection>>>;
 
 #[derive(Clone)]
 pub struct Ops {
-    store: Store,
+    store: held_store::HeldStore,
     remote: RemoteConfig,
     connections: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
     /// Each server's last successful live check in this process, for actions to reuse a while.
@@ -106,7 +107,7 @@ impl<T> Outcome<T> {
 impl Ops {
     pub fn new(store: Store, remote: RemoteConfig) -> Self {
         Ops {
-            store,
+            store: held_store::HeldStore::new(store),
             remote,
             connections: Arc::default(),
             checked: Arc::default(),
@@ -133,8 +134,9 @@ impl Ops {
         self.watch
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Whether a change was interrupted (its intent is still recorded).
+    pub async fn has_intents(&self) -> Result<bool, Error> {
+        self.db(|s| s.has_intents()).await
     }
 
     /// Runs a store call off the async threads (sled flushes block).
@@ -143,10 +145,14 @@ impl Ops {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&store))
+        let store = self.store.get().await?;
+        let result = tokio::task::spawn_blocking(move || f(&store))
             .await
-            .map_err(|e| Error::Io(format!("store task failed: {e}")))?
+            .map_err(|e| Error::Io(format!("store task failed: {e}")))?;
+        if let Err(e) = &result {
+            self.store.failed(e).await;
+        }
+        result
     }
 }
 
