@@ -94,7 +94,7 @@ fn run(args: Cli, argv: Vec<String>, started: Instant) -> Result<i32, Error> {
         // Holding the store, this command serves every other destui on the data directory
         // until it is done (DESIGN.md §10).
         let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Cli, None)?;
-        if ops.has_intents().await? {
+        if !command.is_dry_run() && ops.has_intents().await? {
             for note in ops.reconcile().await? {
                 cli::output::note(&note);
             }

@@ -105,6 +105,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 connect_predefined,
             };
             if dry_run {
+                let ops = &ops.dry_run();
                 let plan =
                     asking_destination(
                         input,
@@ -129,7 +130,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
         ResourceCommand::Delete {
             resource,
             dry_run: true,
-        } => return print_plan(json, &ops.plan_delete_resource(&resource).await?),
+        } => return print_plan(json, &ops.dry_run().plan_delete_resource(&resource).await?),
         ResourceCommand::Delete {
             resource,
             dry_run: false,
@@ -144,6 +145,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
             dry_run: true,
         } => {
             let plan = ops
+                .dry_run()
                 .plan_clone_resource(&resource, &destination, name)
                 .await?;
             return print_plan(json, &plan);

@@ -80,6 +80,8 @@ pub struct Ops {
     swarm_peers: swarm::PeersCache,
     /// Where `--subnet auto` and a create on a daemon out of pools take a /24 from.
     fallback_pool: Option<ipnet::Ipv4Net>,
+    /// A dry run's ops (`dry_run`): what a live check finds is not recorded.
+    dry_run: bool,
 }
 
 /// How long an action trusts the last live check of its server (mode, version), this
@@ -115,6 +117,18 @@ impl Ops {
             watch: WatchOptions::default(),
             swarm_peers: Arc::default(),
             fallback_pool: None,
+            dry_run: false,
+        }
+    }
+
+    /// The same, for a `--dry-run` (DESIGN.md §16): it writes nothing to the data directory.
+    /// Its live checks still run (a dry run refuses what the real run refuses, an offline
+    /// server included) but what they find is not recorded: a never-checked server stays
+    /// never checked, a known one keeps its last check.
+    pub fn dry_run(&self) -> Ops {
+        Ops {
+            dry_run: true,
+            ..self.clone()
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Store {
 
 type TxResult<T> = Result<T, ConflictableTransactionError<Error>>;
 
+/// Every tree by name, each with its keys and values in order (`Store::contents`).
+pub type Contents = Vec<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)>;
+
 fn abort<T>(e: Error) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
@@ -176,6 +179,27 @@ impl Store {
             .get(key)
             .map_err(|e| self.storage(e))?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Every tree's keys and values, in order: what the data directory holds, whatever its
+    /// files look like (sled may rewrite them on a mere open and close). Tests compare it
+    /// before and after a dry run.
+    pub fn contents(&self) -> Result<Contents, Error> {
+        let mut names = self.db.tree_names();
+        names.sort();
+        let mut all = Vec::new();
+        for name in names {
+            let tree = self.db.open_tree(&name).map_err(|e| self.storage(e))?;
+            let pairs = tree
+                .iter()
+                .map(|kv| {
+                    kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                        .map_err(|e| self.storage(e))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            all.push((name.to_vec(), pairs));
+        }
+        Ok(all)
     }
 
     /// Whether `name` is the uuid of any record: a name may never equal one, or a lookup by
