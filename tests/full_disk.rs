@@ -5,6 +5,7 @@
 //! (Tests run as root here: they mount the tmpfs themselves.)
 mod common;
 
+use common::watch::Watch;
 use common::{Ctx, path_str};
 use destui::ops::{NewServer, Ops, ServerEdit};
 use destui::remote::RemoteConfig;
@@ -211,4 +212,53 @@ async fn the_process_holding_the_store_recovers_once_space_returns_and_never_sho
     assert!(kept.contains(&"added-after".to_string()), "{kept:?}");
     assert!(kept.contains(&"after-space".to_string()), "{kept:?}");
     assert_eq!(kept.len(), done.len() + 1, "{kept:?}");
+}
+
+/// The same through a destui holding the data directory (as an open TUI does): the commands
+/// forwarded to it say the disk is full, and once space is back they work, with every record
+/// whose write was reported done — the holder opened the store again by itself.
+#[test]
+fn a_holder_serving_other_commands_recovers_once_space_returns() {
+    let tb = live!();
+    let mut ctx = Ctx::new(tb);
+    let mnt = ctx.dir.path().join("mnt");
+    let _disk = Tmpfs::mount(&mnt);
+    let db = mnt.join("d");
+    ctx.extra_env.push(("DESTUI_DB".into(), path_str(&db)));
+    let server = ctx.add_server_a();
+    let mut watch = Watch::start(&ctx, &[&server], 1);
+    let mut done = vec![server.clone()];
+    for i in 0..3 {
+        let name = format!("before-{i}");
+        ctx.add_closed_server(&name);
+        done.push(name);
+    }
+    let filler = fill(&mnt);
+    let said = disk_full_line(&db);
+    let mut refused = false;
+    for i in 0..1000 {
+        let name = format!("while-full-{i}");
+        let run = ctx.run(&["server", "add", &name, "--host", "127.0.0.1", "--no-check"]);
+        match run.code {
+            0 => done.push(name),
+            1 => {
+                assert_eq!(run.stderr, said, "stdout: {}", run.stdout);
+                refused = true;
+                break;
+            }
+            code => panic!("exit {code}: {}", run.stderr),
+        }
+    }
+    assert!(refused, "no write failed on the full disk");
+
+    std::fs::remove_file(&filler).expect("free the space");
+    done.sort();
+    assert_eq!(listed_names(&ctx.json(&["server", "list"])), done);
+    ctx.add_closed_server("added-after");
+    let list = listed_names(&ctx.json(&["server", "list"]));
+    assert!(list.contains(&"added-after".to_string()), "{list:?}");
+    assert_eq!(watch.interrupt(), Some(0), "{}", watch.stderr());
+    // What the holder wrote once space was back is on disk.
+    let kept = listed_names(&ctx.json(&["server", "list"]));
+    assert_eq!(kept, list);
 }
