@@ -389,7 +389,8 @@ async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Re
                 if !json {
                     say(&format!(
                         "deleted destination {} (network {})",
-                        outcome.value.name, outcome.value.network
+                        output::safe(&outcome.value.name),
+                        output::safe(&outcome.value.network)
                     ));
                 }
                 deleted.push(outcome.value);

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use super::output::{emit, print_json, print_plan, say, say_block, table};
+use super::output::{emit, print_json, print_plan, safe, say, say_block, table};
 use crate::domain::{Error, ResourceKind};
 use crate::ops::{NewResource, Ops, ResourceView};
 
@@ -78,7 +78,7 @@ fn line(v: &ResourceView) -> String {
         if v.containers.is_empty() {
             v.status.to_string()
         } else {
-            format!("{} {}", v.status, v.containers.join(", "))
+            format!("{} {}", v.status, safe(&v.containers.join(", ")))
         }
     )
 }
@@ -124,7 +124,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 print_json(&v)?;
             } else {
                 say(&line(&v));
-                say(&format!("networks: {}", v.networks.join(", ")));
+                say(&format!("networks: {}", safe(&v.networks.join(", "))));
             }
         }
         ResourceCommand::Delete {
