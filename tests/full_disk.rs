@@ -257,6 +257,12 @@ fn a_holder_serving_other_commands_recovers_once_space_returns() {
     ctx.add_closed_server("added-after");
     let list = listed_names(&ctx.json(&["server", "list"]));
     assert!(list.contains(&"added-after".to_string()), "{list:?}");
+    // Served by the holder all along: no command took the data directory from it meanwhile
+    // (one that had would have replaced its socket, and removed it on leaving).
+    assert!(
+        db.join("destui.sock").exists(),
+        "the holder no longer serves the data directory"
+    );
     assert_eq!(watch.interrupt(), Some(0), "{}", watch.stderr());
     // What the holder wrote once space was back is on disk.
     let kept = listed_names(&ctx.json(&["server", "list"]));

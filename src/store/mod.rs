@@ -235,16 +235,11 @@ impl Store {
 /// sled replays its log from the previous one), so it goes — only while no process holds the
 /// store (sled's own lock, `flock` on `db/db`, taken here for the moment).
 fn remove_unfinished_snapshots(dir: &Path) -> Result<(), Error> {
-    use std::os::fd::AsRawFd;
     let db_dir = dir.join("db");
-    let Ok(lock) = std::fs::File::open(db_dir.join("db")) else {
-        return Ok(());
-    };
-    // SAFETY: flock on a descriptor this function owns; it is released when `lock` closes.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+    let Some(_lock) = try_lock(dir) else {
         // Held: its holder is alive, and sled's open says so.
         return Ok(());
-    }
+    };
     let Ok(entries) = std::fs::read_dir(&db_dir) else {
         return Ok(());
     };
@@ -266,6 +261,18 @@ fn remove_unfinished_snapshots(dir: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// sled's own lock on the data directory (`flock` on `db/db`), taken without waiting; held
+/// until the file returned is closed. `None` when another holds it (or there is no store).
+/// The process holding the store keeps it this way while it opens the store again, so that
+/// no other destui takes the data directory meanwhile.
+pub fn try_lock(dir: &Path) -> Option<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(dir.join("db").join("db")).ok()?;
+    // SAFETY: flock on a descriptor this function owns; it is released when `file` closes.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    locked.then_some(file)
 }
 
 /// Creates the data directory 0700, or checks an existing one: it must be ours and writable by
