@@ -105,7 +105,7 @@ fn run(args: Cli, argv: Vec<String>, started: Instant) -> Result<i32, Error> {
         // Holding the store, this command serves every other destui on the data directory
         // until it is done (DESIGN.md §10).
         let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Cli, None)?;
-        if ops.store().has_intents()? {
+        if !command.is_dry_run() && ops.has_intents().await? {
             for note in ops.reconcile().await? {
                 cli::output::note(&note);
             }
@@ -178,7 +178,7 @@ async fn run_tui(
     let ops = Ops::new(store, remote)
         .with_watch_defaults(config.watch.options())
         .with_fallback_pool(config.network.pool()?);
-    let interrupted = ops.store().has_intents()?;
+    let interrupted = ops.has_intents().await?;
     let (events, served) = tokio::sync::mpsc::unbounded_channel();
     let owner = owner::serve(&paths.data_dir, ops.clone(), Role::Tui, Some(events))?;
     let result = destui::tui::run(ops, config, started, interrupted, served).await;

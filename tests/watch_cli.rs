@@ -201,6 +201,76 @@ fn the_text_lines_name_the_destination_the_event_and_the_status() {
     let _ = child.wait();
 }
 
+/// Networks made by hand with names no lookup by name can find: removed by their ID at the
+/// end, pass or fail.
+struct NetworksById(&'static str, Vec<String>);
+
+impl Drop for NetworksById {
+    fn drop(&mut self) {
+        for id in &self.1 {
+            let _ = docker(self.0, &["network", "rm", id]);
+        }
+    }
+}
+
+#[test]
+fn a_network_name_with_a_line_break_stays_on_its_line_in_text_output() {
+    let tb = live!();
+    let socket = tb.socket_a();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let mut made = NetworksById(socket, Vec::new());
+    let mut child = ctx
+        .command(&["watch", &server])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = send.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_line = |pred: &dyn Fn(&str) -> bool| {
+        let end = Instant::now() + Duration::from_secs(20);
+        while let Ok(line) = lines.recv_timeout(end.saturating_duration_since(Instant::now())) {
+            seen.push(line.clone());
+            if pred(&line) {
+                return line;
+            }
+        }
+        panic!("no such line; lines: {seen:#?}");
+    };
+    wait_line(&|l| l.contains("  watching  "));
+    // A name that, printed raw, would end its line and start a forged row.
+    let base = unique_name("wnl");
+    let forged = format!("FORGED-{base}  a-destination (x)  create  ok");
+    let name = format!("{base}\n{forged}");
+    let (ok, id) = docker(socket, &["network", "create", &name]);
+    assert!(ok, "docker network create: {id}");
+    made.1.push(id.trim().to_string());
+    let line = wait_line(&|l| l.contains(&base) && l.contains("  create"));
+    assert!(
+        line.contains(&format!("network {base}\\u{{a}}{forged}  create")),
+        "{line}"
+    );
+    // Its removal too; and no line printed meanwhile starts with the forged text.
+    docker_ok(socket, &["network", "rm", &made.1[0]]);
+    let line = wait_line(&|l| l.contains(&base) && l.contains("  destroy"));
+    assert!(line.contains("\\u{a}"), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+    for line in lines.try_iter().chain(seen.drain(..)) {
+        assert!(!line.starts_with("FORGED"), "a forged row: {line}");
+    }
+}
+
 #[test]
 fn a_killed_master_is_reconnected_and_what_happened_meanwhile_is_told_once() {
     let tb = live!();

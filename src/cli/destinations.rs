@@ -119,7 +119,8 @@ pub struct ShapeArgs {
 /// `destination create`: the plan with --dry-run, else the create, saying a picked subnet.
 async fn create(ops: &Ops, input: NewDestination, dry_run: bool, json: bool) -> Result<i32, Error> {
     if dry_run {
-        return output::print_plan(json, &ops.plan_create_destination(&input).await?);
+        let plan = ops.dry_run().plan_create_destination(&input).await?;
+        return output::print_plan(json, &plan);
     }
     let outcome = ops.create_destination(input).await?;
     emit(json, &outcome, |d| {
@@ -194,7 +195,11 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
                 name: Some(new_name),
                 description: None,
             };
-            output::print_plan(json, &ops.plan_edit_destination(&destination, &edit).await?)
+            let plan = ops
+                .dry_run()
+                .plan_edit_destination(&destination, &edit)
+                .await?;
+            output::print_plan(json, &plan)
         }
         DestinationCommand::Rename {
             destination,
@@ -216,7 +221,11 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             dry_run: true,
         } => {
             let edit = DestinationEdit { name, description };
-            output::print_plan(json, &ops.plan_edit_destination(&destination, &edit).await?)
+            let plan = ops
+                .dry_run()
+                .plan_edit_destination(&destination, &edit)
+                .await?;
+            output::print_plan(json, &plan)
         }
         DestinationCommand::Edit {
             destination,
@@ -239,7 +248,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
             destinations,
             force,
             dry_run: true,
-        } => dry_run(ops, &destinations, force, json).await,
+        } => dry_run(&ops.dry_run(), &destinations, force, json).await,
         DestinationCommand::Delete {
             destinations,
             force,
@@ -249,7 +258,7 @@ pub(super) async fn run(ops: &Ops, cmd: DestinationCommand, json: bool) -> Resul
         DestinationCommand::Repair {
             destination,
             dry_run: true,
-        } => output::print_plan(json, &ops.plan_repair(&destination).await?),
+        } => output::print_plan(json, &ops.dry_run().plan_repair(&destination).await?),
         DestinationCommand::Repair {
             destination,
             dry_run: false,
@@ -380,7 +389,8 @@ async fn delete(ops: &Ops, references: &[String], force: bool, json: bool) -> Re
                 if !json {
                     say(&format!(
                         "deleted destination {} (network {})",
-                        outcome.value.name, outcome.value.network
+                        output::safe(&outcome.value.name),
+                        output::safe(&outcome.value.network)
                     ));
                 }
                 deleted.push(outcome.value);

@@ -110,7 +110,34 @@ pub enum Command {
     },
 }
 
-/// Runs one command; returns the process exit code.
+impl Command {
+    /// A `--dry-run`: it writes nothing to the data directory, not even the settling of a
+    /// change an earlier destui left half done (the next real command settles it).
+    pub fn is_dry_run(&self) -> bool {
+        use destinations::DestinationCommand as D;
+        use resources::ResourceCommand as R;
+        use servers::ServerCommand as S;
+        match self {
+            Command::Import { dry_run, .. } | Command::Sync { dry_run, .. } => *dry_run,
+            Command::Destination(
+                D::Create { dry_run, .. }
+                | D::Rename { dry_run, .. }
+                | D::Edit { dry_run, .. }
+                | D::Delete { dry_run, .. }
+                | D::Repair { dry_run, .. },
+            ) => *dry_run,
+            Command::Resource(
+                R::Create { dry_run, .. } | R::Delete { dry_run, .. } | R::Clone { dry_run, .. },
+            ) => *dry_run,
+            Command::Server(S::Add(a)) => a.dry_run,
+            Command::Server(S::Edit(e)) => e.dry_run,
+            Command::Server(S::Import(i)) => i.dry_run,
+            Command::Server(S::Remove { dry_run, .. } | S::Trust { dry_run, .. }) => *dry_run,
+            _ => false,
+        }
+    }
+}
+
 /// `command` with what it needs of the global flags of its command line: `server import`
 /// reads the ssh config file named there (the process running the command may be the destui
 /// holding the data directory, whose own is another). An empty name is "the default".
@@ -172,6 +199,7 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
             all,
             dry_run: true,
         } => {
+            let ops = ops.dry_run();
             let plan =
                 progress::shown("checking", ops.plan_import(&server, &networks, all)).await?;
             output::print_plan(json, &plan)
@@ -187,10 +215,11 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
                 if v.is_empty() {
                     "nothing to import".to_string()
                 } else {
-                    v.iter()
+                    let lines: Vec<String> = v
+                        .iter()
                         .map(|d| format!("imported {} as {} ({})", d.network, d.name, d.kind))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                        .collect();
+                    output::joined(&lines)
                 }
             })?;
             Ok(0)
@@ -202,7 +231,7 @@ async fn dispatch(ops: &Ops, command: Command, json: bool) -> Result<i32, Error>
         Command::Sync {
             servers,
             dry_run: true,
-        } => output::print_plan(json, &ops.plan_sync(&servers).await?),
+        } => sync::dry_run(&ops.dry_run(), &servers, json).await,
         Command::Sync {
             servers,
             dry_run: false,

@@ -31,6 +31,16 @@ pub fn safe_lines(text: &str) -> String {
     text.split('\n').map(safe).collect::<Vec<_>>().join("\n")
 }
 
+/// Lines destui puts together, each escaped whole before they are joined: a line break that
+/// came from a server inside one of them stays `\u{a}` and can never forge another line.
+pub fn joined<S: AsRef<str>>(lines: &[S]) -> String {
+    lines
+        .iter()
+        .map(|l| safe(l.as_ref()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Which of a command's two outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
@@ -309,7 +319,7 @@ pub fn print_plan(json: bool, plan: &crate::ops::Plan) -> Result<i32, Error> {
     }
     lines.extend(plan.steps.iter().map(|s| format!("  would {s}")));
     lines.push(String::new());
-    say_block(&lines.join("\n"));
+    say_block(&joined(&lines));
     Ok(0)
 }
 

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use super::output::{emit, print_json, print_plan, say, say_block, table};
+use super::output::{emit, print_json, print_plan, safe, say, say_block, table};
 use crate::domain::{Error, ResourceKind};
 use crate::ops::{NewResource, Ops, ResourceView};
 
@@ -78,7 +78,7 @@ fn line(v: &ResourceView) -> String {
         if v.containers.is_empty() {
             v.status.to_string()
         } else {
-            format!("{} {}", v.status, v.containers.join(", "))
+            format!("{} {}", v.status, safe(&v.containers.join(", ")))
         }
     )
 }
@@ -105,6 +105,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 connect_predefined,
             };
             if dry_run {
+                let ops = &ops.dry_run();
                 let plan =
                     asking_destination(
                         input,
@@ -123,13 +124,13 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
                 print_json(&v)?;
             } else {
                 say(&line(&v));
-                say(&format!("networks: {}", v.networks.join(", ")));
+                say(&format!("networks: {}", safe(&v.networks.join(", "))));
             }
         }
         ResourceCommand::Delete {
             resource,
             dry_run: true,
-        } => return print_plan(json, &ops.plan_delete_resource(&resource).await?),
+        } => return print_plan(json, &ops.dry_run().plan_delete_resource(&resource).await?),
         ResourceCommand::Delete {
             resource,
             dry_run: false,
@@ -144,6 +145,7 @@ pub async fn run(ops: &Ops, cmd: ResourceCommand, json: bool) -> Result<i32, Err
             dry_run: true,
         } => {
             let plan = ops
+                .dry_run()
                 .plan_clone_resource(&resource, &destination, name)
                 .await?;
             return print_plan(json, &plan);

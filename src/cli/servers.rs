@@ -172,7 +172,10 @@ pub(super) async fn run(ops: &Ops, cmd: ServerCommand, json: bool) -> Result<i32
             force,
             dry_run: true,
             ..
-        } => output::print_plan(json, &ops.plan_remove_server(&server, force).await?),
+        } => output::print_plan(
+            json,
+            &ops.dry_run().plan_remove_server(&server, force).await?,
+        ),
         ServerCommand::Remove {
             server,
             force,
@@ -236,7 +239,7 @@ fn print_servers(views: &[ServerView], json: bool) -> Result<(), Error> {
 
 async fn add(ops: &Ops, a: AddServer, json: bool) -> Result<i32, Error> {
     if a.dry_run {
-        return output::print_plan(json, &ops.plan_add_server(&a.into()).await?);
+        return output::print_plan(json, &ops.dry_run().plan_add_server(&a.into()).await?);
     }
     let outcome = ops.add_server(a.into()).await?;
     let view = Outcome {
@@ -283,7 +286,8 @@ async fn check(ops: &Ops, servers: &[String], json: bool) -> Result<i32, Error> 
 async fn edit(ops: &Ops, e: EditServer, json: bool) -> Result<i32, Error> {
     if e.dry_run {
         let reference = e.server.clone();
-        return output::print_plan(json, &ops.plan_edit_server(&reference, e.into()).await?);
+        let plan = ops.dry_run().plan_edit_server(&reference, e.into()).await?;
+        return output::print_plan(json, &plan);
     }
     let server = ops.edit_server(&e.server.clone(), e.into()).await?;
     let view = ServerView::from(&server);
@@ -369,7 +373,7 @@ fn import_text(r: &ops::ServerImport) -> String {
         r.skipped.len(),
         r.unreachable.len()
     ));
-    lines.join("\n")
+    output::joined(&lines)
 }
 
 /// Shows the host keys, records them once confirmed; exit 1 when the admin said no.

@@ -8,17 +8,35 @@ use crate::ops::{Ops, SyncReport};
 pub async fn run(ops: &Ops, servers: &[String], json: bool) -> Result<i32, Error> {
     let outcome = super::progress::shown("syncing", ops.sync(servers)).await?;
     emit(json, &outcome, report_text)?;
-    let unreachable = &outcome.value.unreachable;
-    if unreachable.is_empty() {
-        return Ok(0);
+    let names: Vec<&str> = outcome
+        .value
+        .unreachable
+        .iter()
+        .map(|u| u.server.as_str())
+        .collect();
+    Ok(unreachable_exit(&names))
+}
+
+/// `sync --dry-run`: the plan, and the exit the real sync would have — 1 with the same line
+/// when a server cannot be reached (`ops` is a dry run's).
+pub async fn dry_run(ops: &Ops, servers: &[String], json: bool) -> Result<i32, Error> {
+    let plan = ops.plan_sync(servers).await?;
+    output::print_plan(json, &plan)?;
+    let names: Vec<&str> = plan.unreachable.iter().map(String::as_str).collect();
+    Ok(unreachable_exit(&names))
+}
+
+/// 0, or 1 with the one line naming the servers that could not be reached.
+fn unreachable_exit(names: &[&str]) -> i32 {
+    if names.is_empty() {
+        return 0;
     }
-    let names: Vec<&str> = unreachable.iter().map(|u| u.server.as_str()).collect();
     output::fail(&format!(
         "{} server(s) could not be reached, nothing was synced there: {}",
         names.len(),
         names.join(", ")
     ));
-    Ok(1)
+    1
 }
 
 fn report_text(report: &SyncReport) -> String {
@@ -49,7 +67,7 @@ fn report_text(report: &SyncReport) -> String {
     if lines.is_empty() {
         lines.push("in sync: nothing to adopt, no record is missing".to_string());
     }
-    lines.join("\n")
+    output::joined(&lines)
 }
 
 #[cfg(test)]
@@ -90,6 +108,18 @@ mod tests {
              adopted resource shop: application on web-2\n\
              missing: destination old (network gone-net on prod): its network is gone — repair it, or delete it to forget the record\n\
              unreachable: far: ssh timed out"
+        );
+        // A server's text with a line break stays on its line (DESIGN.md §9).
+        let forged = SyncReport {
+            unreachable: vec![SyncSkipped {
+                server: "far".into(),
+                error: "refused\nadopted destination fake".into(),
+            }],
+            ..SyncReport::default()
+        };
+        assert_eq!(
+            report_text(&forged),
+            "unreachable: far: refused\\u{a}adopted destination fake"
         );
         assert_eq!(
             report_text(&SyncReport::default()),

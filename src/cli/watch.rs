@@ -110,19 +110,27 @@ fn print(changes: &[Change], json: bool) -> Result<bool, Error> {
 
 /// `TIME SERVER WHAT EVENT [STATUS] [— DETAIL]`, WHAT being the destination (with its
 /// network) or the network.
+/// Every field is escaped on its own (DESIGN.md §9): a network named with a line break stays
+/// on its line and can never forge another.
 fn text(c: &Change) -> String {
+    let safe = output::safe;
     let what = match (&c.destination, &c.network) {
-        (Some(d), Some(n)) => format!("{d} ({n})"),
-        (Some(d), None) => d.clone(),
-        (None, Some(n)) => format!("network {n}"),
+        (Some(d), Some(n)) => format!("{} ({})", safe(d), safe(n)),
+        (Some(d), None) => safe(d).into_owned(),
+        (None, Some(n)) => format!("network {}", safe(n)),
         (None, None) => "-".into(),
     };
-    let mut line = format!("{}  {}  {what}  {}", c.time, c.server, c.event);
+    let mut line = format!(
+        "{}  {}  {what}  {}",
+        safe(&c.time),
+        safe(&c.server),
+        safe(&c.event)
+    );
     if let Some(status) = &c.status {
-        line.push_str(&format!("  {status}"));
+        line.push_str(&format!("  {}", safe(status)));
     }
     if let Some(detail) = &c.detail {
-        line.push_str(&format!("  — {detail}"));
+        line.push_str(&format!("  — {}", safe(detail)));
     }
     line
 }

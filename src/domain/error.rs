@@ -192,6 +192,8 @@ pub enum Error {
         found: u32,
         supported: u32,
     },
+    #[error("the disk holding the data directory {0} is full: free some space, then try again")]
+    DiskFull(String),
     #[error("data store: {0}")]
     Store(String),
     #[error("{0}")]

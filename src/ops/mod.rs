@@ -18,6 +18,7 @@ mod adopt;
 mod dependants;
 mod destinations;
 mod health;
+mod held_store;
 mod import;
 mod lost;
 mod plan;
@@ -66,7 +67,7 @@ type Slot = Arc<Mutex<Option<Connection>>>;
 
 #[derive(Clone)]
 pub struct Ops {
-    store: Store,
+    store: held_store::HeldStore,
     remote: RemoteConfig,
     connections: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
     /// Each server's last successful live check in this process, for actions to reuse a while.
@@ -80,6 +81,8 @@ pub struct Ops {
     swarm_peers: swarm::PeersCache,
     /// Where `--subnet auto` and a create on a daemon out of pools take a /24 from.
     fallback_pool: Option<ipnet::Ipv4Net>,
+    /// A dry run's ops (`dry_run`): what a live check finds is not recorded.
+    dry_run: bool,
 }
 
 /// How long an action trusts the last live check of its server (mode, version), this
@@ -107,7 +110,7 @@ impl<T> Outcome<T> {
 impl Ops {
     pub fn new(store: Store, remote: RemoteConfig) -> Self {
         Ops {
-            store,
+            store: held_store::HeldStore::new(store),
             remote,
             connections: Arc::default(),
             checked: Arc::default(),
@@ -115,6 +118,18 @@ impl Ops {
             watch: WatchOptions::default(),
             swarm_peers: Arc::default(),
             fallback_pool: None,
+            dry_run: false,
+        }
+    }
+
+    /// The same, for a `--dry-run` (DESIGN.md §16): it writes nothing to the data directory.
+    /// Its live checks still run (a dry run refuses what the real run refuses, an offline
+    /// server included) but what they find is not recorded: a never-checked server stays
+    /// never checked, a known one keeps its last check.
+    pub fn dry_run(&self) -> Ops {
+        Ops {
+            dry_run: true,
+            ..self.clone()
         }
     }
 
@@ -134,8 +149,9 @@ impl Ops {
         self.watch
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Whether a change was interrupted (its intent is still recorded).
+    pub async fn has_intents(&self) -> Result<bool, Error> {
+        self.db(|s| s.has_intents()).await
     }
 
     /// Runs a store call off the async threads (sled flushes block).
@@ -144,10 +160,14 @@ impl Ops {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&store))
+        let store = self.store.get().await?;
+        let result = tokio::task::spawn_blocking(move || f(&store))
             .await
-            .map_err(|e| Error::Io(format!("store task failed: {e}")))?
+            .map_err(|e| Error::Io(format!("store task failed: {e}")))?;
+        if let Err(e) = &result {
+            self.store.failed(e).await;
+        }
+        result
     }
 }
 

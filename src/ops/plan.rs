@@ -22,6 +22,9 @@ pub struct Plan {
     pub steps: Vec<String>,
     /// What the real run would warn about.
     pub warnings: Vec<String>,
+    /// The servers the real run could not reach either (`sync`): it would exit 1 for them.
+    #[serde(skip)]
+    pub unreachable: Vec<String>,
 }
 
 impl Plan {
@@ -39,6 +42,7 @@ impl Plan {
             action,
             steps: Vec::new(),
             warnings: Vec::new(),
+            unreachable: Vec::new(),
         }
     }
 
@@ -494,11 +498,14 @@ impl Ops {
         for server in &targets {
             match self.plan_sync_server(server).await {
                 Ok(steps) => plan.steps.extend(steps),
-                Err(e) => plan.warnings.push(format!(
-                    "unreachable: {}: {} (nothing would be synced there)",
-                    server.name,
-                    e.reason()
-                )),
+                Err(e) => {
+                    plan.warnings.push(format!(
+                        "unreachable: {}: {} (nothing would be synced there)",
+                        server.name,
+                        e.reason()
+                    ));
+                    plan.unreachable.push(server.name.clone());
+                }
             }
         }
         Ok(plan)

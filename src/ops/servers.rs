@@ -210,6 +210,9 @@ impl Ops {
         with_address: bool,
     ) -> Result<(Server, Option<Error>), Error> {
         self.remember_check(&fresh);
+        if self.dry_run {
+            return Ok((fresh, err));
+        }
         let uuid = fresh.uuid.clone();
         let update = fresh.clone();
         // Re-read inside the write so a rename made meanwhile is not undone. A check that

@@ -2,14 +2,14 @@
 //! network) pairs. An index changes in the same transaction as its record, and so does the
 //! record's intent where one is set or dropped.
 
-use super::{Store, TxResult, abort, decode, encode, from_tx, storage, tx_encode};
+use super::{Store, TxResult, abort, decode, encode, tx_encode};
 use crate::domain::{Destination, Error, Intent, IntentStep};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 impl Store {
     pub fn destinations(&self) -> Result<Vec<Destination>, Error> {
-        let mut all: Vec<Destination> = Self::all(&self.destinations)?;
+        let mut all: Vec<Destination> = self.all(&self.destinations)?;
         all.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(all)
     }
@@ -23,13 +23,13 @@ impl Store {
     }
 
     pub fn destination(&self, uuid: &str) -> Result<Option<Destination>, Error> {
-        Self::get(&self.destinations, uuid)
+        self.get(&self.destinations, uuid)
     }
 
     pub fn destination_name_taken(&self, name: &str) -> Result<bool, Error> {
         self.destination_names
             .contains_key(name.as_bytes())
-            .map_err(storage)
+            .map_err(|e| self.storage(e))
     }
 
     pub fn destination_by_network(
@@ -37,7 +37,7 @@ impl Store {
         server_uuid: &str,
         network: &str,
     ) -> Result<Option<Destination>, Error> {
-        match Self::index_lookup(&self.server_networks, &network_key(server_uuid, network))? {
+        match self.index_lookup(&self.server_networks, &network_key(server_uuid, network))? {
             Some(uuid) => self.destination(&uuid),
             None => Ok(None),
         }
@@ -48,7 +48,7 @@ impl Store {
         if let Some(d) = self.destination(reference)? {
             return Ok(d);
         }
-        if let Some(uuid) = Self::index_lookup(&self.destination_names, reference.as_bytes())?
+        if let Some(uuid) = self.index_lookup(&self.destination_names, reference.as_bytes())?
             && let Some(d) = self.destination(&uuid)?
         {
             return Ok(d);
@@ -67,7 +67,7 @@ impl Store {
         if self
             .server_networks
             .contains_key(network_key(&d.server_uuid, &d.network))
-            .map_err(storage)?
+            .map_err(|e| self.storage(e))?
         {
             return Err(Error::NetworkAlreadyAdded);
         }
@@ -166,7 +166,7 @@ impl Store {
                 }
                 Ok(d)
             })
-            .map_err(from_tx)?;
+            .map_err(|e| self.tx_failure(e))?;
         self.flush()?;
         Ok(edited)
     }
@@ -179,7 +179,7 @@ impl Store {
         d.network_id = network_id.to_string();
         self.destinations
             .insert(uuid.as_bytes(), encode(&d)?)
-            .map_err(storage)?;
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 
@@ -214,7 +214,7 @@ impl Store {
             &self.intents,
         )
             .transaction(|(dests, names, nets, intents)| change(dests, names, nets, intents))
-            .map_err(from_tx)?;
+            .map_err(|e| self.tx_failure(e))?;
         self.flush()
     }
 }

@@ -1,19 +1,19 @@
 //! What a crash may leave to settle: the intents of destinations and of resources, each
 //! kept until the step it records is done (see `ops::reconcile`).
 
-use super::{Store, encode, storage};
+use super::{Store, encode};
 use crate::domain::{DestinationId, Error, Intent, ResourceIntent};
 
 impl Store {
     pub fn put_intent(&self, intent: &Intent) -> Result<(), Error> {
         self.intents
             .insert(intent.destination.uuid.as_bytes(), encode(intent)?)
-            .map_err(storage)?;
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 
     pub fn intents(&self) -> Result<Vec<Intent>, Error> {
-        Self::all(&self.intents)
+        self.all(&self.intents)
     }
 
     pub fn drop_intent(&self, destination_uuid: &DestinationId) -> Result<(), Error> {
@@ -26,7 +26,9 @@ impl Store {
         for uuid in destination_uuids {
             batch.remove(uuid.as_bytes());
         }
-        self.intents.apply_batch(batch).map_err(storage)?;
+        self.intents
+            .apply_batch(batch)
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 
@@ -38,18 +40,18 @@ impl Store {
     pub fn put_resource_intent(&self, intent: &ResourceIntent) -> Result<(), Error> {
         self.resource_intents
             .insert(intent.resource.uuid.as_bytes(), encode(intent)?)
-            .map_err(storage)?;
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 
     pub fn resource_intents(&self) -> Result<Vec<ResourceIntent>, Error> {
-        Self::all(&self.resource_intents)
+        self.all(&self.resource_intents)
     }
 
     pub fn drop_resource_intent(&self, resource_uuid: &str) -> Result<(), Error> {
         self.resource_intents
             .remove(resource_uuid.as_bytes())
-            .map_err(storage)?;
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 }

@@ -36,6 +36,9 @@ pub struct Store {
 
 type TxResult<T> = Result<T, ConflictableTransactionError<Error>>;
 
+/// Every tree by name, each with its keys and values in order (`Store::contents`).
+pub type Contents = Vec<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)>;
+
 fn abort<T>(e: Error) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
@@ -52,15 +55,20 @@ fn tx_encode<T: Serialize>(value: &T) -> TxResult<Vec<u8>> {
     encode(value).map_err(ConflictableTransactionError::Abort)
 }
 
-fn from_tx(e: TransactionError<Error>) -> Error {
-    match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => Error::Store(e.to_string()),
+/// A sled error as the admin reads it: a full disk is said as such, naming the data
+/// directory (DESIGN.md §8); anything else is the store's own failure.
+fn storage_error(dir: &Path, e: sled::Error) -> Error {
+    match &e {
+        sled::Error::Io(io) if is_disk_full(io) => Error::DiskFull(dir.display().to_string()),
+        _ => Error::Store(e.to_string()),
     }
 }
 
-fn storage(e: sled::Error) -> Error {
-    Error::Store(e.to_string())
+/// ENOSPC or a quota, also once sled has cloned the error (the kind stays, the errno goes).
+fn is_disk_full(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(e.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded)
+        || matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
 }
 
 impl Store {
@@ -68,18 +76,21 @@ impl Store {
     /// `Error::StoreLocked`; a directory from a newer schema gets `Error::SchemaTooNew`.
     pub fn open(dir: &Path) -> Result<Self, Error> {
         open_data_dir(dir)?;
+        remove_unfinished_snapshots(dir)?;
         let db = sled::Config::new()
             .path(dir.join("db"))
             .open()
             .map_err(|e| {
                 let text = e.to_string();
                 if text.contains("could not acquire lock") || text.contains("WouldBlock") {
-                    Error::StoreLocked(dir.display().to_string())
-                } else {
-                    Error::Store(format!("cannot open {}: {text}", dir.display()))
+                    return Error::StoreLocked(dir.display().to_string());
+                }
+                match storage_error(dir, e) {
+                    Error::DiskFull(dir) => Error::DiskFull(dir),
+                    _ => Error::Store(format!("cannot open {}: {text}", dir.display())),
                 }
             })?;
-        let tree = |name: &str| db.open_tree(name).map_err(storage);
+        let tree = |name: &str| db.open_tree(name).map_err(|e| storage_error(dir, e));
         let store = Store {
             dir: dir.to_path_buf(),
             servers: tree("servers")?,
@@ -101,8 +112,19 @@ impl Store {
         &self.dir
     }
 
+    fn storage(&self, e: sled::Error) -> Error {
+        storage_error(&self.dir, e)
+    }
+
+    fn tx_failure(&self, e: TransactionError<Error>) -> Error {
+        match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => self.storage(e),
+        }
+    }
+
     fn check_schema(&self) -> Result<(), Error> {
-        match self.meta.get(SCHEMA_KEY).map_err(storage)? {
+        match self.meta.get(SCHEMA_KEY).map_err(|e| self.storage(e))? {
             Some(raw) => {
                 let found = std::str::from_utf8(&raw)
                     .ok()
@@ -120,7 +142,7 @@ impl Store {
             None => {
                 self.meta
                     .insert(SCHEMA_KEY, SCHEMA_VERSION.to_string().as_bytes())
-                    .map_err(storage)?;
+                    .map_err(|e| self.storage(e))?;
                 self.flush()
             }
         }
@@ -130,40 +152,64 @@ impl Store {
     pub fn set_schema_version(&self, version: u32) -> Result<(), Error> {
         self.meta
             .insert(SCHEMA_KEY, version.to_string().as_bytes())
-            .map_err(storage)?;
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 
     fn flush(&self) -> Result<(), Error> {
-        self.db.flush().map(|_| ()).map_err(storage)
+        self.db.flush().map(|_| ()).map_err(|e| self.storage(e))
     }
 
-    fn all<T: DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>, Error> {
+    fn all<T: DeserializeOwned>(&self, tree: &sled::Tree) -> Result<Vec<T>, Error> {
         tree.iter()
             .values()
-            .map(|v| v.map_err(storage).and_then(|v| decode(&v)))
+            .map(|v| v.map_err(|e| self.storage(e)).and_then(|v| decode(&v)))
             .collect()
     }
 
-    fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &str) -> Result<Option<T>, Error> {
+    fn get<T: DeserializeOwned>(&self, tree: &sled::Tree, key: &str) -> Result<Option<T>, Error> {
         tree.get(key.as_bytes())
-            .map_err(storage)?
+            .map_err(|e| self.storage(e))?
             .map(|v| decode(&v))
             .transpose()
     }
 
-    fn index_lookup(tree: &sled::Tree, key: &[u8]) -> Result<Option<String>, Error> {
+    fn index_lookup(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<String>, Error> {
         Ok(tree
             .get(key)
-            .map_err(storage)?
+            .map_err(|e| self.storage(e))?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Every tree's keys and values, in order: what the data directory holds, whatever its
+    /// files look like (sled may rewrite them on a mere open and close). Tests compare it
+    /// before and after a dry run.
+    pub fn contents(&self) -> Result<Contents, Error> {
+        let mut names = self.db.tree_names();
+        names.sort();
+        let mut all = Vec::new();
+        for name in names {
+            let tree = self.db.open_tree(&name).map_err(|e| self.storage(e))?;
+            let pairs = tree
+                .iter()
+                .map(|kv| {
+                    kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                        .map_err(|e| self.storage(e))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            all.push((name.to_vec(), pairs));
+        }
+        Ok(all)
     }
 
     /// Whether `name` is the uuid of any record: a name may never equal one, or a lookup by
     /// that uuid would be shadowed (DESIGN.md §9).
     pub fn is_record_uuid(&self, name: &str) -> Result<bool, Error> {
         for tree in [&self.servers, &self.destinations, &self.resources] {
-            if tree.contains_key(name.as_bytes()).map_err(storage)? {
+            if tree
+                .contains_key(name.as_bytes())
+                .map_err(|e| self.storage(e))?
+            {
                 return Ok(true);
             }
         }
@@ -180,6 +226,53 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// sled writes a snapshot to `snap.<lsn>.generating` and renames it once complete. One left
+/// behind (the disk filled up while it was written) is taken by sled 0.34's next open for the
+/// newest snapshot and refused as corrupt ("Read corrupted data at file offset None"): every
+/// open failed from then on. It is never a complete snapshot (the rename is the commit, and
+/// sled replays its log from the previous one), so it goes — only while no process holds the
+/// store (sled's own lock, `flock` on `db/db`, taken here for the moment).
+fn remove_unfinished_snapshots(dir: &Path) -> Result<(), Error> {
+    let db_dir = dir.join("db");
+    let Some(_lock) = try_lock(dir) else {
+        // Held: its holder is alive, and sled's open says so.
+        return Ok(());
+    };
+    let Ok(entries) = std::fs::read_dir(&db_dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("snap.") && name.ends_with(".generating")) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => tracing::warn!("removed the unfinished snapshot {}", entry.path().display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::Io(format!(
+                    "cannot remove the unfinished snapshot {}: {e}",
+                    entry.path().display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// sled's own lock on the data directory (`flock` on `db/db`), taken without waiting; held
+/// until the file returned is closed. `None` when another holds it (or there is no store).
+/// The process holding the store keeps it this way while it opens the store again, so that
+/// no other destui takes the data directory meanwhile.
+pub fn try_lock(dir: &Path) -> Option<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(dir.join("db").join("db")).ok()?;
+    // SAFETY: flock on a descriptor this function owns; it is released when `file` closes.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    locked.then_some(file)
 }
 
 /// Creates the data directory 0700, or checks an existing one: it must be ours and writable by
@@ -283,6 +376,38 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
         // sled's lock is per process (fcntl), so the second-process case is an integration test.
+    }
+
+    /// A snapshot sled began and never finished (the disk filled up under it) is left as
+    /// `snap.<lsn>.generating`; sled 0.34 opened it as the newest snapshot and refused it as
+    /// corrupt, every time. It is removed, and the records are all there.
+    #[test]
+    fn an_unfinished_snapshot_left_behind_does_not_stop_the_store_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d");
+        let store = Store::open(&path).unwrap();
+        store.set_schema_version(SCHEMA_VERSION).unwrap();
+        drop(store);
+        let unfinished = path.join("db").join("snap.FFFFFFFFFFFFFFFF.generating");
+        std::fs::write(&unfinished, b"").unwrap();
+        let store = Store::open(&path).expect("the store opens");
+        assert!(!unfinished.exists());
+        assert_eq!(
+            store.meta.get(SCHEMA_KEY).unwrap().as_deref(),
+            Some(SCHEMA_VERSION.to_string().as_bytes())
+        );
+    }
+
+    /// Held by this process's store (sled's lock), a snapshot being written is left alone.
+    #[test]
+    fn a_snapshot_being_written_by_the_holder_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d");
+        let _held = Store::open(&path).unwrap();
+        let writing = path.join("db").join("snap.FFFFFFFFFFFFFFFF.generating");
+        std::fs::write(&writing, b"").unwrap();
+        remove_unfinished_snapshots(&path).unwrap();
+        assert!(writing.exists());
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! The resources tree.
 
-use super::{Store, encode, from_tx, storage};
+use super::{Store, encode};
 use crate::domain::{Error, Resource};
 use sled::Transactional;
 
 impl Store {
     pub fn resources(&self) -> Result<Vec<Resource>, Error> {
-        let mut all: Vec<Resource> = Self::all(&self.resources)?;
+        let mut all: Vec<Resource> = self.all(&self.resources)?;
         all.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(all)
     }
@@ -36,7 +36,7 @@ impl Store {
                 intents.remove(r.uuid.as_bytes())?;
                 Ok(())
             })
-            .map_err(from_tx)?;
+            .map_err(|e| self.tx_failure(e))?;
         self.flush()
     }
 
@@ -68,13 +68,15 @@ impl Store {
                 }
                 Ok(())
             })
-            .map_err(from_tx)?;
+            .map_err(|e| self.tx_failure(e))?;
         self.flush()?;
         Ok(adopted)
     }
 
     pub fn remove_resource(&self, uuid: &str) -> Result<(), Error> {
-        self.resources.remove(uuid.as_bytes()).map_err(storage)?;
+        self.resources
+            .remove(uuid.as_bytes())
+            .map_err(|e| self.storage(e))?;
         self.flush()
     }
 }

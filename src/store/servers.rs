@@ -1,20 +1,20 @@
 //! The servers tree, with its name index.
 
 use super::destinations::remove_destination_tx;
-use super::{Store, abort, decode, from_tx, tx_encode};
+use super::{Store, abort, decode, tx_encode};
 use crate::domain::{Error, Resource, Server};
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
 impl Store {
     pub fn servers(&self) -> Result<Vec<Server>, Error> {
-        let mut servers: Vec<Server> = Self::all(&self.servers)?;
+        let mut servers: Vec<Server> = self.all(&self.servers)?;
         servers.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(servers)
     }
 
     pub fn server(&self, uuid: &str) -> Result<Option<Server>, Error> {
-        Self::get(&self.servers, uuid)
+        self.get(&self.servers, uuid)
     }
 
     /// A server by uuid or name.
@@ -22,7 +22,7 @@ impl Store {
         if let Some(server) = self.server(reference)? {
             return Ok(server);
         }
-        if let Some(uuid) = Self::index_lookup(&self.server_names, reference.as_bytes())?
+        if let Some(uuid) = self.index_lookup(&self.server_names, reference.as_bytes())?
             && let Some(server) = self.server(&uuid)?
         {
             return Ok(server);
@@ -53,7 +53,7 @@ impl Store {
                 servers.insert(server.uuid.as_bytes(), tx_encode(server)?)?;
                 Ok(())
             })
-            .map_err(from_tx)?;
+            .map_err(|e| self.tx_failure(e))?;
         self.flush()
     }
 
@@ -87,7 +87,7 @@ impl Store {
                 }
                 Ok(())
             })
-            .map_err(from_tx)?;
+            .map_err(|e| self.tx_failure(e))?;
         self.flush()
     }
 }
