@@ -156,8 +156,7 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
             return vec![effect, usage];
         }
         Pane::Tasks => {
-            let selected = app.cursor(Pane::Tasks).selected;
-            if let Some(t) = app.panes.tasks.rows.get(selected) {
+            if let Some(t) = app.panes.tasks.selected() {
                 app.details = Some(Details::Task(t.id));
             }
         }

@@ -74,7 +74,7 @@ impl DestinationsPane {
     }
 
     pub fn selected<'a>(&self, destinations: &'a [DestinationView]) -> Option<&'a DestinationView> {
-        destinations.get(*self.visible.get(self.cursor.selected)?)
+        destinations.get(self.cursor.row(&self.visible)?)
     }
 
     /// Where the destination `uuid` is listed.

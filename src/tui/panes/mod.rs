@@ -44,6 +44,13 @@ impl Cursor {
         self.set(target, len, height);
     }
 
+    /// The row shown under the cursor, as an index into the pane's items: `visible` holds the
+    /// indexes of the items the pane shows (after its filter), in the order shown. Every
+    /// action on "the selected row" goes through here, so a filtered pane acts on what it shows.
+    pub fn row(&self, visible: &[usize]) -> Option<usize> {
+        visible.get(self.selected).copied()
+    }
+
     /// Keeps the selection inside the list and on screen.
     pub fn fit(&mut self, len: usize, height: usize) {
         self.selected = self.selected.min(len.saturating_sub(1));

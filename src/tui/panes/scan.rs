@@ -43,13 +43,20 @@ pub struct ScanPane {
 
 impl ScanPane {
     /// Lists the rows whose network or driver matches the filter; the cursor stays on screen.
+    /// Checks are never acted on unseen: those the filter hides are dropped.
     pub fn refresh(&mut self, page: usize) {
         let filter = self.filter.to_lowercase();
-        self.visible = match &self.view {
+        self.visible = match &mut self.view {
             None => Vec::new(),
-            Some(view) => visible_indexes(&view.rows, |r| {
-                matches_filter(&filter, &[&r.network, &r.driver])
-            }),
+            Some(view) => {
+                let visible = visible_indexes(&view.rows, |r| {
+                    matches_filter(&filter, &[&r.network, &r.driver])
+                });
+                let shown: BTreeSet<&str> =
+                    visible.iter().map(|&i| view.rows[i].id.as_str()).collect();
+                view.checked.retain(|id| shown.contains(id.as_str()));
+                visible
+            }
         };
         self.cursor.fit(self.visible.len(), page);
     }
@@ -58,7 +65,7 @@ impl ScanPane {
         self.view
             .as_ref()?
             .rows
-            .get(*self.visible.get(self.cursor.selected)?)
+            .get(self.cursor.row(&self.visible)?)
     }
 
     /// Whether the pane holds a scan of `server` (uuid).

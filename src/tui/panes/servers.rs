@@ -29,7 +29,7 @@ impl ServersPane {
     }
 
     pub fn selected<'a>(&self, servers: &'a [Server]) -> Option<&'a Server> {
-        servers.get(*self.visible.get(self.cursor.selected)?)
+        servers.get(self.cursor.row(&self.visible)?)
     }
 
     /// Where the server `uuid` is listed.
