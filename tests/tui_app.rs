@@ -2359,7 +2359,7 @@ fn enter_on_a_task_shows_its_whole_result_and_esc_closes() {
 
 #[test]
 fn help_scrolls_to_its_last_line_on_a_small_screen() {
-    let last = "close / cancel / clear filter";
+    let last = "details / close, cancel, clear a filter";
     let mut h = Harness::loaded(60, 20);
     h.key(KeyCode::Char('?'));
     let screen = h.screen();

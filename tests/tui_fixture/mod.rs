@@ -140,6 +140,8 @@ impl Harness {
             Rect::new(0, 0, width, height),
             base(),
         );
+        // Messages are stamped 2026-11-22T11:00:00Z: the same in every run.
+        app.clock = || CHECKED + 3600;
         let effects = app.start();
         Harness { app, effects }
     }

@@ -27,7 +27,10 @@ pub(super) fn scan_selected(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     app.focus = Pane::Scan;
-    scan_server(app, &server)
+    let effects = scan_server(app, &server);
+    app.wait_all(&effects, Waiter::Asked);
+    app.say(format!("scanning {}…", server.name));
+    effects
 }
 
 /// `S`: adopt what other admins made on the selected server (DESIGN.md §12).
@@ -36,9 +39,10 @@ pub(super) fn sync_selected(app: &mut App) -> Vec<Effect> {
         app.complain("no server to sync: add one with a in the Servers pane");
         return Vec::new();
     };
-    let effect = app.submit(Task::Sync {
+    let task = Task::Sync {
         server: server.uuid.clone(),
-    });
+    };
+    let effect = app.submit_for(task, Waiter::Asked);
     app.say(format!("syncing {}…", server.name));
     vec![effect]
 }
@@ -50,7 +54,6 @@ pub(super) fn scan_server(app: &mut App, server: &Server) -> Vec<Effect> {
     let effect = app.submit_for(task, Waiter::Scan);
     let page = app.page(Pane::Scan);
     app.panes.scan.begin(&server.uuid, page);
-    app.say(format!("scanning {}…", server.name));
     vec![effect]
 }
 
@@ -244,7 +247,9 @@ pub(super) fn check(app: &mut App) -> Vec<Effect> {
                 return Vec::new();
             }
             app.say("checking destinations…");
-            check_all(app, true)
+            let effects = check_all(app, true);
+            app.wait_all(&effects, Waiter::Asked);
+            effects
         }
         _ => {
             let Some(server) = app.current_server().cloned() else {
@@ -254,6 +259,7 @@ pub(super) fn check(app: &mut App) -> Vec<Effect> {
                 server: server.uuid.clone(),
             };
             let effect = app.submit_for(task, Waiter::CheckDialog);
+            app.wait_all(std::slice::from_ref(&effect), Waiter::Asked);
             app.dialog = Some(Dialog::ServerCheck {
                 server: server.uuid,
             });

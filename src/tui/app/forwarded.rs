@@ -5,6 +5,7 @@
 use super::sanitize::clean_str;
 use super::*;
 use crate::owner::Served;
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::tasks::{TaskRow, TaskState};
 
 pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
@@ -30,6 +31,15 @@ pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
             app.panes
                 .tasks
                 .finish(id, at, code != 0, false, format!("exit {code}"));
+            // What the command line did is told like the app's own results.
+            let label = app.panes.tasks.row_mut(id).map(|t| t.label.clone());
+            if let Some(label) = label {
+                let (level, text) = match code {
+                    0 => (Level::Info, format!("{label}: done")),
+                    _ => (Level::Alert, format!("{label}: exit {code}")),
+                };
+                app.tell(level, "", &label, text);
+            }
             // The command may have changed records or networks: read both again.
             let mut effects = vec![app.reload()];
             let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());

@@ -11,6 +11,7 @@ mod forwarded;
 mod input;
 mod labels;
 mod live;
+mod messages;
 mod pending;
 mod results;
 pub mod sanitize;
@@ -30,6 +31,7 @@ use crate::tasks::{Task, TaskEvent, TaskId};
 use super::dialog::Dialog;
 use super::keymap::Keymap;
 use super::layout;
+use super::panes::messages::MessagesView;
 use super::panes::{Cursor, Panes};
 use super::theme::Theme;
 use pending::{CheckRound, Waiter};
@@ -148,6 +150,10 @@ pub struct App {
     /// Lines scrolled in the help.
     pub help_scroll: u16,
     pub status: Status,
+    /// Every alert, warning, result and live change of the session (`m` shows them).
+    pub messages: MessagesView,
+    /// Seconds since the epoch, for the time of a message (a fixed clock in tests).
+    pub clock: fn() -> i64,
     /// True until the first load from the store has arrived.
     pub loading: bool,
     pub started: Instant,
@@ -192,6 +198,8 @@ impl App {
                 text: "loading records…".into(),
                 error: false,
             },
+            messages: MessagesView::default(),
+            clock: crate::domain::now_unix,
             loading: true,
             started: now,
             next_task: 1,

@@ -1,8 +1,9 @@
-//! The four panes. Each file holds one pane's own state (the rows it lists, its cursor and
+//! The four panes, and the Messages view over them. Each file holds one pane's own state (the rows it lists, its cursor and
 //! filter, its marks) beside its render, which draws only the rows on screen. The data they
 //! list (servers, destinations, health) stays in `App`; `app::update` alone changes any of it.
 
 pub mod destinations;
+pub mod messages;
 pub mod scan;
 pub mod servers;
 pub mod tasks;
@@ -118,15 +119,6 @@ pub fn block<'a>(app: &App, pane: Pane, title: &str, count: String) -> Block<'a>
 /// The marker column: `>` on the selected row.
 pub fn marker(selected: bool) -> &'static str {
     if selected { ">" } else { " " }
-}
-
-/// The style of a row: the selection is highlighted in the focused pane only.
-pub fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
-    if selected && app.focus == pane {
-        app.theme.selected
-    } else {
-        Style::new()
-    }
 }
 
 /// The inner width of a bordered pane.
@@ -283,6 +275,17 @@ pub fn table<'a>(
     rows: impl Iterator<Item = (Vec<Cell>, bool)>,
     width: u16,
 ) -> Table<'a> {
+    table_in(app, app.focus == pane, columns, rows, width)
+}
+
+/// A table as `table` draws it; the selection is highlighted only when `focused`.
+pub fn table_in<'a>(
+    app: &App,
+    focused: bool,
+    columns: &[Column],
+    rows: impl Iterator<Item = (Vec<Cell>, bool)>,
+    width: u16,
+) -> Table<'a> {
     let kept = fitting(columns, width);
     let (constraints, widths) = split(columns, &kept, width);
     let line = |(text, style): &Cell, w: usize| Line::from(Span::styled(cut(text, w), *style));
@@ -301,7 +304,11 @@ pub fn table<'a>(
                     .map(|(&i, &w)| cells.get(i).map_or_else(Line::default, |c| line(c, w)))
                     .collect::<Vec<_>>(),
             )
-            .style(row_style(app, pane, selected))
+            .style(if selected && focused {
+                app.theme.selected
+            } else {
+                Style::new()
+            })
         })
         .collect();
     let table = Table::new(rows, constraints).column_spacing(COLUMN_SPACING);
