@@ -375,3 +375,66 @@ fn messages_are_bounded_at_ten_thousand_oldest_first() {
     assert_eq!(h.app.messages.unread, 10_000);
     assert_eq!(h.app.status.text, "alpha: web-10004 die");
 }
+
+// ---------- item 15: one filter rule ----------
+
+/// The names each pane lists, as shown.
+fn listed(h: &Harness, pane: Pane) -> Vec<String> {
+    let app = &h.app;
+    match pane {
+        Pane::Servers => (app.panes.servers.visible.iter())
+            .map(|&i| app.servers[i].name.clone())
+            .collect(),
+        Pane::Destinations => (app.panes.destinations.visible.iter())
+            .map(|&i| app.destinations[i].name.clone())
+            .collect(),
+        Pane::Scan => {
+            let rows = h.app.panes.scan.view.as_ref().map(|v| &v.rows);
+            (app.panes.scan.visible.iter())
+                .filter_map(|&i| rows.and_then(|r| r.get(i)))
+                .map(|r| r.network.clone())
+                .collect()
+        }
+        Pane::Tasks => (app.panes.tasks.visible.iter())
+            .map(|&i| app.panes.tasks.rows[i].label.clone())
+            .collect(),
+    }
+}
+
+/// Issue 28 item 15: Destinations' `/` matched only the name, network and server; every pane
+/// now matches any column it shows, and a destination's description.
+#[test]
+fn every_pane_filters_on_any_column_it_shows_and_the_description() {
+    let mut h = Harness::loaded(120, 40);
+    h.app.destinations[1].description = Some("Shop orders, EU".into());
+    // The CHECK state of alpha-db, and alpha-web ok (beta-stack not checked yet).
+    for row in [
+        check_row("d-1", "alpha-web", HealthStatus::Ok, 1),
+        check_row("d-2", "alpha-db", HealthStatus::ProxyDetached, 0),
+    ] {
+        h.app.health.insert(row.uuid.clone(), row);
+    }
+    h.key(KeyCode::Tab);
+    for (text, names) in [
+        ("proxy-detached", vec!["alpha-db"]),
+        ("orders", vec!["alpha-db"]),
+        ("swarm", vec!["beta-stack"]),
+        ("ok", vec!["alpha-web"]),
+    ] {
+        filter(&mut h, text);
+        assert_eq!(listed(&h, Pane::Destinations), names, "/{text}");
+        h.key(KeyCode::Esc);
+    }
+    // Servers: the mode (and the host) as shown.
+    h.key(KeyCode::BackTab);
+    filter(&mut h, "swarm-mgr");
+    assert_eq!(listed(&h, Pane::Servers), ["beta"]);
+    h.key(KeyCode::Esc);
+    // Scan: what a network is (IMPORT) and its scope.
+    h.scan_alpha();
+    filter(&mut h, "already added");
+    assert_eq!(listed(&h, Pane::Scan), ["db", "web"]);
+    h.key(KeyCode::Esc);
+    filter(&mut h, "unused");
+    assert_eq!(listed(&h, Pane::Scan), ["legacy"]);
+}

@@ -31,6 +31,7 @@ use crate::tasks::{Task, TaskEvent, TaskId};
 use super::dialog::Dialog;
 use super::keymap::Keymap;
 use super::layout;
+use super::panes::destinations;
 use super::panes::messages::MessagesView;
 use super::panes::{Cursor, Panes};
 use super::theme::Theme;
@@ -359,9 +360,19 @@ impl App {
             None
         };
         let page = self.page(Pane::Destinations);
-        self.panes
+        let filter = self.panes.destinations.filter.to_lowercase();
+        let matching: Vec<bool> = self
             .destinations
-            .refresh(&self.destinations, &self.health, scope.as_deref(), page);
+            .iter()
+            .map(|d| filter.is_empty() || destinations::matches(self, d, &filter))
+            .collect();
+        self.panes.destinations.refresh(
+            &self.destinations,
+            &self.health,
+            scope.as_deref(),
+            &matching,
+            page,
+        );
     }
 
     fn refresh_scan(&mut self) {

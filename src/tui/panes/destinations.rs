@@ -5,9 +5,7 @@ use ratatui::widgets::Paragraph;
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{
-    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
-};
+use super::{Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, table};
 use crate::domain::DestinationId;
 use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
@@ -32,20 +30,24 @@ pub struct DestinationsPane {
 
 impl DestinationsPane {
     /// Lists the destinations of `scope` (a server uuid, when scoped), the unused ones when
-    /// asked, that match the filter; the cursor stays on screen.
+    /// asked, that match the filter (`matching`, by index: see `matches`); the cursor stays
+    /// on screen.
     pub fn refresh(
         &mut self,
         destinations: &[DestinationView],
         health: &HashMap<DestinationId, CheckRow>,
         scope: Option<&str>,
+        matching: &[bool],
         page: usize,
     ) {
-        let filter = self.filter.to_lowercase();
-        self.visible = visible_indexes(destinations, |d| {
-            scope.is_none_or(|uuid| d.server_uuid == uuid)
-                && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
-                && matches_filter(&filter, &[&d.name, &d.network, &d.server])
-        });
+        self.visible = (0..destinations.len())
+            .filter(|&i| {
+                let d = &destinations[i];
+                scope.is_none_or(|uuid| d.server_uuid == uuid)
+                    && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
+                    && matching.get(i).copied().unwrap_or(true)
+            })
+            .collect();
         // Marks are never acted on unseen: those a filter, the scope or the unused view hides
         // are dropped.
         let shown: BTreeSet<&str> = self
@@ -190,6 +192,12 @@ fn title(app: &App, pane: &DestinationsPane) -> String {
         title = title.replacen("Destinations", "Unused destinations", 1);
     }
     title
+}
+
+/// Whether the destination matches the pane's lowercased `filter`: in any cell it shows,
+/// the CHECK state and the description included.
+pub fn matches(app: &App, d: &DestinationView, filter: &str) -> bool {
+    matches_cells(filter, &cells(app, d, false))
 }
 
 /// A destination's cells, one per column of `COLUMNS` (no SERVER one when scoped).

@@ -75,6 +75,16 @@ fn matches_filter(filter: &str, fields: &[&str]) -> bool {
     filter.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(filter))
 }
 
+/// The one filter rule of every pane: a row matches when the lowercased `filter` is found in
+/// one of the cells it shows (whether its column fits the width or not: a destination's
+/// description too).
+fn matches_cells(filter: &str, cells: &[Cell]) -> bool {
+    filter.is_empty()
+        || cells
+            .iter()
+            .any(|(text, _)| text.to_lowercase().contains(filter))
+}
+
 /// The frame of a pane: thick border and `»` when focused (visible without colour), the
 /// title with a count, and the active filter.
 pub fn block<'a>(app: &App, pane: Pane, title: &str, count: String) -> Block<'a> {

@@ -6,7 +6,7 @@ use ratatui::widgets::{Block, Paragraph};
 use std::collections::BTreeSet;
 
 use super::{
-    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, table, visible_indexes,
 };
 use crate::domain::ServerId;
 use crate::ops::{NetworkRole, ScanRow};
@@ -50,7 +50,7 @@ impl ScanPane {
             None => Vec::new(),
             Some(view) => {
                 let visible = visible_indexes(&view.rows, |r| {
-                    matches_filter(&filter, &[&r.network, &r.driver])
+                    matches_cells(&filter, &texts(view, r).map(cell))
                 });
                 let shown: BTreeSet<&str> =
                     visible.iter().map(|&i| view.rows[i].id.as_str()).collect();
@@ -228,6 +228,25 @@ fn render_empty(frame: &mut Frame, area: Rect, app: &App, scan: &ScanView, outer
 
 /// A scan row's cells, one per column of `COLUMNS`.
 fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
+    let [checkbox, network, driver, scope, count, status] = texts(scan, r);
+    let status_style = if r.importable {
+        app.theme.ok
+    } else {
+        app.theme.dim
+    };
+    vec![
+        cell(marker(selected)),
+        cell(checkbox),
+        cell(network),
+        cell(driver),
+        cell(scope),
+        cell(count),
+        (status, status_style),
+    ]
+}
+
+/// The text of a scan row's cells after the marker: what it shows, and what its filter matches.
+fn texts(scan: &ScanView, r: &ScanRow) -> [String; 6] {
     let checkbox = if !r.importable {
         " - "
     } else if scan.checked.contains(&r.id) {
@@ -249,18 +268,12 @@ fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
         (_, None, false) if r.nodes.this_node_only => "importable, this node only".into(),
         (_, None, false) => "importable".into(),
     };
-    let status_style = if r.importable {
-        app.theme.ok
-    } else {
-        app.theme.dim
-    };
-    vec![
-        cell(marker(selected)),
-        cell(checkbox),
-        cell(r.network.as_str()),
-        cell(r.driver.as_str()),
-        cell(r.scope.as_str()),
-        cell((r.containers.len() + r.nodes.elsewhere.len()).to_string()),
-        (status, status_style),
+    [
+        checkbox.to_string(),
+        r.network.clone(),
+        r.driver.clone(),
+        r.scope.clone(),
+        (r.containers.len() + r.nodes.elsewhere.len()).to_string(),
+        status,
     ]
 }
