@@ -438,3 +438,86 @@ fn every_pane_filters_on_any_column_it_shows_and_the_description() {
     filter(&mut h, "unused");
     assert_eq!(listed(&h, Pane::Scan), ["legacy"]);
 }
+
+// ---------- item 11: marks for repair and check ----------
+
+/// Issue 28 item 11: with rows marked, `R` and `c` acted on the selected row (and `c` on all);
+/// they act on the marked ones, as `d` does.
+#[test]
+fn repair_and_check_act_on_the_marked_destinations() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Tab);
+    // Mark alpha-web and beta-stack; the cursor ends on alpha-db, unmarked.
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('k'));
+    assert_eq!(h.marked(), ["d-1", "d-3"]);
+    assert_eq!(
+        h.app.selected_destination().map(|d| d.name.as_str()),
+        Some("alpha-db")
+    );
+    h.effects.clear();
+    h.key(KeyCode::Char('R'));
+    let mut repaired: Vec<Task> = h.tasks().into_iter().cloned().collect();
+    repaired.sort_by_key(|t| format!("{t:?}"));
+    assert_eq!(
+        repaired,
+        [
+            Task::RepairDestination {
+                server: "s-alpha".into(),
+                destination: "d-1".into()
+            },
+            Task::RepairDestination {
+                server: "s-beta".into(),
+                destination: "d-3".into()
+            },
+        ]
+    );
+    assert_eq!(h.app.status.text, "repairing 2 destination(s)…");
+    h.effects.clear();
+    h.key(KeyCode::Char('c'));
+    let checked: Vec<Task> = h.tasks().into_iter().cloned().collect();
+    assert_eq!(
+        checked,
+        [
+            Task::CheckDestinations {
+                server: "s-alpha".into(),
+                destinations: vec!["d-1".into()]
+            },
+            Task::CheckDestinations {
+                server: "s-beta".into(),
+                destinations: vec!["d-3".into()]
+            },
+        ]
+    );
+    // One found ok is left alone by the next repair.
+    h.app.health.insert(
+        "d-1".into(),
+        check_row("d-1", "alpha-web", HealthStatus::Ok, 1),
+    );
+    h.effects.clear();
+    h.key(KeyCode::Char('R'));
+    assert_eq!(
+        h.tasks(),
+        [&Task::RepairDestination {
+            server: "s-beta".into(),
+            destination: "d-3".into()
+        }]
+    );
+    assert_eq!(
+        h.app.status.text,
+        "repairing 1 destination(s); 1 ok, left alone"
+    );
+    // Without marks, the row under the cursor (R) and every row listed (c), as before.
+    h.key(KeyCode::Esc);
+    h.effects.clear();
+    h.key(KeyCode::Char('R'));
+    assert_eq!(
+        h.tasks(),
+        [&Task::RepairDestination {
+            server: "s-alpha".into(),
+            destination: "d-2".into()
+        }]
+    );
+}

@@ -6,6 +6,19 @@ use crate::tui::dialog::{Confirm, Dialog, Form};
 use crate::tui::panes::scan::import_reference;
 
 impl App {
+    /// What an action on several destinations acts on: the marked ones (all shown: marks a
+    /// filter hides are dropped), else the one under the cursor.
+    fn marked_or_selected(&self) -> Vec<DestinationView> {
+        let marked = &self.panes.destinations.marked;
+        if marked.is_empty() {
+            return self.selected_destination().cloned().into_iter().collect();
+        }
+        (self.destinations.iter())
+            .filter(|d| marked.contains(&d.uuid))
+            .cloned()
+            .collect()
+    }
+
     /// The server an action on the right-hand panes is about: the scanned one in Scan, the
     /// selected destination's in Destinations, else the one selected in Servers.
     fn current_server(&self) -> Option<&Server> {
@@ -92,7 +105,7 @@ pub(super) fn select_all(app: &mut App) {
         let marked = app.panes.destinations.mark_all(&app.destinations);
         app.say(match marked {
             0 => "no destination marked".to_string(),
-            n => format!("{n} destination(s) marked: d deletes them, Esc clears the marks"),
+            n => format!("{n} destination(s) marked: d deletes, c checks, R repairs them; Esc clears the marks"),
         });
         return;
     }
@@ -209,16 +222,7 @@ pub(super) fn delete(app: &mut App) -> Vec<Effect> {
             }
         }
         Pane::Destinations => {
-            let marked = &app.panes.destinations.marked;
-            let targets: Vec<DestinationView> = if marked.is_empty() {
-                app.selected_destination().cloned().into_iter().collect()
-            } else {
-                app.destinations
-                    .iter()
-                    .filter(|d| marked.contains(&d.uuid))
-                    .cloned()
-                    .collect()
-            };
+            let targets = app.marked_or_selected();
             if targets.is_empty() {
                 return Vec::new();
             }
@@ -246,8 +250,19 @@ pub(super) fn check(app: &mut App) -> Vec<Effect> {
             if app.panes.destinations.visible.is_empty() {
                 return Vec::new();
             }
-            app.say("checking destinations…");
-            let effects = check_all(app, true);
+            // The marked ones, else every one listed.
+            let pane = &app.panes.destinations;
+            let indexes: Vec<usize> = (pane.visible.iter().copied())
+                .filter(|&i| {
+                    pane.marked.is_empty() || pane.marked.contains(&app.destinations[i].uuid)
+                })
+                .collect();
+            app.say(if pane.marked.is_empty() {
+                "checking destinations…"
+            } else {
+                "checking the marked destinations…"
+            });
+            let effects = check_indexes(app, indexes);
             app.wait_all(&effects, Waiter::Asked);
             effects
         }
@@ -347,33 +362,52 @@ pub(super) fn repair(app: &mut App) -> Vec<Effect> {
         app.say("R repairs the selected destination in the Destinations pane");
         return Vec::new();
     }
-    let Some(d) = app.selected_destination().cloned() else {
-        return Vec::new();
+    // The marked ones, else the selected one; those the last check found ok are left alone.
+    let targets = app.marked_or_selected();
+    let is_ok = |d: &DestinationView| {
+        app.health
+            .get(&d.uuid)
+            .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
     };
-    if app
-        .health
-        .get(&d.uuid)
-        .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
-    {
-        app.say(format!("{} is ok: nothing to repair", d.name));
-        return Vec::new();
+    let (ok, broken): (Vec<DestinationView>, Vec<DestinationView>) =
+        targets.into_iter().partition(is_ok);
+    match (broken.as_slice(), ok.as_slice()) {
+        ([], [one]) => app.say(format!("{} is ok: nothing to repair", one.name)),
+        ([], _) => app.say("the marked destinations are ok: nothing to repair"),
+        ([one], []) => app.say(format!("repairing {}…", one.name)),
+        (_, []) => app.say(format!("repairing {} destination(s)…", broken.len())),
+        (_, _) => app.say(format!(
+            "repairing {} destination(s); {} ok, left alone",
+            broken.len(),
+            ok.len()
+        )),
     }
-    app.say(format!("repairing {}…", d.name));
-    vec![app.submit(Task::RepairDestination {
-        server: d.server_uuid,
-        destination: d.uuid,
-    })]
+    broken
+        .into_iter()
+        .map(|d| {
+            app.submit(Task::RepairDestination {
+                server: d.server_uuid,
+                destination: d.uuid,
+            })
+        })
+        .collect()
 }
 
-/// Checks destinations, one task per server (the background check, and `c`).
+/// Checks destinations, one task per server: every one (the background check), or those the
+/// pane shows (`u`).
 pub(super) fn check_all(app: &mut App, only_visible: bool) -> Vec<Effect> {
-    let mut by_server: std::collections::BTreeMap<ServerId, Vec<DestinationId>> =
-        Default::default();
     let indexes: Vec<usize> = if only_visible {
         app.panes.destinations.visible.clone()
     } else {
         (0..app.destinations.len()).collect()
     };
+    check_indexes(app, indexes)
+}
+
+/// Checks the destinations at `indexes` (of `App::destinations`), one task per server.
+fn check_indexes(app: &mut App, indexes: Vec<usize>) -> Vec<Effect> {
+    let mut by_server: std::collections::BTreeMap<ServerId, Vec<DestinationId>> =
+        Default::default();
     for i in indexes {
         let d = &app.destinations[i];
         by_server
