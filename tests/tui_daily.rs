@@ -521,3 +521,67 @@ fn repair_and_check_act_on_the_marked_destinations() {
         }]
     );
 }
+
+// ---------- items 5 and 19: `a` where it lands ----------
+
+/// Issue 28 item 5: `a` in Destinations created on the selected destination's server; the
+/// dialog's server is the one last chosen in Servers.
+#[test]
+fn a_in_destinations_creates_on_the_server_chosen_in_servers() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::Char('j'));
+    assert_eq!(
+        h.app.selected_server().map(|s| s.name.as_str()),
+        Some("beta")
+    );
+    h.key(KeyCode::Tab);
+    assert_eq!(
+        h.app.selected_destination().map(|d| d.server.as_str()),
+        Some("alpha"),
+        "the selected destination is on another server"
+    );
+    h.key(KeyCode::Char('a'));
+    assert_eq!(
+        form_kind(&h),
+        FormKind::CreateDestination {
+            server: "s-beta".into()
+        }
+    );
+}
+
+/// Issue 28 item 19: `a` in Tasks opened Create destination; it opens nothing there.
+#[test]
+fn a_in_tasks_opens_nothing() {
+    let mut h = Harness::loaded(120, 40);
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Tasks);
+    h.key(KeyCode::Char('a'));
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(h.app.status.text.contains("a adds a server in Servers"));
+}
+
+/// Issue 28 item 19: on first start Destinations said `a creates one` while the focus was on
+/// Servers, where `a` adds a server.
+#[test]
+fn the_first_start_hint_names_a_for_the_pane_that_has_the_focus() {
+    let mut h = Harness::loaded(120, 40);
+    h.finish(
+        9100,
+        900,
+        Ok(TaskResult::Loaded {
+            servers: servers(),
+            destinations: vec![],
+            resources: vec![],
+        }),
+    );
+    assert_eq!(h.app.focus, Pane::Servers);
+    let screen = h.screen();
+    assert!(!screen.contains("none yet: a creates one"), "{screen}");
+    assert!(screen.contains("a in this pane creates one"), "{screen}");
+    h.key(KeyCode::Tab);
+    assert!(
+        h.screen().contains("none yet: a creates one"),
+        "{}",
+        h.screen()
+    );
+}

@@ -180,11 +180,18 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `a`: a server in Servers; a destination in Destinations (on the server last chosen in
+/// Servers, whatever destination is selected) and in Scan (on the scanned server).
 pub(super) fn add(app: &mut App) {
     match app.focus {
         Pane::Servers => app.dialog = Some(Dialog::Form(Form::add_server(&app.ssh_aliases))),
-        _ => {
-            let Some(server) = app.current_server().cloned() else {
+        Pane::Tasks => app.say("a adds a server in Servers, a destination in Destinations"),
+        Pane::Destinations | Pane::Scan => {
+            let server = match app.focus {
+                Pane::Scan => app.current_server(),
+                _ => app.selected_server(),
+            };
+            let Some(server) = server.cloned() else {
                 app.complain("add a server first (a in the Servers pane)");
                 return;
             };

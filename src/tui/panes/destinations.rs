@@ -105,8 +105,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if pane.visible.is_empty() {
         let text = if app.loading {
             "loading…"
-        } else if app.destinations.is_empty() {
+        } else if app.destinations.is_empty() && app.servers.is_empty() {
+            "none yet: add a server first (a in Servers)"
+        } else if app.destinations.is_empty() && app.focus == Pane::Destinations {
             "none yet: a creates one, s scans a server to import its networks"
+        } else if app.destinations.is_empty() {
+            // `a` adds a server in Servers: the key is named for this pane.
+            "none yet: a in this pane creates one, s scans a server to import its networks"
         } else if pane.unused_only {
             "none unused among the checked ones (u: all destinations)"
         } else {
