@@ -314,7 +314,7 @@ fn messages_open_with_m_from_anywhere_newest_first_and_filter() {
         shown,
         [
             DIED,
-            "alpha: 4 network(s), 2 importable — space checks, i imports",
+            "alpha: 4 network(s), 2 importable — space marks, i imports",
             "3 server(s) checked: 2 online, 1 offline",
         ]
     );
@@ -584,4 +584,65 @@ fn the_first_start_hint_names_a_for_the_pane_that_has_the_focus() {
         "{}",
         h.screen()
     );
+}
+
+// ---------- item 14: wording ----------
+
+/// Issue 28 item 14: a deploy's task row named the destination's uuid (`deploy shop to
+/// qke0…`); it names the destination.
+#[test]
+fn a_deploy_row_names_its_destination_not_its_uuid() {
+    let mut h = Harness::loaded(120, 40);
+    // beta has one destination, prefilled.
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('n'));
+    h.keys("shop");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.keys("nginx:1");
+    h.key(KeyCode::Enter);
+    let id = h.submitted(|t| matches!(t, Task::CreateResource(_)));
+    h.queue(id, 900);
+    let row = h.task_row(id).expect("a row");
+    assert_eq!(row.label, "deploy shop to beta-stack");
+}
+
+/// The tick is a mark (`space mark`), `c` checks; an empty list without a filter does not
+/// say a filter could be cleared.
+#[test]
+fn marks_are_called_marks_and_no_filter_is_offered_to_clear_when_none_is_set() {
+    let mut h = Harness::loaded(120, 40);
+    h.scan_alpha();
+    let screen = h.screen();
+    assert!(line_with(&screen, "help q quit").contains("space mark i import A all"));
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    assert!(line_with(&h.screen(), "Scan alpha").contains("1 marked"));
+    h.key(KeyCode::Char('?'));
+    let help = h.screen();
+    assert!(
+        help.contains("space  mark a network / a destination"),
+        "{help}"
+    );
+    assert!(
+        help.contains("c  check a server / the destinations"),
+        "{help}"
+    );
+    h.key(KeyCode::Esc);
+    // gone has no destination: scoped to it, the list is empty with no filter set.
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Servers);
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('v'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("none on this server (v: all servers)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("clears a filter"), "{screen}");
+    h.key(KeyCode::Tab);
+    filter(&mut h, "zzz");
+    assert!(h.screen().contains("none match the filter (Esc clears it)"));
 }

@@ -91,13 +91,13 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         "toggle",
         Command::Toggle,
         ' ',
-        "check a network / mark a destination",
+        "mark a network / a destination",
     ),
     (
         "select_all",
         Command::SelectAll,
         'A',
-        "check all importable / mark all shown",
+        "mark all importable networks / all shown",
     ),
     (
         "scope",

@@ -95,7 +95,7 @@ fn hints(app: &App) -> String {
             k(Command::Toggle)
         ),
         Pane::Scan => format!(
-            "{} check {} import {} all",
+            "{} mark {} import {} all",
             k(Command::Toggle),
             k(Command::Import),
             k(Command::SelectAll)

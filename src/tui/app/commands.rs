@@ -94,7 +94,7 @@ pub(super) fn toggle(app: &mut App) {
             app.panes.destinations.toggle_mark(d);
             app.move_cursor(Pane::Destinations, |c, len, page| c.step(1, len, page));
         }
-        _ => app.say("space checks networks in Scan and marks destinations"),
+        _ => app.say("space marks networks in Scan and destinations"),
     }
 }
 
@@ -117,7 +117,7 @@ pub(super) fn select_all(app: &mut App) {
 
 pub(super) fn import(app: &mut App) -> Vec<Effect> {
     let Some(view) = &app.panes.scan.view else {
-        app.complain("scan a server first (s), check networks (space), then import (i)");
+        app.complain("scan a server first (s), mark networks (space), then import (i)");
         return Vec::new();
     };
     let mut networks = app.panes.scan.checked_references();
@@ -129,7 +129,7 @@ pub(super) fn import(app: &mut App) -> Vec<Effect> {
         networks.push(import_reference(&view.rows, row));
     }
     if networks.is_empty() {
-        app.complain("nothing to import: check networks with space (A checks all importable)");
+        app.complain("nothing to import: mark networks with space (A marks all importable)");
         return Vec::new();
     }
     let server = view.server.clone();

@@ -300,9 +300,8 @@ fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>, asked: b
     // Only a scan the admin asked for says so: a rescan after a live event or a task is
     // no news, and never covers the newest message.
     if asked {
-        let text = format!(
-            "{name}: {total} network(s), {importable} importable — space checks, i imports"
-        );
+        let text =
+            format!("{name}: {total} network(s), {importable} importable — space marks, i imports");
         app.tell(Level::Info, &name, "scan", text);
     }
 }

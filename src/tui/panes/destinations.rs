@@ -114,8 +114,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             "none yet: a in this pane creates one, s scans a server to import its networks"
         } else if pane.unused_only {
             "none unused among the checked ones (u: all destinations)"
+        } else if !pane.filter.is_empty() {
+            "none match the filter (Esc clears it)"
         } else {
-            "none match (v: all servers / selected server, Esc clears a filter)"
+            "none on this server (v: all servers)"
         };
         frame.render_widget(
             Paragraph::new(Span::styled(text, app.theme.dim))

@@ -128,11 +128,11 @@ impl ScanPane {
             .collect();
         if !importable.is_empty() && importable.is_subset(&view.checked) {
             view.checked.clear();
-            Some("unchecked all".into())
+            Some("unmarked all".into())
         } else {
             let n = importable.len();
             view.checked.extend(importable);
-            Some(format!("{n} importable network(s) checked"))
+            Some(format!("{n} importable network(s) marked"))
         }
     }
 }
@@ -164,7 +164,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let server = app.server_name(&scan.server);
     let mut count = format!("{} networks", pane.visible.len());
     if !scan.checked.is_empty() {
-        count.push_str(&format!(", {} checked", scan.checked.len()));
+        count.push_str(&format!(", {} marked", scan.checked.len()));
     }
     if scan.state == ScanState::Loading {
         count.push_str(", scanning…");
