@@ -4,7 +4,7 @@
 mod tui_fixture;
 
 use crossterm::event::KeyCode;
-use destui::ops::HealthStatus;
+use destui::ops::{ContainerUsage, DestinationUsage, HealthStatus};
 use destui::tasks::{Task, TaskId, TaskResult};
 use destui::tui::app::{Action, Details, Effect, Pane, update};
 use destui::tui::dialog::{ConfirmKind, Dialog, FormKind};
@@ -645,4 +645,40 @@ fn marks_are_called_marks_and_no_filter_is_offered_to_clear_when_none_is_set() {
     h.key(KeyCode::Tab);
     filter(&mut h, "zzz");
     assert!(h.screen().contains("none match the filter (Esc clears it)"));
+}
+
+// ---------- item 10: a stopped resource is visible ----------
+
+/// Issue 28 item 10: a destination whose one container stopped showed `ok`, CONT 1; CONT
+/// says running/total (`0/1`) and CHECK marks the row, at any width.
+#[test]
+fn a_stopped_container_shows_as_running_of_total_and_marks_the_row() {
+    for (width, height) in [(160, 40), (80, 24)] {
+        let mut h = Harness::loaded(width, height);
+        h.app.health.insert(
+            "d-1".into(),
+            check_row("d-1", "alpha-web", HealthStatus::Ok, 1),
+        );
+        // The usage read after the check: its one container exited.
+        let stopped = ContainerUsage {
+            name: "web-1".into(),
+            state: "exited".into(),
+            cpu_percent: None,
+            memory_bytes: None,
+        };
+        let usage = vec![DestinationUsage {
+            uuid: "d-1".into(),
+            containers: vec![stopped],
+            cpu_percent: 0.0,
+            memory_bytes: 0,
+        }];
+        let server = "s-alpha".into();
+        h.finish(9200, 900, Ok(TaskResult::Usage { server, usage }));
+        let screen = h.screen();
+        let web = line_with(&screen, "alpha-web");
+        assert!(web.contains("ok, 1 stopped"), "{width}x{height}: {web}");
+        if width >= 160 {
+            assert!(web.contains(" 0/1 "), "{web}");
+        }
+    }
 }

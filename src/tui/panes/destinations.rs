@@ -1,5 +1,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
@@ -160,7 +161,7 @@ const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
 const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 4);
 /// Usage (DESIGN.md §11): containers, and their CPU % and memory summed; empty until read.
 /// Extra columns: shown only in a pane at least `USAGE_FROM` wide, where they cut no name.
-const CONT: Column = Column::new("CONT", Constraint::Length(4), 4, 3);
+const CONT: Column = Column::new("CONT", Constraint::Length(5), 5, 3);
 const CPU: Column = Column::new("CPU", Constraint::Length(6), 6, 3);
 const MEM: Column = Column::new("MEM", Constraint::Length(9), 9, 3);
 const USAGE_FROM: u16 = 100;
@@ -210,14 +211,20 @@ pub fn matches(app: &App, d: &DestinationView, filter: &str) -> bool {
 /// A destination's cells, one per column of `COLUMNS` (no SERVER one when scoped).
 fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let health = app.health.get(&d.uuid);
-    let status = health.map_or("", |h| match h.status {
-        HealthStatus::Ok if h.unused => "ok, unused",
+    let usage = app.usage.get(&d.uuid);
+    // Containers that do not run (read with the usage, on this node): the row says so.
+    let stopped = usage.map_or(0, |u| {
+        u.containers.iter().filter(|c| c.state != "running").count()
+    });
+    let status = health.map_or(String::new(), |h| match h.status {
+        HealthStatus::Ok if stopped > 0 => format!("ok, {stopped} stopped"),
+        HealthStatus::Ok if h.unused => "ok, unused".into(),
         // The count leaves out nodes of the swarm destui does not know (DESIGN.md §13).
-        HealthStatus::Ok if h.nodes.this_node_only => "ok, this node only",
-        status => status.as_str(),
+        HealthStatus::Ok if h.nodes.this_node_only => "ok, this node only".into(),
+        status => status.as_str().into(),
     });
     let status_style = match health.map(|h| h.status) {
-        Some(HealthStatus::Ok) => app.theme.ok,
+        Some(HealthStatus::Ok) if stopped == 0 => app.theme.ok,
         Some(_) => app.theme.error,
         None => app.theme.dim,
     };
@@ -239,14 +246,25 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         cells.push((d.server.clone(), tint));
     }
     cells.push(cell(d.kind.as_str()));
-    cells.push((status.to_string(), status_style));
+    cells.push((status, status_style));
     // The count follows the events (each one re-checks the destination at once); CPU and
-    // memory take a sampling second, read after them.
-    let usage = app.usage.get(&d.uuid);
+    // memory take a sampling second, read after them. Once the usage is read, running/total.
     let count = health
         .and_then(|h| h.containers)
         .or(usage.map(|u| u.containers.len()));
-    cells.push(cell(count.map(|n| n.to_string()).unwrap_or_default()));
+    let count = match (count, usage) {
+        (Some(n), Some(_)) => format!("{}/{n}", n.saturating_sub(stopped)),
+        (Some(n), None) => n.to_string(),
+        (None, _) => String::new(),
+    };
+    cells.push((
+        count,
+        if stopped > 0 {
+            status_style
+        } else {
+            Style::new()
+        },
+    ));
     match usage {
         Some(u) => cells.extend([cell(cpu(u.cpu_percent)), cell(memory(u.memory_bytes))]),
         None => cells.extend([cell(""), cell("")]),
