@@ -682,3 +682,120 @@ fn a_stopped_container_shows_as_running_of_total_and_marks_the_row() {
         }
     }
 }
+
+// ---------- item 7: known refusals ask nothing ----------
+
+/// Issue 28 item 7: `d` on a destination with a running container showed `refused: attached …`
+/// and still offered `y yes`. A refusal the reports know asks nothing; with several, `y`
+/// deletes only those not refused.
+#[test]
+fn a_delete_the_reports_refuse_offers_no_yes() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    h.answer_reports(&[], &["alpha-web"]);
+    let screen = h.screen();
+    assert!(screen.contains("refused: attached"), "{screen}");
+    assert!(!screen.contains("y yes"), "{screen}");
+    assert!(
+        screen.contains("refused, nothing is deleted · Esc closes"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('y'));
+    assert!(h.app.dialog.is_some(), "y answers nothing");
+    assert!(
+        !h.tasks()
+            .iter()
+            .any(|t| matches!(t, Task::DeleteDestination { .. })),
+        "{:?}",
+        h.effects
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+    // Two marked, one refused: y deletes the other one only.
+    h.effects.clear();
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('d'));
+    h.answer_reports(&[], &["alpha-web"]);
+    assert!(
+        h.screen().contains("y deletes the other 1 · n no"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Char('y'));
+    let deleted: Vec<&Task> = h
+        .tasks()
+        .into_iter()
+        .filter(|t| matches!(t, Task::DeleteDestination { .. }))
+        .collect();
+    assert_eq!(
+        deleted,
+        [&Task::DeleteDestination {
+            server: "s-alpha".into(),
+            destination: "d-2".into(),
+            force: false
+        }]
+    );
+}
+
+/// Issue 28 item 7: a read-only server's dialogs opened and refused only on save (`e` on a
+/// read-only destination opened the editor). Nothing that edits opens: the refusal is said
+/// at once, and kept in Messages.
+#[test]
+fn read_only_objects_open_nothing_that_edits() {
+    let mut h = Harness::loaded(120, 40);
+    for s in &mut h.app.servers {
+        s.read_only = s.name == "alpha";
+    }
+    // Servers: alpha selected. `e` still opens (it takes the mark off); `a` on Destinations,
+    // `n`, and on alpha-web `e`, `d`, `R` open nothing.
+    h.key(KeyCode::Char('e'));
+    assert!(
+        matches!(&h.app.dialog, Some(Dialog::Form(_))),
+        "edit server opens"
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(
+        h.app
+            .status
+            .text
+            .contains("deploy refused: server alpha is read-only")
+    );
+    h.key(KeyCode::Tab);
+    h.effects.clear();
+    for key in ['a', 'e', 'd', 'R'] {
+        h.key(KeyCode::Char(key));
+        assert!(h.app.dialog.is_none(), "{key}: {:?}", h.app.dialog);
+        assert!(h.app.status.error, "{key}");
+        assert!(
+            h.app
+                .status
+                .text
+                .contains("server alpha is read-only (e in Servers takes the mark off)"),
+            "{key}: {}",
+            h.app.status.text
+        );
+    }
+    assert!(h.tasks().is_empty(), "{:?}", h.effects);
+    let refused: Vec<&str> = (h.app.messages.log.iter())
+        .filter(|m| m.text.contains("refused"))
+        .map(|m| m.object.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "deploy",
+            "create destination",
+            "edit alpha-web",
+            "delete alpha-web",
+            "repair alpha-web"
+        ]
+    );
+    // beta's destination is not read-only: its delete asks.
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('d'));
+    assert!(matches!(&h.app.dialog, Some(Dialog::Confirm(_))));
+}

@@ -3,6 +3,8 @@
 use super::pending::Waiter;
 use super::*;
 use crate::tui::dialog::{Confirm, Dialog, Form};
+use crate::tui::keymap::Command;
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::scan::import_reference;
 
 impl App {
@@ -17,6 +19,39 @@ impl App {
             .filter(|d| marked.contains(&d.uuid))
             .cloned()
             .collect()
+    }
+
+    /// A change on the server `uuid` that is refused before anything opens: it is read-only
+    /// (DESIGN.md §16). Said with what is refused and how to lift it; true when refused.
+    fn refuse_read_only(&mut self, uuid: &str, what: &str) -> bool {
+        let Some(s) = self.servers.iter().find(|s| s.uuid == uuid && s.read_only) else {
+            return false;
+        };
+        let name = s.name.clone();
+        let text = format!(
+            "{what} refused: server {name} is read-only ({} in Servers takes the mark off)",
+            self.keymap.key_name(Command::Edit)
+        );
+        self.tell(Level::Alert, &name, what, text);
+        true
+    }
+
+    /// `refuse_read_only` for several destinations: the first on a read-only server refuses
+    /// them all, named (nothing is acted on unseen).
+    fn refuse_read_only_any(&mut self, targets: &[DestinationView], what: &str) -> bool {
+        let Some(first) = targets
+            .iter()
+            .find(|d| (self.servers.iter()).any(|s| s.uuid == d.server_uuid && s.read_only))
+        else {
+            return false;
+        };
+        let server = first.server_uuid.clone();
+        let names: Vec<&str> = (targets.iter())
+            .filter(|d| d.server_uuid == server)
+            .map(|d| d.name.as_str())
+            .collect();
+        let what = format!("{what} {}", names.join(", "));
+        self.refuse_read_only(&server, &what)
     }
 
     /// The server an action on the right-hand panes is about: the scanned one in Scan, the
@@ -195,6 +230,9 @@ pub(super) fn add(app: &mut App) {
                 app.complain("add a server first (a in the Servers pane)");
                 return;
             };
+            if app.refuse_read_only(&server.uuid, "create destination") {
+                return;
+            }
             app.dialog = Some(Dialog::Form(Form::create_destination(&server)));
         }
     }
@@ -208,7 +246,9 @@ pub(super) fn edit(app: &mut App) {
             }
         }
         Pane::Destinations => {
-            if let Some(d) = app.selected_destination().cloned() {
+            if let Some(d) = app.selected_destination().cloned()
+                && !app.refuse_read_only(&d.server_uuid, &format!("edit {}", d.name))
+            {
                 app.dialog = Some(Dialog::Form(Form::edit_destination(&d)));
             }
         }
@@ -230,7 +270,7 @@ pub(super) fn delete(app: &mut App) -> Vec<Effect> {
         }
         Pane::Destinations => {
             let targets = app.marked_or_selected();
-            if targets.is_empty() {
+            if targets.is_empty() || app.refuse_read_only_any(&targets, "delete") {
                 return Vec::new();
             }
             app.dialog = Some(Dialog::Confirm(Confirm::delete_destinations(&targets)));
@@ -316,6 +356,9 @@ pub(super) fn new_resource(app: &mut App) {
         app.complain("add a server first (a in the Servers pane)");
         return;
     };
+    if app.refuse_read_only(&server.uuid, "deploy") {
+        return;
+    }
     let candidates: Vec<DestinationView> = app
         .destinations
         .iter()
@@ -371,6 +414,9 @@ pub(super) fn repair(app: &mut App) -> Vec<Effect> {
     }
     // The marked ones, else the selected one; those the last check found ok are left alone.
     let targets = app.marked_or_selected();
+    if app.refuse_read_only_any(&targets, "repair") {
+        return Vec::new();
+    }
     let is_ok = |d: &DestinationView| {
         app.health
             .get(&d.uuid)
