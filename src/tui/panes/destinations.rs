@@ -253,8 +253,8 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         .and_then(|h| h.containers)
         .or(usage.map(|u| u.containers.len()));
     let count = match (count, usage) {
-        (Some(n), Some(_)) => format!("{}/{n}", n.saturating_sub(stopped)),
-        (Some(n), None) => n.to_string(),
+        (Some(n), Some(_)) if n > 0 => format!("{}/{n}", n.saturating_sub(stopped)),
+        (Some(n), _) => n.to_string(),
         (None, _) => String::new(),
     };
     cells.push((
