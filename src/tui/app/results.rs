@@ -40,13 +40,7 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             server_checked(app, server, error, tell);
             Vec::new()
         }
-        TaskResult::Settled { notes } => {
-            if notes.is_empty() {
-                return Vec::new();
-            }
-            app.tell(Level::Info, "", "interrupted work", notes.join("; "));
-            vec![app.reload()]
-        }
+        TaskResult::Settled { notes } => settled(app, notes),
         TaskResult::LocalProbed { reachable } => {
             app.local_reachable = Some(reachable);
             offer_local(app);
@@ -61,13 +55,7 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
         }
         TaskResult::ServerEdited(server) => {
             close_form(app, waiters);
-            let text = format!("saved server {}", server.name);
-            app.tell(Level::Info, &server.name, &server.name, text);
-            let reload = app.reload_selecting(Record::Server(server.uuid.clone()));
-            let check = app.submit(Task::CheckServer {
-                server: server.uuid,
-            });
-            vec![reload, check]
+            server_edited(app, server)
         }
         TaskResult::ServerRemoved(outcome) => server_removed(app, outcome),
         TaskResult::Scanned { server, rows } => {
@@ -158,6 +146,26 @@ fn details_found(app: &mut App, waiters: &[Waiter], details: Box<crate::ops::Des
     if waiters.contains(&Waiter::Details) {
         app.details = Some(Details::Destination(details));
     }
+}
+
+/// Work a crash interrupted was settled: told, and the records read again.
+fn settled(app: &mut App, notes: Vec<String>) -> Vec<Effect> {
+    if notes.is_empty() {
+        return Vec::new();
+    }
+    app.tell(Level::Info, "", "interrupted work", notes.join("; "));
+    vec![app.reload()]
+}
+
+/// A server saved: told, selected once reloaded, and checked with its new settings.
+fn server_edited(app: &mut App, server: Server) -> Vec<Effect> {
+    let text = format!("saved server {}", server.name);
+    app.tell(Level::Info, &server.name, &server.name, text);
+    let reload = app.reload_selecting(Record::Server(server.uuid.clone()));
+    let check = app.submit(Task::CheckServer {
+        server: server.uuid,
+    });
+    vec![reload, check]
 }
 
 /// Closes the form, if it waited for this task.
