@@ -188,3 +188,36 @@ fn messages_are_bounded_at_ten_thousand_oldest_first() {
     assert_eq!(h.app.messages.unread, 10_000);
     assert_eq!(h.app.status.text, "alpha: web-10004 die");
 }
+
+/// The view keeps its selection on screen as the screen shrinks, and moves with j/k/G.
+#[test]
+fn the_messages_view_scrolls_and_keeps_its_selection_on_screen() {
+    let mut h = Harness::loaded(120, 40);
+    let alpha = servers().remove(1);
+    let changes: Vec<_> = (0..60)
+        .map(|i| {
+            let mut c = change(&alpha, "die");
+            c.destination = Some(format!("web-{i}"));
+            c
+        })
+        .collect();
+    update(&mut h.app, Action::Live(changes, at(600)));
+    h.key(KeyCode::Char('m'));
+    h.key(KeyCode::Char('G'));
+    let last = h.app.messages.visible.len() - 1;
+    assert_eq!(h.app.messages.cursor.selected, last);
+    update(&mut h.app, Action::Resize(80, 24));
+    let cursor = h.app.messages.cursor;
+    let page = destui::tui::panes::messages::page(h.app.areas().messages);
+    assert!(
+        cursor.offset <= cursor.selected && cursor.selected < cursor.offset + page,
+        "{cursor:?}, page {page}"
+    );
+    let screen = h.screen();
+    assert!(
+        line_with(&screen, "3 server(s) checked").contains('>'),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('g'));
+    assert!(line_with(&h.screen(), "web-59").contains('>'));
+}

@@ -495,6 +495,10 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             for pane in Pane::ORDER {
                 app.move_cursor(pane, |c, len, page| c.fit(len, page));
             }
+            if app.messages.open {
+                let page = super::panes::messages::page(app.areas().messages);
+                app.messages.refresh(page);
+            }
             Vec::new()
         }
         Action::Task(mut event) => {
