@@ -1,327 +1,27 @@
 //! The TUI without a terminal: state updates driven through `update`, and every pane and
 //! dialog rendered into ratatui's `TestBackend` at 80x24 and 120x40 (insta snapshots).
 
-use std::time::{Duration, Instant};
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use destui::domain::{Destination, DestinationType, Error, ResourceStatus, Server, ServerMode};
 use destui::ops::{
-    CheckRow, ContainerRef, ContainerUsage, DeleteReport, Dependant, DestinationDetails,
-    DestinationUsage, DestinationView, HealthStatus, Outcome, ScanRow,
+    CheckRow, ContainerRef, ContainerUsage, Dependant, DestinationDetails, DestinationUsage,
+    DestinationView, HealthStatus, Outcome, ScanRow,
 };
 use destui::tasks::{Task, TaskEvent, TaskId, TaskResult};
-use destui::tui::app::{Action, App, Details, Effect, Pane, update};
+use destui::tui::app::{Action, Details, Effect, Pane, update};
 use destui::tui::dialog::{Dialog, FieldId};
-use destui::tui::keymap::Keymap;
-use destui::tui::panes::scan::ScanView;
-use destui::tui::panes::tasks::{TaskRow, TaskState};
+use destui::tui::panes::tasks::TaskState;
 use destui::tui::render::render;
 use destui::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
-use std::sync::OnceLock;
 
-// ---------- fixture ----------
+mod tui_fixture;
 
-fn base() -> Instant {
-    static BASE: OnceLock<Instant> = OnceLock::new();
-    *BASE.get_or_init(Instant::now)
-}
-
-fn at(ms: u64) -> Instant {
-    base() + Duration::from_millis(ms)
-}
-
-/// 2026-11-22T10:00:00Z
-const CHECKED: i64 = 1_795_341_600;
-
-fn server(uuid: &str, name: &str, host: &str, mode: ServerMode) -> Server {
-    Server {
-        uuid: uuid.into(),
-        name: name.into(),
-        host: host.into(),
-        port: Some(22),
-        user: Some("root".into()),
-        identity: None,
-        docker_socket: "/var/run/docker.sock".into(),
-        local: false,
-        build_server: false,
-        proxy_container: "coolify-proxy".into(),
-        mode,
-        online: false,
-        last_error: None,
-        checked_at: None,
-        docker_version: None,
-        address: None,
-        color: None,
-        read_only: false,
-    }
-}
-
-fn servers() -> Vec<Server> {
-    vec![
-        server("s-beta", "beta", "10.0.0.2", ServerMode::SwarmManager),
-        server(
-            "s-alpha",
-            "alpha",
-            "alpha.example.net",
-            ServerMode::Standalone,
-        ),
-        server("s-gone", "gone", "192.0.2.9", ServerMode::Unknown),
-    ]
-}
-
-fn destination(uuid: &str, name: &str, network: &str, server: &Server) -> DestinationView {
-    let kind = if server.mode == ServerMode::SwarmManager {
-        DestinationType::Swarm
-    } else {
-        DestinationType::Standalone
-    };
-    DestinationView::new(
-        &Destination {
-            uuid: uuid.into(),
-            name: name.into(),
-            network: network.into(),
-            network_id: format!("{:0<64}", uuid.replace('-', "")),
-            server_uuid: server.uuid.clone(),
-            kind,
-            created_at: CHECKED,
-            description: None,
-            original_name: None,
-            options: Default::default(),
-        },
-        Some(server),
-    )
-}
-
-fn destinations(servers: &[Server]) -> Vec<DestinationView> {
-    let (beta, alpha) = (&servers[0], &servers[1]);
-    vec![
-        destination("d-1", "alpha-web", "web", alpha),
-        destination("d-2", "alpha-db", "db", alpha),
-        destination("d-3", "beta-stack", "stack", beta),
-    ]
-}
-
-fn scan_rows() -> Vec<ScanRow> {
-    let row = |network: &str, importable: bool, containers: &[&str]| ScanRow {
-        network: network.into(),
-        id: format!("{network:x<64}"),
-        driver: "bridge".into(),
-        scope: "local".into(),
-        containers: containers.iter().map(|c| c.to_string()).collect(),
-        role: if importable {
-            destui::ops::NetworkRole::Importable
-        } else {
-            destui::ops::NetworkRole::Destination
-        },
-        importable,
-        reason: (!importable).then(|| "already added".into()),
-        unused: containers.iter().all(|c| *c == "coolify-proxy"),
-        nodes: Default::default(),
-    };
-    vec![
-        row("db", false, &["coolify-proxy", "postgres"]),
-        row("legacy", true, &["coolify-proxy"]),
-        row("shop", true, &["shop-app"]),
-        row("web", false, &["coolify-proxy"]),
-    ]
-}
-
-struct Harness {
-    app: App,
-    effects: Vec<Effect>,
-}
-
-impl Harness {
-    fn new(width: u16, height: u16) -> Self {
-        let mut app = App::new(
-            Keymap::default(),
-            Theme::plain(),
-            Rect::new(0, 0, width, height),
-            base(),
-        );
-        let effects = app.start();
-        Harness { app, effects }
-    }
-
-    /// Start-up with the fixture loaded and the servers checked: alpha and beta online,
-    /// gone offline.
-    fn loaded(width: u16, height: u16) -> Self {
-        let mut h = Harness::new(width, height);
-        let load = h.submitted(|t| *t == Task::Load);
-        let all = servers();
-        let dests = destinations(&all);
-        h.finish(
-            load,
-            5,
-            Ok(TaskResult::Loaded {
-                servers: all.clone(),
-                destinations: dests,
-                resources: vec![],
-            }),
-        );
-        for mut s in all {
-            let id = h.submitted(|t| {
-                *t == Task::CheckServer {
-                    server: s.uuid.clone(),
-                }
-            });
-            h.queue(id, 6);
-            h.event(TaskEvent::Started { id, at: at(7) });
-            let error = if s.name == "gone" {
-                s.online = false;
-                s.last_error = Some("cannot reach gone (192.0.2.9): connection timed out".into());
-                Some(Error::Io(
-                    "cannot reach gone (192.0.2.9): connection timed out".into(),
-                ))
-            } else {
-                s.online = true;
-                s.docker_version = Some("20.10.24".into());
-                None
-            };
-            s.checked_at = Some(CHECKED);
-            h.finish(id, 240, Ok(TaskResult::ServerChecked { server: s, error }));
-        }
-        h.effects.clear();
-        h
-    }
-
-    /// The id of the one submitted task matching `f`, taken out of the pending effects.
-    fn submitted(&mut self, f: impl Fn(&Task) -> bool) -> TaskId {
-        let i = self
-            .effects
-            .iter()
-            .position(|e| matches!(e, Effect::Submit(_, t) if f(t)))
-            .unwrap_or_else(|| panic!("no such task submitted; effects: {:?}", self.effects));
-        match self.effects.remove(i) {
-            Effect::Submit(id, _) => id,
-            Effect::Watch(_) | Effect::Quit => unreachable!(),
-        }
-    }
-
-    fn tasks(&self) -> Vec<&Task> {
-        self.effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Submit(_, t) => Some(t),
-                Effect::Watch(_) | Effect::Quit => None,
-            })
-            .collect()
-    }
-
-    fn event(&mut self, event: TaskEvent) {
-        let more = update(&mut self.app, Action::Task(event));
-        self.effects.extend(more);
-    }
-
-    fn queue(&mut self, id: TaskId, ms: u64) {
-        self.event(TaskEvent::Queued { id, at: at(ms) });
-    }
-
-    fn finish(&mut self, id: TaskId, ms: u64, result: Result<TaskResult, Error>) {
-        self.event(TaskEvent::Finished {
-            id,
-            at: at(ms),
-            result,
-        });
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let more = update(
-            &mut self.app,
-            Action::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        );
-        self.effects.extend(more);
-    }
-
-    fn keys(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
-    fn scan_alpha(&mut self) -> TaskId {
-        self.key(KeyCode::Char('s'));
-        let id = self.submitted(|t| {
-            *t == Task::Scan {
-                server: "s-alpha".into(),
-            }
-        });
-        self.queue(id, 300);
-        self.event(TaskEvent::Started { id, at: at(300) });
-        self.finish(
-            id,
-            420,
-            Ok(TaskResult::Scanned {
-                server: "s-alpha".into(),
-                rows: scan_rows(),
-            }),
-        );
-        id
-    }
-
-    /// Answers every dependency report the delete confirmation asked for: `dependants` for
-    /// each, and `blocked` ones refused with an attached container.
-    fn answer_reports(&mut self, dependants: &[Dependant], blocked: &[&str]) {
-        let pending: Vec<(TaskId, String)> = self
-            .effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Submit(id, Task::DeleteReport { destination, .. }) => {
-                    Some((*id, destination.to_string()))
-                }
-                _ => None,
-            })
-            .collect();
-        assert!(
-            !pending.is_empty(),
-            "no report asked for: {:?}",
-            self.effects
-        );
-        self.effects
-            .retain(|e| !matches!(e, Effect::Submit(_, Task::DeleteReport { .. })));
-        for (id, uuid) in pending {
-            let view = self
-                .app
-                .destinations
-                .iter()
-                .find(|d| d.uuid == uuid)
-                .cloned()
-                .expect("a listed destination");
-            let blocked = blocked.contains(&view.name.as_str());
-            let report = delete_report(&view, dependants, blocked);
-            self.finish(id, 850, Ok(TaskResult::DeleteReport(Box::new(report))));
-        }
-    }
-
-    fn task_row(&self, id: TaskId) -> Option<&TaskRow> {
-        self.app.panes.tasks.rows.iter().find(|t| t.id == id)
-    }
-
-    fn scan(&self) -> Option<&ScanView> {
-        self.app.panes.scan.view.as_ref()
-    }
-
-    fn screen(&self) -> String {
-        let mut terminal =
-            Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height))
-                .expect("test terminal");
-        terminal
-            .draw(|f| render(f, &self.app, at(1000)))
-            .expect("draw");
-        terminal.backend().to_string()
-    }
-}
-
-/// The line of the screen that contains `needle`.
-fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{screen}"))
-}
+use tui_fixture::{
+    CHECKED, Harness, at, change, check_row, destination, destinations, line_with, scan_rows,
+    server, servers,
+};
 
 // ---------- state updates ----------
 
@@ -828,37 +528,6 @@ fn quit_keys() {
         Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
     assert_eq!(more, vec![Effect::Quit], "Ctrl-C quits from anywhere");
-}
-
-/// The dependency report of `view`: with `dependants`, refused with an attached container when
-/// `blocked`.
-fn delete_report(view: &DestinationView, dependants: &[Dependant], blocked: bool) -> DeleteReport {
-    let attached: Vec<String> = if blocked {
-        vec!["web-1 (running)".into()]
-    } else {
-        vec![]
-    };
-    DeleteReport {
-        destination: view.name.clone(),
-        uuid: view.uuid.clone(),
-        network: view.network.clone(),
-        network_id: view.network_id.clone(),
-        server: view.server.clone(),
-        proxy: "coolify-proxy".into(),
-        steps: vec![],
-        blocked,
-        refusal: blocked.then(|| {
-            Error::ResourcesAttached {
-                attached: attached.clone(),
-                resources: vec![],
-            }
-            .to_string()
-        }),
-        attached,
-        resources: vec![],
-        dependants: Some(dependants.to_vec()),
-        unknown: None,
-    }
 }
 
 fn env_dependant(container: &str, variable: &str, mentions: &str, network: &str) -> Dependant {
@@ -1697,62 +1366,6 @@ fn a_rename_keeps_the_destinations_check() {
 
 // ---------- daily use (DESIGN.md §3, issue 15) ----------
 
-impl Harness {
-    fn click(&mut self, column: u16, row: u16) {
-        update(
-            &mut self.app,
-            Action::Mouse(MouseEvent {
-                kind: MouseEventKind::Down(MouseButton::Left),
-                column,
-                row,
-                modifiers: KeyModifiers::NONE,
-            }),
-        );
-    }
-
-    /// The marked destinations' uuids.
-    fn marked(&self) -> Vec<&str> {
-        let marked = &self.app.panes.destinations.marked;
-        marked.iter().map(|u| u.as_str()).collect()
-    }
-
-    fn ctrl_c(&mut self) {
-        let more = update(
-            &mut self.app,
-            Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-        );
-        self.effects.extend(more);
-    }
-
-    /// The labels of the Tasks pane's rows, oldest first.
-    fn labels(&self) -> Vec<&str> {
-        self.app
-            .panes
-            .tasks
-            .rows
-            .iter()
-            .map(|t| t.label.as_str())
-            .collect()
-    }
-
-    /// Marks alpha-web and alpha-db (space twice from the top of Destinations) and confirms
-    /// their delete; returns the two delete tasks' ids, queued.
-    fn delete_two(&mut self) -> Vec<TaskId> {
-        self.key(KeyCode::Char(' '));
-        self.key(KeyCode::Char(' '));
-        self.key(KeyCode::Char('d'));
-        self.answer_reports(&[], &[]);
-        self.key(KeyCode::Char('y'));
-        let ids: Vec<TaskId> = (0..2)
-            .map(|_| self.submitted(|t| matches!(t, Task::DeleteDestination { .. })))
-            .collect();
-        for &id in &ids {
-            self.queue(id, 900);
-        }
-        ids
-    }
-}
-
 #[test]
 fn slash_in_the_tasks_pane_filters_and_what_follows_is_never_a_command() {
     let mut h = Harness::loaded(120, 40);
@@ -2424,7 +2037,9 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
                 );
             }
             Some(Dialog::Confirm(_)) => {
-                assert!(dialog_line(&screen, "y yes · n no").contains('║'), "{what}");
+                // The footer (`y yes · n no`, or `y deletes the other N · n no` where a
+                // report refuses some).
+                assert!(dialog_line(&screen, " · n no").contains("║y "), "{what}");
             }
             other => panic!("{what}: a dialog expected, not {other:?}"),
         }
@@ -2746,7 +2361,7 @@ fn enter_on_a_task_shows_its_whole_result_and_esc_closes() {
 
 #[test]
 fn help_scrolls_to_its_last_line_on_a_small_screen() {
-    let last = "close / cancel / clear filter";
+    let last = "details / close, cancel, clear a filter";
     let mut h = Harness::loaded(60, 20);
     h.key(KeyCode::Char('?'));
     let screen = h.screen();
@@ -2993,37 +2608,6 @@ fn usage_columns_give_way_before_name_network_and_check() {
 }
 
 // ---------- live state (DESIGN.md §11) ----------
-
-fn change(server: &Server, event: &str) -> destui::ops::Change {
-    destui::ops::Change {
-        time: "2026-11-22T10:00:00Z".into(),
-        server: server.name.clone(),
-        destination: None,
-        network: None,
-        event: event.into(),
-        status: None,
-        detail: None,
-        server_uuid: server.uuid.clone(),
-        check: None,
-        stream: None,
-        networks_changed: false,
-        containers_changed: false,
-        resource: None,
-        silent: false,
-    }
-}
-
-fn check_row(uuid: &str, name: &str, status: HealthStatus, containers: usize) -> CheckRow {
-    CheckRow {
-        destination: name.into(),
-        uuid: uuid.into(),
-        status,
-        detail: None,
-        unused: false,
-        containers: Some(containers),
-        nodes: Default::default(),
-    }
-}
 
 #[test]
 fn live_changes_fill_the_panes_and_ask_only_for_quiet_reads() {

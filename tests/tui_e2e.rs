@@ -57,7 +57,7 @@ fn scan_check_import(tui: &Tui, server: &str, network: &str, destination: &str) 
             .is_some_and(|r| r.contains("[x]"))
     });
     let pane = screen.pane(&scan_title).unwrap();
-    assert!(pane.title_line.contains("1 checked"), "{}", screen.text);
+    assert!(pane.title_line.contains("1 marked"), "{}", screen.text);
     assert_eq!(
         pane.rows.iter().filter(|r| r.contains("[x]")).count(),
         1,

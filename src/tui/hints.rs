@@ -112,7 +112,7 @@ mod tests {
     fn hints_name_the_configured_keys_not_cli_flags() {
         let keys = Keymap::from_config(&BTreeMap::from([
             ("scan".to_string(), "x".to_string()),
-            ("import".to_string(), "m".to_string()),
+            ("import".to_string(), "b".to_string()),
         ]))
         .unwrap_or_default();
         let exists = Error::NetworkExists {
@@ -121,7 +121,7 @@ mod tests {
         };
         assert_eq!(
             error_text(&exists, &keys),
-            "A network named net already exists on web but is not a destination: import it from the Scan pane (x on web, then m on net)."
+            "A network named net already exists on web but is not a destination: import it from the Scan pane (x on web, then b on net)."
         );
         let choice = Error::DestinationChoice {
             server: "web".into(),

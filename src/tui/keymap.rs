@@ -30,6 +30,8 @@ pub enum Command {
     Sync,
     NewResource,
     CloneResource,
+    /// The Messages view, from anywhere.
+    Messages,
     NextPane,
     PrevPane,
     Up,
@@ -46,6 +48,12 @@ pub enum Command {
 pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
     ("quit", Command::Quit, 'q', "quit (Ctrl-C too)"),
     ("help", Command::Help, '?', "this help"),
+    (
+        "messages",
+        Command::Messages,
+        'm',
+        "messages: alerts, results, live changes",
+    ),
     (
         "scan",
         Command::Scan,
@@ -83,13 +91,13 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
         "toggle",
         Command::Toggle,
         ' ',
-        "check a network / mark a destination",
+        "mark a network / a destination",
     ),
     (
         "select_all",
         Command::SelectAll,
         'A',
-        "check all importable / mark all shown",
+        "mark all importable networks / all shown",
     ),
     (
         "scope",
@@ -131,13 +139,15 @@ pub const CONFIGURABLE: &[(&str, Command, char, &str)] = &[
 
 /// Keys that are not configurable, for the help screen.
 pub const FIXED: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab", "next / previous pane"),
+    (
+        "Tab / Shift-Tab",
+        "next / previous pane; a click selects a row",
+    ),
     (
         "j k ↓ ↑ PgDn PgUp",
         "a row / a page; g G Home End: top, bottom",
     ),
-    ("Enter", "details (a mouse click selects a row)"),
-    ("Esc", "close / cancel / clear filter"),
+    ("Enter / Esc", "details / close, cancel, clear a filter"),
 ];
 
 #[derive(Debug, Clone)]

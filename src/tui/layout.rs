@@ -10,6 +10,8 @@ pub struct Areas {
     pub scan: Rect,
     pub tasks: Rect,
     pub status: Rect,
+    /// The Messages view, over all four panes.
+    pub messages: Rect,
 }
 
 /// Lines the Servers pane keeps under its rows for the selected server's details.
@@ -37,6 +39,7 @@ pub fn areas(screen: Rect) -> Areas {
         scan,
         tasks,
         status,
+        messages: body.union(tasks),
     }
 }
 

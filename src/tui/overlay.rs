@@ -516,13 +516,9 @@ fn render_confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
                 );
                 lines.push(Line::from(Span::styled(cut(&more, width), app.theme.dim)));
             }
-            if check.done() {
-                "y yes · n no"
-            } else {
-                "checking dependants… · Esc cancels"
-            }
+            check.keys()
         }
-        None => "y yes · n no",
+        None => "y yes · n no".into(),
     };
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(footer, app.theme.accent)));

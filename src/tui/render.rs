@@ -18,14 +18,23 @@ pub fn render(frame: &mut Frame, app: &App, now: Instant) {
     panes::destinations::render(frame, areas.destinations, app);
     panes::scan::render(frame, areas.scan, app);
     panes::tasks::render(frame, areas.tasks, app, now);
+    if app.messages.open {
+        panes::messages::render(frame, areas.messages, app);
+    }
     status_line(frame, areas.status, app, now);
     overlay::render(frame, app, now);
 }
 
 fn status_line(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, now: Instant) {
     let hints = hints(app);
+    // Messages not yet seen are counted before the newest one, which the line shows.
+    let unread = match app.messages.unread {
+        0 => String::new(),
+        n => format!("[{n} new: {}] ", app.keymap.key_name(Command::Messages)),
+    };
+    let unread_width = unread.chars().count() as u16;
     // The message wins: the hints show only where they fit beside it.
-    let message_width = app.status.text.chars().count() as u16 + 4;
+    let message_width = app.status.text.chars().count() as u16 + 4 + unread_width;
     let hint_width = hints.chars().count() as u16 + 2;
     let hint_width = if message_width + hint_width <= area.width {
         hint_width
@@ -41,8 +50,13 @@ fn status_line(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, now: I
             app.theme.accent,
         ));
     }
-    // A message longer than the line ends in `…`; the task's row and Enter on it show it all.
-    let room = usize::from(left.width).saturating_sub(if app.busy() { 2 } else { 0 });
+    if !unread.is_empty() {
+        spans.push(Span::styled(unread, app.theme.accent));
+    }
+    // A message longer than the line ends in `…`; the Messages view shows it all.
+    let room = usize::from(left.width)
+        .saturating_sub(if app.busy() { 2 } else { 0 })
+        .saturating_sub(usize::from(unread_width));
     if app.status.error {
         spans.push(Span::styled(
             cut(&format!("! {}", app.status.text), room),
@@ -64,6 +78,9 @@ fn hints(app: &App) -> String {
     if app.filter_input.is_some() {
         return "Enter keep · Esc clear".into();
     }
+    if app.messages.open {
+        return format!("{} filter Esc close", k(Command::Filter));
+    }
     let pane_keys = match app.focus {
         Pane::Servers => format!(
             "{} scan {} add {} check",
@@ -78,7 +95,7 @@ fn hints(app: &App) -> String {
             k(Command::Toggle)
         ),
         Pane::Scan => format!(
-            "{} check {} import {} all",
+            "{} mark {} import {} all",
             k(Command::Toggle),
             k(Command::Import),
             k(Command::SelectAll)

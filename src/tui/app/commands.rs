@@ -3,9 +3,57 @@
 use super::pending::Waiter;
 use super::*;
 use crate::tui::dialog::{Confirm, Dialog, Form};
+use crate::tui::keymap::Command;
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::scan::import_reference;
 
 impl App {
+    /// What an action on several destinations acts on: the marked ones (all shown: marks a
+    /// filter hides are dropped), else the one under the cursor.
+    fn marked_or_selected(&self) -> Vec<DestinationView> {
+        let marked = &self.panes.destinations.marked;
+        if marked.is_empty() {
+            return self.selected_destination().cloned().into_iter().collect();
+        }
+        (self.destinations.iter())
+            .filter(|d| marked.contains(&d.uuid))
+            .cloned()
+            .collect()
+    }
+
+    /// A change on the server `uuid` that is refused before anything opens: it is read-only
+    /// (DESIGN.md §16). Said with what is refused and how to lift it; true when refused.
+    fn refuse_read_only(&mut self, uuid: &str, what: &str) -> bool {
+        let Some(s) = self.servers.iter().find(|s| s.uuid == uuid && s.read_only) else {
+            return false;
+        };
+        let name = s.name.clone();
+        let text = format!(
+            "{what} refused: server {name} is read-only ({} in Servers takes the mark off)",
+            self.keymap.key_name(Command::Edit)
+        );
+        self.tell(Level::Alert, &name, what, text);
+        true
+    }
+
+    /// `refuse_read_only` for several destinations: the first on a read-only server refuses
+    /// them all, named (nothing is acted on unseen).
+    fn refuse_read_only_any(&mut self, targets: &[DestinationView], what: &str) -> bool {
+        let Some(first) = targets
+            .iter()
+            .find(|d| (self.servers.iter()).any(|s| s.uuid == d.server_uuid && s.read_only))
+        else {
+            return false;
+        };
+        let server = first.server_uuid.clone();
+        let names: Vec<&str> = (targets.iter())
+            .filter(|d| d.server_uuid == server)
+            .map(|d| d.name.as_str())
+            .collect();
+        let what = format!("{what} {}", names.join(", "));
+        self.refuse_read_only(&server, &what)
+    }
+
     /// The server an action on the right-hand panes is about: the scanned one in Scan, the
     /// selected destination's in Destinations, else the one selected in Servers.
     fn current_server(&self) -> Option<&Server> {
@@ -27,7 +75,10 @@ pub(super) fn scan_selected(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     app.focus = Pane::Scan;
-    scan_server(app, &server)
+    let effects = scan_server(app, &server);
+    app.wait_all(&effects, Waiter::Asked);
+    app.say(format!("scanning {}…", server.name));
+    effects
 }
 
 /// `S`: adopt what other admins made on the selected server (DESIGN.md §12).
@@ -36,9 +87,10 @@ pub(super) fn sync_selected(app: &mut App) -> Vec<Effect> {
         app.complain("no server to sync: add one with a in the Servers pane");
         return Vec::new();
     };
-    let effect = app.submit(Task::Sync {
+    let task = Task::Sync {
         server: server.uuid.clone(),
-    });
+    };
+    let effect = app.submit_for(task, Waiter::Asked);
     app.say(format!("syncing {}…", server.name));
     vec![effect]
 }
@@ -50,7 +102,6 @@ pub(super) fn scan_server(app: &mut App, server: &Server) -> Vec<Effect> {
     let effect = app.submit_for(task, Waiter::Scan);
     let page = app.page(Pane::Scan);
     app.panes.scan.begin(&server.uuid, page);
-    app.say(format!("scanning {}…", server.name));
     vec![effect]
 }
 
@@ -78,7 +129,7 @@ pub(super) fn toggle(app: &mut App) {
             app.panes.destinations.toggle_mark(d);
             app.move_cursor(Pane::Destinations, |c, len, page| c.step(1, len, page));
         }
-        _ => app.say("space checks networks in Scan and marks destinations"),
+        _ => app.say("space marks networks in Scan and destinations"),
     }
 }
 
@@ -89,7 +140,7 @@ pub(super) fn select_all(app: &mut App) {
         let marked = app.panes.destinations.mark_all(&app.destinations);
         app.say(match marked {
             0 => "no destination marked".to_string(),
-            n => format!("{n} destination(s) marked: d deletes them, Esc clears the marks"),
+            n => format!("{n} destination(s) marked: d deletes, c checks, R repairs them; Esc clears the marks"),
         });
         return;
     }
@@ -101,7 +152,7 @@ pub(super) fn select_all(app: &mut App) {
 
 pub(super) fn import(app: &mut App) -> Vec<Effect> {
     let Some(view) = &app.panes.scan.view else {
-        app.complain("scan a server first (s), check networks (space), then import (i)");
+        app.complain("scan a server first (s), mark networks (space), then import (i)");
         return Vec::new();
     };
     let mut networks = app.panes.scan.checked_references();
@@ -113,7 +164,7 @@ pub(super) fn import(app: &mut App) -> Vec<Effect> {
         networks.push(import_reference(&view.rows, row));
     }
     if networks.is_empty() {
-        app.complain("nothing to import: check networks with space (A checks all importable)");
+        app.complain("nothing to import: mark networks with space (A marks all importable)");
         return Vec::new();
     }
     let server = view.server.clone();
@@ -156,8 +207,7 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
             return vec![effect, usage];
         }
         Pane::Tasks => {
-            let selected = app.cursor(Pane::Tasks).selected;
-            if let Some(t) = app.panes.tasks.rows.get(selected) {
+            if let Some(t) = app.panes.tasks.selected() {
                 app.details = Some(Details::Task(t.id));
             }
         }
@@ -165,14 +215,24 @@ pub(super) fn details(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `a`: a server in Servers; a destination in Destinations (on the server last chosen in
+/// Servers, whatever destination is selected) and in Scan (on the scanned server).
 pub(super) fn add(app: &mut App) {
     match app.focus {
         Pane::Servers => app.dialog = Some(Dialog::Form(Form::add_server(&app.ssh_aliases))),
-        _ => {
-            let Some(server) = app.current_server().cloned() else {
+        Pane::Tasks => app.say("a adds a server in Servers, a destination in Destinations"),
+        Pane::Destinations | Pane::Scan => {
+            let server = match app.focus {
+                Pane::Scan => app.current_server(),
+                _ => app.selected_server(),
+            };
+            let Some(server) = server.cloned() else {
                 app.complain("add a server first (a in the Servers pane)");
                 return;
             };
+            if app.refuse_read_only(&server.uuid, "create destination") {
+                return;
+            }
             app.dialog = Some(Dialog::Form(Form::create_destination(&server)));
         }
     }
@@ -186,7 +246,9 @@ pub(super) fn edit(app: &mut App) {
             }
         }
         Pane::Destinations => {
-            if let Some(d) = app.selected_destination().cloned() {
+            if let Some(d) = app.selected_destination().cloned()
+                && !app.refuse_read_only(&d.server_uuid, &format!("edit {}", d.name))
+            {
                 app.dialog = Some(Dialog::Form(Form::edit_destination(&d)));
             }
         }
@@ -207,17 +269,8 @@ pub(super) fn delete(app: &mut App) -> Vec<Effect> {
             }
         }
         Pane::Destinations => {
-            let marked = &app.panes.destinations.marked;
-            let targets: Vec<DestinationView> = if marked.is_empty() {
-                app.selected_destination().cloned().into_iter().collect()
-            } else {
-                app.destinations
-                    .iter()
-                    .filter(|d| marked.contains(&d.uuid))
-                    .cloned()
-                    .collect()
-            };
-            if targets.is_empty() {
+            let targets = app.marked_or_selected();
+            if targets.is_empty() || app.refuse_read_only_any(&targets, "delete") {
                 return Vec::new();
             }
             app.dialog = Some(Dialog::Confirm(Confirm::delete_destinations(&targets)));
@@ -244,8 +297,21 @@ pub(super) fn check(app: &mut App) -> Vec<Effect> {
             if app.panes.destinations.visible.is_empty() {
                 return Vec::new();
             }
-            app.say("checking destinations…");
-            check_all(app, true)
+            // The marked ones, else every one listed.
+            let pane = &app.panes.destinations;
+            let indexes: Vec<usize> = (pane.visible.iter().copied())
+                .filter(|&i| {
+                    pane.marked.is_empty() || pane.marked.contains(&app.destinations[i].uuid)
+                })
+                .collect();
+            app.say(if pane.marked.is_empty() {
+                "checking destinations…"
+            } else {
+                "checking the marked destinations…"
+            });
+            let effects = check_indexes(app, indexes);
+            app.wait_all(&effects, Waiter::Asked);
+            effects
         }
         _ => {
             let Some(server) = app.current_server().cloned() else {
@@ -255,6 +321,7 @@ pub(super) fn check(app: &mut App) -> Vec<Effect> {
                 server: server.uuid.clone(),
             };
             let effect = app.submit_for(task, Waiter::CheckDialog);
+            app.wait_all(std::slice::from_ref(&effect), Waiter::Asked);
             app.dialog = Some(Dialog::ServerCheck {
                 server: server.uuid,
             });
@@ -289,6 +356,9 @@ pub(super) fn new_resource(app: &mut App) {
         app.complain("add a server first (a in the Servers pane)");
         return;
     };
+    if app.refuse_read_only(&server.uuid, "deploy") {
+        return;
+    }
     let candidates: Vec<DestinationView> = app
         .destinations
         .iter()
@@ -342,33 +412,55 @@ pub(super) fn repair(app: &mut App) -> Vec<Effect> {
         app.say("R repairs the selected destination in the Destinations pane");
         return Vec::new();
     }
-    let Some(d) = app.selected_destination().cloned() else {
-        return Vec::new();
-    };
-    if app
-        .health
-        .get(&d.uuid)
-        .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
-    {
-        app.say(format!("{} is ok: nothing to repair", d.name));
+    // The marked ones, else the selected one; those the last check found ok are left alone.
+    let targets = app.marked_or_selected();
+    if app.refuse_read_only_any(&targets, "repair") {
         return Vec::new();
     }
-    app.say(format!("repairing {}…", d.name));
-    vec![app.submit(Task::RepairDestination {
-        server: d.server_uuid,
-        destination: d.uuid,
-    })]
+    let is_ok = |d: &DestinationView| {
+        app.health
+            .get(&d.uuid)
+            .is_some_and(|h| h.status == crate::ops::HealthStatus::Ok)
+    };
+    let (ok, broken): (Vec<DestinationView>, Vec<DestinationView>) =
+        targets.into_iter().partition(is_ok);
+    match (broken.as_slice(), ok.as_slice()) {
+        ([], [one]) => app.say(format!("{} is ok: nothing to repair", one.name)),
+        ([], _) => app.say("the marked destinations are ok: nothing to repair"),
+        ([one], []) => app.say(format!("repairing {}…", one.name)),
+        (_, []) => app.say(format!("repairing {} destination(s)…", broken.len())),
+        (_, _) => app.say(format!(
+            "repairing {} destination(s); {} ok, left alone",
+            broken.len(),
+            ok.len()
+        )),
+    }
+    broken
+        .into_iter()
+        .map(|d| {
+            app.submit(Task::RepairDestination {
+                server: d.server_uuid,
+                destination: d.uuid,
+            })
+        })
+        .collect()
 }
 
-/// Checks destinations, one task per server (the background check, and `c`).
+/// Checks destinations, one task per server: every one (the background check), or those the
+/// pane shows (`u`).
 pub(super) fn check_all(app: &mut App, only_visible: bool) -> Vec<Effect> {
-    let mut by_server: std::collections::BTreeMap<ServerId, Vec<DestinationId>> =
-        Default::default();
     let indexes: Vec<usize> = if only_visible {
         app.panes.destinations.visible.clone()
     } else {
         (0..app.destinations.len()).collect()
     };
+    check_indexes(app, indexes)
+}
+
+/// Checks the destinations at `indexes` (of `App::destinations`), one task per server.
+fn check_indexes(app: &mut App, indexes: Vec<usize>) -> Vec<Effect> {
+    let mut by_server: std::collections::BTreeMap<ServerId, Vec<DestinationId>> =
+        Default::default();
     for i in indexes {
         let d = &app.destinations[i];
         by_server

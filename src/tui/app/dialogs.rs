@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::pending::Waiter;
 use super::*;
-use crate::tui::dialog::{ConfirmKind, Dialog};
+use crate::tui::dialog::{Confirm, ConfirmKind, Dialog};
 
 impl App {
     /// Closes the dialog; whatever it waited for no longer shows there.
@@ -46,8 +46,14 @@ pub(super) fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 );
                 Vec::new()
             }
+            // A delete every report refuses asks nothing: only Esc (or n) closes it.
+            KeyCode::Char('y') | KeyCode::Char('Y')
+                if confirm.check.as_ref().is_some_and(|c| c.all_refused()) =>
+            {
+                Vec::new()
+            }
             KeyCode::Char('y') | KeyCode::Char('Y') => {
-                let kind = confirm.kind.clone();
+                let kind = without_refused(confirm);
                 app.close_dialog();
                 confirmed(app, kind)
             }
@@ -111,13 +117,35 @@ impl App {
             return Vec::new();
         }
         check.confirmed_early = false;
+        if check.all_refused() {
+            self.complain("the delete would be refused: the dialog says why (Esc closes)");
+            return Vec::new();
+        }
         if !check.clear() {
             self.complain("the dependency report has something to show: read it, then y deletes (Esc cancels)");
             return Vec::new();
         }
-        let kind = confirm.kind.clone();
+        let kind = without_refused(confirm);
         self.close_dialog();
         confirmed(self, kind)
+    }
+}
+
+/// What a confirmation confirms: a delete leaves out the destinations its reports refuse.
+fn without_refused(confirm: &Confirm) -> ConfirmKind {
+    let refused = confirm
+        .check
+        .as_ref()
+        .map(|c| c.refused())
+        .unwrap_or_default();
+    match &confirm.kind {
+        ConfirmKind::DeleteDestinations(targets) => ConfirmKind::DeleteDestinations(
+            (targets.iter())
+                .filter(|(_, d)| !refused.contains(d))
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

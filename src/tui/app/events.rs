@@ -7,6 +7,7 @@ use crate::domain::{Error, Warning};
 use crate::tasks::TaskResult;
 use crate::tui::dialog::Dialog;
 use crate::tui::hints::{error_text, warning_text};
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::scan::ScanState;
 use crate::tui::panes::tasks::{TaskRow, TaskState};
 
@@ -35,7 +36,7 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             let quiet = app
                 .pending
                 .get(&id)
-                .is_none_or(|w| w.contains(&Waiter::Background));
+                .is_none_or(|w| !w.contains(&Waiter::Asked));
             app.retarget(id, into);
             if !quiet {
                 app.say("already under way: joined the running task");
@@ -67,7 +68,7 @@ pub(super) fn on_task(app: &mut App, event: TaskEvent) -> Vec<Effect> {
             app.refresh_tasks();
             match result {
                 Ok(r) => super::results::finished(app, &waiters, r),
-                Err(e) => failed(app, waiters, e),
+                Err(e) => failed(app, id, waiters, e),
             }
         }
     }
@@ -194,7 +195,7 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
 
 /// A failed task: each element that waited on it shows the error; the status line says it,
 /// unless a form shows it inline (keeping what was typed).
-fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
+fn failed(app: &mut App, id: TaskId, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
     super::results::unreachable(app, &error);
     if waiters.contains(&Waiter::Background) {
         tracing::info!(error = %error, "background read failed");
@@ -246,6 +247,7 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
             | Waiter::ServerCheck { .. }
             | Waiter::FirstRound
             | Waiter::CheckDialog
+            | Waiter::Asked
             | Waiter::Background => {}
         }
     }
@@ -253,6 +255,13 @@ fn failed(app: &mut App, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
         return Vec::new();
     }
     app.loading = false;
-    app.complain(error);
+    // Told about what its row names: the task's server and what it acted on.
+    let (server, object) = app
+        .panes
+        .tasks
+        .row_mut(id)
+        .map(|t| (t.server.clone(), t.label.clone()))
+        .unwrap_or_default();
+    app.tell(Level::Alert, &server, &object, error);
     Vec::new()
 }

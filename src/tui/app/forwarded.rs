@@ -5,6 +5,7 @@
 use super::sanitize::clean_str;
 use super::*;
 use crate::owner::Served;
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::tasks::{TaskRow, TaskState};
 
 pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
@@ -48,6 +49,20 @@ pub(super) fn on_served(app: &mut App, served: Served) -> Vec<Effect> {
                 format!("exit {code}: {said}")
             };
             app.panes.tasks.finish(id, at, code != 0, false, note);
+            // What the command line did is told like the app's own results.
+            let row = app
+                .panes
+                .tasks
+                .row_mut(id)
+                .map(|t| (t.label.clone(), t.server.clone()));
+            if let Some((label, server)) = row {
+                let last = said.lines().last().unwrap_or_default();
+                let (level, text) = match code {
+                    0 => (Level::Info, format!("{label}: done")),
+                    _ => (Level::Alert, format!("{label}: exit {code}: {last}")),
+                };
+                app.tell(level, &server, &label, text);
+            }
             // The command may have changed records or networks: read both again.
             let mut effects = vec![app.reload()];
             let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());

@@ -6,6 +6,7 @@ use ratatui::layout::Position;
 
 use super::commands::*;
 use super::dialogs::on_dialog_key;
+use super::messages::on_messages_key;
 use super::*;
 use crate::tui::dialog::{Confirm, ConfirmKind, Dialog};
 use crate::tui::keymap::Command;
@@ -23,12 +24,21 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return quit(app);
     }
+    let messages_key = app.keymap.command(&key) == Some(Command::Messages);
     if app.help {
-        // A help taller than the screen scrolls; any other key closes it.
+        // A help taller than the screen scrolls; any other key closes it (`m` opens the
+        // Messages view in its place).
         if !app.scroll_overlay(key) {
             app.help = false;
             app.help_scroll = 0;
+            if messages_key && !app.messages.open {
+                app.open_messages();
+            }
         }
+        return Vec::new();
+    }
+    if app.details.is_some() && messages_key {
+        app.open_messages();
         return Vec::new();
     }
     if app.details.is_some() {
@@ -42,6 +52,10 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.dialog.is_some() {
         return on_dialog_key(app, key);
+    }
+    if app.messages.open {
+        on_messages_key(app, key);
+        return Vec::new();
     }
     if app.filter_input.is_some() {
         on_filter_key(app, key);
@@ -58,6 +72,7 @@ fn on_command(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => return quit(app),
         Command::Help => app.help = true,
+        Command::Messages => app.open_messages(),
         Command::NextPane => app.focus = pane.step(true),
         Command::PrevPane => app.focus = pane.step(false),
         Command::Up => app.move_cursor(pane, |c, len, page| c.step(-1, len, page)),
@@ -163,6 +178,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
         || app.dialog.is_some()
         || app.help
         || app.details.is_some()
+        || app.messages.open
     {
         return;
     }

@@ -68,7 +68,7 @@ impl App {
                 format!("repair {}", self.destination_name(destination))
             }
             Task::CreateResource(r) => match &r.destination {
-                Some(d) => format!("deploy {} to {d}", r.name),
+                Some(d) => format!("deploy {} to {}", r.name, self.destination_name(d)),
                 None => format!("deploy {}", r.name),
             },
             Task::CloneResource {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::ops::{Change, HealthStatus, StreamState};
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::tasks::{TaskRow, TaskState};
 
 /// Ids of the Tasks pane's rows for what a watch did on its own (a proxy attached again):
@@ -21,7 +22,6 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
     let mut rescan: BTreeSet<ServerId> = BTreeSet::new();
     let mut usage: BTreeSet<ServerId> = BTreeSet::new();
     let mut details_again = false;
-    let mut last_said = None;
     for change in changes {
         if let Some(state) = change.stream {
             app.live.insert(change.server_uuid.clone(), state);
@@ -45,12 +45,10 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
         if change.event == "reattach" {
             reattach_row(app, &change, now);
         }
+        // Every change is told (the Messages view keeps them); the status line shows the last.
         if !change.silent && (change.destination.is_some() || change.stream.is_some()) {
-            last_said = Some(change);
+            tell_change(app, &change);
         }
-    }
-    if let Some(change) = last_said {
-        say_change(app, &change);
     }
     app.refresh_destinations();
     app.refresh_servers();
@@ -79,8 +77,8 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
     effects
 }
 
-/// The status line tells the latest change of a destination, or of a server's stream.
-fn say_change(app: &mut App, change: &Change) {
+/// A change of a destination, or of a server's stream, told with the time of its event.
+fn tell_change(app: &mut App, change: &Change) {
     let mut text = format!("{}: ", change.server);
     match (&change.destination, change.stream) {
         (Some(d), _) => text.push_str(&format!("{d} {}", change.event)),
@@ -98,11 +96,13 @@ fn say_change(app: &mut App, change: &Change) {
             .status
             .as_deref()
             .is_some_and(|s| s != HealthStatus::Ok.as_str() && s != "running");
-    if bad {
-        app.complain(text);
-    } else {
-        app.say(text);
-    }
+    let level = if bad { Level::Alert } else { Level::Info };
+    let object = match &change.destination {
+        Some(d) => d.clone(),
+        None => "events".into(),
+    };
+    let (time, server) = (change.time.clone(), change.server.clone());
+    app.tell_at(time, level, &server, &object, text);
 }
 
 /// A proxy put back (or left alone) by the watch: a finished row in the Tasks pane.

@@ -11,6 +11,7 @@ mod forwarded;
 mod input;
 mod labels;
 mod live;
+mod messages;
 mod pending;
 mod results;
 pub mod sanitize;
@@ -30,6 +31,8 @@ use crate::tasks::{Task, TaskEvent, TaskId};
 use super::dialog::Dialog;
 use super::keymap::Keymap;
 use super::layout;
+use super::panes::destinations;
+use super::panes::messages::MessagesView;
 use super::panes::{Cursor, Panes};
 use super::theme::Theme;
 use pending::{CheckRound, Waiter};
@@ -148,6 +151,10 @@ pub struct App {
     /// Lines scrolled in the help.
     pub help_scroll: u16,
     pub status: Status,
+    /// Every alert, warning, result and live change of the session (`m` shows them).
+    pub messages: MessagesView,
+    /// Seconds since the epoch, for the time of a message (a fixed clock in tests).
+    pub clock: fn() -> i64,
     /// True until the first load from the store has arrived.
     pub loading: bool,
     pub started: Instant,
@@ -192,6 +199,8 @@ impl App {
                 text: "loading records…".into(),
                 error: false,
             },
+            messages: MessagesView::default(),
+            clock: crate::domain::now_unix,
             loading: true,
             started: now,
             next_task: 1,
@@ -351,9 +360,19 @@ impl App {
             None
         };
         let page = self.page(Pane::Destinations);
-        self.panes
+        let filter = self.panes.destinations.filter.to_lowercase();
+        let matching: Vec<bool> = self
             .destinations
-            .refresh(&self.destinations, &self.health, scope.as_deref(), page);
+            .iter()
+            .map(|d| filter.is_empty() || destinations::matches(self, d, &filter))
+            .collect();
+        self.panes.destinations.refresh(
+            &self.destinations,
+            &self.health,
+            scope.as_deref(),
+            &matching,
+            page,
+        );
     }
 
     fn refresh_scan(&mut self) {
@@ -475,6 +494,10 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             app.size = Rect::new(0, 0, width, height);
             for pane in Pane::ORDER {
                 app.move_cursor(pane, |c, len, page| c.fit(len, page));
+            }
+            if app.messages.open {
+                let page = super::panes::messages::page(app.areas().messages);
+                app.messages.refresh(page);
             }
             Vec::new()
         }

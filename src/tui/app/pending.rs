@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::{App, Effect, Record};
 use crate::domain::{DestinationId, ServerId};
 use crate::tasks::{Task, TaskId};
+use crate::tui::panes::messages::Level;
 
 /// Something that waits on a task.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +36,9 @@ pub(super) enum Waiter {
     CheckDialog,
     /// The delete confirmation, waiting for this destination's dependency report.
     Report(DestinationId),
+    /// The admin asked for this with a key: its result is told even when it is a read (a
+    /// scan, a check), and joining a running task says so.
+    Asked,
     /// A read refreshed often in the background (usage): like a reload it has no row, and
     /// it says nothing when it joins a pending one or fails (the failure is logged; a server
     /// it finds unreachable still turns red).
@@ -67,6 +71,15 @@ impl App {
             self.forget(&waiter);
         }
         self.pending.entry(id).or_default().push(waiter);
+    }
+
+    /// `waiter` waits on every task of `effects`.
+    pub(super) fn wait_all(&mut self, effects: &[Effect], waiter: Waiter) {
+        for effect in effects {
+            if let Effect::Submit(id, _) = effect {
+                self.wait(*id, waiter.clone());
+            }
+        }
     }
 
     /// `waiter` no longer waits on any task (its element closed).
@@ -203,10 +216,11 @@ impl App {
             "{} server(s) checked: {online} online, {offline} offline",
             online + offline
         );
-        if offline == 0 {
-            self.say(text);
+        let level = if offline == 0 {
+            Level::Info
         } else {
-            self.complain(text);
-        }
+            Level::Alert
+        };
+        self.tell(level, "", "servers", text);
     }
 }

@@ -12,6 +12,7 @@ use crate::ops::{HealthStatus, Outcome, ResourceView};
 use crate::tasks::TaskResult;
 use crate::tui::dialog::{Confirm, Dialog};
 use crate::tui::hints::warning_text;
+use crate::tui::panes::messages::Level;
 use crate::tui::panes::scan::ScanState;
 
 pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> {
@@ -34,16 +35,12 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             resources,
         } => loaded(app, waiters, servers, destinations, resources),
         TaskResult::ServerChecked { server, error } => {
-            server_checked(app, server, error);
+            // The start-up round is told as one count when its last answer is in.
+            let tell = !waiters.contains(&Waiter::FirstRound);
+            server_checked(app, server, error, tell);
             Vec::new()
         }
-        TaskResult::Settled { notes } => {
-            if notes.is_empty() {
-                return Vec::new();
-            }
-            app.say(notes.join("; "));
-            vec![app.reload()]
-        }
+        TaskResult::Settled { notes } => settled(app, notes),
         TaskResult::LocalProbed { reachable } => {
             app.local_reachable = Some(reachable);
             offer_local(app);
@@ -51,23 +48,19 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
         }
         TaskResult::ServerAdded(outcome) => {
             close_form(app, waiters);
-            let text = format!("added server {}", outcome.value.name);
-            warn_or_say(app, text, &outcome.warnings);
+            let name = &outcome.value.name;
+            let text = format!("added server {name}");
+            warn_or_say(app, (name, name), text, &outcome.warnings);
             vec![app.reload_selecting(Record::Server(outcome.value.uuid))]
         }
         TaskResult::ServerEdited(server) => {
             close_form(app, waiters);
-            app.say(format!("saved server {}", server.name));
-            let reload = app.reload_selecting(Record::Server(server.uuid.clone()));
-            let check = app.submit(Task::CheckServer {
-                server: server.uuid,
-            });
-            vec![reload, check]
+            server_edited(app, server)
         }
         TaskResult::ServerRemoved(outcome) => server_removed(app, outcome),
         TaskResult::Scanned { server, rows } => {
             reached(app, &server);
-            scanned(app, &server, rows);
+            scanned(app, &server, rows, waiters.contains(&Waiter::Asked));
             Vec::new()
         }
         TaskResult::Imported { server, outcome } => imported(app, &server, outcome),
@@ -85,12 +78,13 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             close_form(app, waiters);
             let d = &outcome.value;
             let text = format!("created {} (network {})", d.name, d.network);
-            warn_or_say(app, text, &outcome.warnings);
+            warn_or_say(app, (&d.server, &d.name), text, &outcome.warnings);
             vec![app.reload_selecting(Record::Destination(outcome.value.uuid))]
         }
         TaskResult::Edited(view) => {
             close_form(app, waiters);
-            app.say(format!("saved {}", view.name));
+            let text = format!("saved {}", view.name);
+            app.tell(Level::Info, &view.server, &view.name, text);
             vec![app.reload_selecting(Record::Destination(view.uuid))]
         }
         TaskResult::Deleted(outcome) => deleted(app, outcome),
@@ -112,7 +106,7 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             vec![app.reload()]
         }
         TaskResult::Repaired(outcome) => repaired(app, outcome),
-        TaskResult::Checked(rows) => checked(app, rows),
+        TaskResult::Checked(rows) => checked(app, rows, waiters.contains(&Waiter::Asked)),
         TaskResult::Usage { server, usage } => {
             reached(app, &server);
             for u in usage {
@@ -154,6 +148,26 @@ fn details_found(app: &mut App, waiters: &[Waiter], details: Box<crate::ops::Des
     }
 }
 
+/// Work a crash interrupted was settled: told, and the records read again.
+fn settled(app: &mut App, notes: Vec<String>) -> Vec<Effect> {
+    if notes.is_empty() {
+        return Vec::new();
+    }
+    app.tell(Level::Info, "", "interrupted work", notes.join("; "));
+    vec![app.reload()]
+}
+
+/// A server saved: told, selected once reloaded, and checked with its new settings.
+fn server_edited(app: &mut App, server: Server) -> Vec<Effect> {
+    let text = format!("saved server {}", server.name);
+    app.tell(Level::Info, &server.name, &server.name, text);
+    let reload = app.reload_selecting(Record::Server(server.uuid.clone()));
+    let check = app.submit(Task::CheckServer {
+        server: server.uuid,
+    });
+    vec![reload, check]
+}
+
 /// Closes the form, if it waited for this task.
 fn close_form(app: &mut App, waiters: &[Waiter]) {
     if waiters.contains(&Waiter::Form) {
@@ -161,13 +175,15 @@ fn close_form(app: &mut App, waiters: &[Waiter]) {
     }
 }
 
-fn warn_or_say(app: &mut App, text: String, warnings: &[Warning]) {
+/// Tells a result about `(server, object)`, with its first warning.
+fn warn_or_say(app: &mut App, (server, object): (&str, &str), text: String, warnings: &[Warning]) {
     match warnings.first() {
         Some(w) => {
             let warning = warning_text(w, &app.keymap);
-            app.complain(format!("{text}; warning: {warning}"));
+            let text = format!("{text}; warning: {warning}");
+            app.tell(Level::Warning, server, object, text);
         }
-        None => app.say(text),
+        None => app.tell(Level::Info, server, object, text),
     }
 }
 
@@ -222,7 +238,7 @@ fn loaded(
         ));
         // Said before the checks start, when they could not all hold a connection.
         if let Some(w) = crate::remote::housekeeping::open_file_warning(app.servers.len()) {
-            app.complain(w);
+            app.tell(Level::Warning, "", "open files", w);
         }
         effects.extend(app.check_all_servers_first());
     }
@@ -230,11 +246,29 @@ fn loaded(
     effects
 }
 
-/// A live check's answer: the server's dot, mode and version.
-fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Error>) {
-    if let Some(e) = &error {
-        let error = crate::tui::hints::error_text(e, &app.keymap);
+/// A live check's answer: the server's dot, mode and version; a server that went offline, or
+/// came back, is told when `tell`.
+fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Error>, tell: bool) {
+    let error = error.map(|e| crate::tui::hints::error_text(&e, &app.keymap));
+    if let Some(error) = &error {
         tracing::info!(server = %server.name, error = %error, "server offline");
+    }
+    // Only a server checked before can go offline or come back.
+    let was_online = app
+        .servers
+        .iter()
+        .find(|s| s.uuid == server.uuid && s.checked_at.is_some())
+        .map(|s| s.online);
+    match (was_online.filter(|_| tell), &error) {
+        (Some(true), Some(error)) => {
+            let text = format!("{} went offline: {error}", server.name);
+            app.tell(Level::Alert, &server.name, &server.name, text);
+        }
+        (Some(false), None) if server.online => {
+            let text = format!("{} is online", server.name);
+            app.tell(Level::Info, &server.name, &server.name, text);
+        }
+        _ => {}
     }
     if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {
         slot.mode = server.mode;
@@ -246,8 +280,9 @@ fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Er
 }
 
 fn server_removed(app: &mut App, outcome: Outcome<Server>) -> Vec<Effect> {
-    let text = format!("removed server {}", outcome.value.name);
-    warn_or_say(app, text, &outcome.warnings);
+    let name = &outcome.value.name;
+    let text = format!("removed server {name}");
+    warn_or_say(app, (name, name), text, &outcome.warnings);
     if app.panes.scan.is_of(&outcome.value.uuid) {
         app.panes.scan.view = None;
         app.forget(&Waiter::Scan);
@@ -258,7 +293,7 @@ fn server_removed(app: &mut App, outcome: Outcome<Server>) -> Vec<Effect> {
 
 /// A scan's rows replace the pane's, if it still shows that server; checks of networks no
 /// longer importable are dropped.
-fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>) {
+fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>, asked: bool) {
     let name = app.server_name(server);
     let Some(view) = app.panes.scan.view.as_mut().filter(|v| v.server == server) else {
         return;
@@ -270,13 +305,15 @@ fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>) {
     view.rows = rows;
     view.state = ScanState::Ready;
     app.refresh_scan();
-    app.say(format!(
-        "{name}: {total} network(s), {importable} importable — space checks, i imports"
-    ));
+    // Only a scan the admin asked for says so: a rescan after a live event or a task is
+    // no news, and never covers the newest message.
+    if asked {
+        let text =
+            format!("{name}: {total} network(s), {importable} importable — space marks, i imports");
+        app.tell(Level::Info, &name, "scan", text);
+    }
 }
 
-/// Imported networks: unchecked in Scan, the first selected once reloaded, and the server
-/// scanned again when Scan shows it.
 /// What a sync adopted and found missing, in the status line; the lists and an open scan of
 /// that server read again.
 fn synced(app: &mut App, server: &ServerId, outcome: Outcome<SyncReport>) -> Vec<Effect> {
@@ -296,17 +333,16 @@ fn synced(app: &mut App, server: &ServerId, outcome: Outcome<SyncReport>) -> Vec
             .collect();
         text.push_str(&format!("; network gone: {}", names.join(", ")));
     }
-    warn_or_say(app, text.clone(), &outcome.warnings);
+    let name = app.server_name(server);
+    warn_or_say(app, (&name, "sync"), text, &outcome.warnings);
     let mut effects = vec![app.reload()];
     reached(app, server);
-    let rescan = rescan_if_shown(app, server);
-    if !rescan.is_empty() {
-        effects.extend(rescan);
-        app.say(text);
-    }
+    effects.extend(rescan_if_shown(app, server));
     effects
 }
 
+/// Imported networks: unchecked in Scan, the first selected once reloaded, and the server
+/// scanned again when Scan shows it.
 fn imported(
     app: &mut App,
     server: &ServerId,
@@ -322,18 +358,15 @@ fn imported(
         view.checked.retain(|id| !imported.contains(id.as_str()));
     }
     let text = format!("imported {}", names.join(", "));
-    warn_or_say(app, text.clone(), &outcome.warnings);
+    let name = app.server_name(server);
+    warn_or_say(app, (&name, &names.join(", ")), text, &outcome.warnings);
     let reload = match outcome.value.first() {
         Some(first) => app.reload_selecting(Record::Destination(first.uuid.clone())),
         None => app.reload(),
     };
     let mut effects = vec![reload];
     reached(app, server);
-    let rescan = rescan_if_shown(app, server);
-    if !rescan.is_empty() {
-        effects.extend(rescan);
-        app.say(text);
-    }
+    effects.extend(rescan_if_shown(app, server));
     // The CHECK column of what was just imported, without waiting for the next round.
     if !outcome.value.is_empty() {
         effects.push(app.submit(Task::CheckDestinations {
@@ -350,7 +383,7 @@ fn deleted(app: &mut App, outcome: Outcome<DestinationView>) -> Vec<Effect> {
     app.health.remove(&d.uuid);
     app.usage.remove(&d.uuid);
     let text = format!("deleted {} (network {})", d.name, d.network);
-    warn_or_say(app, text, &outcome.warnings);
+    warn_or_say(app, (&d.server, &d.name), text, &outcome.warnings);
     let server = d.server_uuid.clone();
     let mut effects = vec![app.reload()];
     effects.extend(rescan_if_shown(app, &server));
@@ -397,7 +430,8 @@ fn repaired(app: &mut App, outcome: Outcome<crate::ops::CheckRow>) -> Vec<Effect
         row.destination,
         row.status.as_str()
     );
-    warn_or_say(app, text, &outcome.warnings);
+    let server = app.server_of(&row.uuid);
+    warn_or_say(app, (&server, &row.destination), text, &outcome.warnings);
     app.health.insert(row.uuid.clone(), row);
     vec![app.reload()]
 }
@@ -415,13 +449,14 @@ fn resource_deployed(app: &mut App, outcome: Outcome<ResourceView>) {
         "{} ({}) is {} on {}",
         r.name, r.kind, r.status, r.destination
     );
-    warn_or_say(app, text, &outcome.warnings);
+    warn_or_say(app, (&r.server, &r.name), text, &outcome.warnings);
 }
 
 /// Destination checks: the CHECK column, and the unused view narrowed to what they found;
 /// then the usage of each server whose destinations were checked and answered (one read per
-/// server and round: a check task covers one server).
-fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>) -> Vec<Effect> {
+/// server and round: a check task covers one server). A destination whose state changed is
+/// told; the round's count only when the admin `asked` for it (never the background's).
+fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>, asked: bool) -> Vec<Effect> {
     let bad = rows.iter().filter(|r| r.status != HealthStatus::Ok).count();
     let n = rows.len();
     let mut answered: BTreeSet<ServerId> = BTreeSet::new();
@@ -431,15 +466,22 @@ fn checked(app: &mut App, rows: Vec<crate::ops::CheckRow>) -> Vec<Effect> {
         }
     }
     for row in rows {
+        app.tell_health_change(&row);
         app.health.insert(row.uuid.clone(), row);
     }
     if app.panes.destinations.unused_only {
         app.refresh_destinations();
     }
-    if bad == 0 {
-        app.say(format!("{n} destination(s) checked: all ok"));
-    } else {
-        app.complain(format!("{n} destination(s) checked: {bad} not ok"));
+    if asked && bad == 0 {
+        app.tell(
+            Level::Info,
+            "",
+            "check",
+            format!("{n} destination(s) checked: all ok"),
+        );
+    } else if asked {
+        let text = format!("{n} destination(s) checked: {bad} not ok");
+        app.tell(Level::Alert, "", "check", text);
     }
     answered
         .into_iter()

@@ -49,6 +49,38 @@ impl DeleteCheck {
             })
     }
 
+    /// The destinations whose report says the delete would be refused (attached containers,
+    /// resources): they are never asked for.
+    pub fn refused(&self) -> Vec<DestinationId> {
+        (self.reports.iter())
+            .filter(|r| r.blocked)
+            .map(|r| r.uuid.clone())
+            .collect()
+    }
+
+    /// Every report is in and every one refuses: there is nothing to ask.
+    pub fn all_refused(&self) -> bool {
+        self.done()
+            && self.failed.is_empty()
+            && !self.reports.is_empty()
+            && self.reports.iter().all(|r| r.blocked)
+    }
+
+    /// The footer's keys: `y` only for what the reports leave to delete.
+    pub fn keys(&self) -> String {
+        let refused = self.refused().len();
+        let total = self.reports.len() + self.failed.len();
+        if !self.done() {
+            "checking dependants… · Esc cancels".into()
+        } else if self.all_refused() {
+            "refused, nothing is deleted · Esc closes".into()
+        } else if refused > 0 {
+            format!("y deletes the other {} · n no", total - refused)
+        } else {
+            "y yes · n no".into()
+        }
+    }
+
     /// Takes in the report of one of the awaited destinations.
     pub fn answered(&mut self, report: DeleteReport) {
         if let Some(i) = self.waiting.iter().position(|w| *w == report.uuid) {

@@ -1,13 +1,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{
-    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
-};
+use super::{Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, table};
 use crate::domain::DestinationId;
 use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
@@ -32,20 +31,24 @@ pub struct DestinationsPane {
 
 impl DestinationsPane {
     /// Lists the destinations of `scope` (a server uuid, when scoped), the unused ones when
-    /// asked, that match the filter; the cursor stays on screen.
+    /// asked, that match the filter (`matching`, by index: see `matches`); the cursor stays
+    /// on screen.
     pub fn refresh(
         &mut self,
         destinations: &[DestinationView],
         health: &HashMap<DestinationId, CheckRow>,
         scope: Option<&str>,
+        matching: &[bool],
         page: usize,
     ) {
-        let filter = self.filter.to_lowercase();
-        self.visible = visible_indexes(destinations, |d| {
-            scope.is_none_or(|uuid| d.server_uuid == uuid)
-                && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
-                && matches_filter(&filter, &[&d.name, &d.network, &d.server])
-        });
+        self.visible = (0..destinations.len())
+            .filter(|&i| {
+                let d = &destinations[i];
+                scope.is_none_or(|uuid| d.server_uuid == uuid)
+                    && (!self.unused_only || health.get(&d.uuid).is_some_and(|h| h.unused))
+                    && matching.get(i).copied().unwrap_or(true)
+            })
+            .collect();
         // Marks are never acted on unseen: those a filter, the scope or the unused view hides
         // are dropped.
         let shown: BTreeSet<&str> = self
@@ -74,7 +77,7 @@ impl DestinationsPane {
     }
 
     pub fn selected<'a>(&self, destinations: &'a [DestinationView]) -> Option<&'a DestinationView> {
-        destinations.get(*self.visible.get(self.cursor.selected)?)
+        destinations.get(self.cursor.row(&self.visible)?)
     }
 
     /// Where the destination `uuid` is listed.
@@ -103,12 +106,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if pane.visible.is_empty() {
         let text = if app.loading {
             "loading…"
-        } else if app.destinations.is_empty() {
+        } else if app.destinations.is_empty() && app.servers.is_empty() {
+            "none yet: add a server first (a in Servers)"
+        } else if app.destinations.is_empty() && app.focus == Pane::Destinations {
             "none yet: a creates one, s scans a server to import its networks"
+        } else if app.destinations.is_empty() {
+            // `a` adds a server in Servers: the key is named for this pane.
+            "none yet: a in this pane creates one, s scans a server to import its networks"
         } else if pane.unused_only {
             "none unused among the checked ones (u: all destinations)"
+        } else if !pane.filter.is_empty() {
+            "none match the filter (Esc clears it)"
         } else {
-            "none match (v: all servers / selected server, Esc clears a filter)"
+            "none on this server (v: all servers)"
         };
         frame.render_widget(
             Paragraph::new(Span::styled(text, app.theme.dim))
@@ -151,7 +161,7 @@ const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
 const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 4);
 /// Usage (DESIGN.md §11): containers, and their CPU % and memory summed; empty until read.
 /// Extra columns: shown only in a pane at least `USAGE_FROM` wide, where they cut no name.
-const CONT: Column = Column::new("CONT", Constraint::Length(4), 4, 3);
+const CONT: Column = Column::new("CONT", Constraint::Length(5), 5, 3);
 const CPU: Column = Column::new("CPU", Constraint::Length(6), 6, 3);
 const MEM: Column = Column::new("MEM", Constraint::Length(9), 9, 3);
 const USAGE_FROM: u16 = 100;
@@ -192,17 +202,29 @@ fn title(app: &App, pane: &DestinationsPane) -> String {
     title
 }
 
+/// Whether the destination matches the pane's lowercased `filter`: in any cell it shows,
+/// the CHECK state and the description included.
+pub fn matches(app: &App, d: &DestinationView, filter: &str) -> bool {
+    matches_cells(filter, &cells(app, d, false))
+}
+
 /// A destination's cells, one per column of `COLUMNS` (no SERVER one when scoped).
 fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let health = app.health.get(&d.uuid);
-    let status = health.map_or("", |h| match h.status {
-        HealthStatus::Ok if h.unused => "ok, unused",
+    let usage = app.usage.get(&d.uuid);
+    // Containers that do not run (read with the usage, on this node): the row says so.
+    let stopped = usage.map_or(0, |u| {
+        u.containers.iter().filter(|c| c.state != "running").count()
+    });
+    let status = health.map_or(String::new(), |h| match h.status {
+        HealthStatus::Ok if stopped > 0 => format!("ok, {stopped} stopped"),
+        HealthStatus::Ok if h.unused => "ok, unused".into(),
         // The count leaves out nodes of the swarm destui does not know (DESIGN.md §13).
-        HealthStatus::Ok if h.nodes.this_node_only => "ok, this node only",
-        status => status.as_str(),
+        HealthStatus::Ok if h.nodes.this_node_only => "ok, this node only".into(),
+        status => status.as_str().into(),
     });
     let status_style = match health.map(|h| h.status) {
-        Some(HealthStatus::Ok) => app.theme.ok,
+        Some(HealthStatus::Ok) if stopped == 0 => app.theme.ok,
         Some(_) => app.theme.error,
         None => app.theme.dim,
     };
@@ -224,14 +246,25 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         cells.push((d.server.clone(), tint));
     }
     cells.push(cell(d.kind.as_str()));
-    cells.push((status.to_string(), status_style));
+    cells.push((status, status_style));
     // The count follows the events (each one re-checks the destination at once); CPU and
-    // memory take a sampling second, read after them.
-    let usage = app.usage.get(&d.uuid);
+    // memory take a sampling second, read after them. Once the usage is read, running/total.
     let count = health
         .and_then(|h| h.containers)
         .or(usage.map(|u| u.containers.len()));
-    cells.push(cell(count.map(|n| n.to_string()).unwrap_or_default()));
+    let count = match (count, usage) {
+        (Some(n), Some(_)) if n > 0 => format!("{}/{n}", n.saturating_sub(stopped)),
+        (Some(n), _) => n.to_string(),
+        (None, _) => String::new(),
+    };
+    cells.push((
+        count,
+        if stopped > 0 {
+            status_style
+        } else {
+            Style::new()
+        },
+    ));
     match usage {
         Some(u) => cells.extend([cell(cpu(u.cpu_percent)), cell(memory(u.memory_bytes))]),
         None => cells.extend([cell(""), cell("")]),

@@ -1,8 +1,9 @@
-//! The four panes. Each file holds one pane's own state (the rows it lists, its cursor and
+//! The four panes, and the Messages view over them. Each file holds one pane's own state (the rows it lists, its cursor and
 //! filter, its marks) beside its render, which draws only the rows on screen. The data they
 //! list (servers, destinations, health) stays in `App`; `app::update` alone changes any of it.
 
 pub mod destinations;
+pub mod messages;
 pub mod scan;
 pub mod servers;
 pub mod tasks;
@@ -44,6 +45,13 @@ impl Cursor {
         self.set(target, len, height);
     }
 
+    /// The row shown under the cursor, as an index into the pane's items: `visible` holds the
+    /// indexes of the items the pane shows (after its filter), in the order shown. Every
+    /// action on "the selected row" goes through here, so a filtered pane acts on what it shows.
+    pub fn row(&self, visible: &[usize]) -> Option<usize> {
+        visible.get(self.selected).copied()
+    }
+
     /// Keeps the selection inside the list and on screen.
     pub fn fit(&mut self, len: usize, height: usize) {
         self.selected = self.selected.min(len.saturating_sub(1));
@@ -65,6 +73,16 @@ fn visible_indexes<T>(items: &[T], keep: impl Fn(&T) -> bool) -> Vec<usize> {
 /// Whether a lowercased `filter` is empty or found in one of `fields` (case-insensitive).
 fn matches_filter(filter: &str, fields: &[&str]) -> bool {
     filter.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(filter))
+}
+
+/// The one filter rule of every pane: a row matches when the lowercased `filter` is found in
+/// one of the cells it shows (whether its column fits the width or not: a destination's
+/// description too).
+fn matches_cells(filter: &str, cells: &[Cell]) -> bool {
+    filter.is_empty()
+        || cells
+            .iter()
+            .any(|(text, _)| text.to_lowercase().contains(filter))
 }
 
 /// The frame of a pane: thick border and `»` when focused (visible without colour), the
@@ -111,15 +129,6 @@ pub fn block<'a>(app: &App, pane: Pane, title: &str, count: String) -> Block<'a>
 /// The marker column: `>` on the selected row.
 pub fn marker(selected: bool) -> &'static str {
     if selected { ">" } else { " " }
-}
-
-/// The style of a row: the selection is highlighted in the focused pane only.
-pub fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
-    if selected && app.focus == pane {
-        app.theme.selected
-    } else {
-        Style::new()
-    }
 }
 
 /// The inner width of a bordered pane.
@@ -276,6 +285,17 @@ pub fn table<'a>(
     rows: impl Iterator<Item = (Vec<Cell>, bool)>,
     width: u16,
 ) -> Table<'a> {
+    table_in(app, app.focus == pane, columns, rows, width)
+}
+
+/// A table as `table` draws it; the selection is highlighted only when `focused`.
+pub fn table_in<'a>(
+    app: &App,
+    focused: bool,
+    columns: &[Column],
+    rows: impl Iterator<Item = (Vec<Cell>, bool)>,
+    width: u16,
+) -> Table<'a> {
     let kept = fitting(columns, width);
     let (constraints, widths) = split(columns, &kept, width);
     let line = |(text, style): &Cell, w: usize| Line::from(Span::styled(cut(text, w), *style));
@@ -294,7 +314,11 @@ pub fn table<'a>(
                     .map(|(&i, &w)| cells.get(i).map_or_else(Line::default, |c| line(c, w)))
                     .collect::<Vec<_>>(),
             )
-            .style(row_style(app, pane, selected))
+            .style(if selected && focused {
+                app.theme.selected
+            } else {
+                Style::new()
+            })
         })
         .collect();
     let table = Table::new(rows, constraints).column_spacing(COLUMN_SPACING);

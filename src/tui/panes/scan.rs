@@ -6,7 +6,7 @@ use ratatui::widgets::{Block, Paragraph};
 use std::collections::BTreeSet;
 
 use super::{
-    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, table, visible_indexes,
 };
 use crate::domain::ServerId;
 use crate::ops::{NetworkRole, ScanRow};
@@ -43,13 +43,20 @@ pub struct ScanPane {
 
 impl ScanPane {
     /// Lists the rows whose network or driver matches the filter; the cursor stays on screen.
+    /// Checks are never acted on unseen: those the filter hides are dropped.
     pub fn refresh(&mut self, page: usize) {
         let filter = self.filter.to_lowercase();
-        self.visible = match &self.view {
+        self.visible = match &mut self.view {
             None => Vec::new(),
-            Some(view) => visible_indexes(&view.rows, |r| {
-                matches_filter(&filter, &[&r.network, &r.driver])
-            }),
+            Some(view) => {
+                let visible = visible_indexes(&view.rows, |r| {
+                    matches_cells(&filter, &texts(view, r).map(cell))
+                });
+                let shown: BTreeSet<&str> =
+                    visible.iter().map(|&i| view.rows[i].id.as_str()).collect();
+                view.checked.retain(|id| shown.contains(id.as_str()));
+                visible
+            }
         };
         self.cursor.fit(self.visible.len(), page);
     }
@@ -58,7 +65,7 @@ impl ScanPane {
         self.view
             .as_ref()?
             .rows
-            .get(*self.visible.get(self.cursor.selected)?)
+            .get(self.cursor.row(&self.visible)?)
     }
 
     /// Whether the pane holds a scan of `server` (uuid).
@@ -121,11 +128,11 @@ impl ScanPane {
             .collect();
         if !importable.is_empty() && importable.is_subset(&view.checked) {
             view.checked.clear();
-            Some("unchecked all".into())
+            Some("unmarked all".into())
         } else {
             let n = importable.len();
             view.checked.extend(importable);
-            Some(format!("{n} importable network(s) checked"))
+            Some(format!("{n} importable network(s) marked"))
         }
     }
 }
@@ -157,7 +164,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let server = app.server_name(&scan.server);
     let mut count = format!("{} networks", pane.visible.len());
     if !scan.checked.is_empty() {
-        count.push_str(&format!(", {} checked", scan.checked.len()));
+        count.push_str(&format!(", {} marked", scan.checked.len()));
     }
     if scan.state == ScanState::Loading {
         count.push_str(", scanning…");
@@ -221,6 +228,25 @@ fn render_empty(frame: &mut Frame, area: Rect, app: &App, scan: &ScanView, outer
 
 /// A scan row's cells, one per column of `COLUMNS`.
 fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
+    let [checkbox, network, driver, scope, count, status] = texts(scan, r);
+    let status_style = if r.importable {
+        app.theme.ok
+    } else {
+        app.theme.dim
+    };
+    vec![
+        cell(marker(selected)),
+        cell(checkbox),
+        cell(network),
+        cell(driver),
+        cell(scope),
+        cell(count),
+        (status, status_style),
+    ]
+}
+
+/// The text of a scan row's cells after the marker: what it shows, and what its filter matches.
+fn texts(scan: &ScanView, r: &ScanRow) -> [String; 6] {
     let checkbox = if !r.importable {
         " - "
     } else if scan.checked.contains(&r.id) {
@@ -242,18 +268,12 @@ fn cells(app: &App, scan: &ScanView, r: &ScanRow, selected: bool) -> Vec<Cell> {
         (_, None, false) if r.nodes.this_node_only => "importable, this node only".into(),
         (_, None, false) => "importable".into(),
     };
-    let status_style = if r.importable {
-        app.theme.ok
-    } else {
-        app.theme.dim
-    };
-    vec![
-        cell(marker(selected)),
-        cell(checkbox),
-        cell(r.network.as_str()),
-        cell(r.driver.as_str()),
-        cell(r.scope.as_str()),
-        cell((r.containers.len() + r.nodes.elsewhere.len()).to_string()),
-        (status, status_style),
+    [
+        checkbox.to_string(),
+        r.network.clone(),
+        r.driver.clone(),
+        r.scope.clone(),
+        (r.containers.len() + r.nodes.elsewhere.len()).to_string(),
+        status,
     ]
 }

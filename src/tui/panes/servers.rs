@@ -4,7 +4,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Column, Cursor, block, cell, marker, matches_filter, table, visible_indexes};
+use super::{Column, Cursor, block, cell, marker, matches_cells, table, visible_indexes};
 use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode};
 use crate::ops::StreamState;
 use crate::tui::app::{App, Pane};
@@ -21,15 +21,21 @@ pub struct ServersPane {
 }
 
 impl ServersPane {
-    /// Lists the servers whose name or host matches the filter; the cursor stays on screen.
+    /// Lists the servers that match the filter in a column shown (name, host, mode); the
+    /// cursor stays on screen.
     pub fn refresh(&mut self, servers: &[Server], page: usize) {
         let filter = self.filter.to_lowercase();
-        self.visible = visible_indexes(servers, |s| matches_filter(&filter, &[&s.name, &s.host]));
+        self.visible = visible_indexes(servers, |s| {
+            matches_cells(
+                &filter,
+                &[cell(shown_name(s)), cell(host(s)), cell(mode_label(s.mode))],
+            )
+        });
         self.cursor.fit(self.visible.len(), page);
     }
 
     pub fn selected<'a>(&self, servers: &'a [Server]) -> Option<&'a Server> {
-        servers.get(*self.visible.get(self.cursor.selected)?)
+        servers.get(self.cursor.row(&self.visible)?)
     }
 
     /// Where the server `uuid` is listed.

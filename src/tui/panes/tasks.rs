@@ -116,7 +116,7 @@ impl TasksPane {
 
     /// The selected row, if any is listed.
     pub fn selected(&self) -> Option<&TaskRow> {
-        self.rows.get(*self.visible.get(self.cursor.selected)?)
+        self.rows.get(self.cursor.row(&self.visible)?)
     }
 
     pub fn row_mut(&mut self, id: TaskId) -> Option<&mut TaskRow> {
