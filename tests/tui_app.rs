@@ -3191,3 +3191,41 @@ fn a_forwarded_commands_row_shows_its_server_and_its_output() {
     assert!(row.note.contains("already exists on alpha"), "{}", row.note);
     assert!(!row.note.contains('\u{1b}'), "{}", row.note);
 }
+
+/// Issue 27 item 2 in the TUI: a change that lost its connection leaves its intent to the
+/// next contact with that server — when its event stream is watching again, the TUI settles
+/// it (a `Settle` task), once.
+#[test]
+fn a_change_that_lost_its_connection_is_settled_at_the_next_contact() {
+    let mut h = Harness::loaded(120, 40);
+    h.app.focus = Pane::Destinations;
+    h.effects.clear();
+    h.key(KeyCode::Char('c'));
+    let id = h.submitted(|t| matches!(t, Task::CheckDestinations { .. }));
+    h.finish(
+        id,
+        50,
+        Err(Error::ConnectionLost {
+            server: "alpha".into(),
+            action: "the create of web".into(),
+        }),
+    );
+    let alpha = servers().into_iter().find(|s| s.name == "alpha").unwrap();
+    let mut back = change(&alpha, "watching");
+    back.stream = Some(destui::ops::StreamState::Watching);
+    let effects = update(&mut h.app, Action::Live(vec![back.clone()], at(60)));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Submit(_, Task::Settle))),
+        "{effects:?}"
+    );
+    // Once: the next time it is watching again there is nothing left to settle here.
+    let effects = update(&mut h.app, Action::Live(vec![back], at(70)));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Submit(_, Task::Settle))),
+        "{effects:?}"
+    );
+}

@@ -197,6 +197,9 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
 /// unless a form shows it inline (keeping what was typed).
 fn failed(app: &mut App, id: TaskId, waiters: Vec<Waiter>, error: Error) -> Vec<Effect> {
     super::results::unreachable(app, &error);
+    if let Error::ConnectionLost { server, .. } = &error {
+        app.unsettled.insert(server.clone());
+    }
     if waiters.contains(&Waiter::Background) {
         tracing::info!(error = %error, "background read failed");
         return Vec::new();

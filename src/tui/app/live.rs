@@ -22,9 +22,12 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
     let mut rescan: BTreeSet<ServerId> = BTreeSet::new();
     let mut usage: BTreeSet<ServerId> = BTreeSet::new();
     let mut details_again = false;
+    let mut settle = false;
     for change in changes {
         if let Some(state) = change.stream {
             app.live.insert(change.server_uuid.clone(), state);
+            // The next contact with a server where a change lost its connection settles it.
+            settle |= state == StreamState::Watching && app.unsettled.remove(&change.server);
         }
         if let Some(row) = &change.check {
             details_again |= !change.silent && open_details.as_ref() == Some(&row.uuid);
@@ -53,6 +56,9 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
     app.refresh_destinations();
     app.refresh_servers();
     let mut effects = Vec::new();
+    if settle {
+        effects.push(app.submit_quiet(Task::Settle));
+    }
     let scanned = app.panes.scan.view.as_ref().map(|v| v.server.clone());
     if let Some(server) = scanned.filter(|s| rescan.contains(s)) {
         effects.push(app.submit_quiet(Task::Scan { server }));

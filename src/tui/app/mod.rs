@@ -168,6 +168,9 @@ pub struct App {
     local_offered: bool,
     /// Each watched server's event stream (see `live`).
     live: HashMap<ServerId, crate::ops::StreamState>,
+    /// Servers (by name) where a change lost its connection: its intent waits for the next
+    /// contact, which is when the server's event stream is watching again.
+    unsettled: std::collections::BTreeSet<String>,
     /// What the watches were last told to follow (`live::watch_effect`).
     watching: Vec<Server>,
     /// Rows the watches added to the Tasks pane so far.
@@ -209,6 +212,7 @@ impl App {
             local_reachable: None,
             local_offered: false,
             live: HashMap::new(),
+            unsettled: Default::default(),
             watching: Vec::new(),
             live_rows: 0,
             ssh_aliases: Vec::new(),
