@@ -956,3 +956,130 @@ fn a_fresh_data_directory_is_private() {
     }
     assert!(files > 0, "the store wrote something");
 }
+
+/// A destination on `server` for the forged-labels test, its network removed when it ends.
+fn team_destination(ctx: &Ctx, server: &str, socket: &str) -> Value {
+    let net = unique_name("forge");
+    ctx.cleanup_network(socket, &net);
+    ctx.create_destination(server, &net)
+}
+
+/// Issue 27 item 10: a label is a claim checked against the records and the network it sits
+/// on, never trusted alone: a network carrying an existing record's uuid under another name
+/// is importable as a new destination (not "already added"); `destui.managed=false` is not
+/// adopted by `sync`; a container carrying a resource's uuid on another destination's
+/// network is not that resource's — never counted, never planned for removal, never removed.
+#[test]
+fn forged_labels_are_claims_checked_against_the_records() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let server = ctx.add_server_a();
+    let socket = tb.socket_a();
+    let mine = team_destination(&ctx, &server, socket);
+    let uuid = mine["uuid"].as_str().unwrap().to_string();
+
+    let copied = unique_name("forged");
+    ctx.cleanup_network(socket, &copied);
+    let label = format!("destui.destination={uuid}");
+    assert!(
+        docker(
+            socket,
+            &[
+                "network",
+                "create",
+                "--label",
+                "destui.managed=true",
+                "--label",
+                &label,
+                &copied
+            ]
+        )
+        .0
+    );
+    let scan = ctx.json(&["scan", &server]);
+    let row = scan
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["network"] == copied.as_str())
+        .cloned()
+        .expect("listed");
+    assert_eq!(row["importable"], true, "{row}");
+    let imported = ctx.json(&["import", &server, &copied]);
+    assert_ne!(imported[0]["uuid"], uuid.as_str(), "{imported}");
+
+    let unmanaged = unique_name("unmanaged");
+    ctx.cleanup_network(socket, &unmanaged);
+    let claimed = format!("destui.destination=q{}", "7".repeat(23));
+    assert!(
+        docker(
+            socket,
+            &[
+                "network",
+                "create",
+                "--label",
+                "destui.managed=false",
+                "--label",
+                &claimed,
+                &unmanaged
+            ]
+        )
+        .0
+    );
+    let _ = ctx.run(&["sync", &server]);
+    let listed = ctx.json(&["destination", "list"]);
+    assert!(
+        !listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["network"] == unmanaged.as_str()),
+        "{listed}"
+    );
+
+    // A resource on `mine`, and a container elsewhere that copies its label.
+    let r = ctx.deploy(
+        &unique_name("app"),
+        &server,
+        Some(mine["name"].as_str().unwrap()),
+        None,
+    );
+    let r_uuid = r["uuid"].as_str().unwrap().to_string();
+    let _guard = common::ResourceContainers(socket, vec![r_uuid.clone()]);
+    let other = team_destination(&ctx, &server, socket);
+    let impostor = unique_name("impostor");
+    let forged = format!("destui.resource={r_uuid}");
+    assert!(
+        docker(
+            socket,
+            &[
+                "run",
+                "-d",
+                "--name",
+                &impostor,
+                "--label",
+                &forged,
+                "--network",
+                other["network"].as_str().unwrap(),
+                tb.image(),
+                "sleep",
+                "600",
+            ],
+        )
+        .0
+    );
+    let shown = ctx.json(&["resource", "show", &r_uuid]);
+    assert_eq!(shown["containers"].as_array().unwrap().len(), 1, "{shown}");
+    assert!(!shown.to_string().contains(&impostor), "{shown}");
+    let plan = ctx.run(&["resource", "delete", &r_uuid, "--dry-run"]).ok();
+    assert!(!plan.stdout.contains(&impostor), "{}", plan.stdout);
+    ctx.run(&["resource", "delete", &r_uuid]).ok();
+    assert!(
+        common::container_running(socket, &impostor),
+        "the impostor was removed"
+    );
+    docker(socket, &["rm", "-f", &impostor]);
+    for d in [&imported[0], &mine, &other] {
+        ctx.run(&["destination", "delete", d["name"].as_str().unwrap()]);
+    }
+}
