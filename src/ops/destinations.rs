@@ -244,7 +244,6 @@ impl Ops {
         })
     }
 
-    /// Connects the proxy; a missing proxy is a warning, not a failure.
     /// What a create lost to when the daemon already has a network of its name: one of this
     /// data directory's destinations (recorded, or being created by a concurrent create —
     /// its intent), or a network that is not a destination yet (to import).
@@ -368,7 +367,6 @@ impl Ops {
         Ok(DestinationView::new(&edited, Some(&server)))
     }
 
-    /// The names of the resources recorded on `d`.
     /// The resources recorded on `d` when its network is gone (an inspect by its recorded ID
     /// answers 404) and not one of them has a container left: another admin deleted them
     /// all, and a delete forgets them with the destination. Empty otherwise (any container
@@ -391,6 +389,7 @@ impl Ops {
         Ok(recorded)
     }
 
+    /// The names of the resources recorded on `d`.
     async fn resource_names_on(&self, d: &Destination) -> Result<Vec<String>, Error> {
         let uuid = d.uuid.clone();
         Ok(self

@@ -244,6 +244,44 @@ impl Ops {
         })
     }
 
+    /// The network of a missing destination, made again with the same name, type and shape
+    /// (and the connection it was made on). One a repair or create made already, whose
+    /// answer was lost, is adopted; a namesake that is not this destination's is refused.
+    async fn remake_network(
+        &self,
+        server: &Server,
+        docker: &DockerApi,
+        d: &Destination,
+    ) -> Result<(String, DockerApi), Error> {
+        let namesake = || Error::NetworkExists {
+            server: server.name.clone(),
+            network: d.network.clone(),
+        };
+        if let Ok(Some(made)) = network_made_for(docker, d).await {
+            return Ok((made.id, docker.clone()));
+        }
+        if let Ok(Some(_)) = docker.network_named(&d.network).await {
+            return Err(namesake());
+        }
+        let spec = NetworkSpec {
+            name: &d.network,
+            driver: d.kind.driver(),
+            attachable: d.kind == DestinationType::Swarm,
+            // Shaped as it was created (a subnet picked from a pool included).
+            internal: d.options.internal,
+            subnet: d.options.subnet.as_deref(),
+            labels: destination_labels(d),
+            shape: Some(&d.options),
+        };
+        let made = create_after_removal(docker, &spec, d.kind).await;
+        match self.lose_answer_at("network-recreate", made).await {
+            Ok(id) => Ok((id, docker.clone())),
+            Err(DockerError::NameExists(_)) => Err(namesake()),
+            Err(e) if link_broke(&e) => self.remade_after_loss(server, d, e).await,
+            Err(e) => Err(self.fail(server, e).await),
+        }
+    }
+
     /// After a repair's create lost its answer: the network it made (asked over a connection
     /// made anew), or the lost-connection error — the next repair adopts what was made.
     async fn remade_after_loss(
@@ -280,42 +318,7 @@ impl Ops {
             }
             HealthStatus::Ok => {}
             HealthStatus::Missing => {
-                // A repair (or create) whose answer was lost made it already: adopt it.
-                if let Ok(Some(made)) = network_made_for(docker, d).await {
-                    let (uuid, id) = (d.uuid.clone(), made.id.clone());
-                    self.db(move |s| s.update_destination_network_id(&uuid, &id))
-                        .await?;
-                    warnings.extend(self.attach_proxy(server, docker, &made.id).await);
-                    return Ok(warnings);
-                }
-                if let Ok(Some(_)) = docker.network_named(&d.network).await {
-                    return Err(Error::NetworkExists {
-                        server: server.name.clone(),
-                        network: d.network.clone(),
-                    });
-                }
-                let spec = NetworkSpec {
-                    name: &d.network,
-                    driver: d.kind.driver(),
-                    attachable: d.kind == DestinationType::Swarm,
-                    // Shaped as it was created (a subnet picked from a pool included).
-                    internal: d.options.internal,
-                    subnet: d.options.subnet.as_deref(),
-                    labels: destination_labels(d),
-                    shape: Some(&d.options),
-                };
-                let made = create_after_removal(docker, &spec, d.kind).await;
-                let (id, docker) = match self.lose_answer_at("network-recreate", made).await {
-                    Ok(id) => (id, docker.clone()),
-                    Err(DockerError::NameExists(_)) => {
-                        return Err(Error::NetworkExists {
-                            server: server.name.clone(),
-                            network: d.network.clone(),
-                        });
-                    }
-                    Err(e) if link_broke(&e) => self.remade_after_loss(server, d, e).await?,
-                    Err(e) => return Err(self.fail(server, e).await),
-                };
+                let (id, docker) = self.remake_network(server, docker, d).await?;
                 let uuid = d.uuid.clone();
                 let new_id = id.clone();
                 self.db(move |s| s.update_destination_network_id(&uuid, &new_id))
