@@ -3,12 +3,12 @@
 
 mod tui_fixture;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use destui::ops::{ContainerUsage, DestinationUsage, HealthStatus};
 use destui::tasks::{Task, TaskResult};
-use destui::tui::app::{Details, Pane};
-use destui::tui::dialog::{ConfirmKind, Dialog, FormKind};
-use tui_fixture::{Harness, check_row, line_with, servers};
+use destui::tui::app::{Action, Details, Pane, update};
+use destui::tui::dialog::{ConfirmKind, Dialog, FieldId, Form, FormKind};
+use tui_fixture::{Harness, check_row, destination, line_with, servers};
 
 /// Types `/text` Enter in the focused pane.
 fn filter(h: &mut Harness, text: &str) {
@@ -624,4 +624,330 @@ fn read_only_objects_open_nothing_that_edits() {
     h.key(KeyCode::Char('G'));
     h.key(KeyCode::Char('d'));
     assert!(matches!(&h.app.dialog, Some(Dialog::Confirm(_))));
+}
+
+// ---------- shared: many destinations ----------
+
+/// alpha with 30 destinations (`alpha-net-01` … `alpha-net-30`, uuids `d-01` …), beta with
+/// `beta-stack` (`d-b`), and the application `shop` on `alpha-net-01`.
+fn with_30_destinations(h: &mut Harness) {
+    h.key(KeyCode::Char('r'));
+    let load = h.submitted(|t| *t == Task::Load);
+    h.effects.clear();
+    let all = servers();
+    let mut dests: Vec<_> = (1..=30)
+        .map(|i| {
+            destination(
+                &format!("d-{i:02}"),
+                &format!("alpha-net-{i:02}"),
+                &format!("net-{i:02}"),
+                &all[1],
+            )
+        })
+        .collect();
+    dests.push(destination("d-b", "beta-stack", "stack", &all[0]));
+    let shop = destui::domain::Resource {
+        uuid: "r-1".into(),
+        name: "shop".into(),
+        kind: destui::domain::ResourceKind::Application,
+        image: "nginx:1".into(),
+        command: None,
+        destination_uuid: "d-01".into(),
+        connect_predefined: false,
+        original_name: None,
+    };
+    h.finish(
+        load,
+        1000,
+        Ok(TaskResult::Loaded {
+            destinations: dests,
+            servers: all,
+            resources: vec![shop],
+        }),
+    );
+    h.effects.clear();
+}
+
+// ---------- item 6: one navigation rule for every dialog ----------
+
+fn ctrl_s(h: &mut Harness) {
+    let key = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    h.effects.extend(update(&mut h.app, Action::Key(key)));
+}
+
+fn form(h: &Harness) -> &Form {
+    match &h.app.dialog {
+        Some(Dialog::Form(form)) => form,
+        other => panic!("no form open: {other:?}"),
+    }
+}
+
+fn focused(h: &Harness) -> FieldId {
+    let form = form(h);
+    form.fields[form.focus].id
+}
+
+/// The dialog's lines (inside its double border) that hold `needle`.
+fn dialog_lines(screen: &str, needle: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter(|l| l.contains('║') && l.contains(needle))
+        .map(String::from)
+        .collect()
+}
+
+/// Issue 28 item 6: in New resource `↓` inside the destination picker changed the choice, so
+/// the image and the command were typed into the picker's filter. Closed, ↓ moves on; Enter
+/// opens the list, where ↓ chooses; Enter closes it.
+#[test]
+fn new_resource_down_passes_a_closed_picker_and_chooses_only_in_its_open_list() {
+    let mut h = Harness::loaded(80, 24);
+    with_30_destinations(&mut h);
+    h.key(KeyCode::Char('n'));
+    h.keys("shop2");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Destination);
+    assert!(!form(&h).list_open());
+    let screen = h.screen();
+    assert!(
+        dialog_lines(&screen, "alpha-net-0").is_empty(),
+        "closed: no list\n{screen}"
+    );
+    assert!(screen.contains("Type/Enter list"), "{screen}");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Image, "↓ passed the closed picker");
+    h.keys("nginx:1");
+    h.key(KeyCode::Down);
+    h.keys("sleep 1");
+    assert_eq!(form(&h).value(FieldId::Image), "nginx:1");
+    assert_eq!(form(&h).value(FieldId::Command), "sleep 1");
+    assert_eq!(
+        form(&h).chosen(FieldId::Destination),
+        None,
+        "nothing typed into it"
+    );
+    // Back up to the picker; Enter opens its list, ↓ chooses, Enter closes it.
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Enter);
+    assert!(form(&h).list_open());
+    assert!(
+        h.tasks().is_empty(),
+        "Enter on a picker opens it, saves nothing"
+    );
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    let screen = h.screen();
+    assert!(
+        dialog_lines(&screen, "▸")[0].contains("alpha-net-02"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("↑↓ choose"),
+        "the open list's keys\n{screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert!(!form(&h).list_open());
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-02");
+    // Typing opens the list with a filter; Esc puts the choice back.
+    h.keys("net-17");
+    assert!(form(&h).list_open());
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-17");
+    h.key(KeyCode::Esc);
+    assert!(
+        h.app.dialog.is_some(),
+        "Esc closed the list, not the dialog"
+    );
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-02");
+    // The kind opens its list the same way.
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Kind);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert_eq!(form(&h).value(FieldId::Kind), "database");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Destination);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CreateResource(r)]
+            if r.destination.as_deref() == Some("d-02") && r.image == "nginx:1"
+                && r.command.as_deref() == Some("sleep 1")),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: Tab completion of ssh aliases shows the matching list; ↓ moves on.
+#[test]
+fn add_server_lists_the_aliases_tab_completes_and_its_pickers_open_with_enter() {
+    let mut h = Harness::loaded(80, 24);
+    h.app.ssh_aliases = ["prod-web", "prod-db", "staging"]
+        .map(String::from)
+        .to_vec();
+    h.key(KeyCode::Char('a'));
+    h.keys("web");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Host);
+    h.keys("pro");
+    h.key(KeyCode::Tab);
+    let screen = h.screen();
+    assert!(
+        dialog_lines(&screen, "▸")[0].contains("prod-web"),
+        "{screen}"
+    );
+    assert_eq!(dialog_lines(&screen, "prod-db").len(), 1, "{screen}");
+    assert!(
+        dialog_lines(&screen, "staging").is_empty(),
+        "only the matches\n{screen}"
+    );
+    h.key(KeyCode::Tab);
+    assert!(dialog_lines(&h.screen(), "▸")[0].contains("prod-db"));
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Port);
+    assert!(
+        dialog_lines(&h.screen(), "prod-web").is_empty(),
+        "the list went"
+    );
+    // Colour: closed, ↓ passes it; Enter opens, ↓ chooses, Esc undoes.
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    assert_eq!(focused(&h), FieldId::Color);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    assert_ne!(form(&h).value(FieldId::Color), "none");
+    h.key(KeyCode::Esc);
+    assert_eq!(form(&h).value(FieldId::Color), "none");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::ReadOnly);
+    h.key(KeyCode::Char('y'));
+    ctrl_s(&mut h);
+    assert!(
+        matches!(&h.tasks()[..], [Task::AddServer(s)]
+            if s.host.as_deref() == Some("prod-db") && s.read_only && s.color.is_none()),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: the create and edit dialogs follow the same rule: ↓/↑ move, a yes/no
+/// opens its list with Enter, Ctrl-S saves from any field.
+#[test]
+fn create_and_edit_destination_move_with_arrows_and_save_from_any_field() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Internal);
+    h.key(KeyCode::Enter);
+    assert!(form(&h).list_open() && h.tasks().is_empty());
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert_eq!(form(&h).value(FieldId::Internal), "yes");
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Subnet);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    ctrl_s(&mut h);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CreateDestination(d)] if d.internal),
+        "{:?}",
+        h.effects
+    );
+    h.effects.clear();
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Description);
+    h.keys("front");
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Name);
+    ctrl_s(&mut h);
+    assert!(
+        matches!(&h.tasks()[..], [Task::EditDestination { edit, .. }]
+            if edit.description.as_deref() == Some("front")),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: clone's pickers are passed by ↓ when closed and chosen in their list.
+#[test]
+fn clone_passes_its_closed_pickers_and_chooses_by_typing() {
+    let mut h = Harness::loaded(80, 24);
+    with_30_destinations(&mut h);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Char('C'));
+    assert_eq!(focused(&h), FieldId::Resource);
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Destination);
+    h.key(KeyCode::Down);
+    assert_eq!(
+        focused(&h),
+        FieldId::Name,
+        "↓ passed the closed destination picker"
+    );
+    h.key(KeyCode::Up);
+    h.keys("beta");
+    assert!(form(&h).list_open());
+    h.key(KeyCode::Enter);
+    assert!(!form(&h).list_open());
+    assert!(h.tasks().is_empty(), "Enter closed the list, saved nothing");
+    h.key(KeyCode::Down);
+    h.keys("shop-b");
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CloneResource { destination, name, .. }]
+            if destination == "d-b" && name.as_deref() == Some("shop-b")),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: a confirmation and the server check never swallow a key unseen; the check
+/// says what it waits for and what the keys do.
+#[test]
+fn the_delete_confirmation_and_the_server_check_say_what_their_keys_do() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    h.answer_reports(&[], &[]);
+    h.key(KeyCode::Down);
+    assert!(matches!(&h.app.dialog, Some(Dialog::Confirm(_))));
+    assert!(
+        h.app.status.text.contains("answers only: y yes · n no"),
+        "{:?}",
+        h.app.status
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('c'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("waiting for Docker on alpha to answer (ssh to alpha.example.net"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Esc closes (the check goes on in Tasks)"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('j'));
+    assert!(matches!(&h.app.dialog, Some(Dialog::ServerCheck { .. })));
+    assert!(
+        h.app
+            .status
+            .text
+            .contains("the check of alpha is open: Esc closes it"),
+        "{:?}",
+        h.app.status
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
 }

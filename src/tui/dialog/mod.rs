@@ -6,15 +6,15 @@
 
 mod choice;
 mod complete;
+mod navigate;
 mod report;
 mod task;
 
 pub use choice::{Candidate, Choice, Picker, TEXT_KEYS};
+pub use navigate::FormKey;
 pub use report::{DeleteCheck, Tone};
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use crate::domain::{self, DestinationId, ResourceKind, Server, ServerId};
 use crate::ops::DestinationView;
@@ -143,6 +143,8 @@ pub struct Form {
     /// Server forms: the ssh config's Host aliases, which Tab completes in the Host field.
     aliases: Vec<String>,
     completion: Option<complete::Completion>,
+    /// The focused field's list, while open (see `navigate`).
+    open: Option<navigate::OpenList>,
 }
 
 const DESCRIPTION_HINT: &str = "optional: what it is for, one line (at most 500 characters)";
@@ -177,6 +179,7 @@ impl Form {
             server_name: String::new(),
             aliases: Vec::new(),
             completion: None,
+            open: None,
         }
     }
 
@@ -366,62 +369,6 @@ impl Form {
     /// A yes/no toggle.
     fn yes_no(&self, id: FieldId) -> bool {
         self.value(id) == "yes"
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) {
-        let count = self.fields.len().max(1);
-        let Some(field) = self.fields.get_mut(self.focus) else {
-            return;
-        };
-        let id = field.id;
-        if field.choice.on_key(key, field.input.value()) {
-            self.error = None;
-            return;
-        }
-        if key.code == KeyCode::Tab && id == FieldId::Host {
-            let cycle = self.completion.take();
-            if let Some((value, cycle)) =
-                complete::next(&self.aliases, field.input.value(), cycle.as_ref())
-            {
-                field.input = Input::new(value);
-                self.completion = Some(cycle);
-                self.error = None;
-                return;
-            }
-        }
-        self.completion = None;
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
-            _ if matches!(field.choice, Choice::Cycle { .. }) => {}
-            _ => {
-                if field.input.handle_event(&Event::Key(key)).is_some() {
-                    field.choice.typed(field.input.value());
-                    self.error = None;
-                    self.follow_network(id);
-                }
-            }
-        }
-    }
-
-    /// In the create form the default name tracks the network until the name is edited.
-    fn follow_network(&mut self, edited: FieldId) {
-        if !matches!(self.kind, FormKind::CreateDestination { .. }) {
-            return;
-        }
-        match edited {
-            FieldId::Name => self.name_edited = true,
-            FieldId::Network if !self.name_edited => {
-                let name = domain::default_destination_name(
-                    &self.server_name,
-                    self.value(FieldId::Network),
-                );
-                if let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::Name) {
-                    f.input = Input::new(name);
-                }
-            }
-            _ => {}
-        }
     }
 }
 

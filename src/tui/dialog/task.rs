@@ -235,7 +235,7 @@ impl Form {
                 "no {what} matches {filter:?}: Backspace widens the list"
             )),
             _ => Err(format!(
-                "choose the {what}: ↑↓ in its list (Tab to it), type to filter"
+                "choose the {what}: Enter opens its list (Tab to it), or type to filter"
             )),
         }
     }
