@@ -3,7 +3,7 @@
 
 mod tui_fixture;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use destui::ops::{ContainerUsage, DestinationUsage, HealthStatus};
 use destui::tasks::{Task, TaskResult};
 use destui::tui::app::{Action, Details, Pane, update};
@@ -950,4 +950,66 @@ fn the_delete_confirmation_and_the_server_check_say_what_their_keys_do() {
     );
     h.key(KeyCode::Esc);
     assert!(h.app.dialog.is_none());
+}
+
+// ---------- item 19: the mouse wheel ----------
+
+/// One notch of the wheel at (`column`, `row`).
+fn wheel(h: &mut Harness, down: bool, column: u16, row: u16) {
+    let kind = if down {
+        MouseEventKind::ScrollDown
+    } else {
+        MouseEventKind::ScrollUp
+    };
+    let mouse = MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    h.effects.extend(update(&mut h.app, Action::Mouse(mouse)));
+}
+
+/// Issue 28 item 19: the wheel scrolled nothing. It scrolls the pane under the pointer (the
+/// focus stays where it is) and, when open, the help.
+#[test]
+fn the_mouse_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut h = Harness::loaded(80, 24);
+    with_30_destinations(&mut h);
+    assert_eq!(h.app.focus, Pane::Servers);
+    let area = h.app.areas().destinations;
+    let (x, y) = (area.x + 5, area.y + 3);
+    assert_eq!(h.app.panes.destinations.cursor.offset, 0);
+    wheel(&mut h, true, x, y);
+    wheel(&mut h, true, x, y);
+    let cursor = h.app.panes.destinations.cursor;
+    assert_eq!(cursor.offset, 6, "two notches, three rows each");
+    assert_eq!(cursor.selected, 6, "the selection stays on a row shown");
+    assert_eq!(
+        h.app.focus,
+        Pane::Servers,
+        "the wheel does not move the focus"
+    );
+    let screen = h.screen();
+    assert!(line_with(&screen, "alpha-net-07").contains('>'), "{screen}");
+    assert!(!screen.contains("alpha-net-01"), "{screen}");
+    wheel(&mut h, false, x, y);
+    assert_eq!(h.app.panes.destinations.cursor.offset, 3);
+    // Far down: never past the last row.
+    for _ in 0..20 {
+        wheel(&mut h, true, x, y);
+    }
+    let cursor = h.app.panes.destinations.cursor;
+    assert!(h.screen().contains("beta-stack"), "the last row");
+    assert!(cursor.selected < 31 && cursor.offset > 20, "{cursor:?}");
+    // The servers' list under the pointer: it fits, nothing moves.
+    let servers = h.app.areas().servers;
+    wheel(&mut h, true, servers.x + 3, servers.y + 3);
+    assert_eq!(h.app.panes.servers.cursor.offset, 0);
+    // The help, open on a small screen, scrolls under the wheel.
+    let mut h = Harness::loaded(60, 20);
+    h.key(KeyCode::Char('?'));
+    wheel(&mut h, true, 30, 10);
+    assert_eq!(h.app.help_scroll, 3);
+    assert!(h.app.help, "the wheel does not close the help");
 }
