@@ -4,6 +4,7 @@
 mod tui_fixture;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use destui::domain::Error;
 use destui::ops::{ContainerUsage, DestinationUsage, HealthStatus};
 use destui::tasks::{Task, TaskResult};
 use destui::tui::app::{Action, Details, Pane, update};
@@ -1012,4 +1013,106 @@ fn the_mouse_wheel_scrolls_the_pane_under_the_pointer() {
     wheel(&mut h, true, 30, 10);
     assert_eq!(h.app.help_scroll, 3);
     assert!(h.app.help, "the wheel does not close the help");
+}
+
+// ---------- item 13: the TUI's own words ----------
+
+/// The focused field's error, after Ctrl-S submitted nothing.
+fn refused(h: &mut Harness) -> String {
+    ctrl_s(h);
+    assert!(h.tasks().is_empty(), "nothing submitted: {:?}", h.effects);
+    let error = form(h).error.clone().unwrap_or_default();
+    assert!(!error.contains("--"), "no flag in the TUI: {error}");
+    error
+}
+
+/// Moves the focus to field `id` with ↓.
+fn focus_on(h: &mut Harness, id: FieldId) {
+    for _ in 0..form(h).fields.len() {
+        if focused(h) == id {
+            return;
+        }
+        h.key(KeyCode::Down);
+    }
+    panic!("no field {id:?}");
+}
+
+/// Issue 28 item 13: the create dialog said `--mtu 50 is out of range` and `--subnet auto
+/// needs a pool…`; its hint offered plain `auto` with no pool configured; it had no IPv6
+/// subnet. It names its own fields, shows what Subnet accepts, and takes an IPv6 subnet.
+#[test]
+fn the_create_dialog_names_its_fields_not_flags_and_takes_an_ipv6_subnet() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    focus_on(&mut h, FieldId::Mtu);
+    h.keys("50");
+    let error = refused(&mut h);
+    assert!(
+        error.starts_with("MTU 50 is out of range: give 68 to 65535"),
+        "{error}"
+    );
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.keys("1450");
+    // No fallback pool: Subnet says what it accepts, and plain `auto` is refused inline.
+    h.key(KeyCode::Tab);
+    focus_on(&mut h, FieldId::Subnet);
+    let screen = h.screen();
+    assert!(
+        screen.contains("or auto:POOL for a free /24 of POOL"),
+        "{screen}"
+    );
+    assert!(!screen.contains("auto[:POOL]"), "{screen}");
+    h.keys("auto");
+    let error = refused(&mut h);
+    assert!(
+        error.starts_with("Subnet auto needs a pool: write auto:10.201.0.0/16"),
+        "{error}"
+    );
+    h.keys(":10.201.0.0/16");
+    // The IPv6 subnet needs IPv6 on.
+    focus_on(&mut h, FieldId::Subnet6);
+    h.keys("fd00:dead:beef::/64");
+    let error = refused(&mut h);
+    assert!(
+        error.starts_with("IPv6 subnet needs IPv6: set IPv6 to yes"),
+        "{error}"
+    );
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Ipv6);
+    h.key(KeyCode::Char('y'));
+    ctrl_s(&mut h);
+    let id = h.submitted(|t| {
+        matches!(t, Task::CreateDestination(d)
+            if d.ipv6 && d.subnet6.as_deref() == Some("fd00:dead:beef::/64")
+                && d.subnet.as_deref() == Some("auto:10.201.0.0/16") && d.mtu == Some(1450))
+    });
+    // A refusal from the server's side is said in the dialog's words too.
+    let full = destui::domain::OptionRefusal::PoolFull {
+        pool: "10.201.0.0/16".into(),
+        server: "alpha".into(),
+    };
+    h.finish(id, 900, Err(Error::BadOption(full)));
+    let screen = h.screen();
+    assert!(screen.contains("give a wider pool in Subnet"), "{screen}");
+    assert!(!screen.contains("--subnet"), "{screen}");
+}
+
+/// With `[network] fallback_pool`, the Subnet hint offers plain `auto`, and it is taken.
+#[test]
+fn with_a_fallback_pool_plain_auto_is_offered_and_taken() {
+    let mut h = Harness::loaded(80, 24);
+    h.app.fallback_pool = Some("10.201.0.0/16".into());
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    focus_on(&mut h, FieldId::Subnet);
+    let screen = h.screen();
+    assert!(
+        screen.contains("auto (a free /24 of 10.201.0.0/16)"),
+        "{screen}"
+    );
+    h.keys("auto");
+    h.key(KeyCode::Enter);
+    h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.subnet.as_deref() == Some("auto")));
 }

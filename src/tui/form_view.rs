@@ -102,7 +102,7 @@ fn tail_lines(app: &App, form: &Form, now: Instant, width: usize) -> Vec<Line<'s
     };
     let tail = [
         (
-            format!("  {}", focused.map_or("", |f| f.hint)),
+            format!("  {}", focused.map_or("", |f| f.hint.as_str())),
             app.theme.dim,
         ),
         status,

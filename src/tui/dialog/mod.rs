@@ -63,6 +63,7 @@ pub enum FieldId {
     Subnet,
     Internal,
     Ipv6,
+    Subnet6,
     Mtu,
     Description,
     Kind,
@@ -90,6 +91,7 @@ impl FieldId {
             FieldId::Subnet => "Subnet",
             FieldId::Internal => "Internal",
             FieldId::Ipv6 => "IPv6",
+            FieldId::Subnet6 => "IPv6 subnet",
             FieldId::Mtu => "MTU",
             FieldId::Description => "Description",
             FieldId::Kind => "Kind",
@@ -109,7 +111,7 @@ pub struct Field {
     pub id: FieldId,
     /// What was typed: a text field's value, a pick's filter (unused by a cycle).
     pub input: Input,
-    pub hint: &'static str,
+    pub hint: String,
     pub choice: Choice,
 }
 
@@ -140,6 +142,8 @@ pub struct Form {
     /// Create form: the name follows the network until the user edits the name.
     name_edited: bool,
     server_name: String,
+    /// Create form: `[network] fallback_pool`, which a Subnet of plain `auto` takes.
+    fallback_pool: Option<String>,
     /// Server forms: the ssh config's Host aliases, which Tab completes in the Host field.
     aliases: Vec<String>,
     completion: Option<complete::Completion>,
@@ -149,11 +153,11 @@ pub struct Form {
 
 const DESCRIPTION_HINT: &str = "optional: what it is for, one line (at most 500 characters)";
 
-fn field(id: FieldId, value: &str, hint: &'static str) -> Field {
+fn field(id: FieldId, value: &str, hint: impl Into<String>) -> Field {
     Field {
         id,
         input: Input::new(value.to_string()),
-        hint,
+        hint: hint.into(),
         choice: Choice::Text,
     }
 }
@@ -177,6 +181,7 @@ impl Form {
             error: None,
             name_edited: false,
             server_name: String::new(),
+            fallback_pool: None,
             aliases: Vec::new(),
             completion: None,
             open: None,
@@ -208,7 +213,8 @@ impl Form {
         form
     }
 
-    pub fn create_destination(server: &Server) -> Self {
+    /// `fallback_pool`: the config's `[network] fallback_pool`, which a Subnet of `auto` takes.
+    pub fn create_destination(server: &Server, fallback_pool: Option<&str>) -> Self {
         let network = domain::new_uuid();
         let mut form = Form::new(
             FormKind::CreateDestination {
@@ -235,11 +241,7 @@ impl Form {
                     &network,
                     "Docker network name; fixed once created",
                 ),
-                field(
-                    FieldId::Subnet,
-                    "",
-                    "optional CIDR (10.20.0.0/24), or auto[:POOL]",
-                ),
+                field(FieldId::Subnet, "", subnet_hint(fallback_pool)),
                 choosing(
                     FieldId::Internal,
                     Choice::toggle(false),
@@ -250,11 +252,17 @@ impl Form {
                     Choice::toggle(false),
                     "yes: IPv6 addresses too",
                 ),
+                field(
+                    FieldId::Subnet6,
+                    "",
+                    "optional, with IPv6 yes: a CIDR such as fd00:dead:beef::/64",
+                ),
                 field(FieldId::Mtu, "", "optional, e.g. 1450 on many clouds"),
                 field(FieldId::Description, "", DESCRIPTION_HINT),
             ],
         );
         form.server_name = server.name.clone();
+        form.fallback_pool = fallback_pool.map(String::from);
         form
     }
 
@@ -369,6 +377,16 @@ impl Form {
     /// A yes/no toggle.
     fn yes_no(&self, id: FieldId) -> bool {
         self.value(id) == "yes"
+    }
+}
+
+/// What the Subnet field accepts: plain `auto` only when a fallback pool is configured.
+fn subnet_hint(fallback_pool: Option<&str>) -> String {
+    match fallback_pool {
+        Some(pool) => format!(
+            "optional: a CIDR (10.20.0.0/24), auto (a free /24 of {pool}) or auto:POOL"
+        ),
+        None => "optional: a CIDR (10.20.0.0/24), or auto:POOL for a free /24 of POOL (auto:10.201.0.0/16)".into(),
     }
 }
 
