@@ -737,7 +737,12 @@ fn new_resource_down_passes_a_closed_picker_and_chooses_only_in_its_open_list() 
         h.tasks().is_empty(),
         "Enter on a picker opens it, saves nothing"
     );
-    h.key(KeyCode::Down);
+    h.key(KeyCode::Home);
+    assert_eq!(
+        form(&h).value(FieldId::Destination),
+        "alpha-net-01",
+        "Home: the first"
+    );
     h.key(KeyCode::Down);
     let screen = h.screen();
     assert!(

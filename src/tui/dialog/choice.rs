@@ -177,6 +177,11 @@ impl Choice {
             Choice::Cycle { options, at } => {
                 *at = at.saturating_add_signed(by).min(options.len() - 1);
             }
+            // Home and End go to either end, whatever was chosen (or nothing).
+            Choice::Pick(picker) if by.abs() == isize::MAX => {
+                picker.chosen = None;
+                picker.step(filter, -by.signum());
+            }
             Choice::Pick(picker) => picker.step(filter, by),
         }
         true
