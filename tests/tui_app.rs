@@ -1109,6 +1109,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     h.key(KeyCode::Char('n'));
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
     let screen = h.screen();
     assert!(
         dialog_line(&screen, "alpha-web").contains("network web")
@@ -1119,6 +1120,7 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
         panic!("new resource form");
     };
     assert_eq!(form.value(FieldId::Destination), "");
+    h.key(KeyCode::Esc);
     h.key(KeyCode::Esc);
 
     // Clone: the resources of the selected destination, to a destination by name.
@@ -1146,6 +1148,8 @@ fn new_resource_and_clone_dialogs_submit_typed_tasks() {
     assert_eq!(form.value(FieldId::Resource), "shop");
     h.key(KeyCode::Tab);
     h.keys("beta-stack");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Tab);
     h.key(KeyCode::Enter);
     assert_eq!(
         h.tasks(),
@@ -1852,6 +1856,17 @@ fn shop_on(uuid: &str) -> destui::domain::Resource {
     }
 }
 
+/// Ctrl-S: saves a form from any field (DESIGN.md §20).
+fn ctrl_s(h: &mut Harness) {
+    let key = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    h.effects.extend(update(&mut h.app, Action::Key(key)));
+}
+
+/// The footer of the open form, as its focused field is now, is on one line of the dialog.
+fn footer_shown(h: &Harness, screen: &str) -> bool {
+    dialog_line(screen, form(h).keys()).contains(form(h).keys())
+}
+
 fn form(h: &Harness) -> &destui::tui::dialog::Form {
     match &h.app.dialog {
         Some(Dialog::Form(form)) => form,
@@ -1904,6 +1919,7 @@ fn deploy_chooses_the_30th_of_37_destinations_and_a_kind_with_keys() {
     h.key(KeyCode::Tab);
     // Nothing is chosen for you among 37; ↓ thirty times lands on the 30th.
     assert_eq!(form(&h).chosen(FieldId::Destination), None);
+    h.key(KeyCode::Enter);
     for _ in 0..30 {
         h.key(KeyCode::Down);
     }
@@ -1921,7 +1937,7 @@ fn deploy_chooses_the_30th_of_37_destinations_and_a_kind_with_keys() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Char(' '));
     assert_eq!(form(&h).value(FieldId::Predefined), "yes");
-    h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     let Some(Effect::Submit(_, Task::CreateResource(r))) = h.effects.first().cloned() else {
         panic!("{:?}", h.effects);
     };
@@ -1949,7 +1965,7 @@ fn enter_is_refused(h: &mut Harness, error: &str, how: &str) {
     assert!(h.tasks().is_empty(), "nothing submitted: {:?}", h.tasks());
     let screen = h.screen();
     assert!(dialog_line(&screen, error).contains(how), "{screen}");
-    assert!(dialog_line(&screen, "Esc cancel").contains("Enter save"));
+    assert!(footer_shown(h, &screen), "{screen}");
 }
 
 #[test]
@@ -1958,7 +1974,7 @@ fn a_destination_not_among_the_candidates_is_refused_inside_the_dialog() {
     // Nothing chosen: refused, saying how to choose.
     h.key(KeyCode::Tab);
     h.keys("nginx:1");
-    enter_is_refused(&mut h, "! choose the destination", "↑↓");
+    enter_is_refused(&mut h, "! choose the destination", "Enter opens its list");
     // A name that is not among the candidates: refused with a clear line.
     h.key(KeyCode::BackTab);
     h.keys("nowhere");
@@ -1970,6 +1986,7 @@ fn a_destination_not_among_the_candidates_is_refused_inside_the_dialog() {
     // Typing filters and chooses the first match; Enter submits exactly that one.
     h.keys("net-17");
     h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     assert!(
         matches!(&h.tasks()[..], [Task::CreateResource(r)] if r.destination.as_deref() == Some("d-17")),
         "{:?}",
@@ -1996,6 +2013,7 @@ fn clone_chooses_its_target_by_filter_or_keys() {
         .cloned()
         .expect("chosen");
     h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     let server = if chosen.key == "d-b" {
         "s-beta"
     } else {
@@ -2031,10 +2049,7 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
                         f.label()
                     );
                 }
-                assert!(
-                    dialog_line(&screen, "Esc cancel").contains("Enter save"),
-                    "{what}"
-                );
+                assert!(footer_shown(h, &screen), "{what}\n{screen}");
             }
             Some(Dialog::Confirm(_)) => {
                 // The footer (`y yes · n no`, or `y deletes the other N · n no` where a
@@ -2044,6 +2059,13 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
             other => panic!("{what}: a dialog expected, not {other:?}"),
         }
         seen.push(what.to_string());
+        if matches!(&h.app.dialog, Some(Dialog::Form(f)) if f.list_open()) {
+            h.key(KeyCode::Esc);
+            assert!(
+                matches!(&h.app.dialog, Some(Dialog::Form(f)) if !f.list_open()),
+                "{what}: Esc closes the list first"
+            );
+        }
         h.key(KeyCode::Esc);
         assert!(h.app.dialog.is_none(), "{what} closes");
     };
@@ -2057,6 +2079,7 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
     check(&mut h, "new resource");
     h.key(KeyCode::Char('n'));
     h.keys("\t\t");
+    h.key(KeyCode::Enter);
     check(&mut h, "new resource, destination list open");
     h.key(KeyCode::Tab);
     h.key(KeyCode::Char('a'));
@@ -2078,6 +2101,7 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
     check(&mut h, "clone");
     h.key(KeyCode::Char('C'));
     h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
     check(&mut h, "clone, destination list open");
     assert_eq!(seen.len(), 10);
 }
@@ -2085,6 +2109,7 @@ fn every_dialog_fits_80x24_with_all_its_fields_and_its_footer() {
 #[test]
 fn a_long_error_shows_inside_the_dialog_with_its_footer_at_60x20() {
     let mut h = deploy_on_alpha(60, 20);
+    h.key(KeyCode::Enter);
     h.key(KeyCode::Down);
     h.key(KeyCode::Tab);
     h.keys("nginx:1");
@@ -2105,6 +2130,7 @@ fn a_long_error_shows_inside_the_dialog_with_its_footer_at_60x20() {
 fn dialog_screens(width: u16, height: u16) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let mut h = deploy_on_alpha(width, height);
+    h.key(KeyCode::Enter);
     for _ in 0..30 {
         h.key(KeyCode::Down);
     }
@@ -2826,10 +2852,7 @@ fn form_fits(h: &Harness, what: &str) {
             f.label()
         );
     }
-    assert!(
-        dialog_line(&screen, "Esc cancel").contains("Enter save"),
-        "{what}: footer\n{screen}"
-    );
+    assert!(footer_shown(h, &screen), "{what}: footer\n{screen}");
 }
 
 #[test]
@@ -2929,14 +2952,14 @@ fn the_create_dialog_takes_a_description_and_fits_80x24() {
 
     // A line break is refused inline; blank means none.
     set_field(&mut h, FieldId::Description, "two\nlines");
-    h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     assert!(h.tasks().is_empty(), "nothing submitted");
     assert_eq!(
         form(&h).error.as_deref(),
         Some(Error::DescriptionUnsafe.to_string().as_str())
     );
     set_field(&mut h, FieldId::Description, "  ");
-    h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.description.is_none()));
     h.key(KeyCode::Esc);
 
@@ -3080,7 +3103,7 @@ fn the_create_dialog_takes_ipv6_and_an_mtu_and_refuses_a_bad_one_inline() {
         h.key(KeyCode::Tab);
     }
     h.key(KeyCode::Char(' '));
-    h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     assert!(h.tasks().is_empty(), "nothing submitted");
     let error = form(&h).error.clone().unwrap_or_default();
     assert!(
@@ -3089,7 +3112,7 @@ fn the_create_dialog_takes_ipv6_and_an_mtu_and_refuses_a_bad_one_inline() {
     );
     set_field(&mut h, FieldId::Mtu, "1450");
     set_field(&mut h, FieldId::Subnet, "auto:10.201.0.0/16");
-    h.key(KeyCode::Enter);
+    ctrl_s(&mut h);
     h.submitted(|t| {
         matches!(t, Task::CreateDestination(d)
             if d.ipv6 && d.mtu == Some(1450) && d.subnet.as_deref() == Some("auto:10.201.0.0/16"))

@@ -3,12 +3,13 @@
 
 mod tui_fixture;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use destui::domain::Error;
 use destui::ops::{ContainerUsage, DestinationUsage, HealthStatus};
 use destui::tasks::{Task, TaskResult};
-use destui::tui::app::{Details, Pane};
-use destui::tui::dialog::{ConfirmKind, Dialog, FormKind};
-use tui_fixture::{Harness, check_row, line_with, servers};
+use destui::tui::app::{Action, Details, Pane, update};
+use destui::tui::dialog::{ConfirmKind, Dialog, FieldId, Form, FormKind};
+use tui_fixture::{Harness, check_row, destination, line_with, servers};
 
 /// Types `/text` Enter in the focused pane.
 fn filter(h: &mut Harness, text: &str) {
@@ -624,4 +625,499 @@ fn read_only_objects_open_nothing_that_edits() {
     h.key(KeyCode::Char('G'));
     h.key(KeyCode::Char('d'));
     assert!(matches!(&h.app.dialog, Some(Dialog::Confirm(_))));
+}
+
+// ---------- shared: many destinations ----------
+
+/// alpha with 30 destinations (`alpha-net-01` … `alpha-net-30`, uuids `d-01` …), beta with
+/// `beta-stack` (`d-b`), and the application `shop` on `alpha-net-01`.
+fn with_30_destinations(h: &mut Harness) {
+    h.key(KeyCode::Char('r'));
+    let load = h.submitted(|t| *t == Task::Load);
+    h.effects.clear();
+    let all = servers();
+    let mut dests: Vec<_> = (1..=30)
+        .map(|i| {
+            destination(
+                &format!("d-{i:02}"),
+                &format!("alpha-net-{i:02}"),
+                &format!("net-{i:02}"),
+                &all[1],
+            )
+        })
+        .collect();
+    dests.push(destination("d-b", "beta-stack", "stack", &all[0]));
+    let shop = destui::domain::Resource {
+        uuid: "r-1".into(),
+        name: "shop".into(),
+        kind: destui::domain::ResourceKind::Application,
+        image: "nginx:1".into(),
+        command: None,
+        destination_uuid: "d-01".into(),
+        connect_predefined: false,
+        original_name: None,
+    };
+    h.finish(
+        load,
+        1000,
+        Ok(TaskResult::Loaded {
+            destinations: dests,
+            servers: all,
+            resources: vec![shop],
+        }),
+    );
+    h.effects.clear();
+}
+
+// ---------- item 6: one navigation rule for every dialog ----------
+
+fn ctrl_s(h: &mut Harness) {
+    let key = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    h.effects.extend(update(&mut h.app, Action::Key(key)));
+}
+
+fn form(h: &Harness) -> &Form {
+    match &h.app.dialog {
+        Some(Dialog::Form(form)) => form,
+        other => panic!("no form open: {other:?}"),
+    }
+}
+
+fn focused(h: &Harness) -> FieldId {
+    let form = form(h);
+    form.fields[form.focus].id
+}
+
+/// The dialog's lines (inside its double border) that hold `needle`.
+fn dialog_lines(screen: &str, needle: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter(|l| l.contains('║') && l.contains(needle))
+        .map(String::from)
+        .collect()
+}
+
+/// Issue 28 item 6: in New resource `↓` inside the destination picker changed the choice, so
+/// the image and the command were typed into the picker's filter. Closed, ↓ moves on; Enter
+/// opens the list, where ↓ chooses; Enter closes it.
+#[test]
+fn new_resource_down_passes_a_closed_picker_and_chooses_only_in_its_open_list() {
+    let mut h = Harness::loaded(80, 24);
+    with_30_destinations(&mut h);
+    h.key(KeyCode::Char('n'));
+    h.keys("shop2");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Destination);
+    assert!(!form(&h).list_open());
+    let screen = h.screen();
+    assert!(
+        dialog_lines(&screen, "alpha-net-0").is_empty(),
+        "closed: no list\n{screen}"
+    );
+    assert!(screen.contains("Type/Enter list"), "{screen}");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Image, "↓ passed the closed picker");
+    h.keys("nginx:1");
+    h.key(KeyCode::Down);
+    h.keys("sleep 1");
+    assert_eq!(form(&h).value(FieldId::Image), "nginx:1");
+    assert_eq!(form(&h).value(FieldId::Command), "sleep 1");
+    assert_eq!(
+        form(&h).chosen(FieldId::Destination),
+        None,
+        "nothing typed into it"
+    );
+    // Back up to the picker; Enter opens its list, ↓ chooses, Enter closes it.
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Enter);
+    assert!(form(&h).list_open());
+    assert!(
+        h.tasks().is_empty(),
+        "Enter on a picker opens it, saves nothing"
+    );
+    h.key(KeyCode::Home);
+    assert_eq!(
+        form(&h).value(FieldId::Destination),
+        "alpha-net-01",
+        "Home: the first"
+    );
+    h.key(KeyCode::Down);
+    let screen = h.screen();
+    assert!(
+        dialog_lines(&screen, "▸")[0].contains("alpha-net-02"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("↑↓ choose"),
+        "the open list's keys\n{screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert!(!form(&h).list_open());
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-02");
+    // Typing opens the list with a filter; Esc puts the choice back.
+    h.keys("net-17");
+    assert!(form(&h).list_open());
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-17");
+    h.key(KeyCode::Esc);
+    assert!(
+        h.app.dialog.is_some(),
+        "Esc closed the list, not the dialog"
+    );
+    assert_eq!(form(&h).value(FieldId::Destination), "alpha-net-02");
+    // The kind opens its list the same way.
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Kind);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert_eq!(form(&h).value(FieldId::Kind), "database");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Destination);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CreateResource(r)]
+            if r.destination.as_deref() == Some("d-02") && r.image == "nginx:1"
+                && r.command.as_deref() == Some("sleep 1")),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: Tab completion of ssh aliases shows the matching list; ↓ moves on.
+#[test]
+fn add_server_lists_the_aliases_tab_completes_and_its_pickers_open_with_enter() {
+    let mut h = Harness::loaded(80, 24);
+    h.app.ssh_aliases = ["prod-web", "prod-db", "staging"]
+        .map(String::from)
+        .to_vec();
+    h.key(KeyCode::Char('a'));
+    h.keys("web");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Host);
+    h.keys("pro");
+    h.key(KeyCode::Tab);
+    let screen = h.screen();
+    assert!(
+        dialog_lines(&screen, "▸")[0].contains("prod-web"),
+        "{screen}"
+    );
+    assert_eq!(dialog_lines(&screen, "prod-db").len(), 1, "{screen}");
+    assert!(
+        dialog_lines(&screen, "staging").is_empty(),
+        "only the matches\n{screen}"
+    );
+    h.key(KeyCode::Tab);
+    assert!(dialog_lines(&h.screen(), "▸")[0].contains("prod-db"));
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Port);
+    assert!(
+        dialog_lines(&h.screen(), "prod-web").is_empty(),
+        "the list went"
+    );
+    // Colour: closed, ↓ passes it; Enter opens, ↓ chooses, Esc undoes.
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    assert_eq!(focused(&h), FieldId::Color);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    assert_ne!(form(&h).value(FieldId::Color), "none");
+    h.key(KeyCode::Esc);
+    assert_eq!(form(&h).value(FieldId::Color), "none");
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::ReadOnly);
+    h.key(KeyCode::Char('y'));
+    ctrl_s(&mut h);
+    assert!(
+        matches!(&h.tasks()[..], [Task::AddServer(s)]
+            if s.host.as_deref() == Some("prod-db") && s.read_only && s.color.is_none()),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: the create and edit dialogs follow the same rule: ↓/↑ move, a yes/no
+/// opens its list with Enter, Ctrl-S saves from any field.
+#[test]
+fn create_and_edit_destination_move_with_arrows_and_save_from_any_field() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Internal);
+    h.key(KeyCode::Enter);
+    assert!(form(&h).list_open() && h.tasks().is_empty());
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert_eq!(form(&h).value(FieldId::Internal), "yes");
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Subnet);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    ctrl_s(&mut h);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CreateDestination(d)] if d.internal),
+        "{:?}",
+        h.effects
+    );
+    h.effects.clear();
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Description);
+    h.keys("front");
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Name);
+    ctrl_s(&mut h);
+    assert!(
+        matches!(&h.tasks()[..], [Task::EditDestination { edit, .. }]
+            if edit.description.as_deref() == Some("front")),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: clone's pickers are passed by ↓ when closed and chosen in their list.
+#[test]
+fn clone_passes_its_closed_pickers_and_chooses_by_typing() {
+    let mut h = Harness::loaded(80, 24);
+    with_30_destinations(&mut h);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Char('C'));
+    assert_eq!(focused(&h), FieldId::Resource);
+    h.key(KeyCode::Down);
+    assert_eq!(focused(&h), FieldId::Destination);
+    h.key(KeyCode::Down);
+    assert_eq!(
+        focused(&h),
+        FieldId::Name,
+        "↓ passed the closed destination picker"
+    );
+    h.key(KeyCode::Up);
+    h.keys("beta");
+    assert!(form(&h).list_open());
+    h.key(KeyCode::Enter);
+    assert!(!form(&h).list_open());
+    assert!(h.tasks().is_empty(), "Enter closed the list, saved nothing");
+    h.key(KeyCode::Down);
+    h.keys("shop-b");
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(&h.tasks()[..], [Task::CloneResource { destination, name, .. }]
+            if destination == "d-b" && name.as_deref() == Some("shop-b")),
+        "{:?}",
+        h.effects
+    );
+}
+
+/// Issue 28 item 6: a confirmation and the server check never swallow a key unseen; the check
+/// says what it waits for and what the keys do.
+#[test]
+fn the_delete_confirmation_and_the_server_check_say_what_their_keys_do() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('d'));
+    h.answer_reports(&[], &[]);
+    h.key(KeyCode::Down);
+    assert!(matches!(&h.app.dialog, Some(Dialog::Confirm(_))));
+    assert!(
+        h.app.status.text.contains("answers only: y yes · n no"),
+        "{:?}",
+        h.app.status
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('c'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("waiting for Docker on alpha to answer (ssh to alpha.example.net"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Esc closes (the check goes on in Tasks)"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('j'));
+    assert!(matches!(&h.app.dialog, Some(Dialog::ServerCheck { .. })));
+    assert!(
+        h.app
+            .status
+            .text
+            .contains("the check of alpha is open: Esc closes it"),
+        "{:?}",
+        h.app.status
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+}
+
+// ---------- item 19: the mouse wheel ----------
+
+/// One notch of the wheel at (`column`, `row`).
+fn wheel(h: &mut Harness, down: bool, column: u16, row: u16) {
+    let kind = if down {
+        MouseEventKind::ScrollDown
+    } else {
+        MouseEventKind::ScrollUp
+    };
+    let mouse = MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    h.effects.extend(update(&mut h.app, Action::Mouse(mouse)));
+}
+
+/// Issue 28 item 19: the wheel scrolled nothing. It scrolls the pane under the pointer (the
+/// focus stays where it is) and, when open, the help.
+#[test]
+fn the_mouse_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut h = Harness::loaded(80, 24);
+    with_30_destinations(&mut h);
+    assert_eq!(h.app.focus, Pane::Servers);
+    let area = h.app.areas().destinations;
+    let (x, y) = (area.x + 5, area.y + 3);
+    assert_eq!(h.app.panes.destinations.cursor.offset, 0);
+    wheel(&mut h, true, x, y);
+    wheel(&mut h, true, x, y);
+    let cursor = h.app.panes.destinations.cursor;
+    assert_eq!(cursor.offset, 6, "two notches, three rows each");
+    assert_eq!(cursor.selected, 6, "the selection stays on a row shown");
+    assert_eq!(
+        h.app.focus,
+        Pane::Servers,
+        "the wheel does not move the focus"
+    );
+    let screen = h.screen();
+    assert!(line_with(&screen, "alpha-net-07").contains('>'), "{screen}");
+    assert!(!screen.contains("alpha-net-01"), "{screen}");
+    wheel(&mut h, false, x, y);
+    assert_eq!(h.app.panes.destinations.cursor.offset, 3);
+    // Far down: never past the last row.
+    for _ in 0..20 {
+        wheel(&mut h, true, x, y);
+    }
+    let cursor = h.app.panes.destinations.cursor;
+    assert!(h.screen().contains("beta-stack"), "the last row");
+    assert!(cursor.selected < 31 && cursor.offset > 20, "{cursor:?}");
+    // The servers' list under the pointer: it fits, nothing moves.
+    let servers = h.app.areas().servers;
+    wheel(&mut h, true, servers.x + 3, servers.y + 3);
+    assert_eq!(h.app.panes.servers.cursor.offset, 0);
+    // The help, open on a small screen, scrolls under the wheel.
+    let mut h = Harness::loaded(60, 20);
+    h.key(KeyCode::Char('?'));
+    wheel(&mut h, true, 30, 10);
+    assert_eq!(h.app.help_scroll, 3);
+    assert!(h.app.help, "the wheel does not close the help");
+}
+
+// ---------- item 13: the TUI's own words ----------
+
+/// The focused field's error, after Ctrl-S submitted nothing.
+fn refused(h: &mut Harness) -> String {
+    ctrl_s(h);
+    assert!(h.tasks().is_empty(), "nothing submitted: {:?}", h.effects);
+    let error = form(h).error.clone().unwrap_or_default();
+    assert!(!error.contains("--"), "no flag in the TUI: {error}");
+    error
+}
+
+/// Moves the focus to field `id` with ↓.
+fn focus_on(h: &mut Harness, id: FieldId) {
+    for _ in 0..form(h).fields.len() {
+        if focused(h) == id {
+            return;
+        }
+        h.key(KeyCode::Down);
+    }
+    panic!("no field {id:?}");
+}
+
+/// Issue 28 item 13: the create dialog said `--mtu 50 is out of range` and `--subnet auto
+/// needs a pool…`; its hint offered plain `auto` with no pool configured; it had no IPv6
+/// subnet. It names its own fields, shows what Subnet accepts, and takes an IPv6 subnet.
+#[test]
+fn the_create_dialog_names_its_fields_not_flags_and_takes_an_ipv6_subnet() {
+    let mut h = Harness::loaded(80, 24);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    focus_on(&mut h, FieldId::Mtu);
+    h.keys("50");
+    let error = refused(&mut h);
+    assert!(
+        error.starts_with("MTU 50 is out of range: give 68 to 65535"),
+        "{error}"
+    );
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.keys("1450");
+    // No fallback pool: Subnet says what it accepts, and plain `auto` is refused inline.
+    h.key(KeyCode::Tab);
+    focus_on(&mut h, FieldId::Subnet);
+    let screen = h.screen();
+    assert!(
+        screen.contains("or auto:POOL for a free /24 of POOL"),
+        "{screen}"
+    );
+    assert!(!screen.contains("auto[:POOL]"), "{screen}");
+    h.keys("auto");
+    let error = refused(&mut h);
+    assert!(
+        error.starts_with("Subnet auto needs a pool: write auto:10.201.0.0/16"),
+        "{error}"
+    );
+    h.keys(":10.201.0.0/16");
+    // The IPv6 subnet needs IPv6 on.
+    focus_on(&mut h, FieldId::Subnet6);
+    h.keys("fd00:dead:beef::/64");
+    let error = refused(&mut h);
+    assert!(
+        error.starts_with("IPv6 subnet needs IPv6: set IPv6 to yes"),
+        "{error}"
+    );
+    h.key(KeyCode::Up);
+    assert_eq!(focused(&h), FieldId::Ipv6);
+    h.key(KeyCode::Char('y'));
+    ctrl_s(&mut h);
+    let id = h.submitted(|t| {
+        matches!(t, Task::CreateDestination(d)
+            if d.ipv6 && d.subnet6.as_deref() == Some("fd00:dead:beef::/64")
+                && d.subnet.as_deref() == Some("auto:10.201.0.0/16") && d.mtu == Some(1450))
+    });
+    // A refusal from the server's side is said in the dialog's words too.
+    let full = destui::domain::OptionRefusal::PoolFull {
+        pool: "10.201.0.0/16".into(),
+        server: "alpha".into(),
+    };
+    h.finish(id, 900, Err(Error::BadOption(full)));
+    let screen = h.screen();
+    assert!(screen.contains("give a wider pool in Subnet"), "{screen}");
+    assert!(!screen.contains("--subnet"), "{screen}");
+}
+
+/// With `[network] fallback_pool`, the Subnet hint offers plain `auto`, and it is taken.
+#[test]
+fn with_a_fallback_pool_plain_auto_is_offered_and_taken() {
+    let mut h = Harness::loaded(80, 24);
+    h.app.fallback_pool = Some("10.201.0.0/16".into());
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('a'));
+    focus_on(&mut h, FieldId::Subnet);
+    let screen = h.screen();
+    assert!(
+        screen.contains("auto (a free /24 of 10.201.0.0/16)"),
+        "{screen}"
+    );
+    h.keys("auto");
+    h.key(KeyCode::Enter);
+    h.submitted(|t| matches!(t, Task::CreateDestination(d) if d.subnet.as_deref() == Some("auto")));
 }

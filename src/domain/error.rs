@@ -10,6 +10,9 @@ use super::{MSG_BUILD_SERVER, MSG_NETWORK_ALREADY_ADDED};
 pub enum Error {
     #[error("{0}")]
     Invalid(String),
+    /// A network option refused before any remote call (each front end names the option).
+    #[error("{0}")]
+    BadOption(super::OptionRefusal),
     #[error(
         "invalid network name {0:?}: use letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128 characters"
     )]

@@ -65,6 +65,43 @@ fn invalid(text: String) -> Error {
     Error::Invalid(text)
 }
 
+/// A refusal of an option the TUI's create dialog has too, typed so that each front end
+/// names the option its own way: the command line by its flag (this `Display`, which the
+/// CLI's tests pin), the TUI by its field (`tui::hints`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionRefusal {
+    #[error("--subnet {text:?} is an IPv6 CIDR: give it with --ipv6 --subnet6 {text}")]
+    SubnetIsIpv6 { text: String },
+    #[error(
+        "--subnet {text:?} is not an IPv4 CIDR: give one such as 10.201.0.0/24 (or auto, auto:10.201.0.0/16)"
+    )]
+    SubnetNotCidr { text: String },
+    #[error("--subnet6 needs --ipv6: add --ipv6 to give the network IPv6 addresses")]
+    Subnet6NeedsIpv6,
+    #[error("--subnet6 {text:?} is not an IPv6 CIDR: give one such as fd00:dead:beef::/64")]
+    Subnet6NotCidr { text: String },
+    #[error(
+        "--mtu {mtu} is out of range: give {min} to {MAX_MTU}{} (1450 suits most clouds' overlay links)",
+        if *ipv6 { " with --ipv6" } else { "" }
+    )]
+    MtuOutOfRange { mtu: u32, min: u32, ipv6: bool },
+    /// `auto` with no pool given and no `[network] fallback_pool`.
+    #[error(
+        "--subnet auto needs a pool: give one (--subnet auto:10.201.0.0/16) or set [network] fallback_pool in the config"
+    )]
+    AutoNeedsPool,
+    #[error(
+        "no /24 of {pool} is free on {server}: give a wider pool (--subnet auto:POOL, [network] fallback_pool) or remove unused networks"
+    )]
+    PoolFull { pool: String, server: String },
+}
+
+impl From<OptionRefusal> for Error {
+    fn from(refusal: OptionRefusal) -> Self {
+        Error::BadOption(refusal)
+    }
+}
+
 /// Checks every option (nothing asks the server) and returns the options to create with and
 /// how the IPv4 subnet is chosen.
 pub fn plan_options(asked: &OptionsAsked) -> Result<(NetworkOptions, SubnetChoice), Error> {
@@ -73,25 +110,19 @@ pub fn plan_options(asked: &OptionsAsked) -> Result<(NetworkOptions, SubnetChoic
         Some("auto") => SubnetChoice::Auto(None),
         Some(text) => match text.strip_prefix("auto:") {
             Some(pool) => SubnetChoice::Auto(Some(pool_of(pool)?)),
-            None => SubnetChoice::Fixed(ipv4_cidr("--subnet", text)?),
+            None => SubnetChoice::Fixed(ipv4_cidr(text)?),
         },
     };
     let subnet6 = match &asked.subnet6 {
-        Some(_) if !asked.ipv6 => {
-            return Err(invalid(
-                "--subnet6 needs --ipv6: add --ipv6 to give the network IPv6 addresses".into(),
-            ));
-        }
+        Some(_) if !asked.ipv6 => return Err(OptionRefusal::Subnet6NeedsIpv6.into()),
         Some(text) => Some(ipv6_cidr(text)?),
         None => None,
     };
     if let Some(mtu) = asked.mtu {
         let min = if asked.ipv6 { MIN_MTU_IPV6 } else { MIN_MTU };
         if !(min..=MAX_MTU).contains(&mtu) {
-            return Err(invalid(format!(
-                "--mtu {mtu} is out of range: give {min} to {MAX_MTU}{} (1450 suits most clouds' overlay links)",
-                if asked.ipv6 { " with --ipv6" } else { "" }
-            )));
+            let ipv6 = asked.ipv6;
+            return Err(OptionRefusal::MtuOutOfRange { mtu, min, ipv6 }.into());
         }
     }
     let fixed = match &choice {
@@ -120,25 +151,19 @@ pub fn plan_options(asked: &OptionsAsked) -> Result<(NetworkOptions, SubnetChoic
     Ok((options, choice))
 }
 
-fn ipv4_cidr(flag: &str, text: &str) -> Result<Ipv4Net, Error> {
+fn ipv4_cidr(text: &str) -> Result<Ipv4Net, Error> {
+    let text = text.to_string();
     if text.parse::<ipnet::Ipv6Net>().is_ok() {
-        return Err(invalid(format!(
-            "{flag} {text:?} is an IPv6 CIDR: give it with --ipv6 --subnet6 {text}"
-        )));
+        return Err(OptionRefusal::SubnetIsIpv6 { text }.into());
     }
-    text.parse::<Ipv4Net>().map_err(|_| {
-        invalid(format!(
-            "{flag} {text:?} is not an IPv4 CIDR: give one such as 10.201.0.0/24 (or auto, auto:10.201.0.0/16)"
-        ))
-    })
+    text.parse::<Ipv4Net>()
+        .map_err(|_| OptionRefusal::SubnetNotCidr { text }.into())
 }
 
 fn ipv6_cidr(text: &str) -> Result<IpNet, Error> {
     match text.parse::<IpNet>() {
         Ok(net @ IpNet::V6(_)) => Ok(net),
-        _ => Err(invalid(format!(
-            "--subnet6 {text:?} is not an IPv6 CIDR: give one such as fd00:dead:beef::/64"
-        ))),
+        _ => Err(OptionRefusal::Subnet6NotCidr { text: text.into() }.into()),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::dependants::{recorded_network, refuse_if_in_use, resources_attached};
 use super::lost::{link_broke, lost, network_made_for};
 use super::*;
-use crate::domain::{Resource, SubnetChoice};
+use crate::domain::{OptionRefusal, Resource, SubnetChoice};
 
 impl Ops {
     pub async fn destinations(&self, server: Option<&str>) -> Result<Vec<DestinationView>, Error> {
@@ -91,9 +91,7 @@ impl Ops {
         };
         let (options, choice) = domain::plan_options(&input.options_asked())?;
         if matches!(choice, SubnetChoice::Auto(None)) && self.fallback_pool.is_none() {
-            return Err(Error::Invalid(
-                "--subnet auto needs a pool: give one (--subnet auto:10.201.0.0/16) or set [network] fallback_pool in the config".into(),
-            ));
+            return Err(OptionRefusal::AutoNeedsPool.into());
         }
         let server = self.server(&input.server).await?;
         writable(&server)?;
@@ -141,9 +139,9 @@ impl Ops {
             let (server, docker) = self.online(&server).await?;
             destination.kind = DestinationType::for_mode(server.mode)?;
             if let SubnetChoice::Auto(pool) = choice {
-                let pool = pool.or(self.fallback_pool).ok_or_else(|| {
-                    Error::Invalid("--subnet auto needs a pool: give one (--subnet auto:10.201.0.0/16) or set [network] fallback_pool in the config".into())
-                })?;
+                let pool = pool
+                    .or(self.fallback_pool)
+                    .ok_or(OptionRefusal::AutoNeedsPool)?;
                 let subnet = self.free_subnet(&server, &docker, pool).await?;
                 destination.options.subnet = Some(subnet.to_string());
                 picked = Some(subnet.to_string());
@@ -237,10 +235,10 @@ impl Ops {
             .filter_map(|r| r.subnet.parse().ok())
             .collect();
         domain::first_free_24(pool, &used).ok_or_else(|| {
-            Error::Invalid(format!(
-                "no /24 of {pool} is free on {}: give a wider pool (--subnet auto:POOL, [network] fallback_pool) or remove unused networks",
-                server.name
-            ))
+            Error::BadOption(OptionRefusal::PoolFull {
+                pool: pool.to_string(),
+                server: server.name.clone(),
+            })
         })
     }
 

@@ -8,7 +8,7 @@ use super::destinations::checked_edit;
 use super::import::name_imported;
 use super::resources::{NewResource, container_name_for};
 use super::*;
-use crate::domain::{LABEL_RESOURCE, Resource, ResourceKind, SubnetChoice};
+use crate::domain::{LABEL_RESOURCE, OptionRefusal, Resource, ResourceKind, SubnetChoice};
 
 /// What a change would do. A change the real run would refuse is no plan but that refusal
 /// (`Err`), word for word.
@@ -94,9 +94,9 @@ impl Ops {
         destination.kind = DestinationType::for_mode(server.mode)?;
         let mut picked = None;
         if let SubnetChoice::Auto(pool) = choice {
-            let pool = pool.or(self.fallback_pool).ok_or_else(|| {
-                Error::Invalid("--subnet auto needs a pool: give one (--subnet auto:10.201.0.0/16) or set [network] fallback_pool in the config".into())
-            })?;
+            let pool = pool
+                .or(self.fallback_pool)
+                .ok_or(OptionRefusal::AutoNeedsPool)?;
             let subnet = self.free_subnet(&server, &docker, pool).await?;
             destination.options.subnet = Some(subnet.to_string());
             picked = Some(subnet);

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::App;
-use super::dialog::{Choice, Field, Form, Picker, TEXT_KEYS};
+use super::dialog::{Choice, Field, Form, Picker};
 use super::overlay::popup;
 use super::panes::tasks::spinner;
 use super::text::{cut, wrap};
@@ -45,7 +45,7 @@ pub(super) fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instan
     let info_h = info.len() as u16;
     let fields_h = form.fields.len() as u16;
     let room = screen.height.saturating_sub(2 + fields_h + tail_h);
-    let list_want = focused.map_or(0, |f| pick_rows(f).min(LIST_ROWS));
+    let list_want = list_rows(form).min(LIST_ROWS);
     let info_h = if info_h + list_want.min(3) <= room {
         info_h
     } else {
@@ -74,9 +74,14 @@ pub(super) fn render_form(frame: &mut Frame, app: &App, form: &Form, now: Instan
     let total = lines.len() as u16;
     let scroll = (form.focus as u16).min(total.saturating_sub(fields_area.height));
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), fields_area);
+    let typing = |f: &Field| match f.choice {
+        Choice::Text => true,
+        Choice::Pick(_) => form.list_open(),
+        Choice::Cycle { .. } => false,
+    };
     if let Some(f) = focused
         && !app.form_waiting()
-        && !matches!(f.choice, Choice::Cycle { .. })
+        && typing(f)
     {
         let shown = f.input.visual_scroll(value_width);
         let x = inner.x + 2 + label_width + 1 + (f.input.visual_cursor() - shown) as u16;
@@ -97,14 +102,11 @@ fn tail_lines(app: &App, form: &Form, now: Instant, width: usize) -> Vec<Line<'s
     };
     let tail = [
         (
-            format!("  {}", focused.map_or("", |f| f.hint)),
+            format!("  {}", focused.map_or("", |f| f.hint.as_str())),
             app.theme.dim,
         ),
         status,
-        (
-            focused.map_or(TEXT_KEYS, |f| f.choice.keys()).to_string(),
-            app.theme.dim,
-        ),
+        (form.keys().to_string(), app.theme.dim),
     ];
     wrapped_lines(&tail, width)
 }
@@ -133,28 +135,80 @@ fn field_lines<'a>(
                 },
             ),
         ];
-        line.extend(field_spans(app, f, focus, value_width));
+        let open = focus && form.list_open();
+        line.extend(field_spans(app, f, focus, open, value_width));
         lines.push(Line::from(line));
-        if focus && let Choice::Pick(picker) = &f.choice {
-            lines.extend(pick_lines(app, f, picker, list_h, width));
+        if !focus {
+            continue;
+        }
+        match &f.choice {
+            Choice::Pick(picker) if open => lines.extend(pick_lines(app, f, picker, list_h, width)),
+            Choice::Cycle { options, at } if open => {
+                lines.extend(option_lines(app, options, *at, list_h, width))
+            }
+            _ => {
+                if let Some((matches, at)) = form.completions() {
+                    lines.extend(option_lines(app, &matches, at, list_h, width));
+                }
+            }
         }
     }
     lines
 }
 
+/// A list of plain options (a cycle's, the ssh aliases Tab completes), `rows` high, scrolled
+/// to the one at `at`, which is marked `▸`.
+fn option_lines<'a>(
+    app: &App,
+    options: &[&str],
+    at: usize,
+    rows: u16,
+    width: u16,
+) -> Vec<Line<'a>> {
+    let rows = usize::from(rows);
+    options
+        .iter()
+        .enumerate()
+        .skip((at + 1).saturating_sub(rows))
+        .take(rows)
+        .map(|(i, o)| {
+            let row = format!("  {} {o}", if i == at { "▸" } else { " " });
+            let style = if i == at {
+                app.theme.selected
+            } else {
+                Style::new()
+            };
+            Line::from(Span::styled(cut(&row, usize::from(width)), style))
+        })
+        .collect()
+}
+
 const FORM_WIDTH: u16 = 76;
 
-/// The list rows the focused field wants: a pick's matches (one row when none match).
-fn pick_rows(f: &Field) -> u16 {
-    match &f.choice {
-        Choice::Pick(p) => (p.matching(f.input.value()).len() as u16).max(1),
-        _ => 0,
-    }
+/// The list rows the focused field wants: an open pick's matches (one row when none match),
+/// an open cycle's options, or the aliases Tab is completing.
+fn list_rows(form: &Form) -> u16 {
+    let Some(f) = form.fields.get(form.focus) else {
+        return 0;
+    };
+    let rows = match &f.choice {
+        Choice::Pick(p) if form.list_open() => p.matching(f.input.value()).len().max(1),
+        Choice::Cycle { options, .. } if form.list_open() => options.len(),
+        _ => form.completions().map_or(0, |(matches, _)| matches.len()),
+    };
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
 /// A field's value: text scrolled to its cursor, every option with the chosen one in
-/// brackets, a pick's filter while focused (with where the choice is) or else its choice.
-fn field_spans<'a>(app: &App, f: &'a Field, focus: bool, width: usize) -> Vec<Span<'a>> {
+/// brackets, a pick's filter while its list is open (with where the choice is) or else its
+/// choice (focused: how to open the list).
+fn field_spans<'a>(
+    app: &App,
+    f: &'a Field,
+    focus: bool,
+    open: bool,
+    width: usize,
+) -> Vec<Span<'a>> {
     let style = if focus {
         Style::new().add_modifier(Modifier::BOLD)
     } else {
@@ -178,7 +232,7 @@ fn field_spans<'a>(app: &App, f: &'a Field, focus: bool, width: usize) -> Vec<Sp
                 }
             })
             .collect(),
-        Choice::Pick(p) if focus => {
+        Choice::Pick(p) if open => {
             let shown = p.matching(f.input.value());
             let at = p.chosen.and_then(|c| shown.iter().position(|&i| i == c));
             let place = match at {
@@ -187,13 +241,20 @@ fn field_spans<'a>(app: &App, f: &'a Field, focus: bool, width: usize) -> Vec<Sp
             };
             vec![typed(), Span::styled(place, app.theme.dim)]
         }
-        Choice::Pick(p) => match p.chosen() {
-            Some(c) => vec![Span::styled(format!("[{}]", c.label), style)],
-            None => vec![
-                Span::raw("[]"),
-                Span::styled("  none chosen", app.theme.dim),
-            ],
-        },
+        Choice::Pick(p) => {
+            let mut spans = match p.chosen() {
+                Some(c) => vec![Span::styled(format!("[{}]", c.label), style)],
+                None => vec![
+                    Span::raw("[]"),
+                    Span::styled("  none chosen", app.theme.dim),
+                ],
+            };
+            if focus {
+                let more = format!("  Enter or type: {} to choose from", p.items.len());
+                spans.push(Span::styled(more, app.theme.dim));
+            }
+            spans
+        }
     }
 }
 

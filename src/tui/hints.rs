@@ -4,7 +4,7 @@
 
 use super::app::sanitize::clean_str;
 use super::keymap::{Command, Keymap};
-use crate::domain::{Error, Hint, Warning};
+use crate::domain::{Error, Hint, MAX_MTU, OptionRefusal, Warning};
 
 /// The line the TUI shows for `error`: its reason, then its hint in the TUI's words. A
 /// daemon's or server's words may be inside, so the text is cleaned (DESIGN.md §9) like every
@@ -16,6 +16,7 @@ pub fn error_text(error: &Error, keys: &Keymap) -> String {
             "{}. Nothing was saved: fix the server's settings",
             error_text(cause, keys)
         ),
+        Error::BadOption(refusal) => option_text(refusal),
         _ => error.reason(),
     };
     if let Some(hint) = error.hint() {
@@ -27,9 +28,39 @@ pub fn error_text(error: &Error, keys: &Keymap) -> String {
 
 /// A form's own check that refused a field (the domain's validators, which carry no hint).
 pub fn refusal_text(error: &Error) -> String {
-    let mut text = error.to_string();
+    let mut text = match error {
+        Error::BadOption(refusal) => option_text(refusal),
+        _ => error.to_string(),
+    };
     clean_str(&mut text);
     text
+}
+
+/// A refused network option in the create dialog's words: its fields (Subnet, IPv6 subnet,
+/// MTU), never the command line's flags.
+pub fn option_text(refusal: &OptionRefusal) -> String {
+    match refusal {
+        OptionRefusal::SubnetIsIpv6 { text } => format!(
+            "Subnet {text:?} is an IPv6 CIDR: put it in IPv6 subnet, with IPv6 set to yes"
+        ),
+        OptionRefusal::SubnetNotCidr { text } => format!(
+            "Subnet {text:?} is not an IPv4 CIDR: give one such as 10.201.0.0/24, or auto:10.201.0.0/16 for the first free /24 of that pool"
+        ),
+        OptionRefusal::Subnet6NeedsIpv6 => {
+            "IPv6 subnet needs IPv6: set IPv6 to yes to give the network IPv6 addresses".into()
+        }
+        OptionRefusal::Subnet6NotCidr { text } => format!(
+            "IPv6 subnet {text:?} is not an IPv6 CIDR: give one such as fd00:dead:beef::/64"
+        ),
+        OptionRefusal::MtuOutOfRange { mtu, min, ipv6 } => format!(
+            "MTU {mtu} is out of range: give {min} to {MAX_MTU}{} (1450 suits most clouds' overlay links)",
+            if *ipv6 { " with IPv6 on" } else { "" }
+        ),
+        OptionRefusal::AutoNeedsPool => "Subnet auto needs a pool: write auto:10.201.0.0/16 (the first free /24 of that pool), or set [network] fallback_pool in the config".into(),
+        OptionRefusal::PoolFull { pool, server } => format!(
+            "no /24 of {pool} is free on {server}: give a wider pool in Subnet (auto:POOL) or in [network] fallback_pool, or remove unused networks"
+        ),
+    }
 }
 
 /// The line the TUI shows for one of an `Outcome`'s warnings (cleaned when it arrived).
@@ -178,6 +209,57 @@ mod tests {
             let text = hint_text(&hint, &keys);
             assert!(!text.contains("--"), "{text}");
             assert!(!text.contains("destui "), "{text}");
+        }
+    }
+
+    /// Issue 28 item 13: a refused network option names the dialog's field, not the flag;
+    /// the command line keeps its flags.
+    #[test]
+    fn refused_options_name_the_dialogs_fields_not_flags() {
+        let keys = Keymap::default();
+        let cases = [
+            (
+                OptionRefusal::MtuOutOfRange {
+                    mtu: 50,
+                    min: 68,
+                    ipv6: false,
+                },
+                "MTU 50 is out of range: give 68 to 65535",
+                "--mtu 50 is out of range",
+            ),
+            (
+                OptionRefusal::AutoNeedsPool,
+                "Subnet auto needs a pool: write auto:10.201.0.0/16",
+                "--subnet auto needs a pool: give one (--subnet auto:",
+            ),
+            (
+                OptionRefusal::Subnet6NeedsIpv6,
+                "IPv6 subnet needs IPv6: set IPv6 to yes",
+                "--subnet6 needs --ipv6",
+            ),
+            (
+                OptionRefusal::SubnetIsIpv6 {
+                    text: "fd00::/64".into(),
+                },
+                "Subnet \"fd00::/64\" is an IPv6 CIDR: put it in IPv6 subnet",
+                "give it with --ipv6 --subnet6 fd00::/64",
+            ),
+            (
+                OptionRefusal::PoolFull {
+                    pool: "10.201.0.0/24".into(),
+                    server: "web".into(),
+                },
+                "no /24 of 10.201.0.0/24 is free on web: give a wider pool in Subnet",
+                "(--subnet auto:POOL, [network] fallback_pool)",
+            ),
+        ];
+        for (refusal, tui, cli) in cases {
+            let error = Error::BadOption(refusal);
+            for text in [error_text(&error, &keys), refusal_text(&error)] {
+                assert!(text.starts_with(tui), "{text}");
+                assert!(!text.contains("--"), "{text}");
+            }
+            assert!(error.to_string().contains(cli), "{error}");
         }
     }
 

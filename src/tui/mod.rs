@@ -63,6 +63,7 @@ pub async fn run(
         started,
         check_every: Duration::from_secs(config.tui.check_interval_seconds),
         interrupted,
+        fallback_pool: config.network.pool()?.map(|p| p.to_string()),
     };
     let result = event_loop(&mut terminal, ops.clone(), setup, served).await;
     restore_terminal();
@@ -90,6 +91,8 @@ struct Setup {
     check_every: Duration,
     /// Intents of interrupted steps wait to be settled.
     interrupted: bool,
+    /// `[network] fallback_pool`, for the create dialog.
+    fallback_pool: Option<String>,
 }
 
 async fn event_loop(
@@ -104,6 +107,7 @@ async fn event_loop(
         started,
         check_every,
         interrupted,
+        fallback_pool,
     } = setup;
     let io = |e: std::io::Error| Error::Io(format!("terminal: {e}"));
     let size = terminal.size().map_err(io)?;
@@ -115,6 +119,7 @@ async fn event_loop(
     );
     // A file or two, read once: Tab completes them in the server forms.
     app.ssh_aliases = ops.ssh_aliases().await;
+    app.fallback_pool = fallback_pool;
     let watch_options = ops.watch_defaults();
     let (mut watchers, mut live) = crate::live::Watchers::new(ops.clone(), watch_options);
     let (mut queue, mut task_events) = Queue::new(ops);

@@ -533,7 +533,16 @@ fn render_server_check(frame: &mut Frame, app: &App, uuid: &str, running: bool, 
     };
     let mut lines = vec![kv(app, "host", s.host.clone())];
     if running {
-        lines.push(Line::from(format!("{} checking…", spinner(app, now))));
+        let how = if s.local {
+            "this machine's Docker socket".to_string()
+        } else {
+            format!("ssh to {}, then its Docker socket", s.host)
+        };
+        lines.push(Line::from(format!(
+            "{} waiting for Docker on {} to answer ({how})…",
+            spinner(app, now),
+            s.name
+        )));
     } else if s.online {
         lines.push(Line::from(Span::styled("online", app.theme.ok)));
         lines.push(kv(app, "mode", s.mode.to_string()));
@@ -552,7 +561,12 @@ fn render_server_check(frame: &mut Frame, app: &App, uuid: &str, running: bool, 
     if let Some(at) = s.checked_at.filter(|_| !running) {
         lines.push(kv(app, "checked", rfc3339(at)));
     }
-    lines.push(Line::from(Span::styled("Esc closes", app.theme.dim)));
+    let keys = if running {
+        "Esc closes (the check goes on in Tasks)"
+    } else {
+        "Esc closes"
+    };
+    lines.push(Line::from(Span::styled(keys, app.theme.dim)));
     let height = wrapped_height(&lines, 76, frame.area());
     let inner = popup(frame, &format!("Check {}", s.name), 76, height, app);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

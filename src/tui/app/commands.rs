@@ -233,7 +233,10 @@ pub(super) fn add(app: &mut App) {
             if app.refuse_read_only(&server.uuid, "create destination") {
                 return;
             }
-            app.dialog = Some(Dialog::Form(Form::create_destination(&server)));
+            app.dialog = Some(Dialog::Form(Form::create_destination(
+                &server,
+                app.fallback_pool.as_deref(),
+            )));
         }
     }
 }

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::pending::Waiter;
 use super::*;
-use crate::tui::dialog::{Confirm, ConfirmKind, Dialog};
+use crate::tui::dialog::{Confirm, ConfirmKind, Dialog, FormKey};
 
 impl App {
     /// Closes the dialog; whatever it waited for no longer shows there.
@@ -28,9 +28,16 @@ pub(super) fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match dialog {
-        Dialog::ServerCheck { .. } => {
+        Dialog::ServerCheck { server } => {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 app.close_dialog();
+            } else {
+                // Never swallowed unseen: the key is refused with what the box answers.
+                let server = server.clone();
+                let name = app.server_name(&server);
+                app.complain(format!(
+                    "the check of {name} is open: Esc closes it (the check goes on in Tasks)"
+                ));
             }
             Vec::new()
         }
@@ -61,18 +68,23 @@ pub(super) fn on_dialog_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 app.close_dialog();
                 Vec::new()
             }
-            _ => Vec::new(),
+            _ => {
+                let answers = match &confirm.check {
+                    Some(check) => check.keys(),
+                    None => "y yes · n no".into(),
+                };
+                let said = format!("{} answers only: {answers}", confirm.title);
+                app.complain(said);
+                Vec::new()
+            }
         },
-        Dialog::Form(form) => match key.code {
-            KeyCode::Esc => {
+        Dialog::Form(form) => match form.on_key(key) {
+            FormKey::Cancel => {
                 app.close_dialog();
                 Vec::new()
             }
-            KeyCode::Enter => submit_form(app),
-            _ => {
-                form.on_key(key);
-                Vec::new()
-            }
+            FormKey::Save => submit_form(app),
+            FormKey::Handled => Vec::new(),
         },
     }
 }

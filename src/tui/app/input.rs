@@ -174,6 +174,11 @@ fn on_filter_key(app: &mut App, key: KeyEvent) {
 // ---------- mouse ----------
 
 pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
+    match mouse.kind {
+        MouseEventKind::ScrollDown => return on_wheel(app, mouse, WHEEL_ROWS),
+        MouseEventKind::ScrollUp => return on_wheel(app, mouse, -WHEEL_ROWS),
+        _ => {}
+    }
     if !matches!(mouse.kind, MouseEventKind::Down(MouseButton::Left))
         || app.dialog.is_some()
         || app.help
@@ -183,16 +188,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
         return;
     }
     let at = Position::new(mouse.column, mouse.row);
-    let areas = app.areas();
-    let hit = [
-        (Pane::Servers, areas.servers),
-        (Pane::Destinations, areas.destinations),
-        (Pane::Scan, areas.scan),
-        (Pane::Tasks, areas.tasks),
-    ]
-    .into_iter()
-    .find(|(_, area)| area.contains(at));
-    let Some((pane, area)) = hit else {
+    let Some((pane, area)) = pane_at(app, at) else {
         return;
     };
     if pane != app.focus {
@@ -209,4 +205,47 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) {
     if row < app.len(pane) && usize::from(at.y - first_row) < app.page(pane) {
         app.move_cursor(pane, |c, len, page| c.set(row, len, page));
     }
+}
+
+/// Rows one notch of the wheel scrolls.
+const WHEEL_ROWS: isize = 3;
+
+/// The pane at `at`, and its area.
+fn pane_at(app: &App, at: Position) -> Option<(Pane, ratatui::layout::Rect)> {
+    let areas = app.areas();
+    [
+        (Pane::Servers, areas.servers),
+        (Pane::Destinations, areas.destinations),
+        (Pane::Scan, areas.scan),
+        (Pane::Tasks, areas.tasks),
+    ]
+    .into_iter()
+    .find(|(_, area)| area.contains(at))
+}
+
+/// The wheel scrolls what is under the pointer: the help or the details view when open,
+/// else the pane's rows `by` rows (the selection stays on a row shown; the focus stays).
+fn on_wheel(app: &mut App, mouse: MouseEvent, by: isize) {
+    if app.dialog.is_some() || app.messages.open {
+        return;
+    }
+    if app.help || app.details.is_some() {
+        let code = if by > 0 { KeyCode::Down } else { KeyCode::Up };
+        for _ in 0..by.unsigned_abs() {
+            app.scroll_overlay(KeyEvent::from(code));
+        }
+        return;
+    }
+    let Some((pane, _)) = pane_at(app, Position::new(mouse.column, mouse.row)) else {
+        return;
+    };
+    app.move_cursor(pane, |c, len, page| {
+        let page = page.max(1);
+        let last = len.saturating_sub(1);
+        c.offset = c
+            .offset
+            .saturating_add_signed(by)
+            .min(len.saturating_sub(page));
+        c.selected = c.selected.clamp(c.offset, (c.offset + page - 1).min(last));
+    });
 }

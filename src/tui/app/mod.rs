@@ -177,6 +177,8 @@ pub struct App {
     live_rows: TaskId,
     /// The Host aliases of the ssh config, for Tab in the server forms (DESIGN.md §16).
     pub ssh_aliases: Vec<String>,
+    /// `[network] fallback_pool`: what a Subnet of plain `auto` takes (DESIGN.md §14).
+    pub fallback_pool: Option<String>,
 }
 
 impl App {
@@ -216,6 +218,7 @@ impl App {
             watching: Vec::new(),
             live_rows: 0,
             ssh_aliases: Vec::new(),
+            fallback_pool: None,
         }
     }
 

@@ -11,19 +11,21 @@ use crate::ops::DestinationView;
 pub enum Choice {
     /// Typed text: the field's `input`.
     Text,
-    /// One of `options`: ←/→ or space change it, its first letter picks it.
+    /// One of `options`: ←/→ or space change it, its first letter picks it; Enter lists them.
     Cycle {
         options: &'static [&'static str],
         at: usize,
     },
-    /// One of a list; the field's `input` is the filter.
+    /// One of a list, opened by Enter or by typing; the field's `input` is the filter.
     Pick(Picker),
 }
 
-/// The keys a field of each kind answers, as the form's footer says them.
+/// The keys a field answers, as the form's footer says them: a text field; a closed cycle or
+/// pick; an open list (DESIGN.md §20: one rule for every dialog).
 pub const TEXT_KEYS: &str = "Enter save · Tab/↑↓ field · Esc cancel";
-const CYCLE_KEYS: &str = "Enter save · ←→/space change · Tab/↑↓ field · Esc cancel";
-const PICK_KEYS: &str = "Enter save · ↑↓ choose · Tab field · Esc cancel";
+const CYCLE_KEYS: &str = "←→ change · Enter list · ↑↓ field · Ctrl-S save · Esc cancel";
+const PICK_KEYS: &str = "Type/Enter list · Tab/↑↓ field · Ctrl-S save · Esc cancel";
+const LIST_KEYS: &str = "↑↓ choose · Enter close · Esc undo · Ctrl-S save";
 
 /// Rows a page key moves in a list.
 const PAGE: isize = 10;
@@ -125,49 +127,64 @@ impl Choice {
         }
     }
 
-    /// The footer of a form whose focused field is this one.
-    pub fn keys(&self) -> &'static str {
-        match self {
-            Choice::Text => TEXT_KEYS,
-            Choice::Cycle { .. } => CYCLE_KEYS,
-            Choice::Pick(_) => PICK_KEYS,
+    /// The footer of a form whose focused field is this one, its list `open` or not.
+    pub fn keys(&self, open: bool) -> &'static str {
+        match (self, open) {
+            (Choice::Text, _) => TEXT_KEYS,
+            (Choice::Cycle { .. }, false) => CYCLE_KEYS,
+            (Choice::Cycle { .. } | Choice::Pick(_), true) => LIST_KEYS,
+            (Choice::Pick(_), false) => PICK_KEYS,
         }
     }
 
-    /// Handles `key` when it changes the choice; `false` leaves it to the form (field
-    /// movement, or typing into the input). `filter` is the field's input.
-    pub(super) fn on_key(&mut self, key: KeyEvent, filter: &str) -> bool {
-        match self {
-            Choice::Text => false,
-            Choice::Cycle { options, at } => {
-                let n = options.len();
-                match key.code {
-                    KeyCode::Left => *at = (*at + n - 1) % n,
-                    KeyCode::Right | KeyCode::Char(' ') => *at = (*at + 1) % n,
-                    // A letter picks the option it starts; nothing here is typed.
-                    KeyCode::Char(c) => {
-                        let c = c.to_ascii_lowercase();
-                        if let Some(i) = options.iter().position(|o| o.starts_with(c)) {
-                            *at = i;
-                        }
-                    }
-                    KeyCode::Backspace | KeyCode::Delete => {}
-                    _ => return false,
+    /// A closed cycle changed in place (←/→, space, a letter); `false` leaves the key to the
+    /// form. Nothing is ever typed into a cycle.
+    pub(super) fn change_in_place(&mut self, key: KeyEvent) -> bool {
+        let Choice::Cycle { options, at } = self else {
+            return false;
+        };
+        let n = options.len();
+        match key.code {
+            KeyCode::Left => *at = (*at + n - 1) % n,
+            KeyCode::Right | KeyCode::Char(' ') => *at = (*at + 1) % n,
+            // A letter picks the option it starts; nothing here is typed.
+            KeyCode::Char(c) => {
+                let c = c.to_ascii_lowercase();
+                if let Some(i) = options.iter().position(|o| o.starts_with(c)) {
+                    *at = i;
                 }
-                true
             }
-            Choice::Pick(picker) => {
-                let by = match key.code {
-                    KeyCode::Up => -1,
-                    KeyCode::Down => 1,
-                    KeyCode::PageUp => -PAGE,
-                    KeyCode::PageDown => PAGE,
-                    _ => return false,
-                };
-                picker.step(filter, by);
-                true
-            }
+            KeyCode::Backspace | KeyCode::Delete => {}
+            _ => return false,
         }
+        true
+    }
+
+    /// In an open list: ↑/↓ and the page keys move the choice (within what `filter`
+    /// matches), stopping at either end; `false` for any other key.
+    pub(super) fn step_in_list(&mut self, key: KeyEvent, filter: &str) -> bool {
+        let by = match key.code {
+            KeyCode::Up => -1,
+            KeyCode::Down => 1,
+            KeyCode::PageUp => -PAGE,
+            KeyCode::PageDown => PAGE,
+            KeyCode::Home => -isize::MAX,
+            KeyCode::End => isize::MAX,
+            _ => return false,
+        };
+        match self {
+            Choice::Text => return false,
+            Choice::Cycle { options, at } => {
+                *at = at.saturating_add_signed(by).min(options.len() - 1);
+            }
+            // Home and End go to either end, whatever was chosen (or nothing).
+            Choice::Pick(picker) if by.abs() == isize::MAX => {
+                picker.chosen = None;
+                picker.step(filter, -by.signum());
+            }
+            Choice::Pick(picker) => picker.step(filter, by),
+        }
+        true
     }
 
     /// After the field's input changed.

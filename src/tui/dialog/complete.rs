@@ -10,6 +10,18 @@ pub struct Completion {
     at: usize,
 }
 
+impl Completion {
+    /// What was typed when the cycle began.
+    pub fn stem(&self) -> &str {
+        &self.stem
+    }
+
+    /// Which of the matches is in the field.
+    pub fn at(&self) -> usize {
+        self.at
+    }
+}
+
 /// The aliases that complete `stem`: those it starts (any case), then those it is found in.
 pub fn matches<'a>(aliases: &'a [String], stem: &str) -> Vec<&'a str> {
     let stem = stem.trim().to_lowercase();

@@ -6,15 +6,15 @@
 
 mod choice;
 mod complete;
+mod navigate;
 mod report;
 mod task;
 
 pub use choice::{Candidate, Choice, Picker, TEXT_KEYS};
+pub use navigate::FormKey;
 pub use report::{DeleteCheck, Tone};
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use crate::domain::{self, DestinationId, ResourceKind, Server, ServerId};
 use crate::ops::DestinationView;
@@ -63,6 +63,7 @@ pub enum FieldId {
     Subnet,
     Internal,
     Ipv6,
+    Subnet6,
     Mtu,
     Description,
     Kind,
@@ -90,6 +91,7 @@ impl FieldId {
             FieldId::Subnet => "Subnet",
             FieldId::Internal => "Internal",
             FieldId::Ipv6 => "IPv6",
+            FieldId::Subnet6 => "IPv6 subnet",
             FieldId::Mtu => "MTU",
             FieldId::Description => "Description",
             FieldId::Kind => "Kind",
@@ -109,7 +111,7 @@ pub struct Field {
     pub id: FieldId,
     /// What was typed: a text field's value, a pick's filter (unused by a cycle).
     pub input: Input,
-    pub hint: &'static str,
+    pub hint: String,
     pub choice: Choice,
 }
 
@@ -140,18 +142,22 @@ pub struct Form {
     /// Create form: the name follows the network until the user edits the name.
     name_edited: bool,
     server_name: String,
+    /// Create form: `[network] fallback_pool`, which a Subnet of plain `auto` takes.
+    fallback_pool: Option<String>,
     /// Server forms: the ssh config's Host aliases, which Tab completes in the Host field.
     aliases: Vec<String>,
     completion: Option<complete::Completion>,
+    /// The focused field's list, while open (see `navigate`).
+    open: Option<navigate::OpenList>,
 }
 
 const DESCRIPTION_HINT: &str = "optional: what it is for, one line (at most 500 characters)";
 
-fn field(id: FieldId, value: &str, hint: &'static str) -> Field {
+fn field(id: FieldId, value: &str, hint: impl Into<String>) -> Field {
     Field {
         id,
         input: Input::new(value.to_string()),
-        hint,
+        hint: hint.into(),
         choice: Choice::Text,
     }
 }
@@ -175,8 +181,10 @@ impl Form {
             error: None,
             name_edited: false,
             server_name: String::new(),
+            fallback_pool: None,
             aliases: Vec::new(),
             completion: None,
+            open: None,
         }
     }
 
@@ -205,7 +213,8 @@ impl Form {
         form
     }
 
-    pub fn create_destination(server: &Server) -> Self {
+    /// `fallback_pool`: the config's `[network] fallback_pool`, which a Subnet of `auto` takes.
+    pub fn create_destination(server: &Server, fallback_pool: Option<&str>) -> Self {
         let network = domain::new_uuid();
         let mut form = Form::new(
             FormKind::CreateDestination {
@@ -232,11 +241,7 @@ impl Form {
                     &network,
                     "Docker network name; fixed once created",
                 ),
-                field(
-                    FieldId::Subnet,
-                    "",
-                    "optional CIDR (10.20.0.0/24), or auto[:POOL]",
-                ),
+                field(FieldId::Subnet, "", subnet_hint(fallback_pool)),
                 choosing(
                     FieldId::Internal,
                     Choice::toggle(false),
@@ -247,11 +252,17 @@ impl Form {
                     Choice::toggle(false),
                     "yes: IPv6 addresses too",
                 ),
+                field(
+                    FieldId::Subnet6,
+                    "",
+                    "optional, with IPv6 yes: a CIDR such as fd00:dead:beef::/64",
+                ),
                 field(FieldId::Mtu, "", "optional, e.g. 1450 on many clouds"),
                 field(FieldId::Description, "", DESCRIPTION_HINT),
             ],
         );
         form.server_name = server.name.clone();
+        form.fallback_pool = fallback_pool.map(String::from);
         form
     }
 
@@ -367,61 +378,15 @@ impl Form {
     fn yes_no(&self, id: FieldId) -> bool {
         self.value(id) == "yes"
     }
+}
 
-    pub fn on_key(&mut self, key: KeyEvent) {
-        let count = self.fields.len().max(1);
-        let Some(field) = self.fields.get_mut(self.focus) else {
-            return;
-        };
-        let id = field.id;
-        if field.choice.on_key(key, field.input.value()) {
-            self.error = None;
-            return;
-        }
-        if key.code == KeyCode::Tab && id == FieldId::Host {
-            let cycle = self.completion.take();
-            if let Some((value, cycle)) =
-                complete::next(&self.aliases, field.input.value(), cycle.as_ref())
-            {
-                field.input = Input::new(value);
-                self.completion = Some(cycle);
-                self.error = None;
-                return;
-            }
-        }
-        self.completion = None;
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
-            _ if matches!(field.choice, Choice::Cycle { .. }) => {}
-            _ => {
-                if field.input.handle_event(&Event::Key(key)).is_some() {
-                    field.choice.typed(field.input.value());
-                    self.error = None;
-                    self.follow_network(id);
-                }
-            }
-        }
-    }
-
-    /// In the create form the default name tracks the network until the name is edited.
-    fn follow_network(&mut self, edited: FieldId) {
-        if !matches!(self.kind, FormKind::CreateDestination { .. }) {
-            return;
-        }
-        match edited {
-            FieldId::Name => self.name_edited = true,
-            FieldId::Network if !self.name_edited => {
-                let name = domain::default_destination_name(
-                    &self.server_name,
-                    self.value(FieldId::Network),
-                );
-                if let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::Name) {
-                    f.input = Input::new(name);
-                }
-            }
-            _ => {}
-        }
+/// What the Subnet field accepts: plain `auto` only when a fallback pool is configured.
+fn subnet_hint(fallback_pool: Option<&str>) -> String {
+    match fallback_pool {
+        Some(pool) => format!(
+            "optional: a CIDR (10.20.0.0/24), auto (a free /24 of {pool}) or auto:POOL"
+        ),
+        None => "optional: a CIDR (10.20.0.0/24), or auto:POOL for a free /24 of POOL (auto:10.201.0.0/16)".into(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! turned into the task, or the one line that says what to fix.
 
 use super::{Candidate, Choice, FieldId, Form, FormKind};
-use crate::domain::{self, ResourceKind};
+use crate::domain::{self, OptionRefusal, ResourceKind, SubnetChoice};
 use crate::ops::{
     DestinationEdit, DestinationView, NewDestination, NewResource, NewServer, ServerEdit,
 };
@@ -169,11 +169,15 @@ impl Form {
             internal,
             description,
             ipv6: self.yes_no(FieldId::Ipv6),
+            subnet6: self.optional(FieldId::Subnet6),
             mtu,
             ..Default::default()
         };
-        // The same checks as the command line's, shown inside the dialog.
-        domain::plan_options(&input.options_asked()).map_err(text)?;
+        // The same checks as the command line's, shown inside the dialog (in its words).
+        let (_, choice) = domain::plan_options(&input.options_asked()).map_err(text)?;
+        if choice == SubnetChoice::Auto(None) && self.fallback_pool.is_none() {
+            return Err(text(OptionRefusal::AutoNeedsPool.into()));
+        }
         Ok(Task::CreateDestination(Box::new(input)))
     }
 
@@ -235,7 +239,7 @@ impl Form {
                 "no {what} matches {filter:?}: Backspace widens the list"
             )),
             _ => Err(format!(
-                "choose the {what}: ↑↓ in its list (Tab to it), type to filter"
+                "choose the {what}: Enter opens its list (Tab to it), or type to filter"
             )),
         }
     }
