@@ -203,6 +203,7 @@ impl Paths {
 
 /// Short, private, per-user: `$DESTUI_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/destui`, else
 /// `/tmp/destui-<uid>` (socket paths must stay under ~104 bytes).
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 pub fn runtime_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("DESTUI_RUNTIME_DIR") {
         return PathBuf::from(dir);

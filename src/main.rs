@@ -9,6 +9,7 @@ use destui::store::Store;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn main() {
     let started = Instant::now();
     // Everything destui writes (records, logs, control sockets) is its user's alone.

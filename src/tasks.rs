@@ -369,6 +369,7 @@ impl Progress {
     }
 }
 
+#[allow(clippy::too_many_lines)] // a room to split (issue 29)
 async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, Error> {
     match task {
         Task::Settle => Ok(TaskResult::Settled {

@@ -4,6 +4,12 @@
 //! of the pool, and with `[network] fallback_pool` a plain create does too; everything made
 //! is removed again. Its own binary: while A's pools are used up no other test can create
 //! there.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, docker, unique_name};

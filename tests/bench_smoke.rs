@@ -1,6 +1,12 @@
 //! The benchmark (examples/bench.rs, run by tests/bench.sh) keeps working: a tiny run of every
 //! row against the testbed. Its timings are not judged here (they are noisy, and this is a
 //! debug build); that each row is measured and printed is.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use std::process::Command;

@@ -1,4 +1,10 @@
 //! Command-line behaviour that needs no server: refusals happen before any remote call.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, closed_port};

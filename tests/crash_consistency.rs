@@ -4,6 +4,12 @@
 //! daemon agree: every record has its network with the proxy attached, every network this test
 //! made through destui has its record, nothing runs without a record, and nothing is left to
 //! reconcile.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::relay::{Relay, relayed_servers};

@@ -1,6 +1,12 @@
 //! The dependency report before a delete (DESIGN.md §15): `destination delete --dry-run` names
 //! what blocks the delete and who depends on the network, and changes nothing; a refused delete
 //! names its blockers; the real delete still deletes (dependants warn, never refuse).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, attached, docker, docker_ok, inspect_network, unique_name};

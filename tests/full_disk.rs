@@ -3,6 +3,12 @@
 //! once space is freed the next command — and a process that held the store all along —
 //! works, with every record whose write was reported done and none whose write failed.
 //! (Tests run as root here: they mount the tmpfs themselves.)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::watch::Watch;

@@ -3,6 +3,12 @@
 //! HTTP, with HTTP whose JSON is not Docker's, or trickles its reply. `scan` and `server
 //! check` end within seconds with exit 1 and "…answered something that is not the Docker
 //! API: <why>" — in bounded memory, and never with the sshd forwarding diagnosis.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, Run, kill_masters};
@@ -142,6 +148,7 @@ struct Measured {
 /// Runs `args`, killed after 60 s (an unbounded client would otherwise wait on the fake).
 /// The child is reaped by `wait4` (which gives its rusage), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn measured(ctx: &Ctx, args: &[&str]) -> Measured {
     let started = Instant::now();
     let mut child = ctx

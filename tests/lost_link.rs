@@ -5,6 +5,12 @@
 //! reaches the admin, and a success is only said for what really happened. A network is
 //! "gone" only when an inspect by its recorded ID says so: a swarm manager answers "not
 //! found" for an overlay with no endpoint on it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::settle::{assert_agree, restart};

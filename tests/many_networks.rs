@@ -7,6 +7,12 @@
 //! The server's proxy container is one that does not exist: attaching a real proxy to 300
 //! overlay networks takes the daemon about four minutes (the benchmark measures it), too long
 //! for the suite; a missing proxy is one warning, not 300.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, docker, unique_name};

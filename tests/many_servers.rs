@@ -2,6 +2,12 @@
 //! a port that accepts and never answers. Every reachable one comes online, the silent ones
 //! are offline with the timeout message, and the masters and sockets they leave are gone once
 //! their idle period has passed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, silent_port, unique_name, wait_for};

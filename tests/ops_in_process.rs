@@ -1,6 +1,12 @@
 //! The use cases in one long-lived process (as the TUI runs them), against the testbed: an
 //! action may reuse this process's recent live check of its server, but never for another
 //! target.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{inspect_network, unique_name};

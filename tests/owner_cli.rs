@@ -1,6 +1,12 @@
 //! Many destui processes on one data directory (DESIGN.md §10): the one holding the store
 //! serves the others through `<data dir>/destui.sock`, beside an open TUI and in parallel,
 //! against the real testbed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::tmux::{Tui, short_name};

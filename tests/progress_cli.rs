@@ -2,6 +2,12 @@
 //! (the daemon attaches the proxy one network at a time) draws a bar with `n/N` and an estimate
 //! on a terminal (a real pty, through `script`), and nothing at all in a pipe, where stdout
 //! stays the plain report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, Testbed, docker};

@@ -1,6 +1,12 @@
 //! DESIGN.md §8, the daemon stopped: daemon B is stopped for real and started again by
 //! tests/testbed/up.sh. A test binary of its own with one test, because every other test on B
 //! would fail meanwhile (cargo runs test binaries one after another).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::daemon_b::{RestartB, b_answers, daemon_b_pid, testbed_up};

@@ -2,6 +2,12 @@
 //! link, forwarding refused by sshd, a user without access to the Docker socket, and a server
 //! that stops answering. Each is one line on stderr that says what is wrong and what to do,
 //! exit 1, and neither a record nor a network written.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, Testbed, inspect_network, network_id_by_exact_name, unique_name, wait_for};

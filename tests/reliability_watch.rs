@@ -2,6 +2,12 @@
 //! started again while `destui watch` follows it. The watch says it is reconnecting, comes
 //! back by itself, checks again, and what it says at the end is what the daemon has: nothing
 //! lost, nothing invented. A test binary of its own (every other test on B would fail meanwhile).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::daemon_b::{RestartB, b_answers, stop_b, testbed_up};

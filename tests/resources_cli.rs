@@ -1,5 +1,11 @@
 //! Resources against the testbed: containers on destinations, service stacks on networks of
 //! their own, the destination choice, clone, and delete rules, on both daemons.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{

@@ -1,6 +1,12 @@
 //! Far servers pay per request (DESIGN.md §5): the requests a create, a scan and a delete
 //! send are counted here, from bollard's own log of each request, so a regression in round
 //! trips fails CI and not only the bench. One CLI process per command, as a script runs them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, unique_name};

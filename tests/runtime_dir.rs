@@ -2,6 +2,12 @@
 //! directory that another user owns, that is a symlink, or that others may use is refused
 //! with one line saying which and what to do — and no socket is put in it. Tests run as root,
 //! which no mode keeps out, so the refusal is destui's own check, not the kernel's.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, Run, kill_masters};
@@ -37,6 +43,7 @@ fn other_uid() -> u32 {
     id().expect("useradd destui-tb-other")
 }
 
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn me() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() }

@@ -1,4 +1,10 @@
 //! Scan and import against the real daemons, and crash consistency of create.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, attached, docker, inspect_network, unique_name, wait_for};

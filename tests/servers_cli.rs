@@ -1,4 +1,10 @@
 //! Servers over a real sshd: host keys, the user's ssh config, and reuse of the master.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, unique_name};

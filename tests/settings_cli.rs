@@ -1,6 +1,12 @@
 //! Numeric settings out of range, from the config file or the environment (issue 27 item 5,
 //! DESIGN.md §8): refused at start with one line naming the key, its value and its range —
 //! exit 1, never a panic, and nothing written to the data directory.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::Ctx;

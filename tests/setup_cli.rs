@@ -1,6 +1,12 @@
 //! The admin's own setup (DESIGN.md §16) against the testbed: servers imported from an ssh
 //! config and from a Docker context store, and read-only servers that refuse every change
 //! with nothing changed on the daemon.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, docker, docker_ok, inspect_network, network_id_by_exact_name, unique_name};

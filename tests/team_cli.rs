@@ -2,6 +2,12 @@
 //! other adopts whole from the daemons' labels (`sync`, scan's `made elsewhere`, import), a
 //! delete by one shows as `missing` to the other, and a crash of one's create while the other
 //! syncs leaves both sides with the same record.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::{Ctx, ResourceContainers, Testbed, docker, inspect_network, unique_name};

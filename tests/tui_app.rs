@@ -1,5 +1,11 @@
 //! The TUI without a terminal: state updates driven through `update`, and every pane and
 //! dialog rendered into ratatui's `TestBackend` at 80x24 and 120x40 (insta snapshots).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use destui::domain::{Destination, DestinationType, Error, ResourceStatus, Server, ServerMode};

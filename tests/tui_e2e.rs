@@ -1,5 +1,11 @@
 //! The real TUI, end to end: the binary runs inside tmux against the testbed's daemons, the
 //! tests type keys and read the screen, then check the outcome through the CLI and Docker.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::tmux::{Screen, Tui, short_name};

@@ -2,6 +2,12 @@
 //! key, and following out-of-band changes on a real daemon within a second; the open scan
 //! gaining and losing rows; a storm of 300 networks with the TUI responsive; a `watch` run
 //! beside the open TUI that never holds its quit.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::tmux::{Screen, Tui, short_name};

@@ -1,4 +1,10 @@
 //! A panic inside the TUI restores the terminal before the report is printed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 
 use std::process::Command;
 use std::time::{Duration, Instant};

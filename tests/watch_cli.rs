@@ -2,6 +2,12 @@
 //! docker CLI, as someone else would) are lines within a second; a killed master is
 //! reconnected and what happened meanwhile is replayed once; the proxy is put back when asked,
 //! never after destui's own delete, and left alone when it keeps being disconnected.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 mod common;
 
 use common::watch::{Watch, about};

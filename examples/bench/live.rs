@@ -320,6 +320,7 @@ fn cpu_ticks(pid: &str) -> u64 {
 }
 
 /// CPU of `pid` over `window`, as % of one core.
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn idle_cpu(pid: &str, window: Duration) -> f64 {
     // SAFETY: sysconf only reads a constant of the system.
     let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
@@ -388,6 +389,7 @@ impl Watch {
 
 impl Drop for Watch {
     /// Ctrl-C (a clean exit, its master closed), then a kill if it lingers.
+    #[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
     fn drop(&mut self) {
         // SAFETY: a signal to the child this bench started.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };

@@ -63,6 +63,7 @@ pub(super) struct Target<'a> {
 impl Ops {
     /// The dependency report before deleting `reference`; with `force`, as `delete --force`
     /// would go (an unreachable server's record is forgotten). Changes nothing.
+    #[allow(clippy::too_many_lines)] // a room to split (issue 29)
     pub async fn delete_report(&self, reference: &str, force: bool) -> Result<DeleteReport, Error> {
         let (d, server) = self.destination(reference).await?;
         let (resources, others) = self.delete_records(&d).await?;

@@ -141,6 +141,7 @@ impl Server {
 
     /// One client: only this user's processes are served (the socket is private too). The
     /// request is read first, so that a refused client reads its refusal.
+    #[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
     async fn answer(self, mut stream: UnixStream, id: u64) {
         let request = match tokio::time::timeout(REQUEST_TIMEOUT, read_request(&mut stream)).await {
             Ok(Some(request)) => request,

@@ -13,6 +13,7 @@ pub const FILES_PER_SERVER: u64 = 4;
 const FILES_RESERVED: u64 = 64;
 
 /// The open-file limits (soft, hard) in force.
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn open_file_limits() -> Option<libc::rlimit> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -24,6 +25,7 @@ fn open_file_limits() -> Option<libc::rlimit> {
 
 /// Raises the soft open-file limit to the hard one (a process may, without privileges),
 /// once at start.
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 pub fn raise_open_file_limit() {
     let Some(limit) = open_file_limits() else {
         return;

@@ -32,6 +32,7 @@ impl Kind {
 /// Makes `dir` (mode 0700) when it is absent, then checks the directory itself: opened
 /// without following a symlink, its own metadata (of the open descriptor, so what is checked
 /// is what was opened) must say it is this user's and closed to everyone else.
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 pub fn ensure_private(dir: &Path, kind: Kind) -> Result<(), Error> {
     let refuse = |problem: String| Error::RuntimeDirNotPrivate {
         what: kind.name(),
@@ -90,6 +91,7 @@ pub fn ensure_private(dir: &Path, kind: Kind) -> Result<(), Error> {
 }
 
 /// The directory `dir` itself, opened read-only: a symlink or a file fails (ELOOP or ENOTDIR).
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn open_nofollow(dir: &Path) -> io::Result<OwnedFd> {
     let path = CString::new(dir.as_os_str().as_bytes())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL byte in the path"))?;
@@ -103,6 +105,7 @@ fn open_nofollow(dir: &Path) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn fstat(fd: &OwnedFd) -> io::Result<libc::stat> {
     // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
     let mut meta: libc::stat = unsafe { std::mem::zeroed() };

@@ -267,6 +267,7 @@ fn remove_unfinished_snapshots(dir: &Path) -> Result<(), Error> {
 /// until the file returned is closed. `None` when another holds it (or there is no store).
 /// The process holding the store keeps it this way while it opens the store again, so that
 /// no other destui takes the data directory meanwhile.
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 pub fn try_lock(dir: &Path) -> Option<std::fs::File> {
     use std::os::fd::AsRawFd;
     let file = std::fs::File::open(dir.join("db").join("db")).ok()?;
@@ -278,6 +279,7 @@ pub fn try_lock(dir: &Path) -> Option<std::fs::File> {
 /// Creates the data directory 0700, or checks an existing one: it must be ours and writable by
 /// no one else (anyone who can write there can change where destui connects and what it
 /// deletes). One that is ours is made private, with its files (0700 / 0600).
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn open_data_dir(dir: &Path) -> Result<(), Error> {
     use std::os::unix::fs::MetadataExt;
     let meta = match std::fs::metadata(dir) {

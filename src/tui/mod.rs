@@ -95,6 +95,8 @@ struct Setup {
     fallback_pool: Option<String>,
 }
 
+#[allow(clippy::too_many_lines)] // a room to split (issue 29)
+#[allow(clippy::panic)] // the deliberate panic of the `tui-panic` failpoint
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     ops: Ops,

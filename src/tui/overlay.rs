@@ -273,6 +273,7 @@ fn or_dash(text: &str) -> String {
 }
 
 /// A destination's live details: the network, its labels, every container on it.
+#[allow(clippy::too_many_lines)] // a room to split (issue 29)
 fn destination_lines<'a>(app: &App, d: &'a DestinationDetails) -> Vec<Line<'a>> {
     let v = &d.destination;
     let mut lines = vec![

@@ -138,6 +138,7 @@ impl ConnectLock {
     }
 }
 
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
 fn flock(file: &std::fs::File, operation: libc::c_int) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     // SAFETY: flock on a descriptor this File owns for the duration of the call.

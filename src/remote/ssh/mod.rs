@@ -76,6 +76,7 @@ impl Tunnel {
     /// Ends the master this process started and removes its forwarded socket (TUI exit, or a
     /// broken tunnel). A master reused from an earlier process is not ours: it and its socket
     /// stay for the processes that rely on them (it ends by itself when idle).
+    #[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
     pub async fn close(self) {
         if let Some(session) = self.session {
             // The mux protocol's own "close" only stops the master listening; it would then

@@ -27,6 +27,7 @@ pub(super) fn finished(app: &mut App, waiters: &[Waiter], result: TaskResult) ->
 /// What `r` says while its reload, checks and scan run (commands::refresh).
 pub(super) const REFRESHING: &str = "refreshing…";
 
+#[allow(clippy::too_many_lines)] // a room to split (issue 29)
 fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> {
     match result {
         TaskResult::Loaded {
