@@ -4,11 +4,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Column, Cursor, block, cell, marker, matches_cells, table, visible_indexes};
+use super::{
+    Column, Cursor, block, cell, marker, matches_cells, more, table, visible_indexes, with_more,
+};
 use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode};
 use crate::ops::StreamState;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
+use crate::tui::text::{cut, wrap};
 use crate::tui::theme::Theme;
 
 /// The Servers pane's own state: the servers it lists, its cursor and its filter.
@@ -97,9 +100,9 @@ impl ServerState {
 const COLUMNS: [Column; 5] = [
     Column::fixed("", 1),
     Column::fixed("", 1),
-    Column::new("NAME", Constraint::Fill(1), 8, 3),
-    Column::new("HOST", Constraint::Fill(1), 12, 1),
-    Column::new("MODE", Constraint::Length(10), 10, 2),
+    Column::new("NAME", 2, 8, 3),
+    Column::new("HOST", 1, 12, 1),
+    Column::new("MODE", 1, 10, 2),
 ];
 
 /// The host, with its Docker socket when that is not the default one: two servers on one host
@@ -140,14 +143,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         app.panes.servers.visible.len().to_string()
     };
+    let cursor = app.panes.servers.cursor;
+    let shown = server_rows(area);
     let outer = block(app, Pane::Servers, "Servers", count);
+    let outer = with_more(
+        outer,
+        more(app, cursor, shown, app.panes.servers.visible.len()),
+    );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(SERVER_DETAIL_LINES)])
             .areas(inner);
 
-    let cursor = app.panes.servers.cursor;
     let rows = app
         .panes
         .servers
@@ -155,7 +163,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .enumerate()
         .skip(cursor.offset)
-        .take(server_rows(area))
+        .take(shown)
         .map(|(i, &index)| {
             let s = &app.servers[index];
             let selected = i == cursor.selected;
@@ -184,10 +192,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         vec![Line::from(Span::styled("no server matches", app.theme.dim))]
     };
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
-        detail_area,
-    );
+    let lines = fitted(&lines, detail_area);
+    frame.render_widget(Paragraph::new(lines), detail_area);
+}
+
+/// `lines` wrapped to `area`; when they take more rows than it has, the last row shown ends
+/// in `…` (the details view, Enter, shows them whole).
+fn fitted(lines: &[Line], area: Rect) -> Vec<Line<'static>> {
+    let mut rows = wrap(lines, area.width);
+    let height = usize::from(area.height);
+    if rows.len() <= height || height == 0 {
+        return rows;
+    }
+    let last = rows[height - 1].to_string();
+    let style = rows[height - 1]
+        .spans
+        .first()
+        .map_or_else(Style::new, |s| s.style);
+    rows.truncate(height - 1);
+    rows.push(Line::from(Span::styled(
+        cut(&format!("{}…", last.trim_end()), usize::from(area.width)),
+        style,
+    )));
+    rows
 }
 
 fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
