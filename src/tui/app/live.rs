@@ -25,6 +25,10 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
     for change in changes {
         if let Some(state) = change.stream {
             app.live.insert(change.server_uuid.clone(), state);
+            // An open stream is an answer of the server itself.
+            if state == StreamState::Watching {
+                app.mark_reached(&change.server_uuid);
+            }
         }
         if let Some(row) = &change.check {
             details_again |= !change.silent && open_details.as_ref() == Some(&row.uuid);

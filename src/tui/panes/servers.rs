@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use super::{
     Column, Cursor, block, cell, marker, matches_cells, more, table, visible_indexes, with_more,
 };
-use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode};
+use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode, rfc3339};
 use crate::ops::StreamState;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
@@ -54,6 +54,8 @@ pub enum ServerState {
     Checking,
     /// Not checked yet.
     Unchecked,
+    /// Checked by an earlier run, not yet reached by this one: what it was is only a memory.
+    NotReached,
     Online,
     /// Online when last checked, its event stream lost and being opened again.
     Reconnecting,
@@ -66,6 +68,8 @@ impl ServerState {
             ServerState::Checking
         } else if server.checked_at.is_none() {
             ServerState::Unchecked
+        } else if !app.has_reached(&server.uuid) {
+            ServerState::NotReached
         } else if server.online && app.live_state(&server.uuid) == Some(StreamState::Reconnecting) {
             ServerState::Reconnecting
         } else if server.online {
@@ -76,11 +80,12 @@ impl ServerState {
     }
 
     /// `●` online, `↻` its events reconnecting, `✗` offline, `…` being checked, `?` not
-    /// checked yet.
+    /// checked yet, `○` not reached yet by this run (whatever an earlier run saw).
     pub fn symbol(self) -> &'static str {
         match self {
             ServerState::Checking => "…",
             ServerState::Unchecked => "?",
+            ServerState::NotReached => "○",
             ServerState::Online => "●",
             ServerState::Reconnecting => "↻",
             ServerState::Offline => "✗",
@@ -91,7 +96,7 @@ impl ServerState {
         match self {
             ServerState::Online => theme.ok,
             ServerState::Offline | ServerState::Reconnecting => theme.error,
-            ServerState::Checking | ServerState::Unchecked => theme.dim,
+            ServerState::Checking | ServerState::Unchecked | ServerState::NotReached => theme.dim,
         }
     }
 }
@@ -196,6 +201,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), detail_area);
 }
 
+/// A stored time as the details say it: `2026-11-22 10:00 UTC`.
+fn when(secs: i64) -> String {
+    let t = rfc3339(secs);
+    match (t.get(..10), t.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => t,
+    }
+}
+
 /// `lines` wrapped to `area`; when they take more rows than it has, the last row shown ends
 /// in `…` (the details view, Enter, shows them whole).
 fn fitted(lines: &[Line], area: Rect) -> Vec<Line<'static>> {
@@ -242,6 +256,24 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
         target
     };
     let mut lines = vec![Line::from(Span::styled(target, app.theme.dim))];
+    if let Some(at) = s.checked_at.filter(|_| !app.has_reached(&s.uuid)) {
+        // What an earlier run saw, said as such until this one hears from the server.
+        let doing = if app.is_checking(&s.uuid) {
+            "connecting…"
+        } else {
+            "not reached yet"
+        };
+        let seen = if s.online {
+            format!("last seen {}", when(at))
+        } else {
+            format!("offline at the last check, {}", when(at))
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{doing} · {seen}"),
+            app.theme.dim,
+        )));
+        return lines;
+    }
     if app.is_checking(&s.uuid) {
         lines.push(Line::from(Span::styled("checking…", app.theme.dim)));
     } else if s.checked_at.is_none() {
