@@ -7,6 +7,11 @@ mod tui_fixture;
 use destui::domain::{Error, Server};
 use destui::tasks::{Task, TaskEvent, TaskResult};
 use destui::tui::app::{Action, update};
+use destui::tui::render::render;
+use destui::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
 use tui_fixture::{CHECKED, Harness, at, destinations, line_with, servers};
 
 /// Start-up with the records of an earlier run: alpha was online, beta offline, gone never
@@ -105,4 +110,69 @@ fn an_opened_event_stream_is_an_answer() {
     let screen = h.screen();
     assert!(line_with(&screen, "alpha ").contains("● alpha"), "{screen}");
     assert!(screen.contains("events: live"), "{screen}");
+}
+
+/// The foreground colour of each cell of the screen's first row holding `needle`, from
+/// `needle` on, as (text, colour) runs.
+fn colours_from(h: &Harness, needle: &str) -> Vec<(String, Color)> {
+    let mut terminal =
+        Terminal::new(TestBackend::new(h.app.size.width, h.app.size.height)).expect("terminal");
+    terminal
+        .draw(|f| render(f, &h.app, at(1000)))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let width = usize::from(buffer.area.width);
+    let row = buffer
+        .content()
+        .chunks(width)
+        .find(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .contains(needle)
+        })
+        .unwrap_or_else(|| panic!("no row with {needle}"));
+    let text: String = row.iter().map(|c| c.symbol()).collect();
+    let start = text[..text.find(needle).unwrap_or(0)].chars().count();
+    let mut runs: Vec<(String, Color)> = Vec::new();
+    for c in &row[start..] {
+        match runs.last_mut() {
+            Some((text, fg)) if *fg == c.fg => text.push_str(c.symbol()),
+            _ => runs.push((c.symbol().to_string(), c.fg)),
+        }
+    }
+    runs
+}
+
+#[test]
+fn a_green_servers_destinations_do_not_look_ok() {
+    let mut h = tui_fixture::Harness::loaded(120, 40);
+    h.app.theme = Theme::new(&Default::default(), false);
+    let ok = h.app.theme.ok.fg;
+    for s in &mut h.app.servers {
+        s.color = match s.name.as_str() {
+            "alpha" => Some("green".into()),
+            "beta" => Some("red".into()),
+            _ => None,
+        };
+    }
+    assert_eq!(ok, Some(Color::Green), "the theme's ok colour");
+    for (destination, server, colour) in [
+        ("alpha-web", "alpha", Color::Green),
+        ("beta-stack", "beta", Color::Red),
+    ] {
+        let runs = colours_from(&h, destination);
+        // The destination's own cells carry no server colour (status colours own them)…
+        let name = runs
+            .iter()
+            .find(|(text, _)| text.contains(destination))
+            .unwrap_or_else(|| panic!("{destination} in {runs:?}"));
+        assert_eq!(name.1, Color::Reset, "{destination} untinted: {runs:?}");
+        // …the server's name is tinted, so the row still tells whose it is.
+        assert!(
+            runs.iter()
+                .any(|(text, fg)| text.trim() == server && *fg == colour),
+            "{server} tinted {colour}: {runs:?}"
+        );
+    }
 }

@@ -236,7 +236,9 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         None => app.theme.dim,
     };
     let marked = app.panes.destinations.marked.contains(&d.uuid);
-    // Tinted with its server's colour, and marked when that server is read-only.
+    // Marked when its server is read-only. Only the server's name is tinted with the
+    // server's colour: a green or red server must never make its destinations look ok or
+    // failed (status colours own the row).
     let server = app.servers.iter().find(|s| s.uuid == d.server_uuid);
     let tint = app.theme.server(server.and_then(|s| s.color.as_deref()));
     let name = match server {
@@ -246,7 +248,7 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let mut cells = vec![
         cell(marker(selected)),
         cell(if marked { "*" } else { " " }),
-        (name, tint),
+        cell(name),
         cell(d.network.as_str()),
     ];
     if !app.panes.destinations.scoped {
