@@ -2206,8 +2206,8 @@ fn two_long_names_are_cut_with_a_mark_and_read_whole_in_details() {
         insta::assert_snapshot!(format!("{width}x{height}_long_names"), screen);
         let rows: Vec<&str> = screen
             .lines()
-            // (At 60x20 CHECK stays beside them: NAME shows `payments-pay…`.)
-            .filter(|l| l.contains("payments-pay"))
+            // (At 60x20 CHECK stays beside them: NAME shows `payments-pa…`.)
+            .filter(|l| l.contains("payments-pa"))
             .collect();
         assert!(rows.len() >= 2, "both long names listed:\n{screen}");
         for name in &names {

@@ -81,7 +81,8 @@ fn inner_lines(screen: &str, area: Rect) -> Vec<Vec<char>> {
 }
 
 /// A headed table in `area`: each titled column's title, and its cells (header first) as
-/// wide as the column is drawn (from its title to the next column's title less the gap).
+/// wide as the column is drawn (from its title to the next column's title less the two
+/// blanks between them).
 fn columns(screen: &str, area: Rect) -> Vec<(String, Vec<String>)> {
     let lines = inner_lines(screen, area);
     let header = &lines[0];
@@ -92,7 +93,8 @@ fn columns(screen: &str, area: Rect) -> Vec<(String, Vec<String>)> {
         .iter()
         .enumerate()
         .map(|(k, &start)| {
-            let end = starts.get(k + 1).map_or(header.len(), |&next| next - 1);
+            // Columns are two blanks apart: the spacing and the column's own pad.
+            let end = starts.get(k + 1).map_or(header.len(), |&next| next - 2);
             let cells: Vec<String> = lines
                 .iter()
                 .map(|l| l[start.min(l.len())..end.min(l.len())].iter().collect())
@@ -177,11 +179,11 @@ fn the_tasks_server_column_is_as_wide_as_its_names() {
     for (width, height) in SIZES {
         let h = Harness::loaded(width, height);
         let screen = h.screen();
-        // The longest server name (alpha) fills its column; one gap, then the label.
+        // The longest server name (alpha) fills its column; two blanks, then the label.
         let row = line_with(&screen, "done    alpha");
-        assert!(row.contains("alpha check"), "{width}x{height}: {row}");
+        assert!(row.contains("alpha  check"), "{width}x{height}: {row}");
         let row = line_with(&screen, "failed  gone");
-        assert!(row.contains("gone  check"), "{width}x{height}: {row}");
+        assert!(row.contains("gone   check"), "{width}x{height}: {row}");
     }
 }
 

@@ -197,6 +197,26 @@ pub fn cell(text: impl Into<String>) -> Cell {
 /// Columns are one cell apart.
 const COLUMN_SPACING: u16 = 1;
 
+/// A sized column keeps one more blank cell after its text (unless it is the last): with the
+/// spacing, two blanks between columns, so that a cell's own spaces (`ok, 1 stopped`) never
+/// read as a column's end. After the marker and checkbox columns, one.
+const PAD: u16 = 1;
+
+/// The blank cells after the `k`th of the `kept` columns, beyond the spacing.
+fn pad(columns: &[Column], kept: &[usize], k: usize) -> u16 {
+    if k + 1 < kept.len() && !columns[kept[k]].is_fixed() {
+        PAD
+    } else {
+        0
+    }
+}
+
+/// The blank cells between the `kept` columns: the spacing and the pads.
+fn gaps(columns: &[Column], kept: &[usize]) -> u16 {
+    let spacing = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
+    spacing + (0..kept.len()).map(|k| pad(columns, kept, k)).sum::<u16>()
+}
+
 /// The cells `text` takes on screen.
 fn text_width(text: &str) -> u16 {
     u16::try_from(Span::raw(text).width()).unwrap_or(u16::MAX)
@@ -221,7 +241,7 @@ fn longest(columns: &[Column], rows: &[(Vec<Cell>, bool)]) -> Vec<u16> {
 fn fitting(columns: &[Column], longest: &[u16], width: u16) -> Vec<usize> {
     let mut kept: Vec<usize> = (0..columns.len()).collect();
     loop {
-        let gaps = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
+        let gaps = gaps(columns, &kept);
         let need = kept
             .iter()
             .map(|&i| columns[i].least(longest[i]))
@@ -269,7 +289,7 @@ fn give_way(columns: &[Column], mut kept: Vec<usize>, longest: &[u16], width: u1
 /// another is cut; room nobody needs stays blank at the right.
 fn split(columns: &[Column], kept: &[usize], longest: &[u16], width: u16) -> Vec<u16> {
     let mut widths: Vec<u16> = kept.iter().map(|&i| columns[i].least(longest[i])).collect();
-    let gaps = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
+    let gaps = gaps(columns, kept);
     let mut room = width.saturating_sub(gaps + widths.iter().sum::<u16>());
     while room > 0 {
         let wanting: Vec<usize> = (0..kept.len())
@@ -355,7 +375,10 @@ pub fn table_in<'a>(
             })
         })
         .collect();
-    let constraints: Vec<Constraint> = widths.iter().map(|&w| Constraint::Length(w)).collect();
+    // A column's pad is blank room of its own, after its (cut) text.
+    let constraints: Vec<Constraint> = (0..kept.len())
+        .map(|k| Constraint::Length(widths[k] + pad(columns, &kept, k)))
+        .collect();
     let table = Table::new(rows, constraints)
         .column_spacing(COLUMN_SPACING)
         .flex(Flex::Start);
@@ -400,7 +423,8 @@ mod tests {
         ];
         let longest = [1, 30, 30, 10, 14];
         assert_eq!(fitting(&columns, &longest, 60), vec![0, 1, 2, 3, 4]);
-        assert_eq!(fitting(&columns, &longest, 40), vec![0, 1, 3, 4]);
+        // (A sized column keeps a blank more after it, unless it is the last.)
+        assert_eq!(fitting(&columns, &longest, 42), vec![0, 1, 3, 4]);
         assert_eq!(fitting(&columns, &longest, 30), vec![0, 1, 4]);
         assert_eq!(fitting(&columns, &longest, 20), vec![0, 1]);
         // A column whose cells are short asks only for them.
@@ -425,12 +449,12 @@ mod tests {
         // A long name takes every cell the short columns leave.
         assert_eq!(
             split(&columns, &kept, &[1, 200, 6, 5], 60),
-            vec![1, 45, 6, 5]
+            vec![1, 43, 6, 5]
         );
         // Two long ones share by weight, each from its least width.
         assert_eq!(
             split(&columns, &kept, &[1, 200, 40, 5], 40),
-            vec![1, 21, 10, 5]
+            vec![1, 19, 10, 5]
         );
     }
 

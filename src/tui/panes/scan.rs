@@ -198,11 +198,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 const COLUMNS: [Column; 7] = [
     Column::fixed("", 1),
     Column::fixed("", 3),
-    Column::new("NETWORK", 2, 12, 4),
+    Column::new("NETWORK", 2, 12, 4).wants(16),
     Column::new("DRIVER", 1, 7, 2),
     Column::new("SCOPE", 1, 6, 1),
     Column::new("CTRS", 1, 4, 1),
-    Column::new("IMPORT", 2, 13, 4),
+    Column::new("IMPORT", 2, 13, 4).wants(18),
 ];
 
 /// A scan with no rows: why (failed, still scanning, nothing there).
