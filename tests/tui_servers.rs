@@ -4,7 +4,8 @@
 
 mod tui_fixture;
 
-use destui::domain::{Error, Server};
+use destui::domain::{Error, Server, ServerMode};
+use destui::ops::Outcome;
 use destui::tasks::{Task, TaskEvent, TaskResult};
 use destui::tui::app::{Action, update};
 use destui::tui::render::render;
@@ -175,4 +176,40 @@ fn a_green_servers_destinations_do_not_look_ok() {
             "{server} tinted {colour}: {runs:?}"
         );
     }
+}
+
+#[test]
+fn a_server_added_and_checked_here_shows_its_state_at_once() {
+    let mut h = Harness::loaded(80, 24);
+    let mut added = tui_fixture::server("s-delta", "delta", "10.0.0.4", ServerMode::Standalone);
+    added.online = true;
+    added.checked_at = Some(CHECKED + 600);
+    h.finish(
+        9300,
+        900,
+        Ok(TaskResult::ServerAdded(Outcome {
+            value: added.clone(),
+            warnings: vec![],
+        })),
+    );
+    let reload = h.submitted(|t| *t == Task::Load);
+    let mut all = servers();
+    for s in &mut all {
+        s.checked_at = Some(CHECKED);
+        s.online = s.name != "gone";
+    }
+    all.push(added);
+    let dests = destinations(&all);
+    h.finish(
+        reload,
+        950,
+        Ok(TaskResult::Loaded {
+            servers: all,
+            destinations: dests,
+            resources: vec![],
+        }),
+    );
+    let screen = h.screen();
+    assert!(line_with(&screen, "delta").contains("● delta"), "{screen}");
+    assert!(line_with(&screen, "alpha ").contains("● alpha"), "{screen}");
 }

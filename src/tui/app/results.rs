@@ -48,6 +48,10 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
         }
         TaskResult::ServerAdded(outcome) => {
             close_form(app, waiters);
+            // Added by this process, checked as it was added (unless asked not to).
+            if outcome.value.checked_at.is_some() {
+                app.mark_reached(&outcome.value.uuid);
+            }
             let name = &outcome.value.name;
             let text = format!("added server {name}");
             warn_or_say(app, (name, name), text, &outcome.warnings);
