@@ -28,6 +28,10 @@ pub(super) fn on_changes(app: &mut App, changes: Vec<Change>, now: Instant) -> V
             app.live.insert(change.server_uuid.clone(), state);
             // The next contact with a server where a change lost its connection settles it.
             settle |= state == StreamState::Watching && app.unsettled.remove(&change.server);
+            // An open stream is an answer of the server itself.
+            if state == StreamState::Watching {
+                app.mark_reached(&change.server_uuid);
+            }
         }
         if let Some(row) = &change.check {
             details_again |= !change.silent && open_details.as_ref() == Some(&row.uuid);

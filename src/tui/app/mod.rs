@@ -18,7 +18,7 @@ pub mod sanitize;
 mod scroll;
 
 use crate::ops::{AddressRow, Outcome};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -179,6 +179,10 @@ pub struct App {
     pub ssh_aliases: Vec<String>,
     /// `[network] fallback_pool`: what a Subnet of plain `auto` takes (DESIGN.md §14).
     pub fallback_pool: Option<String>,
+    /// Servers whose state this process has seen for itself (a check answered or failed, a
+    /// task reached them or not, their event stream opened): until then the stored
+    /// `online` is only what an earlier run saw (issue 28 item 4).
+    reached: HashSet<ServerId>,
 }
 
 impl App {
@@ -219,6 +223,7 @@ impl App {
             live_rows: 0,
             ssh_aliases: Vec::new(),
             fallback_pool: None,
+            reached: HashSet::new(),
         }
     }
 
@@ -236,6 +241,18 @@ impl App {
     }
 
     // ---------- queries used by render ----------
+
+    /// Whether this process has seen the server's state for itself (see `reached`).
+    pub fn has_reached(&self, server: &str) -> bool {
+        self.reached.contains(server)
+    }
+
+    /// The server's state was seen in this process: its stored one is now the real one.
+    fn mark_reached(&mut self, server: &str) {
+        if !self.reached.contains(server) {
+            self.reached.insert(server.into());
+        }
+    }
 
     pub fn cursor(&self, pane: Pane) -> Cursor {
         match pane {

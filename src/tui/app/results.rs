@@ -49,6 +49,10 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
         }
         TaskResult::ServerAdded(outcome) => {
             close_form(app, waiters);
+            // Added by this process, checked as it was added (unless asked not to).
+            if outcome.value.checked_at.is_some() {
+                app.mark_reached(&outcome.value.uuid);
+            }
             let name = &outcome.value.name;
             let text = format!("added server {name}");
             warn_or_say(app, (name, name), text, &outcome.warnings);
@@ -271,6 +275,7 @@ fn server_checked(app: &mut App, server: Server, error: Option<crate::domain::Er
         }
         _ => {}
     }
+    app.mark_reached(&server.uuid);
     if let Some(slot) = app.servers.iter_mut().find(|s| s.uuid == server.uuid) {
         slot.mode = server.mode;
         slot.online = server.online;
@@ -403,6 +408,7 @@ fn rescan_if_shown(app: &mut App, server: &ServerId) -> Vec<Effect> {
 
 /// A task reached `server`: its dot is green again if a failure had turned it red.
 fn reached(app: &mut App, server: &ServerId) {
+    app.mark_reached(server);
     if let Some(slot) = app.servers.iter_mut().find(|s| &s.uuid == server)
         && !slot.online
     {
@@ -418,6 +424,14 @@ pub(super) fn unreachable(app: &mut App, error: &crate::domain::Error) {
         return;
     };
     let text = crate::tui::hints::error_text(error, &app.keymap);
+    if let Some(uuid) = app
+        .servers
+        .iter()
+        .find(|s| s.name == server)
+        .map(|s| s.uuid.clone())
+    {
+        app.mark_reached(&uuid);
+    }
     if let Some(slot) = app.servers.iter_mut().find(|s| s.name == server) {
         slot.online = false;
         slot.last_error = Some(text);

@@ -1,12 +1,14 @@
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, table};
+use super::{
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, more, table, with_more,
+};
 use crate::domain::DestinationId;
 use crate::ops::{CheckRow, DestinationView, HealthStatus};
 use crate::tui::app::{App, Pane};
@@ -148,26 +150,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .filter(|c| width >= USAGE_FROM || ![CONT.title, CPU.title, MEM.title].contains(&c.title))
         .filter(|c| width >= DESCRIPTION_FROM || c.title != DESCRIPTION.title)
         .collect();
+    let outer = with_more(
+        outer,
+        more(app, cursor, table_rows(area), pane.visible.len()),
+    );
     let table = table(app, Pane::Destinations, &columns, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
 
 /// When narrow, SERVER and TYPE give way before NAME, NETWORK and CHECK (which `u` relies on;
-/// it stays from 80 columns up).
-const NAME: Column = Column::new("NAME", Constraint::Fill(3), 12, 5);
-const NETWORK: Column = Column::new("NETWORK", Constraint::Fill(2), 10, 5);
-const SERVER: Column = Column::new("SERVER", Constraint::Fill(1), 8, 2);
-const TYPE: Column = Column::new("TYPE", Constraint::Length(10), 10, 1);
-const CHECK: Column = Column::new("CHECK", Constraint::Length(14), 14, 4);
+/// it stays at every size, down to 60x20): they go while one of those is cut below what it
+/// wants.
+const NAME: Column = Column::new("NAME", 3, 10, 5).wants(20);
+const NETWORK: Column = Column::new("NETWORK", 2, 8, 5).wants(14);
+const SERVER: Column = Column::new("SERVER", 1, 8, 2);
+const TYPE: Column = Column::new("TYPE", 1, 10, 1);
+const CHECK: Column = Column::new("CHECK", 1, 7, 5).wants(14);
 /// Usage (DESIGN.md §11): containers, and their CPU % and memory summed; empty until read.
 /// Extra columns: shown only in a pane at least `USAGE_FROM` wide, where they cut no name.
-const CONT: Column = Column::new("CONT", Constraint::Length(5), 5, 3);
-const CPU: Column = Column::new("CPU", Constraint::Length(6), 6, 3);
-const MEM: Column = Column::new("MEM", Constraint::Length(9), 9, 3);
+const CONT: Column = Column::new("CONT", 1, 5, 3);
+const CPU: Column = Column::new("CPU", 1, 6, 3);
+const MEM: Column = Column::new("MEM", 1, 9, 3);
 const USAGE_FROM: u16 = 100;
 /// The description (DESIGN.md §15: "list (truncated)"), last and first to give way; whole in
 /// the details. Only in a pane wide enough to keep the names whole beside it.
-const DESCRIPTION: Column = Column::new("DESCRIPTION", Constraint::Fill(2), 16, 0);
+const DESCRIPTION: Column = Column::new("DESCRIPTION", 2, 16, 0);
 const DESCRIPTION_FROM: u16 = 150;
 // Cells are matched to columns by position: the description (the last cell) may only show
 // where the usage cells before it show too.
@@ -229,7 +236,9 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
         None => app.theme.dim,
     };
     let marked = app.panes.destinations.marked.contains(&d.uuid);
-    // Tinted with its server's colour, and marked when that server is read-only.
+    // Marked when its server is read-only. Only the server's name is tinted with the
+    // server's colour: a green or red server must never make its destinations look ok or
+    // failed (status colours own the row).
     let server = app.servers.iter().find(|s| s.uuid == d.server_uuid);
     let tint = app.theme.server(server.and_then(|s| s.color.as_deref()));
     let name = match server {
@@ -239,7 +248,7 @@ fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let mut cells = vec![
         cell(marker(selected)),
         cell(if marked { "*" } else { " " }),
-        (name, tint),
+        cell(name),
         cell(d.network.as_str()),
     ];
     if !app.panes.destinations.scoped {

@@ -7,11 +7,11 @@
 use std::collections::VecDeque;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::{Cell, Column, Cursor, cell, marker, matches_filter, table_in};
+use super::{Cell, Column, Cursor, cell, marker, matches_filter, more, table_in, with_more};
 use crate::tui::app::App;
 
 /// Messages kept for the session; past it the oldest go.
@@ -130,24 +130,16 @@ pub fn page(area: Rect) -> usize {
     usize::from(area.height.saturating_sub(3))
 }
 
-/// SERVER and OBJECT as wide as their longest cell on screen (up to a cap): the message
-/// takes the rest, and gives way last.
-fn columns<'a>(shown: impl Iterator<Item = &'a Message>) -> [Column; 6] {
-    let (mut server, mut object) = (6, 6);
-    for m in shown {
-        server = server.max(m.server.chars().count());
-        object = object.max(m.object.chars().count());
-    }
-    let width = |longest: usize, cap: u16| (longest as u16).min(cap);
-    [
-        Column::fixed("", 1),
-        Column::fixed("", 1),
-        Column::fixed("TIME", 8),
-        Column::new("SERVER", Constraint::Length(width(server, 16)), 6, 1),
-        Column::new("OBJECT", Constraint::Length(width(object, 28)), 10, 2),
-        Column::new("MESSAGE", Constraint::Min(20), 20, 3),
-    ]
-}
+/// SERVER and OBJECT as wide as their longest cell on screen: the message takes the rest, and
+/// gives way last.
+const COLUMNS: [Column; 6] = [
+    Column::fixed("", 1),
+    Column::fixed("", 1),
+    Column::fixed("TIME", 8),
+    Column::new("SERVER", 1, 6, 1),
+    Column::new("OBJECT", 2, 10, 2),
+    Column::new("MESSAGE", 4, 20, 3),
+];
 
 /// The view, over the panes in `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -200,9 +192,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let selected = i == cursor.selected;
             (cells(app, m, selected), selected)
         });
-    let columns = columns(view.shown().skip(cursor.offset).take(page(area)));
+    let block = with_more(block, more(app, cursor, page(area), view.visible.len()));
     let inner = block.inner(area);
-    let table = table_in(app, true, &columns, rows, inner.width).block(block);
+    let table = table_in(app, true, &COLUMNS, rows, inner.width).block(block);
     frame.render_widget(table, area);
 }
 

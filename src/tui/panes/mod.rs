@@ -8,9 +8,7 @@ pub mod scan;
 pub mod servers;
 pub mod tasks;
 
-use std::collections::HashMap;
-
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Row, Table};
@@ -136,30 +134,55 @@ pub fn inner_width(area: Rect) -> u16 {
     area.width.saturating_sub(2)
 }
 
-/// One column of a pane's table.
+/// One column of a pane's table. Its width is shared out by content: never wider than its
+/// longest cell on screen (its title included), and cut only when the pane has no room left.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub title: &'static str,
-    pub width: Constraint,
-    /// The cells it asks for before it is drawn (at least what it needs to be readable).
+    /// Its share, by weight, of the room left when cells must be cut; 0 for a fixed column.
+    pub weight: u16,
+    /// The cells it asks for before it is drawn (at least what it needs to be readable; less
+    /// when its longest cell is shorter). A fixed column is always this wide.
     pub min: u16,
     /// How long it stays when the pane is narrow: the lowest gives way first.
     pub keep: u8,
+    /// The cells it wants before columns that stay less long give way to it (`give_way`).
+    pub want: u16,
 }
 
 impl Column {
-    pub const fn new(title: &'static str, width: Constraint, min: u16, keep: u8) -> Self {
+    pub const fn new(title: &'static str, weight: u16, min: u16, keep: u8) -> Self {
         Column {
             title,
-            width,
+            weight,
             min,
             keep,
+            want: min,
         }
     }
 
-    /// A column that never gives way (the selection marker, a checkbox).
+    /// The same column, wanting `want` cells before those that stay less long give way.
+    pub const fn wants(self, want: u16) -> Self {
+        Column { want, ..self }
+    }
+
+    /// A column that never gives way and is always `width` cells (the selection marker, a
+    /// checkbox).
     pub const fn fixed(title: &'static str, width: u16) -> Self {
-        Column::new(title, Constraint::Length(width), width, u8::MAX)
+        Column::new(title, 0, width, u8::MAX)
+    }
+
+    fn is_fixed(&self) -> bool {
+        self.weight == 0
+    }
+
+    /// The cells it needs before anything is cut: its `min`, or its longest cell if shorter.
+    fn least(&self, longest: u16) -> u16 {
+        if self.is_fixed() {
+            self.min
+        } else {
+            self.min.min(longest)
+        }
     }
 }
 
@@ -174,13 +197,56 @@ pub fn cell(text: impl Into<String>) -> Cell {
 /// Columns are one cell apart.
 const COLUMN_SPACING: u16 = 1;
 
+/// A sized column keeps one more blank cell after its text (unless it is the last): with the
+/// spacing, two blanks between columns, so that a cell's own spaces (`ok, 1 stopped`) never
+/// read as a column's end. After the marker and checkbox columns, one.
+const PAD: u16 = 1;
+
+/// The blank cells after the `k`th of the `kept` columns, beyond the spacing.
+fn pad(columns: &[Column], kept: &[usize], k: usize) -> u16 {
+    if k + 1 < kept.len() && !columns[kept[k]].is_fixed() {
+        PAD
+    } else {
+        0
+    }
+}
+
+/// The blank cells between the `kept` columns: the spacing and the pads.
+fn gaps(columns: &[Column], kept: &[usize]) -> u16 {
+    let spacing = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
+    spacing + (0..kept.len()).map(|k| pad(columns, kept, k)).sum::<u16>()
+}
+
+/// The cells `text` takes on screen.
+fn text_width(text: &str) -> u16 {
+    u16::try_from(Span::raw(text).width()).unwrap_or(u16::MAX)
+}
+
+/// The longest cell of each of `columns` among `rows`, its title included.
+fn longest(columns: &[Column], rows: &[(Vec<Cell>, bool)]) -> Vec<u16> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .filter_map(|(cells, _)| cells.get(i))
+                .map(|(text, _)| text_width(text))
+                .fold(text_width(c.title), u16::max)
+        })
+        .collect()
+}
+
 /// Which of `columns` fit in `width` cells: the one with the lowest `keep` (the rightmost of
-/// equals) gives way until the others' minimums fit.
-fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
+/// equals) gives way until the others' least widths (see `Column::least`) fit.
+fn fitting(columns: &[Column], longest: &[u16], width: u16) -> Vec<usize> {
     let mut kept: Vec<usize> = (0..columns.len()).collect();
     loop {
-        let gaps = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
-        let need = kept.iter().map(|&i| columns[i].min).sum::<u16>() + gaps;
+        let gaps = gaps(columns, &kept);
+        let need = kept
+            .iter()
+            .map(|&i| columns[i].least(longest[i]))
+            .sum::<u16>()
+            + gaps;
         if need <= width || kept.len() <= 1 {
             return kept;
         }
@@ -192,92 +258,74 @@ fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
     }
 }
 
-/// The constraints of the `kept` columns in `width` cells, and the widths they get. A `Fill`
-/// column whose share by weight would be less than its `min` (the fixed columns leave little)
-/// gets its `min` instead, and the other `Fill` columns share the rest by weight: what
-/// `fitting` kept is drawn readable, and the others keep what weight gives them.
-fn split(columns: &[Column], kept: &[usize], width: u16) -> (Vec<Constraint>, Vec<usize>) {
-    let constraints: Vec<Constraint> = kept.iter().map(|&i| columns[i].width).collect();
-    // The same split the table makes (no highlight symbol: the marker is a column).
-    let split = |constraints: &[Constraint]| -> Vec<usize> {
-        Layout::horizontal(constraints.to_vec())
-            .flex(Flex::Start)
-            .spacing(COLUMN_SPACING)
-            .split(Rect::new(0, 0, width, 1))
+/// The `kept` columns, less those that give way so that a column that stays longer is not cut
+/// below what it `want`s: while one is, the lowest `keep` below its own (the rightmost of
+/// equals) goes. A very long name is still cut beside every column that stays as long.
+fn give_way(columns: &[Column], mut kept: Vec<usize>, longest: &[u16], width: u16) -> Vec<usize> {
+    loop {
+        let widths = split(columns, &kept, longest, width);
+        let short = kept
             .iter()
-            .map(|r| usize::from(r.width))
-            .collect()
-    };
-    let widths = split(&constraints);
-    let squeezed = kept.iter().zip(&widths).any(|(&i, &w)| {
-        matches!(columns[i].width, Constraint::Fill(_)) && w < usize::from(columns[i].min)
-    });
-    if !squeezed {
-        return (constraints, widths);
-    }
-    let weight = |c: &Column| match c.width {
-        Constraint::Fill(n) => Some(n.max(1)),
-        _ => None,
-    };
-    let fixed: u16 = kept
-        .iter()
-        .zip(&widths)
-        .filter(|(i, _)| weight(&columns[**i]).is_none())
-        .map(|(_, &w)| w as u16)
-        .sum();
-    let gaps = COLUMN_SPACING * (kept.len() as u16).saturating_sub(1);
-    let fills: Vec<usize> = kept
-        .iter()
-        .copied()
-        .filter(|&i| weight(&columns[i]).is_some())
-        .collect();
-    // Water-filling: the share by weight, except that a column whose share falls below its
-    // `min` gets its `min`, and the others share what is left (again by weight).
-    let mut pinned: Vec<usize> = Vec::new();
-    let shares: HashMap<usize, u16> = loop {
-        let room = width
-            .saturating_sub(fixed + gaps + pinned.iter().map(|&i| columns[i].min).sum::<u16>());
-        let free: Vec<usize> = fills
-            .iter()
-            .copied()
-            .filter(|i| !pinned.contains(i))
-            .collect();
-        let weights: u32 = free
-            .iter()
-            .filter_map(|&i| weight(&columns[i]))
-            .map(u32::from)
-            .sum();
-        let share = |i: usize| {
-            let n = u32::from(weight(&columns[i]).unwrap_or(1));
-            (u32::from(room) * n / weights.max(1)) as u16
+            .zip(&widths)
+            .filter(|&(&i, &w)| !columns[i].is_fixed() && w < columns[i].want.min(longest[i]))
+            .map(|(&i, _)| columns[i].keep)
+            .max();
+        let Some(keep) = short else {
+            return kept;
         };
-        let under: Vec<usize> = free
-            .iter()
-            .copied()
-            .filter(|&i| share(i) < columns[i].min)
-            .collect();
-        if under.is_empty() {
-            let mut shares: HashMap<usize, u16> = free.iter().map(|&i| (i, share(i))).collect();
-            shares.extend(pinned.iter().map(|&i| (i, columns[i].min)));
-            break shares;
-        }
-        pinned.extend(under);
-    };
-    let constraints: Vec<Constraint> = kept
-        .iter()
-        .zip(&widths)
-        .map(|(&i, &w)| match shares.get(&i) {
-            Some(&share) => Constraint::Length(share),
-            None => Constraint::Length(w as u16),
-        })
-        .collect();
-    let widths = split(&constraints);
-    (constraints, widths)
+        let Some(drop) = (0..kept.len())
+            .filter(|&k| columns[kept[k]].keep < keep)
+            .min_by_key(|&k| (columns[kept[k]].keep, usize::MAX - k))
+        else {
+            return kept;
+        };
+        kept.remove(drop);
+    }
 }
 
-/// A pane's table in `width` cells: the columns that fit (see `Column::keep`), and each row's
-/// cells cut with `…` to the width its column gets. `rows` hold one cell per column of
-/// `columns` and whether the row is selected.
+/// The widths of the `kept` columns in `width` cells, shared out by content: each starts at
+/// its least width, then the room left goes, by weight, to the columns whose longest cell does
+/// not fit yet, none past its longest cell. So no column is wider than its longest cell while
+/// another is cut; room nobody needs stays blank at the right.
+fn split(columns: &[Column], kept: &[usize], longest: &[u16], width: u16) -> Vec<u16> {
+    let mut widths: Vec<u16> = kept.iter().map(|&i| columns[i].least(longest[i])).collect();
+    let gaps = gaps(columns, kept);
+    let mut room = width.saturating_sub(gaps + widths.iter().sum::<u16>());
+    while room > 0 {
+        let wanting: Vec<usize> = (0..kept.len())
+            .filter(|&k| !columns[kept[k]].is_fixed() && widths[k] < longest[kept[k]])
+            .collect();
+        let weights: u32 = wanting
+            .iter()
+            .map(|&k| u32::from(columns[kept[k]].weight))
+            .sum();
+        if wanting.is_empty() || weights == 0 {
+            break;
+        }
+        let mut given = 0;
+        for &k in &wanting {
+            let share = u32::from(room) * u32::from(columns[kept[k]].weight) / weights;
+            let grow = (share as u16).min(longest[kept[k]] - widths[k]);
+            widths[k] += grow;
+            given += grow;
+        }
+        if given == 0 {
+            // Less room than weight: a cell each, the columns that stay longest first.
+            let mut order = wanting;
+            order.sort_by_key(|&k| std::cmp::Reverse(columns[kept[k]].keep));
+            for k in order.into_iter().take(usize::from(room)) {
+                widths[k] += 1;
+            }
+            break;
+        }
+        room -= given;
+    }
+    widths
+}
+
+/// A pane's table in `width` cells: the columns that fit (see `Column::keep`), as wide as
+/// their cells on screen need (see `split`), and each cell cut with `…` to its column. `rows`
+/// hold one cell per column of `columns` and whether the row is selected.
 pub fn table<'a>(
     app: &App,
     pane: Pane,
@@ -296,9 +344,14 @@ pub fn table_in<'a>(
     rows: impl Iterator<Item = (Vec<Cell>, bool)>,
     width: u16,
 ) -> Table<'a> {
-    let kept = fitting(columns, width);
-    let (constraints, widths) = split(columns, &kept, width);
-    let line = |(text, style): &Cell, w: usize| Line::from(Span::styled(cut(text, w), *style));
+    let rows: Vec<(Vec<Cell>, bool)> = rows.collect();
+    let headed = !columns.iter().all(|c| c.title.is_empty());
+    let longest = longest(columns, &rows);
+    let kept = fitting(columns, &longest, width);
+    let kept = give_way(columns, kept, &longest, width);
+    let widths = split(columns, &kept, &longest, width);
+    let line =
+        |(text, style): &Cell, w: u16| Line::from(Span::styled(cut(text, usize::from(w)), *style));
     let header = Row::new(
         kept.iter()
             .zip(&widths)
@@ -307,6 +360,7 @@ pub fn table_in<'a>(
     )
     .style(app.theme.dim.add_modifier(Modifier::BOLD));
     let rows: Vec<Row> = rows
+        .iter()
         .map(|(cells, selected)| {
             Row::new(
                 kept.iter()
@@ -314,19 +368,43 @@ pub fn table_in<'a>(
                     .map(|(&i, &w)| cells.get(i).map_or_else(Line::default, |c| line(c, w)))
                     .collect::<Vec<_>>(),
             )
-            .style(if selected && focused {
+            .style(if *selected && focused {
                 app.theme.selected
             } else {
                 Style::new()
             })
         })
         .collect();
-    let table = Table::new(rows, constraints).column_spacing(COLUMN_SPACING);
+    // A column's pad is blank room of its own, after its (cut) text.
+    let constraints: Vec<Constraint> = (0..kept.len())
+        .map(|k| Constraint::Length(widths[k] + pad(columns, &kept, k)))
+        .collect();
+    let table = Table::new(rows, constraints)
+        .column_spacing(COLUMN_SPACING)
+        .flex(Flex::Start);
     // A table whose columns have no titles (the Tasks strip) has no header line.
-    if columns.iter().all(|c| c.title.is_empty()) {
-        table
-    } else {
-        table.header(header)
+    if headed { table.header(header) } else { table }
+}
+
+/// The mark of rows off screen, for a pane's bottom border: `↑ 2 ↓ 5 more` (what is above
+/// the first row shown, what is below the last), none when every row shows.
+pub fn more(app: &App, cursor: Cursor, shown: usize, len: usize) -> Option<Line<'static>> {
+    let above = cursor.offset.min(len);
+    let below = len.saturating_sub(cursor.offset + shown);
+    let text = match (above, below) {
+        (0, 0) => return None,
+        (a, 0) => format!(" ↑ {a} more "),
+        (0, b) => format!(" ↓ {b} more "),
+        (a, b) => format!(" ↑ {a} ↓ {b} more "),
+    };
+    Some(Line::from(Span::styled(text, app.theme.accent)).right_aligned())
+}
+
+/// `block` with the mark of rows off screen (see `more`) in its bottom border.
+pub fn with_more<'a>(block: Block<'a>, more: Option<Line<'static>>) -> Block<'a> {
+    match more {
+        Some(line) => block.title_bottom(line),
+        None => block,
     }
 }
 
@@ -338,32 +416,65 @@ mod tests {
     fn the_lowest_keep_gives_way_first() {
         let columns = [
             Column::fixed("", 1),
-            Column::new("NAME", Constraint::Fill(1), 10, 4),
-            Column::new("SERVER", Constraint::Fill(1), 8, 1),
-            Column::new("TYPE", Constraint::Length(10), 10, 2),
-            Column::new("CHECK", Constraint::Length(14), 14, 3),
+            Column::new("NAME", 1, 10, 4),
+            Column::new("SERVER", 1, 8, 1),
+            Column::new("TYPE", 1, 10, 2),
+            Column::new("CHECK", 1, 14, 3),
         ];
-        assert_eq!(fitting(&columns, 60), vec![0, 1, 2, 3, 4]);
-        assert_eq!(fitting(&columns, 40), vec![0, 1, 3, 4]);
-        assert_eq!(fitting(&columns, 30), vec![0, 1, 4]);
-        assert_eq!(fitting(&columns, 20), vec![0, 1]);
+        let longest = [1, 30, 30, 10, 14];
+        assert_eq!(fitting(&columns, &longest, 60), vec![0, 1, 2, 3, 4]);
+        // (A sized column keeps a blank more after it, unless it is the last.)
+        assert_eq!(fitting(&columns, &longest, 42), vec![0, 1, 3, 4]);
+        assert_eq!(fitting(&columns, &longest, 30), vec![0, 1, 4]);
+        assert_eq!(fitting(&columns, &longest, 20), vec![0, 1]);
+        // A column whose cells are short asks only for them.
+        let short = [1, 30, 6, 10, 5];
+        assert_eq!(fitting(&columns, &short, 40), vec![0, 1, 2, 3, 4]);
     }
 
     #[test]
-    fn a_kept_fill_column_is_never_squeezed_below_its_min() {
+    fn widths_follow_the_content_and_no_column_is_wider_than_its_cells_while_one_is_cut() {
         let columns = [
-            Column::new("NAME", Constraint::Fill(3), 12, 5),
-            Column::new("SERVER", Constraint::Fill(1), 8, 2),
-            Column::new("CHECK", Constraint::Length(14), 14, 3),
+            Column::fixed("", 1),
+            Column::new("NAME", 3, 12, 5),
+            Column::new("SERVER", 1, 8, 2),
+            Column::new("CHECK", 1, 7, 4),
         ];
-        let kept = fitting(&columns, 40);
-        assert_eq!(kept, vec![0, 1, 2]);
-        // By weight alone SERVER would get 6 of the 24 left: it gets its min, and NAME keeps
-        // all the rest (a column at its min takes no more from the others than it needs).
-        let (_, widths) = split(&columns, &kept, 40);
-        assert_eq!(widths, vec![16, 8, 14]);
-        // With room, the split is by weight as before.
-        let (_, widths) = split(&columns, &kept, 100);
-        assert_eq!(widths, vec![63, 21, 14]);
+        let kept = [0, 1, 2, 3];
+        // Room for all: each as wide as its longest cell, the rest blank.
+        assert_eq!(
+            split(&columns, &kept, &[1, 20, 6, 5], 100),
+            vec![1, 20, 6, 5]
+        );
+        // A long name takes every cell the short columns leave.
+        assert_eq!(
+            split(&columns, &kept, &[1, 200, 6, 5], 60),
+            vec![1, 43, 6, 5]
+        );
+        // Two long ones share by weight, each from its least width.
+        assert_eq!(
+            split(&columns, &kept, &[1, 200, 40, 5], 40),
+            vec![1, 19, 10, 5]
+        );
+    }
+
+    #[test]
+    fn lower_columns_give_way_while_a_higher_one_is_cut_below_what_it_wants() {
+        let columns = [
+            Column::new("NAME", 3, 10, 5).wants(20),
+            Column::new("SERVER", 1, 6, 2),
+            Column::new("TYPE", 1, 10, 1),
+            Column::new("CHECK", 1, 7, 5),
+        ];
+        let all = vec![0, 1, 2, 3];
+        // A 30-cell name in 40 cells: TYPE goes, then the name has 24 (all it wants).
+        assert_eq!(
+            give_way(&columns, all.clone(), &[30, 6, 10, 5], 40),
+            vec![0, 1, 3]
+        );
+        // A short name wants no more than it has: nothing goes.
+        assert_eq!(give_way(&columns, all.clone(), &[12, 6, 10, 5], 40), all);
+        // With room for 20 of a very long name, everything stays.
+        assert_eq!(give_way(&columns, all.clone(), &[200, 6, 10, 5], 60), all);
     }
 }

@@ -1,12 +1,13 @@
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph};
 
 use std::collections::BTreeSet;
 
 use super::{
-    Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, table, visible_indexes,
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_cells, more, table,
+    visible_indexes, with_more,
 };
 use crate::domain::ServerId;
 use crate::ops::{NetworkRole, ScanRow};
@@ -185,6 +186,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let selected = i == cursor.selected;
             (cells(app, scan, &scan.rows[index], selected), selected)
         });
+    let outer = with_more(
+        outer,
+        more(app, cursor, table_rows(area), pane.visible.len()),
+    );
     let table = table(app, Pane::Scan, &COLUMNS, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
@@ -193,12 +198,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 const COLUMNS: [Column; 7] = [
     Column::fixed("", 1),
     Column::fixed("", 3),
-    Column::new("NETWORK", Constraint::Fill(1), 12, 4),
-    Column::new("DRIVER", Constraint::Length(7), 7, 2),
-    // Asking more room than they take, they show only where NETWORK has room to spare.
-    Column::new("SCOPE", Constraint::Length(6), 10, 1),
-    Column::new("CTRS", Constraint::Length(4), 8, 1),
-    Column::new("IMPORT", Constraint::Min(13), 13, 4),
+    Column::new("NETWORK", 2, 12, 4).wants(16),
+    Column::new("DRIVER", 1, 7, 2),
+    Column::new("SCOPE", 1, 6, 1),
+    Column::new("CTRS", 1, 4, 1),
+    Column::new("IMPORT", 2, 13, 4).wants(18),
 ];
 
 /// A scan with no rows: why (failed, still scanning, nothing there).

@@ -4,11 +4,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Column, Cursor, block, cell, marker, matches_cells, table, visible_indexes};
-use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode};
+use super::{
+    Column, Cursor, block, cell, marker, matches_cells, more, table, visible_indexes, with_more,
+};
+use crate::domain::{DEFAULT_DOCKER_SOCKET, Server, ServerMode, rfc3339};
 use crate::ops::StreamState;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{SERVER_DETAIL_LINES, server_rows};
+use crate::tui::text::{cut, wrap};
 use crate::tui::theme::Theme;
 
 /// The Servers pane's own state: the servers it lists, its cursor and its filter.
@@ -51,6 +54,8 @@ pub enum ServerState {
     Checking,
     /// Not checked yet.
     Unchecked,
+    /// Checked by an earlier run, not yet reached by this one: what it was is only a memory.
+    NotReached,
     Online,
     /// Online when last checked, its event stream lost and being opened again.
     Reconnecting,
@@ -63,6 +68,8 @@ impl ServerState {
             ServerState::Checking
         } else if server.checked_at.is_none() {
             ServerState::Unchecked
+        } else if !app.has_reached(&server.uuid) {
+            ServerState::NotReached
         } else if server.online && app.live_state(&server.uuid) == Some(StreamState::Reconnecting) {
             ServerState::Reconnecting
         } else if server.online {
@@ -73,11 +80,12 @@ impl ServerState {
     }
 
     /// `●` online, `↻` its events reconnecting, `✗` offline, `…` being checked, `?` not
-    /// checked yet.
+    /// checked yet, `○` not reached yet by this run (whatever an earlier run saw).
     pub fn symbol(self) -> &'static str {
         match self {
             ServerState::Checking => "…",
             ServerState::Unchecked => "?",
+            ServerState::NotReached => "○",
             ServerState::Online => "●",
             ServerState::Reconnecting => "↻",
             ServerState::Offline => "✗",
@@ -88,7 +96,7 @@ impl ServerState {
         match self {
             ServerState::Online => theme.ok,
             ServerState::Offline | ServerState::Reconnecting => theme.error,
-            ServerState::Checking | ServerState::Unchecked => theme.dim,
+            ServerState::Checking | ServerState::Unchecked | ServerState::NotReached => theme.dim,
         }
     }
 }
@@ -97,9 +105,9 @@ impl ServerState {
 const COLUMNS: [Column; 5] = [
     Column::fixed("", 1),
     Column::fixed("", 1),
-    Column::new("NAME", Constraint::Fill(1), 8, 3),
-    Column::new("HOST", Constraint::Fill(1), 12, 1),
-    Column::new("MODE", Constraint::Length(10), 10, 2),
+    Column::new("NAME", 2, 8, 3),
+    Column::new("HOST", 1, 12, 1),
+    Column::new("MODE", 1, 10, 2),
 ];
 
 /// The host, with its Docker socket when that is not the default one: two servers on one host
@@ -140,14 +148,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         app.panes.servers.visible.len().to_string()
     };
+    let cursor = app.panes.servers.cursor;
+    let shown = server_rows(area);
     let outer = block(app, Pane::Servers, "Servers", count);
+    let outer = with_more(
+        outer,
+        more(app, cursor, shown, app.panes.servers.visible.len()),
+    );
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(SERVER_DETAIL_LINES)])
             .areas(inner);
 
-    let cursor = app.panes.servers.cursor;
     let rows = app
         .panes
         .servers
@@ -155,7 +168,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .enumerate()
         .skip(cursor.offset)
-        .take(server_rows(area))
+        .take(shown)
         .map(|(i, &index)| {
             let s = &app.servers[index];
             let selected = i == cursor.selected;
@@ -184,10 +197,38 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         vec![Line::from(Span::styled("no server matches", app.theme.dim))]
     };
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
-        detail_area,
-    );
+    let lines = fitted(&lines, detail_area);
+    frame.render_widget(Paragraph::new(lines), detail_area);
+}
+
+/// A stored time as the details say it: `2026-11-22 10:00 UTC`.
+fn when(secs: i64) -> String {
+    let t = rfc3339(secs);
+    match (t.get(..10), t.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => t,
+    }
+}
+
+/// `lines` wrapped to `area`; when they take more rows than it has, the last row shown ends
+/// in `…` (the details view, Enter, shows them whole).
+fn fitted(lines: &[Line], area: Rect) -> Vec<Line<'static>> {
+    let mut rows = wrap(lines, area.width);
+    let height = usize::from(area.height);
+    if rows.len() <= height || height == 0 {
+        return rows;
+    }
+    let last = rows[height - 1].to_string();
+    let style = rows[height - 1]
+        .spans
+        .first()
+        .map_or_else(Style::new, |s| s.style);
+    rows.truncate(height - 1);
+    rows.push(Line::from(Span::styled(
+        cut(&format!("{}…", last.trim_end()), usize::from(area.width)),
+        style,
+    )));
+    rows
 }
 
 fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
@@ -215,6 +256,24 @@ fn detail_lines<'a>(app: &App, s: &'a Server) -> Vec<Line<'a>> {
         target
     };
     let mut lines = vec![Line::from(Span::styled(target, app.theme.dim))];
+    if let Some(at) = s.checked_at.filter(|_| !app.has_reached(&s.uuid)) {
+        // What an earlier run saw, said as such until this one hears from the server.
+        let doing = if app.is_checking(&s.uuid) {
+            "connecting…"
+        } else {
+            "not reached yet"
+        };
+        let seen = if s.online {
+            format!("last seen {}", when(at))
+        } else {
+            format!("offline at the last check, {}", when(at))
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{doing} · {seen}"),
+            app.theme.dim,
+        )));
+        return lines;
+    }
     if app.is_checking(&s.uuid) {
         lines.push(Line::from(Span::styled("checking…", app.theme.dim)));
     } else if s.checked_at.is_none() {

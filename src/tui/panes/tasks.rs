@@ -1,13 +1,14 @@
 use std::time::{Duration, Instant};
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::{
-    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, table, visible_indexes,
+    Cell, Column, Cursor, block, cell, inner_width, marker, matches_filter, more, table,
+    visible_indexes, with_more,
 };
 use crate::tasks::TaskId;
 use crate::tui::app::{App, Pane};
@@ -211,6 +212,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, now: Instant) {
             (cells(app, &pane.rows[index], selected, now), selected)
         });
     // No header: the strip is short. Enter shows a task's whole result.
+    let outer = with_more(outer, more(app, cursor, visible, pane.visible.len()));
     let table = table(app, Pane::Tasks, &COLUMNS, rows, inner_width(area)).block(outer);
     frame.render_widget(table, area);
 }
@@ -219,11 +221,12 @@ const COLUMNS: [Column; 7] = [
     Column::fixed("", 1),
     Column::fixed("", 1),
     Column::fixed("", 7),
-    Column::new("", Constraint::Max(14), 6, 1),
-    Column::new("", Constraint::Max(24), 12, 3),
-    Column::new("", Constraint::Length(6), 6, 2),
-    // Min, not Fill: the note keeps its room before SERVER and the label take their most.
-    Column::new("", Constraint::Min(10), 10, 3),
+    // SERVER, the label, the duration, the note: as wide as their cells, the note shares
+    // what is left with the label when they are cut.
+    Column::new("", 1, 6, 1),
+    Column::new("", 2, 12, 3),
+    Column::new("", 1, 6, 2),
+    Column::new("", 3, 10, 3),
 ];
 
 /// How a task shows its state: a symbol, a style and a word.
