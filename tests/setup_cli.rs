@@ -144,6 +144,34 @@ fn import_takes_the_docker_socket_given_for_every_host() {
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
 }
 
+/// `destui --ssh-config FILE server import --ssh-config`: the bare flag is the config in use
+/// (FILE), not ~/.ssh/config.
+#[test]
+fn import_with_a_bare_ssh_config_reads_the_file_given_to_destui() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let config = write_config(&ctx);
+    let out = ctx
+        .command(&[
+            "--ssh-config",
+            &config,
+            "--json",
+            "server",
+            "import",
+            "--ssh-config",
+            "--match",
+            "imp-b",
+        ])
+        .env_remove("DESTUI_SSH_CONFIG")
+        .output()
+        .expect("run destui");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(report["source"], config.as_str(), "{report}");
+    assert_eq!(names(&report["added"]), vec!["imp-b"], "{report}");
+}
+
 #[test]
 fn import_match_takes_only_the_aliases_the_glob_names() {
     let tb = live!();
