@@ -23,7 +23,7 @@ use crate::domain::{DestinationId, Error, Resource, Server, ServerId};
 use crate::ops::{
     AddressRow, CheckRow, DeleteReport, DestinationDetails, DestinationEdit, DestinationUsage,
     DestinationView, NewDestination, NewResource, NewServer, Ops, Outcome, ResourceView, ScanRow,
-    ServerEdit, SyncReport,
+    ServerEdit, SyncPreview, SyncReport,
 };
 
 pub type TaskId = u64;
@@ -110,6 +110,10 @@ pub enum Task {
     Sync {
         server: ServerId,
     },
+    /// What `Sync` would adopt and list as missing (changes nothing).
+    SyncPreview {
+        server: ServerId,
+    },
     /// Every subnet in use on the server, overlaps with other servers' destinations marked.
     Addresses {
         server: ServerId,
@@ -143,6 +147,7 @@ impl Task {
             | Task::DeleteReport { server, .. }
             | Task::CheckDestinations { server, .. }
             | Task::Sync { server }
+            | Task::SyncPreview { server }
             | Task::Addresses { server }
             | Task::RepairDestination { server, .. }
             | Task::CloneResource { server, .. } => server,
@@ -167,6 +172,7 @@ impl Task {
                 | Task::CheckDestinations { .. }
                 | Task::Usage { .. }
                 | Task::Addresses { .. }
+                | Task::SyncPreview { .. }
         )
     }
 }
@@ -217,6 +223,10 @@ pub enum TaskResult {
     Synced {
         server: ServerId,
         outcome: Outcome<SyncReport>,
+    },
+    SyncPreviewed {
+        server: ServerId,
+        preview: SyncPreview,
     },
     Addresses {
         server: ServerId,
@@ -443,6 +453,12 @@ async fn run(ops: &Ops, task: Task, progress: &Progress) -> Result<TaskResult, E
             let record = ops.server(&server).await?;
             let outcome = ops.sync_server(&record).await?;
             Ok(TaskResult::Synced { server, outcome })
+        }
+        Task::SyncPreview { server } => {
+            progress.note("reading labels".into());
+            let record = ops.server(&server).await?;
+            let preview = ops.preview_sync(&record).await?;
+            Ok(TaskResult::SyncPreviewed { server, preview })
         }
         Task::CreateResource(input) => {
             progress.note("starting the container".into());

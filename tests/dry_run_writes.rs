@@ -159,8 +159,10 @@ fn no_dry_run_writes_to_the_data_directory_on_a_reachable_server() {
             &other,
             "--host",
             host,
+            // B's socket behind the same sshd: A's would be refused before the check, as a
+            // second record of one Docker.
             "--docker-socket",
-            socket,
+            tb.socket_b(),
             "--dry-run",
         ],
         vec!["server", "edit", &server, "--color", "red", "--dry-run"],

@@ -103,7 +103,18 @@ fn a_full_disk_is_one_line_naming_it_and_nothing_is_lost_once_space_returns() {
     };
     for i in 0..4 {
         let name = format!("while-full-{i}");
-        let run = ctx.run(&["server", "add", &name, "--host", "127.0.0.1", "--no-check"]);
+        // Each on its own port: two records of one Docker are refused.
+        let port = (1000 + i).to_string();
+        let run = ctx.run(&[
+            "server",
+            "add",
+            &name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-check",
+        ]);
         if outcome(run) {
             done.push(name);
         }
@@ -127,12 +138,14 @@ fn a_full_disk_is_one_line_naming_it_and_nothing_is_lost_once_space_returns() {
     assert_eq!(list.len(), done.len() + 1, "{list:?}");
 }
 
-/// A server on a closed port, never checked.
+/// A server on a closed port, never checked; each on its own port (two records of one
+/// Docker are refused).
 fn unchecked(name: &str) -> NewServer {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(1);
     NewServer {
         name: name.to_string(),
         host: Some("127.0.0.1".into()),
-        port: Some(1),
+        port: Some(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
         check: false,
         ..Default::default()
     }
@@ -244,7 +257,18 @@ fn a_holder_serving_other_commands_recovers_once_space_returns() {
     let mut refused = false;
     for i in 0..1000 {
         let name = format!("while-full-{i}");
-        let run = ctx.run(&["server", "add", &name, "--host", "127.0.0.1", "--no-check"]);
+        // Each on its own port: two records of one Docker are refused.
+        let port = (1000 + i).to_string();
+        let run = ctx.run(&[
+            "server",
+            "add",
+            &name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-check",
+        ]);
         match run.code {
             0 => done.push(name),
             1 => {

@@ -81,3 +81,57 @@ async fn a_server_moved_to_another_daemon_is_checked_again_before_the_next_creat
     ops.close_all().await;
     assert!(inspect_network(tb.socket_a(), &net_a).is_none());
 }
+
+/// What the TUI's `S` shows before it asks (issue 28 item 12): the preview of a sync names the
+/// destination another data directory made, and records nothing; the sync then adopts it
+/// under that name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_preview_names_what_the_sync_adopts_and_records_nothing() {
+    let tb = live!();
+    let other = common::Ctx::new(tb);
+    let network = unique_name("pv");
+    other.cleanup_network(tb.socket_a(), &network);
+    let made = other.create_destination(&other.add_server_a(), &network);
+    let name = made["name"].as_str().expect("a name").to_string();
+
+    let dir = tempfile::Builder::new()
+        .prefix("dt")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    let mut remote = RemoteConfig::for_tests(dir.path().join("rt"));
+    remote.ssh_config = Some(PathBuf::from(tb.ssh_config()));
+    let ops = Ops::new(Store::open(&dir.path().join("db")).expect("store"), remote);
+    let server = ops
+        .add_server(NewServer {
+            name: unique_name("here"),
+            host: Some(tb.get("DESTUI_TB_HOST_A").to_string()),
+            docker_socket: Some(tb.socket_a().to_string()),
+            proxy_container: Some(tb.proxy().to_string()),
+            check: true,
+            ..Default::default()
+        })
+        .await
+        .expect("server on A")
+        .value;
+    let preview = ops.preview_sync(&server).await.expect("preview");
+    let line = format!(
+        "adopt destination {name}: network {network} on {}",
+        server.name
+    );
+    assert!(
+        preview.adopt.iter().any(|l| l.starts_with(&line)),
+        "{line:?} in {preview:?}"
+    );
+    assert!(
+        ops.destinations(None).await.unwrap().is_empty(),
+        "nothing recorded"
+    );
+    let synced = ops.sync_server(&server).await.expect("sync").value;
+    assert!(
+        synced
+            .adopted
+            .iter()
+            .any(|a| a.name == name && a.on == network),
+        "{synced:?}"
+    );
+}

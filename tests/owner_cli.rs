@@ -412,6 +412,37 @@ fn a_tui_quitting_finishes_the_commands_it_serves() {
     assert_eq!(tui.wait_exit(), 0);
 }
 
+/// `server import` forwarded to the open TUI reads the caller's ssh config in use — the one
+/// its `DESTUI_SSH_CONFIG` names, with or without a bare `--ssh-config` — not the holder's.
+#[test]
+fn a_forwarded_server_import_reads_the_callers_ssh_config_in_use() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    ctx.add_server_a();
+    let alias = short_name("inuse");
+    let config = ctx.dir.path().join("callers_config");
+    std::fs::write(&config, format!("Host {alias}\n  HostName 192.0.2.12\n")).unwrap();
+    let config = config.display().to_string();
+    let tui = tui_ready(&ctx, &[]);
+    for bare in [true, false] {
+        let mut args = vec!["--json", "server", "import", "--no-check", "--dry-run"];
+        if bare {
+            args.push("--ssh-config");
+        }
+        let out = ctx
+            .command(&args)
+            .env("DESTUI_SSH_CONFIG", &config)
+            .output()
+            .expect("run destui");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{e}: {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(report["source"], config.as_str(), "bare {bare}: {report}");
+        assert!(report.to_string().contains(&alias), "{report}");
+    }
+    quit(&tui);
+}
+
 /// Relative file paths are the caller's: a command forwarded to the open TUI runs in another
 /// process, with another working directory. An identity file given as `keys/deploy` is stored
 /// absolute (the same file wherever destui runs next), and `server import --ssh-config FILE`

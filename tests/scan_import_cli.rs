@@ -16,8 +16,9 @@ fn scan_hides_system_networks_and_marks_importability() {
     let ctx = Ctx::new(tb);
     // Every node of B's swarm is known (C is its worker): B's overlays can be `unused`.
     ctx.add_server_c();
+    let server_a = ctx.add_server_a();
     for (server, socket) in [
-        (ctx.add_server_a(), tb.socket_a()),
+        (server_a.clone(), tb.socket_a()),
         (ctx.add_server_b(), tb.socket_b()),
     ] {
         let foreign = unique_name("foreign");
@@ -239,8 +240,9 @@ fn import_all_takes_every_importable_network() {
 fn a_crash_after_network_creation_is_reconciled_on_next_start() {
     let tb = live!();
     let ctx = Ctx::new(tb);
+    let server_a = ctx.add_server_a();
     for (server, socket) in [
-        (ctx.add_server_a(), tb.socket_a()),
+        (server_a.clone(), tb.socket_a()),
         (ctx.add_server_b(), tb.socket_b()),
     ] {
         let net = unique_name("crash");
@@ -284,8 +286,9 @@ fn a_crash_after_network_creation_is_reconciled_on_next_start() {
         .is_none()));
     }
 
-    // A crash whose network then disappears: the intent is dropped, no record appears.
-    let server = ctx.add_server_a();
+    // A crash whose network then disappears: the intent is dropped, no record appears (on
+    // the same server: a second record of A's Docker would be refused).
+    let server = server_a;
     let net = unique_name("crash-gone");
     ctx.cleanup_network(tb.socket_a(), &net);
     ctx.crash_at(

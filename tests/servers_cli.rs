@@ -337,3 +337,54 @@ fn a_servers_address_is_its_host_resolved_or_null() {
     assert_eq!(row(&ip)[1..3], ["192.0.2.44", "192.0.2.44"], "{text}");
     assert_eq!(row(&local)[2], "-", "{text}");
 }
+
+/// A second record of one Docker is refused by `server add` (checked or not) as `server
+/// import` refuses it, in one line naming the server recorded already; through another alias
+/// of the same host, or the host written out, it is the same Docker; another socket is not.
+#[test]
+fn a_server_that_reaches_the_docker_of_another_is_refused_naming_it() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let a = ctx.add_server_a();
+    let port = tb.get("DESTUI_TB_SSH_PORT");
+    let said = format!(
+        "destui: server twin reaches the same Docker as server {a} (same host, port, user and \
+         socket: root@127.0.0.1:{port} {}): use {a}, or edit it",
+        tb.socket_a()
+    );
+    // destui-b is another alias of the same sshd (127.0.0.1, the same port and user).
+    let alias = tb.get("DESTUI_TB_HOST_B");
+    for extra in [&[][..], &["--no-check"][..]] {
+        let mut args = vec![
+            "server",
+            "add",
+            "twin",
+            "--host",
+            alias,
+            "--docker-socket",
+            tb.socket_a(),
+        ];
+        args.extend_from_slice(extra);
+        let run = ctx.run(&args).refused();
+        assert_eq!(run.stderr.trim(), said, "{args:?}");
+    }
+    let written_out = [
+        "server",
+        "add",
+        "twin",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--user",
+        "root",
+        "--no-check",
+    ];
+    let run = ctx.run(&written_out).refused();
+    assert_eq!(run.stderr.trim(), said);
+    let listed = ctx.json(&["server", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    // The same host on B's socket is another Docker.
+    ctx.add_server_b();
+    assert_eq!(ctx.json(&["server", "list"]).as_array().unwrap().len(), 2);
+}

@@ -123,6 +123,61 @@ fn import_from_the_ssh_config_adds_each_reachable_alias_once() {
     assert_eq!(names(&ctx.json(&["server", "list"])).len(), 2);
 }
 
+/// `--docker-socket`: every host imported over ssh is recorded, and checked, on that socket
+/// (here B's, behind the same sshd as A: the import finds a swarm manager).
+#[test]
+fn import_takes_the_docker_socket_given_for_every_host() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let config = write_config(&ctx);
+    let report = ctx.json(&[
+        "--ssh-config",
+        &config,
+        "server",
+        "import",
+        "--match",
+        "imp-a",
+        "--docker-socket",
+        tb.socket_b(),
+    ]);
+    assert_eq!(names(&report["added"]), vec!["imp-a"], "{report}");
+    let added = &report["added"][0];
+    assert_eq!(added["docker_socket"], tb.socket_b());
+    assert_eq!(added["mode"], "swarm-manager", "{report}");
+    let run = ctx
+        .run(&["server", "import", "--docker-socket", "not/absolute"])
+        .refused();
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+}
+
+/// `destui --ssh-config FILE server import --ssh-config`: the bare flag is the config in use
+/// (FILE), not ~/.ssh/config.
+#[test]
+fn import_with_a_bare_ssh_config_reads_the_file_given_to_destui() {
+    let tb = live!();
+    let ctx = Ctx::new(tb);
+    let config = write_config(&ctx);
+    let out = ctx
+        .command(&[
+            "--ssh-config",
+            &config,
+            "--json",
+            "server",
+            "import",
+            "--ssh-config",
+            "--match",
+            "imp-b",
+        ])
+        .env_remove("DESTUI_SSH_CONFIG")
+        .output()
+        .expect("run destui");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(report["source"], config.as_str(), "{report}");
+    assert_eq!(names(&report["added"]), vec!["imp-b"], "{report}");
+}
+
 #[test]
 fn import_match_takes_only_the_aliases_the_glob_names() {
     let tb = live!();
@@ -242,6 +297,9 @@ fn colour_and_read_only_are_stored_and_a_bad_colour_is_refused() {
         &other,
         "--host",
         tb.get("DESTUI_TB_HOST_A"),
+        // Not A's socket: a second record of one Docker is refused.
+        "--docker-socket",
+        tb.socket_b(),
         "--color",
         "Magenta",
         "--read-only",

@@ -276,3 +276,42 @@ async fn a_check_of_many_tells_its_row_how_far_it_is() {
     assert_eq!(notes.last(), Some(&"3/3"), "{notes:?}");
     assert_eq!(notes.len(), 4, "one note per step: {notes:?}");
 }
+
+/// The add-server dialog's task refuses a server that reaches the Docker of one recorded
+/// already (the same socket on this machine here; `servers_cli` has the ssh case), naming it;
+/// another socket is another Docker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_add_server_dialog_refuses_a_second_record_of_one_docker() {
+    let mut f = Fixture::new();
+    let on = |name: &str, socket: &str| {
+        Task::AddServer(NewServer {
+            name: name.into(),
+            local: true,
+            docker_socket: Some(socket.into()),
+            check: false,
+            ..Default::default()
+        })
+    };
+    f.queue.submit(1, on("first", "/run/destui-x/docker.sock"));
+    assert!(f.until_finished(1).await.is_ok());
+    f.queue.submit(2, on("again", "/run/destui-x/docker.sock"));
+    let refused = f
+        .until_finished(2)
+        .await
+        .expect_err("the same Docker twice");
+    assert_eq!(
+        refused.to_string(),
+        "server again reaches the same Docker as server first (same socket \
+         /run/destui-x/docker.sock on this machine): use first, or edit it"
+    );
+    f.queue.submit(3, on("other", "/run/destui-y/docker.sock"));
+    assert!(f.until_finished(3).await.is_ok(), "another socket");
+    let names: Vec<String> = f
+        .store
+        .servers()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert!(!names.contains(&"again".to_string()), "{names:?}");
+}

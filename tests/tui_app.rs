@@ -3045,6 +3045,24 @@ fn sync_from_the_servers_pane_adopts_then_reloads_and_scan_tells_what_was_made_e
     let mut h = Harness::loaded(120, 40);
     assert_eq!(h.app.focus, Pane::Servers);
     h.key(KeyCode::Char('S'));
+    // What it would adopt first, asked once (tui_sync has the details).
+    let preview = h.submitted(|t| {
+        *t == Task::SyncPreview {
+            server: "s-alpha".into(),
+        }
+    });
+    h.finish(
+        preview,
+        300,
+        Ok(TaskResult::SyncPreviewed {
+            server: "s-alpha".into(),
+            preview: destui::ops::SyncPreview {
+                adopt: vec!["adopt destination shop-eu: network shop on alpha (standalone)".into()],
+                missing: vec![],
+            },
+        }),
+    );
+    h.key(KeyCode::Char('y'));
     let sync = h.submitted(|t| {
         *t == Task::Sync {
             server: "s-alpha".into(),
@@ -3084,7 +3102,7 @@ fn sync_from_the_servers_pane_adopts_then_reloads_and_scan_tells_what_was_made_e
     assert!(h.tasks().contains(&&Task::Load), "{:?}", h.tasks());
     let status = &h.app.status.text;
     assert!(
-        status.contains("adopted 1 destination(s), 0 resource(s)")
+        status.contains("adopted destination shop-eu (network shop)")
             && status.contains("network gone: alpha-web"),
         "{status}"
     );

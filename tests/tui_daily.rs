@@ -104,7 +104,7 @@ fn every_action_of_a_filtered_servers_pane_acts_on_the_server_shown() {
     h.key(KeyCode::Char('S'));
     assert_eq!(
         only_task(&mut h),
-        Task::Sync {
+        Task::SyncPreview {
             server: "s-gone".into()
         }
     );

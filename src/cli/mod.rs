@@ -35,7 +35,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "DESTUI_DB", value_name = "DIR")]
     pub db: Option<PathBuf>,
     /// ssh config file passed to ssh as -F (Host aliases, keys, ports, known hosts); without
-    /// FILE, ~/.ssh/config (as in `server import --ssh-config`).
+    /// FILE, the one DESTUI_SSH_CONFIG names, else ~/.ssh/config (`server import --ssh-config`
+    /// alone reads the one in use: FILE given before it, else DESTUI_SSH_CONFIG's).
     #[arg(
         long,
         global = true,

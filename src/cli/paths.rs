@@ -49,16 +49,24 @@ pub fn absolute_paths(argv: Vec<String>, cwd: &Path) -> Vec<String> {
     out
 }
 
-/// `argv` with what the caller's environment says and the command needs made explicit:
-/// `server import --docker-contexts` reads the caller's `$DOCKER_CONFIG` (else ~/.docker),
-/// also when the command runs in the destui holding the data directory, whose environment is
-/// another.
+/// `argv` with what the caller's environment says and the command needs made explicit, also
+/// when the command runs in the destui holding the data directory, whose environment is
+/// another: `server import --docker-contexts` reads the caller's `$DOCKER_CONFIG` (else
+/// ~/.docker), and `server import` from the ssh config reads the caller's config in use
+/// (`--ssh-config FILE`, else `DESTUI_SSH_CONFIG`; a bare `--ssh-config` means that one too).
 pub fn with_callers_environment(
     mut argv: Vec<String>,
     cli: &super::Cli,
     cwd: &Path,
 ) -> Vec<String> {
     use super::{Command, servers::ServerCommand};
+    if let Some(Command::Server(ServerCommand::Import(i))) = &cli.command
+        && !i.docker_contexts
+        && let Some(file) = ssh_config_in_use(cli, &argv, std::env::var("DESTUI_SSH_CONFIG").ok())
+    {
+        argv = without_ssh_config(argv);
+        argv.push(format!("--ssh-config={}", absolute(&file, cwd)));
+    }
     if let Some(Command::Server(ServerCommand::Import(i))) = &cli.command
         && i.docker_contexts
         && i.docker_config.is_none()
@@ -68,6 +76,54 @@ pub fn with_callers_environment(
         argv.push(format!("--docker-config={dir}"));
     }
     argv
+}
+
+/// The ssh config file in use: the one `--ssh-config FILE` names (or `DESTUI_SSH_CONFIG`, as
+/// clap read it); for a bare `--ssh-config` (which clap reads last: `destui --ssh-config FILE
+/// server import --ssh-config`), the FILE `argv` names before it, else the one `env` names;
+/// none for ssh's default.
+fn ssh_config_in_use(cli: &super::Cli, argv: &[String], env: Option<String>) -> Option<String> {
+    match cli.ssh_config.as_ref().map(|f| f.display().to_string()) {
+        Some(file) if !file.is_empty() => Some(file),
+        Some(_) => named_ssh_config(argv).or(env.filter(|f| !f.is_empty())),
+        None => None,
+    }
+}
+
+/// The last FILE an `--ssh-config` of `argv` names (as `absolute_paths` left it).
+fn named_ssh_config(argv: &[String]) -> Option<String> {
+    let mut named = None;
+    let mut words = argv.iter().take_while(|w| *w != "--").peekable();
+    while let Some(word) = words.next() {
+        if let Some(file) = word.strip_prefix("--ssh-config=").filter(|f| !f.is_empty()) {
+            named = Some(file.to_string());
+        } else if word == "--ssh-config"
+            && let Some(file) =
+                words.next_if(|next| !next.starts_with('-') && Path::new(next).is_file())
+        {
+            named = Some(file.clone());
+        }
+    }
+    named
+}
+
+/// `argv` without its `--ssh-config [FILE]` (as `absolute_paths` left it: a FILE is a file).
+fn without_ssh_config(argv: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut words = argv.into_iter().peekable();
+    while let Some(word) = words.next() {
+        if word == "--" {
+            out.push(word);
+            out.extend(words);
+            break;
+        }
+        if word == "--ssh-config" {
+            words.next_if(|next| !next.starts_with('-') && Path::new(next).is_file());
+        } else if !word.starts_with("--ssh-config=") {
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// `value` joined to `cwd` when it is a relative path (empty stays empty: it means "the
@@ -83,6 +139,44 @@ fn absolute(value: &str, cwd: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_import_names_the_callers_ssh_config_in_use() {
+        use clap::Parser;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("cfg");
+        std::fs::write(&file, "Host x\n").expect("write");
+        let file = file.display().to_string();
+        let line = |l: &str| argv(&l.replace("FILE", &file));
+        let env = || Some("/etc/env_config".to_string());
+        let in_use = |l: &str, env: Option<String>| {
+            let words = line(l);
+            ssh_config_in_use(&crate::cli::Cli::parse_from(&words), &words, env)
+        };
+        // Named on the line: that one, whatever the environment says.
+        for named in [
+            "destui --ssh-config FILE server import",
+            "destui server import --ssh-config=FILE --match a*",
+            // Given to destui, then bare on the import (clap keeps the last, the bare one).
+            "destui --ssh-config FILE server import --ssh-config",
+        ] {
+            assert_eq!(in_use(named, env()), Some(file.clone()), "{named}");
+        }
+        // Bare: DESTUI_SSH_CONFIG, else ssh's default.
+        let bare = "destui server import --ssh-config";
+        assert_eq!(in_use(bare, env()).as_deref(), Some("/etc/env_config"));
+        assert_eq!(in_use(bare, None), None);
+        assert_eq!(in_use(bare, Some(String::new())), None);
+        // The flag, with or without its file, leaves the line (the file in use is put back).
+        assert_eq!(
+            without_ssh_config(line("destui --ssh-config FILE server import --match a*")),
+            argv("destui server import --match a*")
+        );
+        assert_eq!(
+            without_ssh_config(line("destui server import --ssh-config --json")),
+            argv("destui server import --json")
+        );
+    }
 
     fn argv(line: &str) -> Vec<String> {
         line.split(' ').map(String::from).collect()

@@ -100,6 +100,10 @@ pub struct ImportServers {
     /// else ~/.docker).
     #[arg(long, value_name = "DIR", requires = "docker_contexts")]
     pub docker_config: Option<std::path::PathBuf>,
+    /// The Docker socket path on the imported hosts (default: /var/run/docker.sock); a
+    /// unix:// context keeps its own.
+    #[arg(long, value_name = "PATH")]
+    pub docker_socket: Option<String>,
     /// Add every candidate without connecting (unreachable ones too).
     #[arg(long)]
     pub no_check: bool,
@@ -332,7 +336,13 @@ async fn import(ops: &Ops, i: ImportServers, json: bool) -> Result<i32, Error> {
         ops::ServerSource::SshConfig(i.ssh_config_file.clone())
     };
     let report = ops
-        .import_servers(source, i.pattern.as_deref(), !i.no_check, i.dry_run)
+        .import_servers(
+            source,
+            i.pattern.as_deref(),
+            i.docker_socket.as_deref(),
+            !i.no_check,
+            i.dry_run,
+        )
         .await?;
     if json {
         print_json(&report)?;

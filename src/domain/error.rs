@@ -66,6 +66,16 @@ pub enum Error {
     DestinationNameTaken(String),
     #[error("A server named {0} already exists.")]
     ServerNameTaken(String),
+    /// `server add` (and the TUI's dialog) of a server that reaches the Docker of one recorded
+    /// already: `target` says what they share.
+    #[error(
+        "server {server} reaches the same Docker as server {existing} ({target}): use {existing}, or edit it"
+    )]
+    SameDocker {
+        server: String,
+        existing: String,
+        target: String,
+    },
     #[error("{}", MSG_NETWORK_ALREADY_ADDED)]
     NetworkAlreadyAdded,
     #[error("{}", MSG_BUILD_SERVER)]

@@ -37,7 +37,7 @@ pub use addresses::AddressRow;
 pub use adopt::{Adopted, MissingRecord, SyncReport, SyncSkipped};
 pub use dependants::{DeleteReport, Dependant};
 use futures::{StreamExt, stream};
-pub use plan::Plan;
+pub use plan::{Plan, SyncPreview};
 pub use resources::{NewResource, ResourceView};
 use serde::Serialize;
 pub use server_import::{ServerImport, ServerSource, SkippedServer, UnreachableServer};

@@ -497,7 +497,9 @@ impl Ops {
         let mut plan = Plan::new(format!("sync {} server(s)", targets.len()));
         for server in &targets {
             match self.plan_sync_server(server).await {
-                Ok(steps) => plan.steps.extend(steps),
+                Ok(preview) => plan
+                    .steps
+                    .extend(preview.adopt.into_iter().chain(preview.missing)),
                 Err(e) => {
                     plan.warnings.push(format!(
                         "unreachable: {}: {} (nothing would be synced there)",
@@ -511,13 +513,19 @@ impl Ops {
         Ok(plan)
     }
 
-    async fn plan_sync_server(&self, server: &Server) -> Result<Vec<String>, Error> {
+    /// What a sync of `server` would adopt and list as missing, as `sync --dry-run` says it
+    /// (the TUI's `S` shows it and asks once); changes nothing.
+    pub async fn preview_sync(&self, server: &Server) -> Result<SyncPreview, Error> {
+        self.dry_run().plan_sync_server(server).await
+    }
+
+    async fn plan_sync_server(&self, server: &Server) -> Result<SyncPreview, Error> {
         let (server, _, listed, labelled) = self.read_labels(server).await?;
         let uuid = server.uuid.clone();
         let (recorded, resources) = self
             .db(move |s| Ok((s.destinations_of(&uuid)?, s.resources()?)))
             .await?;
-        let mut steps = Vec::new();
+        let mut preview = SyncPreview::default();
         let chosen = self.made_elsewhere(&server, &listed).await?;
         let (server_uuid, server_name) = (server.uuid.clone(), server.name.clone());
         let plans = super::import::import_plans(&server, &chosen).2;
@@ -525,7 +533,7 @@ impl Ops {
             .db(move |s| name_imported(s, &server_uuid, &server_name, plans))
             .await?;
         for d in &adopted {
-            steps.push(format!(
+            preview.adopt.push(format!(
                 "adopt destination {}: network {} on {} ({})",
                 d.name, d.network, server.name, d.kind
             ));
@@ -540,16 +548,25 @@ impl Ops {
             }
             let destination = on.iter().find(|d| d.uuid == r.destination_uuid);
             let name = destination.map_or("?", |d| d.name.as_str());
-            steps.push(format!("adopt resource {} on {name}", r.name));
+            (preview.adopt).push(format!("adopt resource {} on {name}", r.name));
         }
         for m in missing_records(&server, &recorded, &listed) {
-            steps.push(format!(
+            preview.missing.push(format!(
                 "list as missing: destination {} (network {} on {}): its network is gone",
                 m.destination, m.network, m.server
             ));
         }
-        Ok(steps)
+        Ok(preview)
     }
+}
+
+/// What a sync of one server would do: the lines `sync --dry-run` prints for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncPreview {
+    /// `adopt destination …` and `adopt resource …`, one per record.
+    pub adopt: Vec<String>,
+    /// `list as missing: …`, one per record whose network is gone.
+    pub missing: Vec<String>,
 }
 
 #[cfg(test)]

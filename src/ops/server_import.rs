@@ -60,7 +60,7 @@ struct Offered {
 
 /// The daemon a record reaches: what two records must share to be one server.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
+pub(super) enum Target {
     Local {
         socket: String,
     },
@@ -73,17 +73,67 @@ enum Target {
     },
 }
 
+impl std::fmt::Display for Target {
+    /// What two records share when they reach one Docker, as a refusal names it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Local { socket } => write!(f, "same socket {socket} on this machine"),
+            Target::Ssh {
+                user,
+                hostname,
+                port,
+                socket,
+            } => write!(
+                f,
+                "same host, port, user and socket: {user}@{hostname}:{port} {socket}"
+            ),
+        }
+    }
+}
+
 impl Ops {
-    /// Adds the servers `source` offers whose name matches `pattern` (`*` and `?`, any case):
-    /// see the module's comment.
+    /// The recorded server that reaches the same Docker as `s` (a record not saved yet), and
+    /// what they share. Only the records that may be it are resolved with `ssh -G`: on the
+    /// same socket, and neither their own port or user nor their known address (when `s`'s
+    /// is known) telling them apart.
+    pub(super) async fn same_docker(&self, s: &Server) -> Result<Option<(Server, Target)>, Error> {
+        let target = self.target(s).await;
+        let (user, port) = match &target {
+            Target::Ssh { user, port, .. } => (user.as_str(), port.as_str()),
+            Target::Local { .. } => ("", ""),
+        };
+        let maybe: Vec<Server> = (self.servers().await?.into_iter())
+            .filter(|e| e.local == s.local && e.docker_socket == s.docker_socket)
+            .filter(|e| s.local || e.port.is_none_or(|p| p.to_string() == port))
+            .filter(|e| s.local || e.user.as_ref().is_none_or(|u| u.to_lowercase() == user))
+            .filter(|e| match (&e.address, &s.address) {
+                (Some(theirs), Some(ours)) => theirs == ours,
+                _ => true,
+            })
+            .collect();
+        let targets = self.targets(&maybe).await;
+        Ok(maybe
+            .into_iter()
+            .zip(targets)
+            .find(|(_, t)| *t == target)
+            .map(|(e, _)| (e, target)))
+    }
+
+    /// Adds the servers `source` offers whose name matches `pattern` (`*` and `?`, any case),
+    /// those reached over ssh on the Docker socket `socket` (default: Docker's): see the
+    /// module's comment.
     #[allow(clippy::too_many_lines)] // a room to split (issue 29)
     pub async fn import_servers(
         &self,
         source: ServerSource,
         pattern: Option<&str>,
+        socket: Option<&str>,
         check: bool,
         dry_run: bool,
     ) -> Result<ServerImport, Error> {
+        if let Some(socket) = socket {
+            domain::validate_socket_path(socket)?;
+        }
         let in_use = self.remote.ssh_config.clone();
         let (place, mut offered) = tokio::task::spawn_blocking(move || match source {
             ServerSource::SshConfig(file) => from_ssh_config(file.or(in_use)),
@@ -94,6 +144,12 @@ impl Ops {
         if let Some(pattern) = pattern {
             let pattern = pattern.to_lowercase();
             offered.retain(|o| ssh_config::wildcard(&pattern, &o.name.to_lowercase()));
+        }
+        // A unix:// context names its own socket; the ssh ones take the one given.
+        for input in offered.iter_mut().filter_map(|o| o.input.as_mut().ok()) {
+            if !input.local && socket.is_some() {
+                input.docker_socket = socket.map(str::to_string);
+            }
         }
         let mut report = ServerImport {
             dry_run,

@@ -33,11 +33,20 @@ impl Ops {
         if taken {
             return Err(Error::ServerNameTaken(server.name));
         }
+        let mut server = server;
+        server.address = remote::address::resolve(&server, &self.remote).await;
+        // Before any connection: a second record of one Docker is refused as import refuses it.
+        if let Some((existing, target)) = self.same_docker(&server).await? {
+            return Err(Error::SameDocker {
+                server: server.name,
+                existing: existing.name,
+                target: target.to_string(),
+            });
+        }
         let mut outcome = Outcome::new(server);
         if input.check {
             match self.probe(&outcome.value).await {
-                Ok(mut checked) => {
-                    checked.address = remote::address::resolve(&checked, &self.remote).await;
+                Ok(checked) => {
                     self.remember_check(&checked);
                     outcome.value = checked;
                 }
@@ -46,7 +55,6 @@ impl Ops {
                 }
             }
         } else {
-            outcome.value.address = remote::address::resolve(&outcome.value, &self.remote).await;
             outcome.warnings.push(Warning::with_hint(
                 format!("{} was not checked", outcome.value.name),
                 Hint::CheckServer {

@@ -81,17 +81,21 @@ pub(super) fn scan_selected(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-/// `S`: adopt what other admins made on the selected server (DESIGN.md §12).
+/// `S`: adopt what other admins made on the selected server (DESIGN.md §12) — first what it
+/// would adopt, asked once (`sync::previewed`).
 pub(super) fn sync_selected(app: &mut App) -> Vec<Effect> {
     let Some(server) = app.current_server().cloned() else {
         app.complain("no server to sync: add one with a in the Servers pane");
         return Vec::new();
     };
-    let task = Task::Sync {
+    let task = Task::SyncPreview {
         server: server.uuid.clone(),
     };
     let effect = app.submit_for(task, Waiter::Asked);
-    app.say(format!("syncing {}…", server.name));
+    app.say(format!(
+        "sync {}: reading what other admins made there…",
+        server.name
+    ));
     vec![effect]
 }
 

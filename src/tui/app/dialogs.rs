@@ -180,6 +180,7 @@ fn confirmed(app: &mut App, kind: ConfirmKind) -> Vec<Effect> {
             vec![app.submit(Task::RemoveServer { server, force })]
         }
         ConfirmKind::Quit => vec![Effect::Quit],
+        ConfirmKind::Sync(server) => super::sync::confirmed(app, server),
         ConfirmKind::AddLocal => vec![app.submit(Task::AddServer(crate::ops::NewServer {
             name: "local".into(),
             local: true,

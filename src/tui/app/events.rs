@@ -147,15 +147,22 @@ fn summary(result: &TaskResult, keys: &Keymap) -> String {
         }
         TaskResult::Synced { outcome, .. } => {
             let report = &outcome.value;
-            with_warnings(
-                format!(
-                    "adopted {}, {} record(s) without network",
-                    report.adopted.len(),
-                    report.missing.len()
-                ),
-                &outcome.warnings,
-            )
+            let names: Vec<&str> = report.adopted.iter().map(|a| a.name.as_str()).collect();
+            let adopted = match names.is_empty() {
+                true => "nothing adopted".to_string(),
+                false => format!("adopted {}", names.join(", ")),
+            };
+            let text = format!(
+                "{adopted}, {} record(s) without network",
+                report.missing.len()
+            );
+            with_warnings(text, &outcome.warnings)
         }
+        TaskResult::SyncPreviewed { preview, .. } => format!(
+            "would adopt {}, {} record(s) without network",
+            preview.adopt.len(),
+            preview.missing.len()
+        ),
         TaskResult::Imported { outcome, .. } => {
             let names: Vec<&str> = outcome.value.iter().map(|d| d.name.as_str()).collect();
             with_warnings(format!("imported {}", names.join(", ")), &outcome.warnings)

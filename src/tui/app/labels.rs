@@ -63,6 +63,9 @@ impl App {
             },
             Task::Usage { server } => format!("usage on {}", self.server_name(server)),
             Task::Sync { server } => format!("sync {}", self.server_name(server)),
+            Task::SyncPreview { server } => {
+                format!("sync {} (what to adopt)", self.server_name(server))
+            }
             Task::Addresses { server } => format!("subnets on {}", self.server_name(server)),
             Task::RepairDestination { destination, .. } => {
                 format!("repair {}", self.destination_name(destination))

@@ -16,6 +16,7 @@ mod pending;
 mod results;
 pub mod sanitize;
 mod scroll;
+mod sync;
 
 use crate::ops::{AddressRow, Outcome};
 use std::collections::{HashMap, HashSet};

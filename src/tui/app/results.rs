@@ -1,7 +1,6 @@
 //! What each kind of task result changes in the panes, and which tasks follow it (a reload
 //! after any write, a rescan after an import).
 
-use crate::ops::SyncReport;
 use std::collections::BTreeSet;
 
 use super::commands::scan_server;
@@ -69,7 +68,12 @@ fn follow(app: &mut App, waiters: &[Waiter], result: TaskResult) -> Vec<Effect> 
             Vec::new()
         }
         TaskResult::Imported { server, outcome } => imported(app, &server, outcome),
-        TaskResult::Synced { server, outcome } => synced(app, &server, outcome),
+        TaskResult::Synced { server, outcome } => super::sync::synced(app, &server, outcome),
+        TaskResult::SyncPreviewed { server, preview } => {
+            reached(app, &server);
+            super::sync::previewed(app, &server, preview);
+            Vec::new()
+        }
         TaskResult::Addresses { server, outcome } => {
             if let Some(Details::Server(open, addresses)) = &mut app.details
                 && open.uuid == server
@@ -181,7 +185,12 @@ fn close_form(app: &mut App, waiters: &[Waiter]) {
 }
 
 /// Tells a result about `(server, object)`, with its first warning.
-fn warn_or_say(app: &mut App, (server, object): (&str, &str), text: String, warnings: &[Warning]) {
+pub(super) fn warn_or_say(
+    app: &mut App,
+    (server, object): (&str, &str),
+    text: String,
+    warnings: &[Warning],
+) {
     match warnings.first() {
         Some(w) => {
             let warning = warning_text(w, &app.keymap);
@@ -320,33 +329,6 @@ fn scanned(app: &mut App, server: &str, rows: Vec<crate::ops::ScanRow>, asked: b
     }
 }
 
-/// What a sync adopted and found missing, in the status line; the lists and an open scan of
-/// that server read again.
-fn synced(app: &mut App, server: &ServerId, outcome: Outcome<SyncReport>) -> Vec<Effect> {
-    let report = &outcome.value;
-    let count = |what: &str| report.adopted.iter().filter(|a| a.what == what).count();
-    let mut text = format!(
-        "synced {}: adopted {} destination(s), {} resource(s)",
-        app.server_name(server),
-        count("destination"),
-        count("resource")
-    );
-    if !report.missing.is_empty() {
-        let names: Vec<&str> = report
-            .missing
-            .iter()
-            .map(|m| m.destination.as_str())
-            .collect();
-        text.push_str(&format!("; network gone: {}", names.join(", ")));
-    }
-    let name = app.server_name(server);
-    warn_or_say(app, (&name, "sync"), text, &outcome.warnings);
-    let mut effects = vec![app.reload()];
-    reached(app, server);
-    effects.extend(rescan_if_shown(app, server));
-    effects
-}
-
 /// Imported networks: unchecked in Scan, the first selected once reloaded, and the server
 /// scanned again when Scan shows it.
 fn imported(
@@ -399,7 +381,7 @@ fn deleted(app: &mut App, outcome: Outcome<DestinationView>) -> Vec<Effect> {
 /// The Scan pane shows `server`: scan it again, so that what a task changed shows there (a
 /// deleted destination's network is importable again). One scan for many deletes: a scan
 /// asked while another waits joins it.
-fn rescan_if_shown(app: &mut App, server: &ServerId) -> Vec<Effect> {
+pub(super) fn rescan_if_shown(app: &mut App, server: &ServerId) -> Vec<Effect> {
     match app.servers.iter().find(|s| &s.uuid == server).cloned() {
         Some(s) if app.panes.scan.is_of(&s.uuid) => scan_server(app, &s),
         _ => Vec::new(),
@@ -407,7 +389,7 @@ fn rescan_if_shown(app: &mut App, server: &ServerId) -> Vec<Effect> {
 }
 
 /// A task reached `server`: its dot is green again if a failure had turned it red.
-fn reached(app: &mut App, server: &ServerId) {
+pub(super) fn reached(app: &mut App, server: &ServerId) {
     app.mark_reached(server);
     if let Some(slot) = app.servers.iter_mut().find(|s| &s.uuid == server)
         && !slot.online

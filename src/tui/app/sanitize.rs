@@ -190,6 +190,10 @@ impl Clean for TaskResult {
             TaskResult::Scanned { rows, .. } => rows.clean(),
             TaskResult::Imported { outcome, .. } => outcome.clean(),
             TaskResult::Synced { outcome, .. } => outcome.clean(),
+            TaskResult::SyncPreviewed { preview, .. } => {
+                preview.adopt.clean();
+                preview.missing.clean();
+            }
             TaskResult::Addresses { outcome, .. } => outcome.clean(),
             TaskResult::Created(o) | TaskResult::Deleted(o) => o.clean(),
             TaskResult::Edited(d) => d.clean(),

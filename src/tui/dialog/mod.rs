@@ -465,6 +465,8 @@ pub enum ConfirmKind {
         force: bool,
     },
     AddLocal,
+    /// Adopt what a sync of this server would (its preview is the dialog's lines).
+    Sync(ServerId),
     /// Quit although changes are queued or running.
     Quit,
 }
