@@ -114,6 +114,36 @@ impl Watcher<'_> {
         touched.changes.push(change);
     }
 
+    /// A container that is no resource started or stopped on a destination's network: no
+    /// alert, but the destination's usage (running/total) is read again — the connect came
+    /// before the start, and a read then found it not running yet.
+    fn other_container_state(
+        &self,
+        event: &DockerEvent,
+        destinations: &[Destination],
+        touched: &mut Touched,
+    ) {
+        if !matches!(event.action.as_str(), "start" | "die" | "pause" | "unpause") {
+            return;
+        }
+        let Some(seen) = self.containers.get(&event.id) else {
+            return;
+        };
+        let Some(d) = destinations
+            .iter()
+            .find(|d| seen.networks.contains(&d.network_id))
+        else {
+            return;
+        };
+        let mut change = self.change(&event.action);
+        change.time = rfc3339(event.time_nano.div_euclid(1_000_000_000));
+        change.destination = Some(d.name.clone());
+        change.network = Some(d.network.clone());
+        change.containers_changed = true;
+        change.silent = true;
+        touched.changes.push(change);
+    }
+
     fn container_event(
         &mut self,
         event: DockerEvent,
@@ -136,6 +166,7 @@ impl Watcher<'_> {
             .get(LABEL_RESOURCE)
             .and_then(|uuid| resources.iter().find(|r| r.uuid == *uuid))
         else {
+            self.other_container_state(&event, destinations, touched);
             return;
         };
         let status = match event.action.as_str() {

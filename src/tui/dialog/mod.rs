@@ -433,7 +433,7 @@ fn server_fields(server: Option<&Server>) -> Vec<Field> {
         choosing(
             FieldId::Color,
             Choice::Pick(color_picker(server.and_then(|s| s.color.as_deref()))),
-            "tints its name and destinations (#rrggbb: destui server edit --color)",
+            "tints its name, in Servers and in its destinations' SERVER cell",
         ),
         choosing(
             FieldId::ReadOnly,
