@@ -8,7 +8,7 @@
 mod common;
 
 use common::{
-    Ctx, attached, container_running, docker, inspect_network, keys_of, unique_name, wait_for,
+    Ctx, Run, attached, container_running, docker, inspect_network, keys_of, unique_name, wait_for,
 };
 use std::time::Duration;
 
@@ -737,30 +737,6 @@ fn a_description_is_listed_cut_shown_whole_edited_and_cleared() {
     ctx.run(&["destination", "delete", &renamed]).ok();
 }
 
-/// Runs the same command in `n` processes at once (the first to take the data directory
-/// serves the others, DESIGN.md §10); returns each one's (exit code, stderr).
-fn at_once(ctx: &Ctx, args: &[&str], n: usize) -> Vec<(i32, String)> {
-    let children: Vec<_> = (0..n)
-        .map(|_| {
-            ctx.command(args)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("run destui")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|c| {
-            let out = c.wait_with_output().expect("wait");
-            (
-                out.status.code().unwrap_or(-1),
-                String::from_utf8_lossy(&out.stderr).into_owned(),
-            )
-        })
-        .collect()
-}
-
 /// Issue 27 item 9: ten creates of one network at once: one wins; every other one says what
 /// it lost to — the network is already a destination here — never "not a destination:
 /// import it"; then ten deletes at once: one wins, the others say it is gone.
@@ -780,11 +756,11 @@ fn parallel_creates_and_deletes_of_one_name_have_one_winner_and_exact_messages()
         "--network",
         &net,
     ];
-    let runs = at_once(&ctx, &create, 10);
-    let won = runs.iter().filter(|(code, _)| *code == 0).count();
+    let runs = ctx.all_at_once(&vec![create.map(String::from).to_vec(); 10]);
+    let won = runs.iter().filter(|r| r.code == 0).count();
     assert_eq!(won, 1, "{runs:#?}");
-    for (code, stderr) in runs.iter().filter(|(code, _)| *code != 0) {
-        assert_eq!(*code, 1, "{stderr}");
+    for Run { code, stderr, .. } in runs.iter().filter(|r| r.code != 0) {
+        assert_eq!(code, &1, "{stderr}");
         assert_eq!(
             stderr.trim(),
             "destui: Network already added to this server.",
@@ -792,12 +768,13 @@ fn parallel_creates_and_deletes_of_one_name_have_one_winner_and_exact_messages()
         );
     }
     let reference = format!("{server}/{net}");
-    let runs = at_once(&ctx, &["destination", "delete", &reference], 10);
-    let won = runs.iter().filter(|(code, _)| *code == 0).count();
+    let delete = ["destination", "delete", reference.as_str()];
+    let runs = ctx.all_at_once(&vec![delete.map(String::from).to_vec(); 10]);
+    let won = runs.iter().filter(|r| r.code == 0).count();
     assert_eq!(won, 1, "{runs:#?}");
-    for (code, stderr) in runs.iter().filter(|(code, _)| *code != 0) {
-        assert_eq!(*code, 1, "{stderr}");
-        assert!(stderr.contains("no destination"), "{runs:#?}");
+    for Run { code, stderr, .. } in runs.iter().filter(|r| r.code != 0) {
+        assert_eq!(code, &1, "{stderr}");
+        assert!(stderr.contains("no destination"), "{stderr}");
     }
     assert_eq!(common::network_id_by_exact_name(socket, &net), None);
 }

@@ -10,35 +10,10 @@
 mod common;
 
 use common::tmux::{Tui, short_name};
-use common::{Ctx, Run, network_id_by_exact_name};
+use common::{Ctx, network_id_by_exact_name};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
-
-/// Runs every command at once (each its own process), and returns their runs in order.
-fn all_at_once(ctx: &Ctx, commands: &[Vec<String>]) -> Vec<Run> {
-    let children: Vec<_> = commands
-        .iter()
-        .map(|args| {
-            ctx.command(&args.iter().map(String::as_str).collect::<Vec<_>>())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn destui")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|child| {
-            let out = child.wait_with_output().expect("wait for destui");
-            Run {
-                code: out.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            }
-        })
-        .collect()
-}
 
 fn args(line: &str) -> Vec<String> {
     line.split(' ').map(String::from).collect()
@@ -94,7 +69,7 @@ fn ten_commands_at_once_with_no_tui_all_succeed_and_records_match_the_daemon() {
     commands.push(args(&format!("--json destination show {a}/{kept}")));
     commands.push(args(&format!("scan {a}")));
     commands.push(args("server list"));
-    let runs = all_at_once(&ctx, &commands);
+    let runs = ctx.all_at_once(&commands);
     for (command, run) in commands.iter().zip(&runs) {
         assert_eq!(
             run.code, 0,
@@ -182,7 +157,7 @@ fn twenty_commands_beside_an_open_tui_print_what_they_print_alone() {
     let mut commands: Vec<Vec<String>> = writes.iter().map(|(c, _)| c.clone()).collect();
     commands.extend(reads.iter().cloned());
     assert_eq!(commands.len(), 20);
-    let runs = all_at_once(&ctx, &commands);
+    let runs = ctx.all_at_once(&commands);
     for (command, run) in commands.iter().zip(&runs) {
         assert_eq!(
             (run.code, run.stderr.as_str()),
@@ -373,7 +348,7 @@ fn a_socket_left_by_a_dead_holder_is_replaced() {
     let socket = ctx.db().join("destui.sock");
     drop(std::os::unix::net::UnixListener::bind(&socket).expect("bind"));
     assert!(socket.exists());
-    let runs = all_at_once(&ctx, &[args("server list"), args(&format!("scan {a}"))]);
+    let runs = ctx.all_at_once(&[args("server list"), args(&format!("scan {a}"))]);
     for run in &runs {
         assert_eq!(run.code, 0, "{}", run.stderr);
     }

@@ -129,6 +129,7 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{n}-{:x}", std::process::id(), nanos % 0xfffff)
 }
 
+#[derive(Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -237,6 +238,32 @@ impl Ctx {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+
+    /// Runs every command line at once, each its own process (the first to take the data
+    /// directory serves the others, DESIGN.md §10), and returns their runs in order.
+    pub fn all_at_once(&self, commands: &[Vec<String>]) -> Vec<Run> {
+        let children: Vec<_> = commands
+            .iter()
+            .map(|args| {
+                self.command(&args.iter().map(String::as_str).collect::<Vec<_>>())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn destui")
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|child| {
+                let out = child.wait_with_output().expect("wait for destui");
+                Run {
+                    code: out.status.code().unwrap_or(-1),
+                    stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                }
+            })
+            .collect()
     }
 
     /// Runs with `--json`, asserts success, returns the document.
