@@ -219,9 +219,14 @@ pub fn matches(app: &App, d: &DestinationView, filter: &str) -> bool {
 fn cells(app: &App, d: &DestinationView, selected: bool) -> Vec<Cell> {
     let health = app.health.get(&d.uuid);
     let usage = app.usage.get(&d.uuid);
-    // Containers that do not run (read with the usage, on this node): the row says so.
+    // Containers that stopped (read with the usage, on this node): the row says so. One just
+    // created is not counted: `docker run` connects it before it starts, and a read then
+    // would call a starting container stopped until the next read.
     let stopped = usage.map_or(0, |u| {
-        u.containers.iter().filter(|c| c.state != "running").count()
+        u.containers
+            .iter()
+            .filter(|c| matches!(c.state.as_str(), "exited" | "dead" | "paused"))
+            .count()
     });
     let status = health.map_or(String::new(), |h| match h.status {
         HealthStatus::Ok if stopped > 0 => format!("ok, {stopped} stopped"),
