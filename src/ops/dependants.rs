@@ -108,7 +108,7 @@ impl Ops {
                     let refusal = Error::UnreachableKept {
                         server: server.name.clone(),
                         destination: d.name.clone(),
-                        detail: super::destinations::unreachable_detail(&e),
+                        detail: super::delete::unreachable_detail(&e),
                     };
                     report.refusal = Some(refusal.to_string());
                 }

@@ -15,6 +15,7 @@ use servers::writable;
 
 mod addresses;
 mod adopt;
+mod delete;
 mod dependants;
 mod destinations;
 mod health;
