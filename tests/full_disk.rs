@@ -223,10 +223,18 @@ async fn the_process_holding_the_store_recovers_once_space_returns_and_never_sho
     .await
     .expect("a rename once space is back");
     drop(ops);
-    let reopened = Ops::new(
-        Store::open(&db).expect("the store opens again"),
-        RemoteConfig::for_tests(dir.path().join("rt")),
-    );
+    // sled lets go of its lock when the last handle's threads end (a blocking store task
+    // may still hold a clone for a moment after the drop): open it as the next process would.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let store = loop {
+        match Store::open(&db) {
+            Err(destui::domain::Error::StoreLocked(_)) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other.expect("the store opens again"),
+        }
+    };
+    let reopened = Ops::new(store, RemoteConfig::for_tests(dir.path().join("rt")));
     let kept = names(&reopened).await;
     assert!(kept.contains(&"added-after".to_string()), "{kept:?}");
     assert!(kept.contains(&"after-space".to_string()), "{kept:?}");
