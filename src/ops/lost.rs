@@ -55,7 +55,7 @@ impl Ops {
         {
             return result;
         }
-        kill_masters_under(&self.remote.runtime_dir).await;
+        crate::remote::ssh::kill_masters_under(&self.remote.runtime_dir).await;
         Err(DockerError::Transport(
             "connection closed before message completed".into(),
         ))
@@ -78,45 +78,5 @@ pub(super) async fn network_made_for(
         Ok(found) => Ok(found.filter(ours)),
         Err(e) if link_broke(&e) => Err(e),
         Err(_) => Ok(docker.networks().await?.into_iter().find(ours)),
-    }
-}
-
-/// kill -9 of every ssh master whose control socket is under `runtime_dir`.
-async fn kill_masters_under(runtime_dir: &std::path::Path) {
-    let masters = std::fs::read_dir(runtime_dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .flat_map(|conn| {
-            std::fs::read_dir(conn.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-        })
-        .map(|dir| dir.path().join("master"))
-        .filter(|ctl| ctl.exists());
-    for ctl in masters {
-        let Ok(out) = tokio::process::Command::new("ssh")
-            .arg("-S")
-            .arg(&ctl)
-            .args(["-O", "check", "x"])
-            .output()
-            .await
-        else {
-            continue;
-        };
-        // "Master running (pid=1234)" on stderr.
-        let text = String::from_utf8_lossy(&out.stderr);
-        let pid = text
-            .split("pid=")
-            .nth(1)
-            .and_then(|rest| rest.split(')').next())
-            .and_then(|pid| pid.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            let _ = tokio::process::Command::new("kill")
-                .args(["-9", &pid.to_string()])
-                .status()
-                .await;
-        }
     }
 }

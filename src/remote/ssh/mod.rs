@@ -404,6 +404,33 @@ pub fn parse_options(stdout: &str) -> std::collections::HashMap<String, String> 
         .collect()
 }
 
+/// kill -9 of every ssh master whose control socket is under `runtime_dir`, each asked for
+/// its pid as `Tunnel::close` asks it: the `lose-answer` test hook's dropped link.
+#[allow(unsafe_code)] // a libc call: see the SAFETY note at its block
+pub async fn kill_masters_under(runtime_dir: &Path) {
+    let controls = std::fs::read_dir(runtime_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|conn| {
+            std::fs::read_dir(conn.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|dir| dir.path().join("master"))
+        .filter(|ctl| ctl.exists());
+    for ctl in controls {
+        if let Some(pid) = master_pid(&ctl).await {
+            // SAFETY: kill has no memory preconditions; the pid is the master's own answer
+            // a moment ago.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
